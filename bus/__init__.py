@@ -1,0 +1,1 @@
+"""The MQTT link: topic names, message models (the contract), and the client."""

@@ -1,0 +1,95 @@
+"""Turning bus payloads into typed messages and back; a bad payload raises :class:`MalformedMessage`."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from bus.messages.call import CALL_IN, CALL_OUT
+from bus.messages.central import Alert, CentralStatus, QueueSummary
+from bus.messages.device import Command, CommandReply, DeviceEvent, DeviceHealth, DeviceQueue, DeviceStatus
+from bus.messages.flights import FlightBoard, FlightUpdate
+from bus.topics import TopicKind
+
+MAX_PAYLOAD_BYTES = 128 * 1024
+MAX_BOARD_PAYLOAD_BYTES = 8 * 1024 * 1024
+
+_ADAPTERS: dict[TopicKind, TypeAdapter[Any]] = {
+    TopicKind.DEVICE_STATUS: TypeAdapter(DeviceStatus),
+    TopicKind.DEVICE_HEALTH: TypeAdapter(DeviceHealth),
+    TopicKind.DEVICE_QUEUE: TypeAdapter(DeviceQueue),
+    TopicKind.DEVICE_EVENT: TypeAdapter(DeviceEvent),
+    TopicKind.COMMAND: TypeAdapter(Command),
+    TopicKind.COMMAND_REPLY: TypeAdapter(CommandReply),
+    TopicKind.CALL_OUT: CALL_OUT,
+    TopicKind.CALL_IN: CALL_IN,
+    TopicKind.CENTRAL_STATUS: TypeAdapter(CentralStatus),
+    TopicKind.QUEUE: TypeAdapter(QueueSummary),
+    TopicKind.FLIGHTS_DEP: TypeAdapter(FlightBoard),
+    TopicKind.FLIGHTS_ARR: TypeAdapter(FlightBoard),
+    TopicKind.FLIGHTS_UPDATE: TypeAdapter(FlightUpdate),
+    TopicKind.ALERT: TypeAdapter(Alert),
+}
+
+_BOARD_KINDS = {TopicKind.FLIGHTS_DEP, TopicKind.FLIGHTS_ARR, TopicKind.FLIGHTS_UPDATE}
+
+
+class MalformedMessage(ValueError):
+    """A payload that is not a valid v1 message for its topic. ``reason`` is short and safe to log."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def encode(message: BaseModel) -> bytes:
+    return message.model_dump_json(exclude_none=False).encode()
+
+
+def decode(kind: TopicKind, payload: bytes) -> Any:
+    """The typed message for ``payload`` on a topic of ``kind``."""
+    limit = MAX_BOARD_PAYLOAD_BYTES if kind in _BOARD_KINDS else MAX_PAYLOAD_BYTES
+    if len(payload) > limit:
+        raise MalformedMessage(f"payload of {len(payload)} bytes exceeds {limit}")
+    if not payload:
+        raise MalformedMessage("empty payload")
+    try:
+        data = json.loads(payload.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise MalformedMessage("payload is not UTF-8") from None
+    except (json.JSONDecodeError, RecursionError):
+        raise MalformedMessage("payload is not JSON") from None
+    if not isinstance(data, dict):
+        raise MalformedMessage("payload is not a JSON object")
+    if data.get("v") != 1:
+        raise MalformedMessage(f"unsupported version v={data.get('v')!r}")
+    try:
+        return _ADAPTERS[kind].validate_python(data)
+    except ValidationError as exc:
+        raise MalformedMessage(_summarise(exc)) from None
+
+
+def _summarise(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "message"
+    more = f" (+{exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return f"{where}: {first['msg']}{more}"
+
+
+class MalformedLog:
+    """Logs a malformed message once per (kind, source) at WARNING, later ones at DEBUG, and counts all."""
+
+    def __init__(self, logger: logging.Logger) -> None:
+        self._logger = logger
+        self._seen: set[tuple[str, str]] = set()
+        self.count = 0
+
+    def report(self, kind: TopicKind | str, source: str, reason: str) -> None:
+        self.count += 1
+        key = (str(kind), source)
+        level = logging.DEBUG if key in self._seen else logging.WARNING
+        self._seen.add(key)
+        self._logger.log(level, "dropped malformed %s message from %s: %s", kind, source, reason)

@@ -1,0 +1,214 @@
+"""The MQTT link on paho-mqtt 2.x, driven from asyncio.
+
+paho's network loop runs in its own thread (``loop_start``), which also does the reconnecting with
+a capped, doubling delay. Everything a caller sees (state changes, messages, "connected") is handed
+to the asyncio loop with ``call_soon_threadsafe``, so handlers run on the loop and never block paho,
+and nothing here ever blocks the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import ssl
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
+from paho.mqtt.reasoncodes import ReasonCode
+
+from config.sections import BusSection
+
+log = logging.getLogger(__name__)
+
+MessageHandler = Callable[[str, bytes], None]
+StateListener = Callable[["LinkState", str], None]
+
+STOP_PUBLISH_TIMEOUT_S = 3.0
+
+
+class LinkState(StrEnum):
+    CONNECTING = "connecting"
+    ONLINE = "online"
+    OFFLINE = "offline"
+    REFUSED = "refused"
+
+
+@dataclass(frozen=True)
+class Publication:
+    topic: str
+    payload: bytes
+    qos: int = 1
+    retain: bool = False
+
+
+class BusLink:
+    """One connection to the broker, with a Last Will, subscriptions that survive reconnects, and a
+    round-trip figure taken from QoS 1 acknowledgements."""
+
+    def __init__(self, settings: BusSection, client_id: str, will: Publication | None = None) -> None:
+        self._settings = settings
+        self._client_id = client_id
+        self._will = will
+        self._subscriptions: list[tuple[str, int, MessageHandler]] = []
+        self._state_listeners: list[StateListener] = []
+        self._connected_listeners: list[Callable[[], None]] = []
+        self._state = LinkState.OFFLINE
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._client: mqtt.Client | None = None
+        self._sent_at: dict[int, float] = {}
+        self._sent_lock = threading.Lock()
+        self.last_rtt_ms: float | None = None
+
+    @property
+    def state(self) -> LinkState:
+        return self._state
+
+    @property
+    def where(self) -> str:
+        return f"{self._settings.host}:{self._settings.port}"
+
+    def add_state_listener(self, listener: StateListener) -> None:
+        """Called on the loop with (state, detail) whenever the link's state changes."""
+        self._state_listeners.append(listener)
+
+    def add_connected_listener(self, listener: Callable[[], None]) -> None:
+        """Called on the loop after every successful (re)connect: the place to publish a birth."""
+        self._connected_listeners.append(listener)
+
+    def subscribe(self, pattern: str, handler: MessageHandler, qos: int = 1) -> None:
+        """Deliver messages matching ``pattern`` to ``handler`` on the loop, now and after reconnects."""
+        self._subscriptions.append((pattern, qos, handler))
+        if self._client is not None and self._state is LinkState.ONLINE:
+            self._client.subscribe(pattern, qos)
+
+    def publish(self, publication: Publication) -> bool:
+        """Queue a message; returns False when the link is not up (the caller decides whether that matters)."""
+        client = self._client
+        if client is None or not client.is_connected():
+            return False
+        sent = time.monotonic()
+        info = client.publish(publication.topic, publication.payload, publication.qos, publication.retain)
+        if publication.qos > 0 and info.rc == mqtt.MQTT_ERR_SUCCESS:
+            with self._sent_lock:
+                self._sent_at[info.mid] = sent
+                if len(self._sent_at) > 1000:  # acknowledgements lost with a connection
+                    self._sent_at.clear()
+        return info.rc == mqtt.MQTT_ERR_SUCCESS
+
+    async def start(self) -> None:
+        """Begin connecting in the background; returns at once, also when the broker is unreachable."""
+        self._loop = asyncio.get_running_loop()
+        client = mqtt.Client(
+            callback_api_version=CallbackAPIVersion.VERSION2,
+            client_id=self._client_id,
+            protocol=MQTTProtocolVersion.MQTTv311,
+            clean_session=True,
+        )
+        settings = self._settings
+        if settings.username is not None:
+            password = settings.password.get_secret_value() if settings.password else None
+            client.username_pw_set(settings.username, password)
+        if settings.tls:
+            ca = str(settings.ca_file) if settings.ca_file else None
+            client.tls_set(ca_certs=ca, cert_reqs=ssl.CERT_REQUIRED)
+        if self._will is not None:
+            client.will_set(self._will.topic, self._will.payload, self._will.qos, self._will.retain)
+        client.reconnect_delay_set(settings.reconnect_min_s, max(settings.reconnect_min_s, settings.reconnect_max_s))
+        client.on_connect = self._on_connect
+        client.on_connect_fail = self._on_connect_fail
+        client.on_disconnect = self._on_disconnect
+        client.on_message = self._on_message
+        client.on_publish = self._on_publish
+        self._client = client
+        self._set_state(LinkState.CONNECTING, f"to {self.where}")
+        client.connect_async(settings.host, settings.port, keepalive=settings.keepalive_s)
+        client.loop_start()
+
+    async def stop(self, last_words: Publication | None = None) -> None:
+        """Publish ``last_words`` (if connected), wait for the broker to take it, then disconnect cleanly."""
+        client = self._client
+        if client is None:
+            return
+        if last_words is not None and client.is_connected():
+            info = client.publish(last_words.topic, last_words.payload, last_words.qos, last_words.retain)
+            try:
+                await asyncio.to_thread(info.wait_for_publish, STOP_PUBLISH_TIMEOUT_S)
+            except (RuntimeError, ValueError) as exc:
+                log.warning("last message to %s not confirmed: %s", last_words.topic, exc)
+        client.disconnect()
+        await asyncio.to_thread(client.loop_stop)
+        self._client = None
+        self._set_state(LinkState.OFFLINE, "stopped")
+
+    # --- paho's thread -------------------------------------------------------------------------------
+
+    def _on_connect(self, client: mqtt.Client, _userdata: Any, _flags: Any, reason: ReasonCode, _props: Any) -> None:
+        if reason.is_failure:
+            self._post(self._set_state, LinkState.REFUSED, f"broker at {self.where} refused: {reason}")
+            return
+        for pattern, qos, _handler in self._subscriptions:
+            client.subscribe(pattern, qos)
+        self._post(self._connected)
+
+    def _on_connect_fail(self, _client: mqtt.Client, _userdata: Any) -> None:
+        self._post(self._set_state, LinkState.OFFLINE, f"cannot reach broker at {self.where}")
+
+    def _on_disconnect(
+        self, _client: mqtt.Client, _userdata: Any, _flags: Any, reason: ReasonCode, _props: Any
+    ) -> None:
+        if self._state is LinkState.REFUSED:
+            return
+        self._post(self._set_state, LinkState.OFFLINE, f"lost broker at {self.where}: {reason}")
+
+    def _on_message(self, _client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
+        self._post(self._dispatch, message.topic, bytes(message.payload))
+
+    def _on_publish(self, _client: mqtt.Client, _userdata: Any, mid: int, _reason: Any, _props: Any) -> None:
+        with self._sent_lock:
+            sent = self._sent_at.pop(mid, None)
+        if sent is not None:
+            self.last_rtt_ms = (time.monotonic() - sent) * 1000.0
+
+    def _post(self, callback: Callable[..., None], *args: Any) -> None:
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        with contextlib.suppress(RuntimeError):  # the loop closed between the check and the call
+            loop.call_soon_threadsafe(callback, *args)
+
+    # --- the asyncio loop ------------------------------------------------------------------------------
+
+    def _connected(self) -> None:
+        self._set_state(LinkState.ONLINE, f"to {self.where}")
+        for listener in self._connected_listeners:
+            try:
+                listener()
+            except Exception:
+                log.exception("connected listener failed")
+
+    def _dispatch(self, topic: str, payload: bytes) -> None:
+        for pattern, _qos, handler in self._subscriptions:
+            if mqtt.topic_matches_sub(pattern, topic):
+                try:
+                    handler(topic, payload)
+                except Exception:
+                    log.exception("handler for %s failed on %s", pattern, topic)
+
+    def _set_state(self, state: LinkState, detail: str) -> None:
+        if state is self._state:
+            return
+        previous, self._state = self._state, state
+        level = logging.WARNING if state is LinkState.REFUSED else logging.INFO
+        log.log(level, "bus %s -> %s (%s)", previous, state, detail)
+        for listener in self._state_listeners:
+            try:
+                listener(state, detail)
+            except Exception:
+                log.exception("state listener failed")

@@ -1,0 +1,39 @@
+"""The base of every bus message: UTF-8 JSON objects with ``"v": 1``; unknown fields are ignored."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+DEVICE_ID = r"^[a-z0-9-]{1,64}$"
+CALL_ID = r"^[A-Za-z0-9_-]{1,64}$"
+IATA = r"^[A-Z0-9]{3}$"
+
+ShortText = Annotated[str, Field(max_length=200)]
+LongText = Annotated[str, Field(max_length=4000)]
+DeviceId = Annotated[str, Field(pattern=DEVICE_ID)]
+CallId = Annotated[str, Field(pattern=CALL_ID)]
+
+
+def _must_have_offset(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("time must carry a UTC offset, e.g. 2026-11-23T14:45:00+00:00")
+    return value
+
+
+Timestamp = Annotated[datetime, AfterValidator(_must_have_offset)]
+
+
+def utc_now() -> datetime:
+    """Now, in UTC with an offset, as every message timestamp is."""
+    return datetime.now(UTC)
+
+
+class Message(BaseModel):
+    """A v1 bus message. Unknown fields are ignored so that newer senders do not break older receivers."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    v: Literal[1] = 1

@@ -1,0 +1,125 @@
+"""Call signalling on ``device/{id}/call/out`` (device to switchboard) and ``call/in`` (back)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, TypeAdapter
+
+from bus.messages.base import CallId, LongText, Message, ShortText
+
+MAX_SDP_CHARS = 64 * 1024
+
+Sdp = Annotated[str, Field(min_length=1, max_length=MAX_SDP_CHARS)]
+Language = Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")]
+Skill = Annotated[str, Field(pattern=r"^[a-z0-9_-]{1,32}$")]
+
+
+class CallContext(Message):
+    """What the passenger was doing when they asked for help; shown to the agent."""
+
+    screen: ShortText = ""
+    flight: ShortText | None = None
+    location: ShortText = ""
+    language: ShortText = ""
+
+
+class CallRequest(Message):
+    type: Literal["request"] = "request"
+    call: CallId
+    language: Language
+    skills: Annotated[list[Skill], Field(max_length=8)] = Field(default_factory=list)
+    context: CallContext = Field(default_factory=CallContext)
+
+
+class CallCancel(Message):
+    type: Literal["cancel"] = "cancel"
+    call: CallId
+
+
+class SdpOffer(Message):
+    type: Literal["offer"] = "offer"
+    call: CallId
+    sdp: Sdp
+
+
+class SdpAnswer(Message):
+    type: Literal["answer"] = "answer"
+    call: CallId
+    sdp: Sdp
+
+
+class CallHangup(Message):
+    type: Literal["hangup"] = "hangup"
+    call: CallId
+    reason: ShortText = "caller"
+
+
+class CallRating(Message):
+    type: Literal["rating"] = "rating"
+    call: CallId
+    stars: Annotated[int, Field(ge=1, le=5)]
+    answered: bool | None = Field(default=None, description="was the passenger's question answered?")
+
+
+CallOut = Annotated[
+    CallRequest | CallCancel | SdpOffer | SdpAnswer | CallHangup | CallRating, Field(discriminator="type")
+]
+
+
+class Queued(Message):
+    type: Literal["queued"] = "queued"
+    call: CallId
+    position: Annotated[int, Field(ge=1)] = Field(description="1 = next to be answered")
+    eta_s: Annotated[float, Field(ge=0)] | None = Field(description="expected wait, s; null when nobody is staffed")
+
+
+class IceServer(BaseModel):
+    urls: Annotated[list[Annotated[str, Field(max_length=300)]], Field(min_length=1, max_length=8)]
+    username: ShortText | None = None
+    credential: ShortText | None = None
+
+
+class Agent(BaseModel):
+    id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")]
+    name: ShortText = ""
+
+
+class Connect(Message):
+    type: Literal["connect"] = "connect"
+    call: CallId
+    agent: Agent
+    ice_servers: Annotated[list[IceServer], Field(max_length=8)] = Field(default_factory=list)
+
+
+class PushKind(StrEnum):
+    TEXT = "text"
+    QR = "qr"
+    FLIGHT = "flight"
+    MAP = "map"
+    PRINT = "print"
+
+
+class Push(Message):
+    """Content the agent sends to the passenger's screen. Unknown kinds are refused by the model."""
+
+    type: Literal["push"] = "push"
+    call: CallId
+    kind: PushKind
+    text: LongText = ""
+    url: Annotated[str, Field(max_length=2000)] | None = None
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class Ended(Message):
+    type: Literal["ended"] = "ended"
+    call: CallId
+    reason: ShortText = ""
+    requeue_offered: bool = False
+
+
+CallIn = Annotated[Queued | Connect | SdpOffer | SdpAnswer | Push | Ended, Field(discriminator="type")]
+
+CALL_OUT: TypeAdapter[CallOut] = TypeAdapter(CallOut)
+CALL_IN: TypeAdapter[CallIn] = TypeAdapter(CallIn)

@@ -1,0 +1,135 @@
+"""What a device says about itself: status (birth / Last Will), health, queue state, events, and commands."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
+
+from bus.messages.base import CallId, LongText, Message, ShortText, Timestamp, utc_now
+
+
+class DeviceKind(StrEnum):
+    KIOSK = "kiosk"
+    SIGNAGE = "signage"
+
+
+class OfflineReason(StrEnum):
+    LOST = "lost"
+    SHUTDOWN = "shutdown"
+
+
+class DeviceStatus(Message):
+    """Retained on ``device/{id}/status``: birth on connect, Last Will ``lost``, or clean ``shutdown``."""
+
+    online: bool
+    kind: DeviceKind
+    version: ShortText = ""
+    boot_id: ShortText = ""
+    location: ShortText = ""
+    reason: OfflineReason | None = None
+    ts: Timestamp = Field(default_factory=utc_now)
+
+
+class PrinterState(StrEnum):
+    READY = "ready"
+    PRINTING = "printing"
+    PAPER_LOW = "paper_low"
+    PAPER_OUT = "paper_out"
+    COVER_OPEN = "cover_open"
+    OFFLINE = "offline"
+    ABSENT = "absent"
+
+
+class PrinterHealth(Message):
+    state: PrinterState
+    jobs_pending: Annotated[int, Field(ge=0)] = 0
+
+
+class CameraState(StrEnum):
+    RUNNING = "running"
+    STOPPED = "stopped"
+    FAILED = "failed"
+    ABSENT = "absent"
+
+
+class CameraHealth(Message):
+    state: CameraState
+    fps: Annotated[float, Field(ge=0)] = 0.0
+
+
+Percent = Annotated[float, Field(ge=0, le=100)]
+
+
+class DeviceHealth(Message):
+    """Retained on ``device/{id}/health``: a snapshot every N seconds and on change."""
+
+    ts: Timestamp = Field(default_factory=utc_now)
+    version: ShortText = ""
+    cpu_percent: Percent
+    memory_percent: Percent
+    disk_percent: Percent | None = None
+    temperature_c: float | None = Field(default=None, description="SoC or CPU temperature, degrees Celsius")
+    throttled: bool | None = Field(default=None, description="Raspberry Pi: under-voltage or thermal throttling now")
+    app_rss_mb: Annotated[float, Field(ge=0)] = Field(description="resident memory of the app process, MiB")
+    uptime_s: Annotated[float, Field(ge=0)] = Field(description="seconds since the app started")
+    system_uptime_s: Annotated[float, Field(ge=0)] | None = None
+    broker_rtt_ms: Annotated[float, Field(ge=0)] | None = None
+    printer: PrinterHealth | None = None
+    camera: CameraHealth | None = None
+
+
+class CallPhase(StrEnum):
+    IDLE = "idle"
+    WAITING = "waiting"
+    RINGING = "ringing"
+    IN_CALL = "in_call"
+
+
+class DeviceQueue(Message):
+    """Retained on ``device/{id}/queue``: the device's own call state and pending print jobs."""
+
+    ts: Timestamp = Field(default_factory=utc_now)
+    call: CallPhase = CallPhase.IDLE
+    call_id: CallId | None = None
+    position: Annotated[int, Field(ge=1)] | None = None
+    eta_s: Annotated[float, Field(ge=0)] | None = None
+    print_jobs_pending: Annotated[int, Field(ge=0)] = 0
+
+
+class DeviceEvent(Message):
+    """On ``device/{id}/event``: sent from the outbox; ``seq`` is per device and survives restarts."""
+
+    seq: Annotated[int, Field(ge=0)]
+    ts: Timestamp = Field(default_factory=utc_now)
+    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_.]{0,63}$")]
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+CommandName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+
+
+class Command(Message):
+    """On ``device/{id}/cmd``: e.g. ``print_test``, ``reload_flights``, ``screen``, ``restart_app``."""
+
+    id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+    name: CommandName
+    args: dict[str, Any] = Field(default_factory=dict)
+
+
+class CommandReply(Message):
+    """On ``device/{id}/cmd/reply``: one for every command, also for unknown or refused ones."""
+
+    id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+    ok: bool
+    detail: LongText = ""
+
+
+KNOWN_COMMANDS: tuple[Literal["print_test", "reload_flights", "screen", "restart_app", "show_notice"], ...] = (
+    "print_test",
+    "reload_flights",
+    "screen",
+    "restart_app",
+    "show_notice",
+)

@@ -1,0 +1,102 @@
+"""Sections that every program's settings share: ``[app]`` and ``[bus]``."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+DEVICE_ID_PATTERN = r"^[a-z0-9-]{1,64}$"
+IATA_PATTERN = r"^[A-Z]{3}$"
+BUS_URL_PATTERN = r"^mqtts?://[^:/\s]+(:[0-9]{1,5})?/?$"
+
+
+class Section(BaseModel):
+    """Base for settings sections: typed, documented, and strict about types."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, validate_default=True)
+
+
+class AppSection(Section):
+    """Where a program keeps its files and how it logs."""
+
+    state_dir: Path = Field(
+        default=Path("state"),
+        description="Directory for the program's SQLite files and caches; created if missing.",
+    )
+    log_level: Annotated[str, Field(pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")] = Field(
+        default="INFO", description="Logging threshold: DEBUG, INFO, WARNING or ERROR."
+    )
+
+
+class BusSection(Section):
+    """How to reach the MQTT broker, and who this program is on it."""
+
+    url: Annotated[str, Field(pattern=BUS_URL_PATTERN)] = Field(
+        default="mqtt://127.0.0.1:1883",
+        description="Broker address, mqtt://host:port or mqtts://host:port (TLS).",
+    )
+    site: Annotated[str, Field(pattern=IATA_PATTERN)] = Field(
+        default="HAK", description="IATA code of the airport, upper case (e.g. HAK)."
+    )
+    root: str = Field(
+        default="airport/{site}",
+        description="Topic root; {site} is replaced by the site code.",
+    )
+    username: str | None = Field(default=None, description="Broker user name; none for anonymous.")
+    password: SecretStr | None = Field(default=None, description="Broker password; never logged.")
+    ca_file: Path | None = Field(
+        default=None, description="CA certificate (PEM) to verify an mqtts:// broker; system CAs if unset."
+    )
+    keepalive_s: Annotated[int, Field(ge=5, le=600)] = Field(
+        default=15, description="MQTT keepalive in seconds; the broker declares us lost after 1.5x this."
+    )
+    reconnect_min_s: Annotated[int, Field(ge=1, le=60)] = Field(
+        default=1, description="First reconnect delay in seconds; doubles after each failure."
+    )
+    reconnect_max_s: Annotated[int, Field(ge=1, le=3600)] = Field(
+        default=30, description="Cap of the reconnect delay in seconds."
+    )
+
+    @field_validator("root")
+    @classmethod
+    def _root_is_a_topic_prefix(cls, value: str) -> str:
+        if not value or value.startswith("/") or value.endswith("/") or re.search(r"[#+\s]", value):
+            raise ValueError("must be a topic prefix like 'airport/{site}' (no wildcards, no edge slashes)")
+        return value
+
+    @property
+    def topic_root(self) -> str:
+        """The root with the site filled in."""
+        return self.root.replace("{site}", self.site)
+
+    @property
+    def host(self) -> str:
+        return self._authority.rsplit(":", 1)[0]
+
+    @property
+    def port(self) -> int:
+        if ":" in self._authority:
+            return int(self._authority.rsplit(":", 1)[1])
+        return 8883 if self.tls else 1883
+
+    @property
+    def tls(self) -> bool:
+        return self.url.startswith("mqtts://")
+
+    @property
+    def _authority(self) -> str:
+        return self.url.split("://", 1)[1].rstrip("/")
+
+
+class DeviceBusSection(BusSection):
+    """The bus section of a device (kiosk or signage): adds who and where the device is."""
+
+    device_id: Annotated[str, Field(pattern=DEVICE_ID_PATTERN)] = Field(
+        default="kiosk-demo-1", description="This device's id: lower-case letters, digits and '-', 1-64."
+    )
+    location: str = Field(
+        default="", max_length=120, description="Where the device stands, as staff say it (e.g. 'T1 Hall B')."
+    )
