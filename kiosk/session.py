@@ -1,0 +1,42 @@
+"""The current passenger's choices, cleared when they walk away (idle timeout or "Home")."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+SessionListener = Callable[["PassengerSession"], None]
+
+
+class PassengerSession:
+    """Language and accessibility chosen by the passenger at the kiosk now."""
+
+    def __init__(self, default_language: str) -> None:
+        self._default_language = default_language
+        self.language = default_language
+        self.large_text = False
+        self._listeners: list[SessionListener] = []
+
+    def add_listener(self, listener: SessionListener) -> None:
+        self._listeners.append(listener)
+
+    def set_language(self, language: str) -> None:
+        if language != self.language:
+            self.language = language
+            self._changed()
+
+    def set_large_text(self, on: bool) -> None:
+        if on != self.large_text:
+            self.large_text = on
+            self._changed()
+
+    def reset(self) -> None:
+        """Forget the passenger: back to the default language and normal text."""
+        changed = self.language != self._default_language or self.large_text
+        self.language = self._default_language
+        self.large_text = False
+        if changed:
+            self._changed()
+
+    def _changed(self) -> None:
+        for listener in self._listeners:
+            listener(self)

@@ -1,0 +1,64 @@
+"""Settings of the ``kiosk`` program: ``[app]``, ``[bus]``, ``[ui]``, ``[health]``, ``[info]`` (prefix ``KIOSK_``)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from config.sections import AppSection, DeviceBusSection, Section
+
+ENV_PREFIX = "KIOSK_"
+
+Language = Literal["zh-CN", "en"]
+
+
+class UiSection(Section):
+    """What the passenger sees and how long the kiosk waits for them."""
+
+    language: Language = Field(default="zh-CN", description="Language shown at start and after every idle reset.")
+    idle_timeout_s: Annotated[float, Field(ge=1, le=3600)] = Field(
+        default=90.0,
+        description="Seconds without a touch after which the kiosk clears the session and goes home.",
+    )
+    fullscreen: bool = Field(default=True, description="Fill the screen (off for a window on a desktop).")
+    width: Annotated[int, Field(ge=320, le=7680)] = Field(
+        default=1080, description="Window width in pixels when not fullscreen."
+    )
+    height: Annotated[int, Field(ge=240, le=4320)] = Field(
+        default=1920, description="Window height in pixels when not fullscreen."
+    )
+    screenshot: str = Field(
+        default="",
+        description="If set, save a PNG of the first painted home screen to this path (offscreen checks).",
+    )
+
+
+class HealthSection(Section):
+    """How often the kiosk reports its health."""
+
+    interval_s: Annotated[float, Field(ge=1, le=3600)] = Field(
+        default=30.0, description="Seconds between health snapshots."
+    )
+
+
+class InfoSection(Section):
+    """Facts about this airport shown on the information screen."""
+
+    wifi_ssid: str = Field(
+        default="Airport-Free-WiFi", max_length=64, description="Name of the passenger Wi-Fi network."
+    )
+    lost_property_phone: str = Field(default="0898-6575 1234", max_length=40, description="Lost property phone number.")
+    emergency_phone: str = Field(default="0898-6575 0110", max_length=40, description="Airport emergency phone number.")
+
+
+class KioskSettings(BaseModel):
+    """Everything the kiosk reads from its TOML file and ``KIOSK_*`` variables."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    app: AppSection = Field(default_factory=AppSection)
+    bus: DeviceBusSection = Field(default_factory=DeviceBusSection)
+    ui: UiSection = Field(default_factory=UiSection)
+    health: HealthSection = Field(default_factory=HealthSection)
+    info: InfoSection = Field(default_factory=InfoSection)

@@ -1,0 +1,94 @@
+"""The kiosk program: Qt and asyncio on one thread (qasync), the bus presence, and the window."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
+
+from bus.messages import DeviceKind
+from bus.presence import connect_device
+from kiosk import __version__
+from kiosk.i18n import Catalogue
+from kiosk.session import PassengerSession
+from kiosk.settings import KioskSettings
+from kiosk.ui.runner import run_qt_program
+from kiosk.ui.window import KioskWindow
+
+log = logging.getLogger(__name__)
+
+
+class FirstPaint(QObject):
+    """Reports the first paint of the home screen once: a log line, and a PNG when asked for one."""
+
+    def __init__(self, window: KioskWindow, started: float, screenshot: str) -> None:
+        super().__init__(window)
+        self._window = window
+        self._started = started
+        self._screenshot = screenshot
+        self.done = False
+        window.home.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and not self.done:
+            self.done = True
+            elapsed_ms = (time.monotonic() - self._started) * 1000
+            QTimer.singleShot(0, lambda: self._report(elapsed_ms))
+        return False
+
+    def _report(self, elapsed_ms: float) -> None:
+        offscreen = QApplication.platformName() == "offscreen"
+        where = " (offscreen)" if offscreen else ""
+        print(f"kiosk: home screen painted{where} {elapsed_ms:.0f} ms after start", flush=True)
+        if self._screenshot:
+            path = Path(self._screenshot)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if self._window.grab().save(str(path)):
+                print(f"kiosk: screenshot of the home screen saved to {path}", flush=True)
+            else:
+                log.warning("could not save the home screen screenshot to %s", path)
+
+
+class KioskApp:
+    """Builds the kiosk's services and window once, runs them, and shuts them down in order."""
+
+    def __init__(self, settings: KioskSettings, started: float) -> None:
+        self.settings = settings
+        self._started = started
+        self.link, self.presence = connect_device(
+            settings.bus, settings.app, DeviceKind.KIOSK, __version__, settings.health.interval_s
+        )
+        self.session = PassengerSession(settings.ui.language)
+        self.window = KioskWindow(settings, Catalogue.from_package("kiosk"), self.session)
+        self.link.add_state_listener(lambda state, _detail: self.window.set_connection(state.value))
+        self._quit = asyncio.Event()
+
+    def request_quit(self) -> None:
+        self._quit.set()
+
+    async def run(self) -> None:
+        FirstPaint(self.window, self._started, self.settings.ui.screenshot)
+        ui = self.settings.ui
+        if ui.fullscreen:
+            self.window.showFullScreen()
+        else:
+            self.window.resize(ui.width, ui.height)
+            self.window.show()
+        self.window.idle.start()
+        await self.link.start()
+        await self.presence.start()
+        log.info("kiosk %s started (version %s)", self.settings.bus.device_id, __version__)
+        await self._quit.wait()
+        log.info("kiosk %s shutting down", self.settings.bus.device_id)
+        self.window.idle.stop()
+        await self.presence.stop()
+        self.window.close()
+
+
+def run(settings: KioskSettings, started: float) -> int:
+    """Run the kiosk until SIGTERM/SIGINT; returns the exit status."""
+    return run_qt_program("kiosk", lambda: KioskApp(settings, started))

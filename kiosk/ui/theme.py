@@ -1,0 +1,122 @@
+"""Looks of the kiosk: one stylesheet, in a normal and a large-text/high-contrast variant.
+
+Sizes are in pixels for a portrait 1080x1920 touchscreen viewed from about 60 cm; the large variant
+scales every text by LARGE_TEXT_SCALE and switches to white-on-black with yellow accents.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+LARGE_TEXT_SCALE = 1.4
+FONT_FAMILIES = '"Noto Sans CJK SC", "WenQuanYi Micro Hei", "Noto Sans", "DejaVu Sans", sans-serif'
+
+
+@dataclass(frozen=True)
+class Palette:
+    background: str
+    surface: str
+    text: str
+    muted: str
+    accent: str
+    accent_text: str
+    bar: str
+    bar_text: str
+    border: str
+    online: str
+    waiting: str
+    offline: str
+
+
+NORMAL = Palette(
+    background="#eef2f7",
+    surface="#ffffff",
+    text="#14213d",
+    muted="#4a5568",
+    accent="#0b5cad",
+    accent_text="#ffffff",
+    bar="#0d2a4f",
+    bar_text="#ffffff",
+    border="#c9d3e0",
+    online="#1f9d55",
+    waiting="#e0a800",
+    offline="#c53030",
+)
+
+HIGH_CONTRAST = Palette(
+    background="#000000",
+    surface="#000000",
+    text="#ffffff",
+    muted="#ffffff",
+    accent="#ffd400",
+    accent_text="#000000",
+    bar="#000000",
+    bar_text="#ffffff",
+    border="#ffd400",
+    online="#4cff4c",
+    waiting="#ffd400",
+    offline="#ff6b6b",
+)
+
+
+@dataclass(frozen=True)
+class Sizes:
+    body: int
+    small: int
+    title: int
+    greeting: int
+    clock: int
+    tile_title: int
+    tile_detail: int
+    button: int
+
+    def scaled(self, factor: float) -> Sizes:
+        return Sizes(*(round(value * factor) for value in vars(self).values()))
+
+
+BASE_SIZES = Sizes(body=28, small=24, title=44, greeting=56, clock=52, tile_title=40, tile_detail=26, button=28)
+
+
+def sizes(large_text: bool) -> Sizes:
+    return BASE_SIZES.scaled(LARGE_TEXT_SCALE) if large_text else BASE_SIZES
+
+
+def stylesheet(large_text: bool) -> str:
+    p = HIGH_CONTRAST if large_text else NORMAL
+    s = sizes(large_text)
+    border = 4 if large_text else 2
+    return f"""
+    QWidget {{ font-family: {FONT_FAMILIES}; font-size: {s.body}px; color: {p.text}; }}
+    #KioskWindow, #Screen {{ background: {p.background}; }}
+    #TopBar {{ background: {p.bar}; }}
+    #TopBar QLabel {{ color: {p.bar_text}; background: transparent; }}
+    #Clock {{ font-size: {s.clock}px; font-weight: 600; }}
+    #ClockDate {{ font-size: {s.small}px; }}
+    #Site {{ font-size: {s.title}px; font-weight: 700; }}
+    #Connection {{ font-size: {s.small}px; }}
+    #ConnectionDot {{ background: {p.offline}; border-radius: 9px; }}
+    #ConnectionDot[state="online"] {{ background: {p.online}; }}
+    #ConnectionDot[state="connecting"] {{ background: {p.waiting}; }}
+    #Greeting {{ font-size: {s.greeting}px; font-weight: 700; }}
+    #Hint, #Location {{ font-size: {s.small}px; color: {p.muted}; }}
+    #ScreenTitle {{ font-size: {s.title}px; font-weight: 700; }}
+    #BarButton {{
+        font-size: {s.button}px; color: {p.bar_text}; background: transparent;
+        border: {border}px solid {p.bar_text}; border-radius: 14px; padding: 10px 22px; min-height: 56px;
+    }}
+    #BarButton:checked {{ background: {p.accent}; color: {p.accent_text}; border-color: {p.accent}; }}
+    #Tile {{
+        background: {p.surface}; border: {border}px solid {p.border}; border-radius: 24px;
+        min-height: 220px; text-align: left;
+    }}
+    #Tile:pressed {{ background: {p.accent}; }}
+    #TileTitle {{ font-size: {s.tile_title}px; font-weight: 700; color: {p.accent}; background: transparent; }}
+    #TileDetail {{ font-size: {s.tile_detail}px; color: {p.muted}; background: transparent; }}
+    #NavButton {{
+        font-size: {s.button}px; font-weight: 600; color: {p.accent_text}; background: {p.accent};
+        border: none; border-radius: 16px; padding: 14px 36px; min-height: 72px;
+    }}
+    #InfoCard {{ background: {p.surface}; border: {border}px solid {p.border}; border-radius: 20px; }}
+    #InfoTitle {{ font-size: {s.tile_title}px; font-weight: 700; color: {p.accent}; background: transparent; }}
+    #InfoBody {{ font-size: {s.body}px; background: transparent; }}
+    """

@@ -1,0 +1,5 @@
+import sys
+
+from signage.cli import main
+
+sys.exit(main())

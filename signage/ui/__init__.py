@@ -1,0 +1,1 @@
+"""The signage display's Qt views."""

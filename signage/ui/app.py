@@ -1,0 +1,49 @@
+"""The signage program: the same device services as the kiosk, with a board instead of touch screens."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from bus.messages import DeviceKind
+from bus.presence import connect_device
+from kiosk import __version__
+from kiosk.i18n import Catalogue
+from kiosk.ui.runner import run_qt_program
+from signage.settings import SignageSettings
+from signage.ui.board import SignageBoard
+
+log = logging.getLogger(__name__)
+
+
+class SignageApp:
+    def __init__(self, settings: SignageSettings) -> None:
+        self.settings = settings
+        self.link, self.presence = connect_device(
+            settings.bus, settings.app, DeviceKind.SIGNAGE, __version__, settings.health.interval_s
+        )
+        catalogue = Catalogue.from_package("kiosk", "signage")
+        self.board = SignageBoard(settings.bus.site, settings.bus.location, settings.display, catalogue)
+        self.link.add_state_listener(lambda state, _detail: self.board.set_connection(state.value))
+        self._quit = asyncio.Event()
+
+    def request_quit(self) -> None:
+        self._quit.set()
+
+    async def run(self) -> None:
+        display = self.settings.display
+        if display.fullscreen:
+            self.board.showFullScreen()
+        else:
+            self.board.resize(display.width, display.height)
+            self.board.show()
+        await self.link.start()
+        await self.presence.start()
+        print(f"signage: {self.settings.bus.device_id} showing its board", flush=True)
+        await self._quit.wait()
+        await self.presence.stop()
+        self.board.close()
+
+
+def run(settings: SignageSettings) -> int:
+    return run_qt_program("signage", lambda: SignageApp(settings))
