@@ -64,10 +64,11 @@ def decode(kind: TopicKind, payload: bytes) -> Any:
         raise MalformedMessage("payload is not JSON") from None
     if not isinstance(data, dict):
         raise MalformedMessage("payload is not a JSON object")
-    if data.get("v") != 1:
-        raise MalformedMessage(f"unsupported version v={data.get('v')!r}")
+    version = data.get("v")
+    if type(version) is not int or version != 1:  # True == 1 in Python; JSON true is no version
+        raise MalformedMessage(f"unsupported version v={version!r}")
     try:
-        return _ADAPTERS[kind].validate_python(data)
+        return _ADAPTERS[kind].validate_json(payload, strict=True)
     except ValidationError as exc:
         raise MalformedMessage(_summarise(exc)) from None
 
@@ -82,6 +83,8 @@ def _summarise(exc: ValidationError) -> str:
 class MalformedLog:
     """Logs a malformed message once per (kind, source) at WARNING, later ones at DEBUG, and counts all."""
 
+    MAX_REMEMBERED = 10_000  # sources come from the network; forget them all rather than grow forever
+
     def __init__(self, logger: logging.Logger) -> None:
         self._logger = logger
         self._seen: set[tuple[str, str]] = set()
@@ -90,6 +93,8 @@ class MalformedLog:
     def report(self, kind: TopicKind | str, source: str, reason: str) -> None:
         self.count += 1
         key = (str(kind), source)
+        if len(self._seen) >= self.MAX_REMEMBERED:
+            self._seen.clear()
         level = logging.DEBUG if key in self._seen else logging.WARNING
         self._seen.add(key)
         self._logger.log(level, "dropped malformed %s message from %s: %s", kind, source, reason)

@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 DEVICE_ID = r"^[a-z0-9-]{1,64}$"
 CALL_ID = r"^[A-Za-z0-9_-]{1,64}$"
-IATA = r"^[A-Z0-9]{3}$"
+IATA = r"^[A-Z]{3}$"
 
 ShortText = Annotated[str, Field(max_length=200)]
 LongText = Annotated[str, Field(max_length=4000)]
@@ -31,9 +31,19 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+# Receivers decode strictly (bus.codec): no "yes" for a boolean, no "12" for a number, no NaN.
+STRICT_JSON = ConfigDict(extra="ignore", frozen=True, allow_inf_nan=False)
+
+
+class Part(BaseModel):
+    """A nested object inside a message; unknown fields are ignored."""
+
+    model_config = STRICT_JSON
+
+
 class Message(BaseModel):
     """A v1 bus message. Unknown fields are ignored so that newer senders do not break older receivers."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = STRICT_JSON
 
     v: Literal[1] = 1

@@ -5,9 +5,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, TypeAdapter
+from pydantic import Field, TypeAdapter
 
-from bus.messages.base import CallId, LongText, Message, ShortText
+from bus.messages.base import CallId, LongText, Message, Part, ShortText
 
 MAX_SDP_CHARS = 64 * 1024
 
@@ -16,7 +16,7 @@ Language = Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")]
 Skill = Annotated[str, Field(pattern=r"^[a-z0-9_-]{1,32}$")]
 
 
-class CallContext(Message):
+class CallContext(Part):
     """What the passenger was doing when they asked for help; shown to the agent."""
 
     screen: ShortText = ""
@@ -75,13 +75,13 @@ class Queued(Message):
     eta_s: Annotated[float, Field(ge=0)] | None = Field(description="expected wait, s; null when nobody is staffed")
 
 
-class IceServer(BaseModel):
+class IceServer(Part):
     urls: Annotated[list[Annotated[str, Field(max_length=300)]], Field(min_length=1, max_length=8)]
     username: ShortText | None = None
     credential: ShortText | None = None
 
 
-class Agent(BaseModel):
+class Agent(Part):
     id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")]
     name: ShortText = ""
 
@@ -108,7 +108,7 @@ class Push(Message):
     call: CallId
     kind: PushKind
     text: LongText = ""
-    url: Annotated[str, Field(max_length=2000)] | None = None
+    url: Annotated[str, Field(max_length=2000, pattern=r"^https?://")] | None = None
     data: dict[str, Any] = Field(default_factory=dict)
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from bus.messages.base import DeviceId, LongText, Message, ShortText, Timestamp, utc_now
+from bus.messages.base import DeviceId, LongText, Message, Part, ShortText, Timestamp, utc_now
 from bus.messages.device import OfflineReason
 
 
@@ -20,7 +20,7 @@ class CentralStatus(Message):
     ts: Timestamp = Field(default_factory=utc_now)
 
 
-class SkillQueue(BaseModel):
+class SkillQueue(Part):
     waiting: Annotated[int, Field(ge=0)] = 0
     longest_wait_s: Annotated[float, Field(ge=0)] = 0.0
     agents_available: Annotated[int, Field(ge=0)] = 0

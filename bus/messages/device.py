@@ -5,9 +5,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from bus.messages.base import CallId, LongText, Message, ShortText, Timestamp, utc_now
+from bus.messages.base import CallId, LongText, Message, Part, ShortText, Timestamp, utc_now
 
 
 class DeviceKind(StrEnum):
@@ -31,6 +31,12 @@ class DeviceStatus(Message):
     reason: OfflineReason | None = None
     ts: Timestamp = Field(default_factory=utc_now)
 
+    @model_validator(mode="after")
+    def _reason_only_when_offline(self) -> DeviceStatus:
+        if self.online and self.reason is not None:
+            raise ValueError("an online status carries no offline reason")
+        return self
+
 
 class PrinterState(StrEnum):
     READY = "ready"
@@ -42,7 +48,7 @@ class PrinterState(StrEnum):
     ABSENT = "absent"
 
 
-class PrinterHealth(Message):
+class PrinterHealth(Part):
     state: PrinterState
     jobs_pending: Annotated[int, Field(ge=0)] = 0
 
@@ -54,7 +60,7 @@ class CameraState(StrEnum):
     ABSENT = "absent"
 
 
-class CameraHealth(Message):
+class CameraHealth(Part):
     state: CameraState
     fps: Annotated[float, Field(ge=0)] = 0.0
 

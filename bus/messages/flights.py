@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field, model_validator
 
-from bus.messages.base import IATA, Message, ShortText, Timestamp, utc_now
+from bus.messages.base import IATA, Message, Part, ShortText, Timestamp, utc_now
 
 MAX_FLIGHTS_PER_BOARD = 5000
 
@@ -32,12 +32,13 @@ class FlightStatus(StrEnum):
     ARRIVED = "arrived"
 
 
-class Flight(BaseModel):
+FlightId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
+
+
+class Flight(Part):
     """One flight as a board shows it. ``id`` is stable across updates (e.g. ``HU7181-20261123-D``)."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
+    id: FlightId
     number: Annotated[str, Field(pattern=r"^[A-Z0-9]{2,3}[0-9]{1,4}[A-Z]?$")]
     airline: ShortText = ""
     direction: Direction
@@ -73,5 +74,10 @@ class FlightUpdate(Message):
     revision: Annotated[int, Field(ge=1)]
     ts: Timestamp = Field(default_factory=utc_now)
     changed: Annotated[list[Flight], Field(max_length=MAX_FLIGHTS_PER_BOARD)] = Field(default_factory=list)
-    removed: Annotated[list[str], Field(max_length=MAX_FLIGHTS_PER_BOARD)] = Field(default_factory=list)
-    kind: Literal["update"] = "update"
+    removed: Annotated[list[FlightId], Field(max_length=MAX_FLIGHTS_PER_BOARD)] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _moves_forward(self) -> FlightUpdate:
+        if self.revision <= self.base_revision:
+            raise ValueError("revision must be greater than base_revision")
+        return self

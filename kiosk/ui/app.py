@@ -90,5 +90,5 @@ class KioskApp:
 
 
 def run(settings: KioskSettings, started: float) -> int:
-    """Run the kiosk until SIGTERM/SIGINT; returns the exit status."""
+    """Run the kiosk until SIGTERM or SIGINT; returns the exit status."""
     return run_qt_program("kiosk", lambda: KioskApp(settings, started))
