@@ -1,0 +1,60 @@
+"""Fixtures shared by every test: offscreen Qt, real peers, and a check that no process is left behind."""
+
+from __future__ import annotations
+
+import os
+
+# Qt must never look for a display: without this it aborts the whole run on a headless machine.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+
+from tests.peers.mosquitto import Mosquitto
+
+
+def _live_children() -> set[int]:
+    alive = set()
+    for child in psutil.Process().children(recursive=True):
+        try:
+            if child.status() != psutil.STATUS_ZOMBIE:
+                alive.add(child.pid)
+        except psutil.NoSuchProcess:
+            pass
+    return alive
+
+
+@pytest.fixture(autouse=True)
+def no_process_left_behind() -> Iterator[None]:
+    """Fail a test that leaves a subprocess (broker, program, browser) running after its fixtures end."""
+    before = _live_children()
+    yield
+    leftover = _live_children() - before
+    if leftover:
+        _, still = psutil.wait_procs([psutil.Process(pid) for pid in leftover if psutil.pid_exists(pid)], timeout=3)
+        if still:
+            names = ", ".join(f"{p.pid}:{p.name()}" for p in still)
+            for proc in still:
+                proc.kill()
+            pytest.fail(f"test left processes running: {names}")
+
+
+@pytest.fixture
+def mosquitto(tmp_path: Path) -> Iterator[Mosquitto]:
+    """A real Mosquitto broker on a free loopback port, anonymous access."""
+    broker = Mosquitto(tmp_path / "mosquitto").start()
+    try:
+        yield broker
+    finally:
+        broker.stop()
+
+
+@pytest.fixture
+def chromium_executable() -> str:
+    path = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    if not Path(path).exists():
+        pytest.fail(f"Chromium not found at {path}; install Debian's 'chromium' package (scripts/test does)")
+    return path

@@ -1,0 +1,87 @@
+"""The home screen as a passenger uses it: taps on the language switch, large text, tiles, walking away."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from kiosk.ui.theme import LARGE_TEXT_SCALE
+
+
+def tap(qtbot, widget) -> None:
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def test_home_screen_starts_in_the_configured_language(make_window):
+    window = make_window(language="zh-CN")
+    assert window.home.greeting.text() == "请问需要什么帮助？"
+    assert window.top_bar.language_button.text() == "English"
+
+
+def test_language_switch_changes_every_visible_text(qtbot, make_window):
+    window = make_window(language="zh-CN")
+    before = {label.text() for label in window.findChildren(type(window.home.greeting)) if label.isVisible()}
+    tap(qtbot, window.top_bar.language_button)
+    assert window.home.greeting.text() == "How can we help you?"
+    assert window.home.info_tile.title.text() == "Airport information"
+    assert window.top_bar.language_button.text() == "中文"
+    assert window.top_bar.connection.label.text() == "Connecting…"
+    after = {label.text() for label in window.findChildren(type(window.home.greeting)) if label.isVisible()}
+    unchanged = {text for text in before & after if any("\u4e00" <= ch <= "\u9fff" for ch in text)}
+    assert not unchanged, f"Chinese text left after switching to English: {unchanged}"
+    tap(qtbot, window.top_bar.language_button)
+    assert window.home.greeting.text() == "请问需要什么帮助？"
+
+
+def test_large_text_mode_makes_text_and_tiles_bigger(qtbot, make_window):
+    window = make_window()
+    greeting, tile = window.home.greeting, window.home.info_tile
+    normal_px = greeting.font().pixelSize()
+    normal_tile_px = tile.title.font().pixelSize()
+    tap(qtbot, window.top_bar.large_text_button)
+    qtbot.waitUntil(lambda: greeting.font().pixelSize() > normal_px)
+    assert greeting.font().pixelSize() == round(normal_px * LARGE_TEXT_SCALE)
+    assert tile.title.font().pixelSize() > normal_tile_px
+    assert window.top_bar.large_text_button.isChecked()
+    tap(qtbot, window.top_bar.large_text_button)
+    qtbot.waitUntil(lambda: greeting.font().pixelSize() == normal_px)
+
+
+def test_information_tile_opens_the_information_screen_and_home_returns(qtbot, make_window):
+    window = make_window(language="en")
+    tap(qtbot, window.home.info_tile)
+    assert window.current_screen is window.info
+    assert "Airport-Free-WiFi" in window.info.cards["wifi"].body.text()
+    tap(qtbot, window.info.home_button)
+    assert window.current_screen is window.home
+
+
+def test_walking_away_returns_home_and_clears_the_passengers_choices(qtbot, make_window):
+    window = make_window(language="zh-CN", idle_timeout_s=1)
+    window.idle.start()
+    tap(qtbot, window.top_bar.language_button)
+    tap(qtbot, window.top_bar.large_text_button)
+    tap(qtbot, window.home.info_tile)
+    assert window.current_screen is window.info
+    with qtbot.waitSignal(window.went_home, timeout=3000):
+        pass
+    assert window.current_screen is window.home
+    assert window.home.greeting.text() == "请问需要什么帮助？"
+    assert not window.top_bar.large_text_button.isChecked()
+    window.idle.stop()
+
+
+def test_a_touch_restarts_the_idle_wait(qtbot, make_window):
+    window = make_window(idle_timeout_s=30)
+    window.idle.start()
+    qtbot.waitUntil(lambda: window.idle.remaining_ms < 29_000, timeout=3000)
+    tap(qtbot, window.home.info_tile)
+    assert window.idle.remaining_ms > 29_500
+    window.idle.stop()
+
+
+def test_connection_light_follows_the_bus(make_window):
+    window = make_window(language="en")
+    window.set_connection("online")
+    assert window.top_bar.connection.label.text() == "Online"
+    window.set_connection("refused")
+    assert window.top_bar.connection.label.text() == "Offline: access refused"
