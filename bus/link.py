@@ -142,8 +142,14 @@ class BusLink:
                 await asyncio.to_thread(info.wait_for_publish, STOP_PUBLISH_TIMEOUT_S)
             except (RuntimeError, ValueError) as exc:
                 log.warning("last message to %s not confirmed: %s", last_words.topic, exc)
+        connected = client.is_connected()
         client.disconnect()
-        await asyncio.to_thread(client.loop_stop)
+        if connected:
+            await asyncio.to_thread(client.loop_stop)
+        else:
+            # paho may be in its reconnect wait, which checks for a stop only once a second: let it end
+            # on its own rather than hold the program's exit
+            threading.Thread(target=client.loop_stop, name="mqtt-stop", daemon=True).start()
         self._client = None
         self._set_state(LinkState.OFFLINE, "stopped")
 

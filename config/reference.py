@@ -24,11 +24,18 @@ This file is generated from the settings models: `python -m config.reference > d
 
 
 def _programs() -> list[tuple[str, str, type[BaseModel]]]:
-    from central.settings import ENV_PREFIX as CENTRAL, CentralSettings
-    from kiosk.settings import ENV_PREFIX as KIOSK, KioskSettings
-    from signage.settings import ENV_PREFIX as SIGNAGE, SignageSettings
+    from central.settings import ENV_PREFIX as CENTRAL
+    from central.settings import CentralSettings
+    from kiosk.settings import ENV_PREFIX as KIOSK
+    from kiosk.settings import KioskSettings
+    from signage.settings import ENV_PREFIX as SIGNAGE
+    from signage.settings import SignageSettings
 
-    return [("kiosk", KIOSK, KioskSettings), ("signage", SIGNAGE, SignageSettings), ("central", CENTRAL, CentralSettings)]
+    return [
+        ("kiosk", KIOSK, KioskSettings),
+        ("signage", SIGNAGE, SignageSettings),
+        ("central", CENTRAL, CentralSettings),
+    ]
 
 
 def _default(field: FieldInfo) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from pathlib import Path
@@ -10,8 +11,6 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
-from bus.messages import DeviceKind
-from bus.presence import connect_device
 from kiosk import __version__
 from kiosk.i18n import Catalogue
 from kiosk.session import PassengerSession
@@ -31,6 +30,7 @@ class FirstPaint(QObject):
         self._started = started
         self._screenshot = screenshot
         self.done = False
+        self.reported = asyncio.Event()
         window.home.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -51,27 +51,30 @@ class FirstPaint(QObject):
                 print(f"kiosk: screenshot of the home screen saved to {path}", flush=True)
             else:
                 log.warning("could not save the home screen screenshot to %s", path)
+        self.reported.set()
 
 
 class KioskApp:
-    """Builds the kiosk's services and window once, runs them, and shuts them down in order."""
+    """Builds the kiosk's window and services once, runs them, and shuts them down in order.
+
+    The screen comes first: the bus and health services are imported and started only after the home
+    screen has painted, so a passenger never waits for the network or for their imports.
+    """
+
+    FIRST_PAINT_WAIT_S = 10.0
 
     def __init__(self, settings: KioskSettings, started: float) -> None:
         self.settings = settings
         self._started = started
-        self.link, self.presence = connect_device(
-            settings.bus, settings.app, DeviceKind.KIOSK, __version__, settings.health.interval_s
-        )
         self.session = PassengerSession(settings.ui.language)
         self.window = KioskWindow(settings, Catalogue.from_package("kiosk"), self.session)
-        self.link.add_state_listener(lambda state, _detail: self.window.set_connection(state.value))
         self._quit = asyncio.Event()
 
     def request_quit(self) -> None:
         self._quit.set()
 
     async def run(self) -> None:
-        FirstPaint(self.window, self._started, self.settings.ui.screenshot)
+        first_paint = FirstPaint(self.window, self._started, self.settings.ui.screenshot)
         ui = self.settings.ui
         if ui.fullscreen:
             self.window.showFullScreen()
@@ -79,13 +82,24 @@ class KioskApp:
             self.window.resize(ui.width, ui.height)
             self.window.show()
         self.window.idle.start()
-        await self.link.start()
-        await self.presence.start()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(first_paint.reported.wait(), self.FIRST_PAINT_WAIT_S)
+
+        # after the first paint, see the class docstring
+        from bus.messages.device import DeviceKind
+        from bus.presence import connect_device
+
+        link, presence = connect_device(
+            self.settings.bus, self.settings.app, DeviceKind.KIOSK, __version__, self.settings.health.interval_s
+        )
+        link.add_state_listener(lambda state, _detail: self.window.set_connection(state.value))
+        await link.start()
+        await presence.start()
         log.info("kiosk %s started (version %s)", self.settings.bus.device_id, __version__)
         await self._quit.wait()
         log.info("kiosk %s shutting down", self.settings.bus.device_id)
         self.window.idle.stop()
-        await self.presence.stop()
+        await presence.stop()
         self.window.close()
 
 
