@@ -313,6 +313,22 @@ def test_a_message_meant_for_the_other_topic_is_malformed(fleet: FleetState) -> 
     assert fleet.malformed_count == 2
 
 
+def test_figures_that_are_not_finite_numbers_are_refused_so_the_page_always_gets_valid_json(
+    fleet: FleetState,
+) -> None:
+    fleet.handle(status_topic("kiosk-1"), birth())
+    for figure in ("temperature_c", "app_rss_mb", "uptime_s", "broker_rtt_ms"):
+        for value in ("NaN", "Infinity", "-Infinity"):
+            fleet.handle(
+                health_topic("kiosk-1"),
+                b'{"v": 1, "cpu_percent": 1, "memory_percent": 1, "app_rss_mb": 1, "uptime_s": 1, '
+                + f'"{figure}": {value}}}'.encode(),
+            )
+
+    assert seen(fleet, "kiosk-1")["health"] is None
+    json.dumps(fleet.snapshot(), allow_nan=False)
+
+
 def test_a_malformed_message_from_a_new_device_does_not_add_it(fleet: FleetState) -> None:
     fleet.handle(status_topic("kiosk-7"), b"{nope")
 
@@ -348,6 +364,14 @@ def test_a_malformed_message_is_logged_once_per_device(fleet: FleetState, caplog
     repeated = [r for r in caplog.records if r.levelno == logging.DEBUG and "kiosk-1" in r.getMessage()]
     assert len(repeated) == 1
     assert fleet.malformed_count == 3
+
+
+def test_a_malformed_message_makes_a_short_log_line(fleet: FleetState, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="central.fleet"):
+        fleet.handle(status_topic("kiosk-1"), json.dumps({"v": "x" * 100_000}).encode())
+
+    (record,) = caplog.records
+    assert len(record.getMessage()) < 400
 
 
 def _is_valid(kind: TopicKind, payload: bytes) -> bool:

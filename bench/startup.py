@@ -1,0 +1,220 @@
+"""Cold start and memory of the kiosk program against headless Chromium showing a page like its home screen.
+
+``python -m bench.startup [--runs N] [--json PATH]``
+
+Each run starts a program from nothing, times it from ``Popen`` to its own report of the first painted
+home screen, takes its memory once that has settled, and stops it. Kiosk and Chromium runs alternate so
+that both see the same machine state; see ``bench/README.md`` for what the figures do and do not mean.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import selectors
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from bench.paintserver import PaintServer
+from bench.procmem import TreeMemory, settled_memory
+from bench.proctree import Stopped, stop_tree
+from bench.startup_report import Sample, environment, render, write_json
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+# No background traffic, so that only start-up and the page are timed (--no-sandbox because the
+# benchmark may run as root). Launched directly, not through Playwright, so the browser's own start counts.
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--window-size=1080,1920",
+)
+PAINT_LINE = re.compile(rb"kiosk: home screen painted(?: \(offscreen\))? (\d+) ms after start")
+PAINT_TIMEOUT_S = 60.0
+STOP_GRACE_S = 10.0
+LOG_TAIL_CHARS = 2000
+
+
+class RunFailed(RuntimeError):
+    """A program did not report its first paint; the message carries the end of its log."""
+
+
+def _closed_port() -> int:
+    """A local TCP port nobody listens on, so the kiosk starts with its broker unreachable."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _log_tail(path: Path) -> str:
+    try:
+        return path.read_text(errors="replace")[-LOG_TAIL_CHARS:]
+    except FileNotFoundError:
+        return ""
+
+
+def _read_paint_line(proc: subprocess.Popen[bytes], deadline: float) -> tuple[float, float]:
+    """Wait for the kiosk's paint line: returns when we read it (monotonic) and the ms it reported."""
+    assert proc.stdout is not None
+    buffered = b""
+    with selectors.DefaultSelector() as selector:
+        selector.register(proc.stdout, selectors.EVENT_READ)
+        while (left_s := deadline - time.monotonic()) > 0:
+            if not selector.select(left_s):
+                continue
+            chunk = os.read(proc.stdout.fileno(), 65536)
+            if not chunk:
+                raise RunFailed(f"kiosk exited (status {proc.wait()}) before painting")
+            buffered += chunk
+            if match := PAINT_LINE.search(buffered):
+                return time.monotonic(), float(match.group(1))
+    raise RunFailed(f"kiosk did not report a paint within {PAINT_TIMEOUT_S:g} s")
+
+
+def measure_kiosk(run: int, workdir: Path) -> Sample:
+    """One cold start of ``python -m kiosk``, offscreen, with the bus broker unreachable."""
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "KIOSK_UI__FULLSCREEN": "false",
+        "KIOSK_BUS__URL": f"mqtt://127.0.0.1:{_closed_port()}",
+        "KIOSK_APP__STATE_DIR": str(workdir / "state"),
+    }
+    log_path = workdir / "kiosk.log"
+    with log_path.open("wb") as log:
+        started = time.monotonic()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "kiosk"],
+            stdout=subprocess.PIPE,
+            stderr=log,
+            env=env,
+            cwd=REPO_ROOT,
+            start_new_session=True,
+        )
+    try:
+        try:
+            painted, in_process_ms = _read_paint_line(proc, started + PAINT_TIMEOUT_S)
+        except (RunFailed, OSError) as exc:
+            raise RunFailed(f"{exc}\n{_log_tail(log_path)}") from None
+        memory = settled_memory(proc.pid)
+    finally:
+        stopped = stop_tree(proc, STOP_GRACE_S)
+        if proc.stdout is not None:
+            proc.stdout.close()
+    return _sample("kiosk", run, started, painted, in_process_ms, memory, stopped)
+
+
+def measure_chromium(run: int, workdir: Path) -> Sample:
+    """One cold start of headless Chromium with a fresh profile, loading the page from a local server."""
+    log_path = workdir / "chromium.log"
+    with PaintServer() as server:
+        with log_path.open("wb") as log:
+            started = time.monotonic()
+            proc = subprocess.Popen(
+                [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={workdir / 'profile'}", server.url],
+                stdin=subprocess.DEVNULL,
+                # Chromium leaves a singleton-socket directory in TMPDIR after SIGTERM; keep it in the run's own.
+                env={**os.environ, "TMPDIR": str(workdir)},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        try:
+            painted = _wait_for_server_paint(server, proc, started + PAINT_TIMEOUT_S)
+            if painted is None:
+                status = proc.poll()
+                why = f"exited with status {status}" if status is not None else f"no paint in {PAINT_TIMEOUT_S:g} s"
+                raise RunFailed(f"chromium did not report a paint ({why})\n{_log_tail(log_path)}")
+            memory = settled_memory(proc.pid)
+        finally:
+            stopped = stop_tree(proc, STOP_GRACE_S)
+    return _sample("chromium", run, started, painted, None, memory, stopped)
+
+
+def _wait_for_server_paint(server: PaintServer, proc: subprocess.Popen[bytes], deadline: float) -> float | None:
+    # Short waits so that a browser that dies at start fails the run at once, not after the timeout.
+    while time.monotonic() < deadline:
+        if (painted := server.wait_painted(0.05)) is not None:
+            return painted
+        if proc.poll() is not None:
+            return None
+    return None
+
+
+def _sample(
+    program: str,
+    run: int,
+    started: float,
+    painted: float,
+    in_process_ms: float | None,
+    memory: TreeMemory,
+    stopped: Stopped,
+) -> Sample:
+    return Sample(
+        program=program,
+        run=run,
+        start_ms=(painted - started) * 1000,
+        in_process_ms=in_process_ms,
+        rss_bytes=memory.rss_bytes,
+        pss_bytes=memory.pss_bytes,
+        uss_bytes=memory.uss_bytes,
+        processes=memory.processes,
+        stop_ms=stopped.stop_ms,
+        exit_code=stopped.exit_code,
+        killed=stopped.killed,
+    )
+
+
+def run_all(runs: int, progress: Callable[[str], None]) -> list[Sample]:
+    """``runs`` rounds of kiosk then Chromium, each in its own temporary directory."""
+    samples: list[Sample] = []
+    for run in range(1, runs + 1):
+        for measure in (measure_kiosk, measure_chromium):
+            with tempfile.TemporaryDirectory(prefix="bench-startup-", ignore_cleanup_errors=True) as tmp:
+                sample = measure(run, Path(tmp))
+            samples.append(sample)
+            progress(
+                f"run {run}/{runs} {sample.program:<8} start {sample.start_ms:6.0f} ms  "
+                f"PSS {sample.pss_bytes / 2**20:6.1f} MB  ({sample.processes} processes)"
+            )
+    return samples
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.startup", description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="rounds of kiosk + Chromium (default 5)")
+    parser.add_argument("--json", type=Path, help="write every run's raw figures to this file")
+    args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+
+    load_before = os.getloadavg()[0]
+    began = time.monotonic()
+    try:
+        samples = run_all(args.runs, lambda line: print(line, file=sys.stderr, flush=True))
+    except (RunFailed, OSError) as exc:
+        print(f"bench.startup: {exc}", file=sys.stderr)
+        return 1
+    took_s = time.monotonic() - began
+    # Asked for only now: running `chromium --version` first would warm the page cache for run 1.
+    env = environment(CHROMIUM, load_before)
+    print(render(samples, env, took_s))
+    if args.json:
+        write_json(args.json, samples, env, took_s)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,321 @@
+"""The fleet as facilities staff see it: every device's presence and last health figures.
+
+Built from the retained ``{root}/device/+/status`` and ``{root}/device/+/health`` messages. Pure
+state: no I/O, no clock of its own (one is passed in), no asyncio; the service feeds it and the
+facilities page reads :meth:`FleetState.snapshot` and listens for changed devices.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import TypedDict
+
+from bus.codec import MalformedLog, MalformedMessage, decode
+from bus.messages.base import utc_now
+from bus.messages.device import DeviceHealth, DeviceStatus, OfflineReason
+from bus.topics import TopicKind, Topics
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+_FLEET_KINDS = (TopicKind.DEVICE_STATUS, TopicKind.DEVICE_HEALTH)
+MAX_REASON_CHARS = 200
+
+
+class Presence(StrEnum):
+    """What the page shows in a device's status column."""
+
+    ONLINE = "online"
+    SILENT = "silent"  # online, but no health for longer than stale_after_s
+    OFFLINE = "offline"
+    UNKNOWN = "unknown"  # health seen, but no status yet
+
+
+class HealthView(TypedDict):
+    ts: str
+    cpu_percent: float
+    memory_percent: float
+    app_rss_mb: float
+    uptime_s: float
+    temperature_c: float | None
+    disk_percent: float | None
+    broker_rtt_ms: float | None
+
+
+class DeviceView(TypedDict):
+    id: str
+    kind: str | None
+    state: str
+    online: bool
+    silent: bool
+    reason: str | None
+    location: str
+    version: str
+    boot_id: str
+    last_seen: str | None
+    health: HealthView | None
+
+
+class FleetCounts(TypedDict):
+    online: int
+    offline: int
+    silent: int
+    total: int
+
+
+class FleetSnapshot(TypedDict):
+    now: str
+    stale_after_s: float
+    counts: FleetCounts
+    devices: list[DeviceView]
+
+
+FleetListener = Callable[[str, DeviceView | None], None]
+"""Called with (device id, its new view) after every change; the view is None when it was removed."""
+
+
+@dataclass
+class _Device:
+    device_id: str
+    status: DeviceStatus | None = None
+    health: DeviceHealth | None = None
+    last_seen: datetime | None = None
+    online_since: datetime | None = None
+    health_at: datetime | None = None
+    silent_reported: bool = False
+
+
+class FleetState:
+    """Devices by id, updated from bus messages; malformed messages are dropped and logged once."""
+
+    def __init__(self, topics: Topics, stale_after_s: float, clock: Clock = utc_now) -> None:
+        self._topics = topics
+        self._stale_after = timedelta(seconds=stale_after_s)
+        self._clock = clock
+        self._devices: dict[str, _Device] = {}
+        self._listeners: list[FleetListener] = []
+        self._malformed = MalformedLog(log)
+
+    @property
+    def stale_after_s(self) -> float:
+        return self._stale_after.total_seconds()
+
+    @property
+    def malformed_count(self) -> int:
+        """How many malformed messages were dropped so far."""
+        return self._malformed.count
+
+    def __len__(self) -> int:
+        return len(self._devices)
+
+    def __contains__(self, device_id: object) -> bool:
+        return device_id in self._devices
+
+    def add_listener(self, listener: FleetListener) -> None:
+        self._listeners.append(listener)
+
+    # --- input -----------------------------------------------------------------------------------------
+
+    def handle(self, topic: str, payload: bytes) -> None:
+        """Take one bus message (a BusLink handler); never raises on what the network sends."""
+        match = self._topics.parse(topic)
+        if match is None:
+            self._reject_topic(topic)
+            return
+        device_id = match.device_id
+        if device_id is None or match.kind not in _FLEET_KINDS:
+            log.debug("ignored %s: not a fleet topic", topic)
+            return
+        if not payload:  # a retained message deleted
+            if match.kind is TopicKind.DEVICE_STATUS:
+                self.remove(device_id)
+            else:
+                self.clear_health(device_id)
+            return
+        try:
+            message = decode(match.kind, payload)
+        except MalformedMessage as exc:
+            # the reason may quote the payload (a bad "v"); a log line stays a line
+            self._malformed.report(match.kind, device_id, exc.reason[:MAX_REASON_CHARS])
+            return
+        if isinstance(message, DeviceStatus):
+            self.apply_status(device_id, message)
+        elif isinstance(message, DeviceHealth):
+            self.apply_health(device_id, message)
+
+    def apply_status(self, device_id: str, status: DeviceStatus) -> None:
+        """A birth, a Last Will (``lost``) or a clean ``shutdown``."""
+        now = self._clock()
+        device = self._devices.setdefault(device_id, _Device(device_id))
+        _log_status_change(device_id, device.status, status)
+        if status.online:
+            device.online_since = now
+        device.status = status
+        device.last_seen = now
+        self._changed(device, now)
+
+    def apply_health(self, device_id: str, health: DeviceHealth) -> None:
+        now = self._clock()
+        device = self._devices.setdefault(device_id, _Device(device_id))
+        device.health = health
+        device.health_at = now
+        device.last_seen = now
+        self._changed(device, now)
+
+    def remove(self, device_id: str) -> None:
+        """Forget a device (its retained status was deleted: it has been taken out of service)."""
+        if self._devices.pop(device_id, None) is None:
+            return
+        log.info("device %s removed (its retained status was cleared)", device_id)
+        self._notify(device_id, None)
+
+    def clear_health(self, device_id: str) -> None:
+        """Drop a device's health figures (its retained health was deleted)."""
+        device = self._devices.get(device_id)
+        if device is None or device.health is None:
+            return
+        if device.status is None:
+            self.remove(device_id)
+            return
+        device.health = None
+        device.health_at = None
+        self._changed(device, self._clock())
+
+    def check_silence(self) -> list[str]:
+        """Re-judge every device against the clock; notifies and returns those that became or stopped
+        being silent. Call it periodically: silence is the absence of messages, so nothing else will."""
+        now = self._clock()
+        flipped = []
+        for device in list(self._devices.values()):
+            if self._is_silent(device, now) != device.silent_reported:
+                flipped.append(device.device_id)
+                self._changed(device, now)
+        return flipped
+
+    # --- output ----------------------------------------------------------------------------------------
+
+    def view(self, device_id: str) -> DeviceView | None:
+        device = self._devices.get(device_id)
+        return None if device is None else self._view(device, self._clock())
+
+    def counts(self) -> FleetCounts:
+        now = self._clock()
+        states = [self._presence(device, now) for device in self._devices.values()]
+        silent = states.count(Presence.SILENT)
+        return FleetCounts(
+            online=states.count(Presence.ONLINE) + silent,
+            offline=states.count(Presence.OFFLINE),
+            silent=silent,
+            total=len(states),
+        )
+
+    def snapshot(self) -> FleetSnapshot:
+        """Every device, sorted by id, as JSON-able dicts."""
+        now = self._clock()
+        return FleetSnapshot(
+            now=now.isoformat(),
+            stale_after_s=self.stale_after_s,
+            counts=self.counts(),
+            devices=[self._view(self._devices[key], now) for key in sorted(self._devices)],
+        )
+
+    # --- inside ----------------------------------------------------------------------------------------
+
+    def _reject_topic(self, topic: str) -> None:
+        """Log a fleet topic whose device id is not valid; anything else not ours is just ignored."""
+        prefix = f"{self._topics.root}/device/"
+        if not topic.startswith(prefix):
+            log.debug("ignored %r: not under %s", topic[:200], self._topics.root)
+            return
+        device_part, _, kind = topic[len(prefix) :].rpartition("/")
+        if kind in {TopicKind.DEVICE_STATUS.value, TopicKind.DEVICE_HEALTH.value}:
+            self._malformed.report(kind, repr(device_part[:80]), "device id must match [a-z0-9-]{1,64}")
+        else:
+            log.debug("ignored %r: not a fleet topic", topic[:200])
+
+    def _changed(self, device: _Device, now: datetime) -> None:
+        silent = self._is_silent(device, now)
+        if silent and not device.silent_reported:
+            log.warning("device %s silent: online but no health for over %.0f s", device.device_id, self.stale_after_s)
+        elif device.silent_reported and not silent and self._presence(device, now) is Presence.ONLINE:
+            log.info("device %s reporting again", device.device_id)
+        device.silent_reported = silent
+        self._notify(device.device_id, self._view(device, now))
+
+    def _notify(self, device_id: str, view: DeviceView | None) -> None:
+        for listener in self._listeners:
+            try:
+                listener(device_id, view)
+            except Exception:
+                log.exception("fleet listener failed on device %s", device_id)
+
+    def _is_silent(self, device: _Device, now: datetime) -> bool:
+        if device.status is None or not device.status.online or device.online_since is None:
+            return False
+        heard = device.online_since
+        if device.health_at is not None and device.health_at > heard:
+            heard = device.health_at
+        return now - heard > self._stale_after
+
+    def _presence(self, device: _Device, now: datetime) -> Presence:
+        if device.status is None:
+            return Presence.UNKNOWN
+        if not device.status.online:
+            return Presence.OFFLINE
+        return Presence.SILENT if self._is_silent(device, now) else Presence.ONLINE
+
+    def _view(self, device: _Device, now: datetime) -> DeviceView:
+        status, health = device.status, device.health
+        presence = self._presence(device, now)
+        version = status.version if status is not None and status.version else ""
+        return DeviceView(
+            id=device.device_id,
+            kind=None if status is None else status.kind.value,
+            state=presence.value,
+            online=presence in (Presence.ONLINE, Presence.SILENT),
+            silent=presence is Presence.SILENT,
+            reason=status.reason.value if presence is Presence.OFFLINE and status and status.reason else None,
+            location="" if status is None else status.location,
+            version=version or (health.version if health is not None else ""),
+            boot_id="" if status is None else status.boot_id,
+            last_seen=None if device.last_seen is None else device.last_seen.isoformat(),
+            health=None if health is None else _health_view(health),
+        )
+
+
+def _health_view(health: DeviceHealth) -> HealthView:
+    return HealthView(
+        ts=health.ts.isoformat(),
+        cpu_percent=health.cpu_percent,
+        memory_percent=health.memory_percent,
+        app_rss_mb=health.app_rss_mb,
+        uptime_s=health.uptime_s,
+        temperature_c=health.temperature_c,
+        disk_percent=health.disk_percent,
+        broker_rtt_ms=health.broker_rtt_ms,
+    )
+
+
+def _log_status_change(device_id: str, before: DeviceStatus | None, after: DeviceStatus) -> None:
+    """One line per change of presence or boot, none for a repeated birth."""
+    if after.online:
+        if before is None or not before.online or before.boot_id != after.boot_id:
+            log.info(
+                "device %s online: %s at %r, version %r, boot %r",
+                device_id,
+                after.kind.value,
+                after.location,
+                after.version,
+                after.boot_id,
+            )
+        return
+    if before is not None and not before.online and before.reason == after.reason:
+        return
+    reason = after.reason.value if after.reason is not None else "no reason given"
+    level = logging.WARNING if after.reason is OfflineReason.LOST else logging.INFO
+    log.log(level, "device %s offline: %s", device_id, reason)

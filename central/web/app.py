@@ -1,0 +1,56 @@
+"""The aiohttp application: the facilities page, its static files, the fleet API and a health check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiohttp import web
+
+from central.web.live import FEED_KEY, FleetFeed, fleet_events
+from central.web.security import add_security_headers
+
+STATIC_DIR = Path(__file__).parent / "static"
+FACILITIES_PAGE = STATIC_DIR / "facilities.html"
+
+
+def create_app(feed: FleetFeed) -> web.Application:
+    """Routes: ``/`` (redirect), ``/facilities``, ``/static/*``, ``/api/fleet``, ``/api/fleet/events``,
+    ``/healthz``."""
+    app = web.Application()
+    app[FEED_KEY] = feed
+    app.router.add_get("/", _to_facilities)
+    app.router.add_get("/facilities", _facilities_page)
+    app.router.add_get("/api/fleet", _fleet_snapshot)
+    app.router.add_get("/api/fleet/events", fleet_events)
+    app.router.add_get("/healthz", _healthz)
+    app.router.add_static("/static/", STATIC_DIR, show_index=False, follow_symlinks=False)
+    app.on_response_prepare.append(add_security_headers)
+    app.on_response_prepare.append(_revalidate_static)
+    app.on_shutdown.append(_end_streams)
+    return app
+
+
+async def _to_facilities(request: web.Request) -> web.StreamResponse:
+    raise web.HTTPFound(request.rel_url.with_path("/facilities").with_query(request.rel_url.query))
+
+
+async def _facilities_page(_request: web.Request) -> web.StreamResponse:
+    return web.FileResponse(FACILITIES_PAGE)
+
+
+async def _fleet_snapshot(request: web.Request) -> web.StreamResponse:
+    return web.json_response(request.app[FEED_KEY].snapshot())
+
+
+async def _healthz(request: web.Request) -> web.StreamResponse:
+    return web.json_response({"ok": True, "bus": request.app[FEED_KEY].bus_state()})
+
+
+async def _revalidate_static(request: web.Request, response: web.StreamResponse) -> None:
+    """No build step means no hashed file names: browsers must revalidate so an upgrade shows at once."""
+    if request.path == "/facilities" or request.path.startswith("/static/"):
+        response.headers.setdefault("Cache-Control", "no-cache")
+
+
+async def _end_streams(app: web.Application) -> None:
+    app[FEED_KEY].close()

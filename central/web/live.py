@@ -1,0 +1,155 @@
+"""The live fleet feed: Server-Sent Events at ``/api/fleet/events``.
+
+A page gets the full snapshot when it connects, then one event per changed device. Each change is
+serialised once and fanned out to every open stream. A stream that falls too far behind is closed;
+the browser's EventSource reconnects and starts again from a fresh snapshot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Callable, Iterator
+from typing import TypedDict
+
+from aiohttp import web
+
+from bus.messages.base import utc_now
+from central.fleet import DeviceView, FleetCounts, FleetState
+
+log = logging.getLogger(__name__)
+
+KEEPALIVE_S = 15.0
+RECONNECT_MS = 2000
+MAX_BACKLOG_EVENTS = 2000
+
+
+class PageSnapshot(TypedDict):
+    """``GET /api/fleet`` and the first event of every stream."""
+
+    site: str
+    bus: str
+    now: str
+    stale_after_s: float
+    counts: FleetCounts
+    devices: list[DeviceView]
+
+
+def sse(event: str, data: object) -> bytes:
+    """One Server-Sent Event; compact JSON never contains a raw newline, so one data line is enough."""
+    return f"event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
+
+
+class FleetFeed:
+    """Fans fleet changes out to every open event stream of the facilities page."""
+
+    def __init__(
+        self, fleet: FleetState, site: str, bus_state: Callable[[], str], keepalive_s: float = KEEPALIVE_S
+    ) -> None:
+        self.fleet = fleet
+        self.site = site
+        self.bus_state = bus_state
+        self.keepalive_s = keepalive_s
+        self._streams: set[asyncio.Queue[bytes | None]] = set()
+        self._closed = False
+        fleet.add_listener(self._device_changed)
+
+    @property
+    def stream_count(self) -> int:
+        return len(self._streams)
+
+    def snapshot(self) -> PageSnapshot:
+        fleet = self.fleet.snapshot()
+        return PageSnapshot(
+            site=self.site,
+            bus=self.bus_state(),
+            now=fleet["now"],
+            stale_after_s=fleet["stale_after_s"],
+            counts=fleet["counts"],
+            devices=fleet["devices"],
+        )
+
+    def bus_changed(self, state: str) -> None:
+        """Tell every page that central's own broker connection changed state."""
+        self._broadcast(sse("bus", {"bus": state, "now": utc_now().isoformat()}))
+
+    def close(self) -> None:
+        """End every stream (on shutdown); later connections are refused."""
+        self._closed = True
+        for queue in self._streams:
+            _replace_backlog(queue, None)
+
+    @contextlib.contextmanager
+    def stream(self) -> Iterator[asyncio.Queue[bytes | None]]:
+        """A queue of encoded events for one page, starting with the snapshot; None means "end"."""
+        queue: asyncio.Queue[bytes | None] = asyncio.Queue(MAX_BACKLOG_EVENTS + 1)
+        queue.put_nowait(sse("snapshot", self.snapshot()))
+        self._streams.add(queue)
+        try:
+            yield queue
+        finally:
+            self._streams.discard(queue)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def _device_changed(self, device_id: str, view: DeviceView | None) -> None:
+        if not self._streams:
+            return
+        now = utc_now().isoformat()
+        if view is None:
+            self._broadcast(sse("removed", {"id": device_id, "now": now}))
+        else:
+            self._broadcast(sse("device", {"device": view, "now": now}))
+
+    def _broadcast(self, event: bytes) -> None:
+        for queue in self._streams:
+            if queue.qsize() >= MAX_BACKLOG_EVENTS:
+                log.info("closing a facilities event stream that fell %d events behind", MAX_BACKLOG_EVENTS)
+                _replace_backlog(queue, None)
+            else:
+                queue.put_nowait(event)
+
+
+def _replace_backlog(queue: asyncio.Queue[bytes | None], last: bytes | None) -> None:
+    while not queue.empty():
+        queue.get_nowait()
+    queue.put_nowait(last)
+
+
+FEED_KEY = web.AppKey("fleet_feed", FleetFeed)
+
+
+async def fleet_events(request: web.Request) -> web.StreamResponse:
+    """``GET /api/fleet/events``: the snapshot, then ``device``, ``removed``, ``bus`` and ``ping`` events."""
+    feed = request.app[FEED_KEY]
+    if feed.closed:
+        raise web.HTTPServiceUnavailable(text="central is shutting down")
+    response = web.StreamResponse(
+        headers={
+            "Content-Type": "text/event-stream; charset=utf-8",
+            "Cache-Control": "no-cache, no-store",
+            "X-Accel-Buffering": "no",  # tell a reverse proxy not to hold events back
+        }
+    )
+    with feed.stream() as queue:
+        await response.prepare(request)
+        log.debug("facilities event stream opened (%d open)", feed.stream_count)
+        try:
+            await response.write(f"retry: {RECONNECT_MS}\n\n".encode())
+            while True:
+                try:
+                    event = await asyncio.wait_for(queue.get(), feed.keepalive_s)
+                except TimeoutError:
+                    # a named event rather than a comment, so the page can tell a live stream from a dead one
+                    event = sse("ping", {"now": utc_now().isoformat()})
+                if event is None:
+                    break
+                await response.write(event)
+        except ConnectionResetError:
+            pass
+        log.debug("facilities event stream closed")
+    return response

@@ -1,0 +1,326 @@
+// The facilities page: every device of the site, kept current by the /api/fleet/events stream.
+// Device ids, locations and versions come from the network: they are only ever set with textContent.
+
+import { chooseLanguage, translator } from "./i18n.js";
+
+const EVENTS_URL = "/api/fleet/events";
+const STREAM_SILENT_MS = 45000; // the server sends a ping every 15 s; three missed means the stream is dead
+const RETRY_MIN_MS = 1000;
+const RETRY_MAX_MS = 30000;
+
+// Figures worth a second look, in the units the devices report.
+const WARN = { cpu: 90, memory: 90, temperature: 80, rtt: 500 };
+
+// Rows needing attention come first, then the rest by id.
+const STATE_ORDER = { offline_lost: 0, silent: 1, unknown: 2, online: 3, offline: 4 };
+
+const page = {
+  language: chooseLanguage(window.location.search, navigator.languages),
+  t: null,
+  devices: new Map(), // id -> device view from the server
+  rows: new Map(), // id -> <tr>
+  clockOffsetMs: 0, // server time minus this browser's time
+  live: "connecting",
+  bus: "",
+  site: "",
+  source: null,
+  retryMs: RETRY_MIN_MS,
+  retryTimer: null,
+  lastEventAt: 0,
+};
+page.t = translator(page.language);
+
+const $ = (id) => document.getElementById(id);
+
+function serverNowMs() {
+  return Date.now() + page.clockOffsetMs;
+}
+
+function noteServerTime(iso) {
+  const server = Date.parse(iso);
+  if (!Number.isNaN(server)) page.clockOffsetMs = server - Date.now();
+}
+
+// --- text ------------------------------------------------------------------------------------------
+
+function applyLanguage() {
+  const t = page.t;
+  document.documentElement.lang = page.language;
+  for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
+  const button = $("lang-switch");
+  button.textContent = t("lang.switch");
+  button.lang = t("lang.switch.code");
+  document.title = page.site ? `${page.site} · ${t("title")}` : t("title");
+  renderLive();
+  renderBus();
+  for (const id of page.devices.keys()) renderRow(id);
+  renderTimes();
+}
+
+function switchLanguage() {
+  page.language = page.t("lang.switch.code");
+  page.t = translator(page.language);
+  const url = new URL(window.location.href);
+  url.searchParams.set("lang", page.language);
+  window.history.replaceState(null, "", url);
+  applyLanguage();
+}
+
+function figure(value, unit, digits = 0) {
+  if (value === null || value === undefined || !Number.isFinite(value)) return page.t("none");
+  return `${value.toFixed(digits)} ${unit}`;
+}
+
+// --- header ----------------------------------------------------------------------------------------
+
+function setLive(state) {
+  page.live = state;
+  renderLive();
+  renderBus();
+}
+
+function renderLive() {
+  $("top").dataset.live = page.live;
+  $("live-text").textContent = page.t(`live.${page.live}`);
+}
+
+// Central's own link to the broker; unknown (so not shown) while this page is not connected to central.
+function renderBus() {
+  const known = page.live === "live" ? page.bus : "";
+  $("top").dataset.bus = known;
+  $("bus-text").textContent = known ? page.t(`bus.${known}`) : "";
+}
+
+function renderCounts() {
+  const counts = { online: 0, offline: 0, silent: 0, total: 0 };
+  for (const device of page.devices.values()) {
+    counts.total += 1;
+    if (device.online) counts.online += 1;
+    if (device.state === "offline") counts.offline += 1;
+    if (device.silent) counts.silent += 1;
+  }
+  for (const [name, value] of Object.entries(counts)) {
+    document.querySelector(`[data-count="${name}"]`).textContent = String(value);
+  }
+  $("top").dataset.silent = String(counts.silent);
+  $("empty").hidden = counts.total > 0;
+}
+
+function renderClock() {
+  const now = new Date(serverNowMs());
+  $("clock").textContent = now.toLocaleTimeString(page.language, { hour12: false });
+}
+
+// --- rows ------------------------------------------------------------------------------------------
+
+const CELLS = ["id", "kind", "location", "status", "last_seen", "cpu", "memory", "rss", "uptime", "temperature", "rtt"];
+const NUMERIC = new Set(["cpu", "memory", "rss", "uptime", "temperature", "rtt"]);
+
+function newRow(id) {
+  const tr = document.createElement("tr");
+  tr.dataset.device = id;
+  for (const name of CELLS) {
+    const td = document.createElement(name === "id" ? "th" : "td");
+    if (name === "id") td.scope = "row";
+    td.dataset.field = name;
+    if (NUMERIC.has(name)) td.className = "num";
+    if (name === "status") {
+      const chip = document.createElement("span");
+      chip.className = "chip";
+      const label = document.createElement("span");
+      label.className = "chip-state";
+      const reason = document.createElement("span");
+      reason.className = "chip-reason";
+      chip.append(label, reason);
+      td.append(chip);
+    }
+    tr.append(td);
+  }
+  return tr;
+}
+
+function cell(tr, name) {
+  return tr.querySelector(`[data-field="${name}"]`);
+}
+
+function setFigure(tr, name, value, unit, digits, warnAbove) {
+  const td = cell(tr, name);
+  td.textContent = figure(value, unit, digits);
+  td.classList.toggle("warn", warnAbove !== undefined && Number.isFinite(value) && value >= warnAbove);
+}
+
+function renderRow(id) {
+  const device = page.devices.get(id);
+  const t = page.t;
+  let tr = page.rows.get(id);
+  if (!tr) {
+    tr = newRow(id);
+    page.rows.set(id, tr);
+  }
+  tr.dataset.online = String(device.online);
+  tr.dataset.state = device.state;
+  tr.dataset.reason = device.reason || "";
+  tr.dataset.kind = device.kind || "";
+  tr.dataset.lastSeen = device.last_seen || "";
+
+  cell(tr, "id").textContent = device.id;
+  cell(tr, "kind").textContent = device.kind ? t(`kind.${device.kind}`) : t("none");
+  cell(tr, "location").textContent = device.location || t("none");
+  const status = cell(tr, "status");
+  status.querySelector(".chip-state").textContent = t(`state.${device.state}`);
+  const why = device.state === "offline" && device.reason ? t(`reason.${device.reason}`)
+    : device.silent ? t("silent.hint") : "";
+  status.querySelector(".chip-reason").textContent = why;
+
+  const h = device.health;
+  setFigure(tr, "cpu", h ? h.cpu_percent : null, "%", 0, WARN.cpu);
+  setFigure(tr, "memory", h ? h.memory_percent : null, "%", 0, WARN.memory);
+  setFigure(tr, "rss", h ? h.app_rss_mb : null, "MB", 0);
+  cell(tr, "uptime").textContent = h ? t("duration")(Math.max(0, Math.floor(h.uptime_s))) : t("none");
+  setFigure(tr, "temperature", h ? h.temperature_c : null, "°C", 0, WARN.temperature);
+  setFigure(tr, "rtt", h ? h.broker_rtt_ms : null, "ms", h && h.broker_rtt_ms < 10 ? 1 : 0, WARN.rtt);
+  renderLastSeen(tr);
+}
+
+function renderLastSeen(tr) {
+  const td = cell(tr, "last_seen");
+  const seen = Date.parse(tr.dataset.lastSeen);
+  td.textContent = Number.isNaN(seen) ? page.t("none") : page.t("ago")(Math.max(0, Math.floor((serverNowMs() - seen) / 1000)));
+}
+
+function renderTimes() {
+  for (const tr of page.rows.values()) renderLastSeen(tr);
+  renderClock();
+}
+
+function sortKey(device) {
+  const group = device.state === "offline" && device.reason === "lost" ? "offline_lost" : device.state;
+  return [STATE_ORDER[group] ?? 9, device.id];
+}
+
+function placeRows() {
+  const ordered = [...page.devices.values()].sort((a, b) => {
+    const [ga, ia] = sortKey(a);
+    const [gb, ib] = sortKey(b);
+    return ga - gb || (ia < ib ? -1 : ia > ib ? 1 : 0);
+  });
+  const body = $("devices");
+  let at = body.firstElementChild;
+  for (const device of ordered) {
+    const tr = page.rows.get(device.id);
+    if (tr === at) at = at.nextElementSibling;
+    else body.insertBefore(tr, at);
+  }
+  renderCounts();
+}
+
+function upsert(device) {
+  page.devices.set(device.id, device);
+  renderRow(device.id);
+}
+
+function remove(id) {
+  page.devices.delete(id);
+  const tr = page.rows.get(id);
+  if (tr) tr.remove();
+  page.rows.delete(id);
+}
+
+// --- the live stream --------------------------------------------------------------------------------
+
+function parse(event) {
+  page.lastEventAt = Date.now();
+  try {
+    const data = JSON.parse(event.data);
+    if (data && typeof data.now === "string") noteServerTime(data.now);
+    return data;
+  } catch {
+    return null;
+  }
+}
+
+function onSnapshot(event) {
+  const snapshot = parse(event);
+  if (!snapshot) return;
+  setLive("live");
+  page.retryMs = RETRY_MIN_MS;
+  page.site = String(snapshot.site || "");
+  $("site").textContent = page.site || "—";
+  $("site").dataset.site = page.site;
+  document.title = page.site ? `${page.site} · ${page.t("title")}` : page.t("title");
+  page.bus = String(snapshot.bus || "");
+  renderBus();
+  const seen = new Set();
+  for (const device of snapshot.devices || []) {
+    seen.add(device.id);
+    upsert(device);
+  }
+  for (const id of [...page.devices.keys()]) if (!seen.has(id)) remove(id);
+  placeRows();
+}
+
+function onDevice(event) {
+  const data = parse(event);
+  if (!data || !data.device) return;
+  upsert(data.device);
+  placeRows();
+}
+
+function onRemoved(event) {
+  const data = parse(event);
+  if (!data || typeof data.id !== "string") return;
+  remove(data.id);
+  placeRows();
+}
+
+function onBus(event) {
+  const data = parse(event);
+  if (!data) return;
+  page.bus = String(data.bus || "");
+  renderBus();
+}
+
+function connect() {
+  clearTimeout(page.retryTimer);
+  page.retryTimer = null;
+  if (page.source) page.source.close();
+  const source = new EventSource(EVENTS_URL);
+  page.source = source;
+  page.lastEventAt = Date.now();
+  source.addEventListener("snapshot", onSnapshot);
+  source.addEventListener("device", onDevice);
+  source.addEventListener("removed", onRemoved);
+  source.addEventListener("bus", onBus);
+  source.addEventListener("ping", parse);
+  source.addEventListener("error", () => {
+    if (source !== page.source) return;
+    setLive("reconnecting");
+    // The browser retries by itself unless the stream is closed for good (e.g. an HTTP error).
+    if (source.readyState === EventSource.CLOSED) reconnectLater();
+  });
+}
+
+function reconnectLater() {
+  if (page.retryTimer !== null) return;
+  if (page.source) page.source.close();
+  page.retryTimer = setTimeout(connect, page.retryMs);
+  page.retryMs = Math.min(RETRY_MAX_MS, page.retryMs * 2);
+}
+
+function watchStream() {
+  if (page.source && Date.now() - page.lastEventAt > STREAM_SILENT_MS) {
+    setLive("reconnecting");
+    reconnectLater();
+  }
+}
+
+// --- start -----------------------------------------------------------------------------------------
+
+$("lang-switch").addEventListener("click", switchLanguage);
+applyLanguage();
+renderCounts();
+connect();
+setInterval(() => {
+  renderTimes();
+  watchStream();
+}, 1000);
