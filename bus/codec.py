@@ -66,7 +66,7 @@ def decode(kind: TopicKind, payload: bytes) -> Any:
         raise MalformedMessage("payload is not a JSON object")
     version = data.get("v")
     if type(version) is not int or version != 1:  # True == 1 in Python; JSON true is no version
-        raise MalformedMessage(f"unsupported version v={version!r}")
+        raise MalformedMessage(f"unsupported version v={repr(version)[:40]}")
     try:
         return _ADAPTERS[kind].validate_json(payload, strict=True)
     except ValidationError as exc:

@@ -64,6 +64,7 @@ class BusLink:
         self._client: mqtt.Client | None = None
         self._sent_at: dict[int, float] = {}
         self._sent_lock = threading.Lock()
+        self._stopping = False
         self.last_rtt_ms: float | None = None
 
     @property
@@ -85,7 +86,8 @@ class BusLink:
     def subscribe(self, pattern: str, handler: MessageHandler, qos: int = 1) -> None:
         """Deliver messages matching ``pattern`` to ``handler`` on the loop, now and after reconnects."""
         self._subscriptions.append((pattern, qos, handler))
-        if self._client is not None and self._state is LinkState.ONLINE:
+        if self._client is not None and self._client.is_connected():
+            # paho may have subscribed the list already; a second SUBSCRIBE for a pattern is harmless
             self._client.subscribe(pattern, qos)
 
     def publish(self, publication: Publication) -> bool:
@@ -143,6 +145,7 @@ class BusLink:
             except (RuntimeError, ValueError) as exc:
                 log.warning("last message to %s not confirmed: %s", last_words.topic, exc)
         connected = client.is_connected()
+        self._stopping = True
         client.disconnect()
         if connected:
             await asyncio.to_thread(client.loop_stop)
@@ -169,7 +172,7 @@ class BusLink:
     def _on_disconnect(
         self, _client: mqtt.Client, _userdata: Any, _flags: Any, reason: ReasonCode, _props: Any
     ) -> None:
-        if self._state is LinkState.REFUSED:
+        if self._state is LinkState.REFUSED or self._stopping:
             return
         self._post(self._set_state, LinkState.OFFLINE, f"lost broker at {self.where}: {reason}")
 

@@ -22,6 +22,7 @@ class CentralStatus(Message):
 
 class SkillQueue(Part):
     waiting: Annotated[int, Field(ge=0)] = 0
+    agents_staffed: Annotated[int, Field(ge=0)] = 0
     longest_wait_s: Annotated[float, Field(ge=0)] = 0.0
     agents_available: Annotated[int, Field(ge=0)] = 0
     expected_wait_s: Annotated[float, Field(ge=0)] | None = None
@@ -38,6 +39,7 @@ class QueueSummary(Message):
     service_level_today: Annotated[float, Field(ge=0, le=1)] | None = Field(
         default=None, description="share of today's calls answered within the target (0..1)"
     )
+    service_hours: ShortText = Field(default="", description="when video help is staffed, as shown to passengers")
 
 
 class AlertState(StrEnum):

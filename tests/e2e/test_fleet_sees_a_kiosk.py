@@ -35,7 +35,7 @@ def test_a_killed_kiosk_turns_offline_on_the_facilities_page(mosquitto, tmp_path
     }
     with running("central", central_env) as central, running("kiosk", kiosk_env) as kiosk:
         url = central.wait_for_line("facilities page at").split(" at ", 1)[1].strip()
-        kiosk.wait_for_line("home screen painted")
+        kiosk.wait_for_line("screenshot of the home screen saved")
         assert (tmp_path / "kiosk-home.png").stat().st_size > 10_000
 
         with headless_chromium(chromium_executable) as browser:
