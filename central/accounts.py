@@ -1,0 +1,246 @@
+"""Agent accounts for the console sign-in: id, display name, skills and a scrypt password hash, in SQLite.
+
+Passwords are stored as ``scrypt$n$r$p$salt_b64$hash_b64`` (scrypt with n=2**14, r=8, p=1 and a 16-byte
+random salt; the string names its own parameters, so they can be raised later without breaking old
+hashes). Neither a password nor a hash is ever logged or returned. Checking a password costs one scrypt
+(about 50 ms), also for an unknown agent id, so timing does not tell which ids exist; run
+:meth:`AgentAccounts.verify` in a worker thread (the class is safe to share between threads).
+"""
+
+from __future__ import annotations
+
+import base64
+import builtins
+import hashlib
+import hmac
+import json
+import logging
+import re
+import secrets
+import sqlite3
+import threading
+import time
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+AGENT_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+SKILL = re.compile(r"^[a-z0-9_-]{1,32}$")
+MAX_NAME_CHARS = 200
+MAX_SKILLS = 16
+MIN_PASSWORD_CHARS = 10
+# Far beyond any real password; keeps a request from making us hash megabytes.
+MAX_PASSWORD_CHARS = 1024
+
+SCRYPT_N = 2**14
+SCRYPT_R = 8
+SCRYPT_P = 1
+SALT_BYTES = 16
+HASH_BYTES = 32
+# What a stored hash may ask for: headroom to raise the cost later (8x the memory of today's 16 MiB), not
+# enough for a doctored row to make one check eat the machine's memory.
+_MAX_N = 2**17
+_MAX_R = 8
+_MAX_P = 16
+
+SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE agents (
+    agent_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    skills TEXT NOT NULL,
+    password TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL
+);
+"""
+
+
+class AccountError(ValueError):
+    """An account change that cannot be made; the message names the problem, never the password."""
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """An agent as the console and the switchboard know them (no password material)."""
+
+    agent_id: str
+    name: str
+    skills: tuple[str, ...]
+
+
+def _normalised(password: str) -> bytes:
+    # The same password typed on two keyboards (full-width digits, composed accents) must match.
+    return unicodedata.normalize("NFKC", password).encode("utf-8")
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def hash_password(password: str) -> str:
+    """The self-describing scrypt string for ``password``, with a new random salt."""
+    salt = secrets.token_bytes(SALT_BYTES)
+    digest = hashlib.scrypt(
+        _normalised(password), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=HASH_BYTES, maxmem=64 * 2**20
+    )
+    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${_b64(salt)}${_b64(digest)}"
+
+
+def check_password(password: str, stored: str) -> bool:
+    """Whether ``password`` matches ``stored``; False (not an error) for a malformed stored string."""
+    try:
+        scheme, n_text, r_text, p_text, salt_b64, digest_b64 = stored.split("$")
+        n, r, p = int(n_text), int(r_text), int(p_text)
+        salt = base64.b64decode(salt_b64, validate=True)
+        expected = base64.b64decode(digest_b64, validate=True)
+    except ValueError:
+        return False
+    if scheme != "scrypt" or not (1 < n <= _MAX_N and 0 < r <= _MAX_R and 0 < p <= _MAX_P) or not expected:
+        return False
+    try:
+        digest = hashlib.scrypt(
+            _normalised(password), salt=salt, n=n, r=r, p=p, dklen=len(expected), maxmem=129 * r * (n + p + 2) + 2**20
+        )
+    except ValueError:  # n not a power of two, or beyond what this OpenSSL allows
+        return False
+    return hmac.compare_digest(digest, expected)
+
+
+def _check_new_password(password: str) -> None:
+    length = len(unicodedata.normalize("NFKC", password))
+    if length < MIN_PASSWORD_CHARS:
+        raise AccountError(f"password too short: at least {MIN_PASSWORD_CHARS} characters")
+    if length > MAX_PASSWORD_CHARS:
+        raise AccountError(f"password too long: at most {MAX_PASSWORD_CHARS} characters")
+
+
+def _check_agent_id(agent_id: str) -> None:
+    if not AGENT_ID.match(agent_id):
+        raise AccountError("agent id must be 1-64 of A-Z a-z 0-9 _ . -")
+
+
+def _checked_name(name: str) -> str:
+    name = name.strip()
+    if not name or len(name) > MAX_NAME_CHARS:
+        raise AccountError(f"name must be 1-{MAX_NAME_CHARS} characters")
+    return name
+
+
+def _checked_skills(skills: Iterable[str]) -> tuple[str, ...]:
+    checked = tuple(dict.fromkeys(skills))
+    if len(checked) > MAX_SKILLS or not all(SKILL.match(skill) for skill in checked):
+        raise AccountError(f"skills must be at most {MAX_SKILLS} names of a-z 0-9 _ -")
+    return checked
+
+
+class AgentAccounts:
+    """Agent accounts in one SQLite file (WAL; schema version in ``PRAGMA user_version``)."""
+
+    def __init__(self, path: Path | str) -> None:
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            (version,) = self._db.execute("PRAGMA user_version").fetchone()
+            if version > SCHEMA_VERSION:
+                raise AccountError(f"accounts schema {version} is newer than this program's ({SCHEMA_VERSION})")
+            if version < SCHEMA_VERSION:
+                self._db.executescript(f"BEGIN; {_SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+        except BaseException:
+            self._db.close()
+            raise
+        # Checked against when the agent id is unknown, so that such a check costs what a real one does; a
+        # random digest that no password produces, so it needs no scrypt of its own to make.
+        self._decoy = (
+            f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${_b64(secrets.token_bytes(SALT_BYTES))}"
+            f"${_b64(secrets.token_bytes(HASH_BYTES))}"
+        )
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def add(self, agent_id: str, name: str, skills: Iterable[str], password: str) -> Account:
+        """A new account; refused if the id is taken or anything does not fit."""
+        _check_agent_id(agent_id)
+        account = Account(agent_id, _checked_name(name), _checked_skills(skills))
+        _check_new_password(password)
+        stored = hash_password(password)
+        now = time.time()
+        with self._lock:
+            try:
+                self._db.execute(
+                    "INSERT INTO agents (agent_id, name, skills, password, created_at, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (agent_id, account.name, json.dumps(account.skills), stored, now, now),
+                )
+            except sqlite3.IntegrityError:
+                raise AccountError(f"agent {agent_id} already exists") from None
+        log.info("agent account %s added (skills %s)", agent_id, ", ".join(account.skills) or "none")
+        return account
+
+    def verify(self, agent_id: str, password: str) -> Account | None:
+        """The account if the password is right; None otherwise, after the same work either way."""
+        row = None
+        if AGENT_ID.match(agent_id):
+            with self._lock:
+                row = self._db.execute(
+                    "SELECT agent_id, name, skills, password FROM agents WHERE agent_id = ?", (agent_id,)
+                ).fetchone()
+        if len(password) > MAX_PASSWORD_CHARS:
+            password = ""  # still hashed below, so that a long guess costs and tells nothing more
+        stored = row[3] if row is not None else self._decoy
+        matches = check_password(password, stored)
+        if row is None or not matches:
+            return None
+        return Account(row[0], row[1], tuple(json.loads(row[2])))
+
+    def get(self, agent_id: str) -> Account | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT agent_id, name, skills FROM agents WHERE agent_id = ?", (agent_id,)
+            ).fetchone()
+        return Account(row[0], row[1], tuple(json.loads(row[2]))) if row is not None else None
+
+    def set_password(self, agent_id: str, password: str) -> None:
+        _check_new_password(password)
+        self._update(agent_id, "password", hash_password(password))
+        log.info("agent account %s: password changed", agent_id)
+
+    def update(self, agent_id: str, *, name: str | None = None, skills: Iterable[str] | None = None) -> Account:
+        """Change the display name and/or the skills."""
+        if name is not None:
+            self._update(agent_id, "name", _checked_name(name))
+        if skills is not None:
+            self._update(agent_id, "skills", json.dumps(_checked_skills(skills)))
+        account = self.get(agent_id)
+        if account is None:
+            raise AccountError(f"no agent {agent_id}")
+        return account
+
+    def remove(self, agent_id: str) -> bool:
+        """Delete the account; False if there was none."""
+        with self._lock:
+            removed = self._db.execute("DELETE FROM agents WHERE agent_id = ?", (agent_id,)).rowcount > 0
+        if removed:
+            log.info("agent account %s removed", agent_id)
+        return removed
+
+    def list(self) -> builtins.list[Account]:
+        """Every account, by id."""
+        with self._lock:
+            rows = self._db.execute("SELECT agent_id, name, skills FROM agents ORDER BY agent_id").fetchall()
+        return [Account(row[0], row[1], tuple(json.loads(row[2]))) for row in rows]
+
+    def _update(self, agent_id: str, column: str, value: str) -> None:
+        with self._lock:
+            changed = self._db.execute(
+                f"UPDATE agents SET {column} = ?, updated_at = ? WHERE agent_id = ?",  # noqa: S608 (column is ours)
+                (value, time.time(), agent_id),
+            ).rowcount
+        if not changed:
+            raise AccountError(f"no agent {agent_id}")

@@ -1,0 +1,170 @@
+"""Agent accounts: scrypt hashes in SQLite, checked in constant work, never shown."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+
+import central.accounts
+from central.accounts import (
+    MIN_PASSWORD_CHARS,
+    Account,
+    AccountError,
+    AgentAccounts,
+    check_password,
+    hash_password,
+)
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def real_scrypt() -> None:
+    """Asked for by the tests that check the real parameters and cost of the hash."""
+
+
+@pytest.fixture(autouse=True)
+def cheap_scrypt(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    # One real hash takes about 0.1 s; the tests of everything else need not pay that each time.
+    if "real_scrypt" not in request.fixturenames:
+        monkeypatch.setattr(central.accounts, "SCRYPT_N", 2**8)
+
+
+@pytest.fixture
+def accounts(tmp_path: Path) -> AgentAccounts:
+    store = AgentAccounts(tmp_path / "accounts.sqlite3")
+    yield store  # type: ignore[misc]
+    store.close()
+
+
+def test_an_agent_signs_in_with_the_right_password_only(accounts: AgentAccounts):
+    added = accounts.add("agent.chen", "陈丽", ["zh", "en"], PASSWORD)
+
+    assert added == Account("agent.chen", "陈丽", ("zh", "en"))
+    assert accounts.verify("agent.chen", PASSWORD) == added
+    assert accounts.verify("agent.chen", PASSWORD + "!") is None
+    assert accounts.verify("agent.wang", PASSWORD) is None
+    assert accounts.verify("no such id!", PASSWORD) is None
+
+
+def test_the_hash_is_scrypt_n16384_r8_p1_with_a_16_byte_salt_and_says_so(tmp_path: Path, real_scrypt: None):
+    path = tmp_path / "accounts.sqlite3"
+    accounts = AgentAccounts(path)
+    accounts.add("chen", "Chen", [], PASSWORD)
+    accounts.close()
+
+    (stored,) = sqlite3.connect(path).execute("SELECT password FROM agents").fetchone()
+    scheme, n, r, p, salt_b64, digest_b64 = stored.split("$")
+    assert (scheme, n, r, p) == ("scrypt", "16384", "8", "1")
+    salt = base64.b64decode(salt_b64)
+    assert len(salt) == 16
+    assert base64.b64decode(digest_b64) == hashlib.scrypt(PASSWORD.encode(), salt=salt, n=16384, r=8, p=1, dklen=32)
+    assert PASSWORD not in stored
+
+
+def test_the_same_password_gets_a_new_salt_every_time():
+    assert hash_password(PASSWORD) != hash_password(PASSWORD)
+
+
+def test_a_malformed_or_greedy_stored_hash_never_matches():
+    good = hash_password(PASSWORD)
+    salt, digest = good.split("$")[4:]
+    assert check_password(PASSWORD, good)
+    for bad in (
+        "",
+        "plain",
+        f"bcrypt$16384$8$1${salt}${digest}",
+        f"scrypt$1000$8$1${salt}${digest}",
+        f"scrypt${2**30}$8$1${salt}${digest}",
+        f"scrypt$16384$8$1$!!!${digest}",
+    ):
+        assert not check_password(PASSWORD, bad), bad
+
+
+def test_a_password_typed_with_full_width_characters_matches(accounts: AgentAccounts):
+    accounts.add("chen", "Chen", [], "password-2026")
+
+    assert accounts.verify("chen", "ｐａｓｓｗｏｒｄ－２０２６") is not None
+
+
+def test_an_unknown_agent_costs_as_much_time_as_a_known_one(real_scrypt: None, accounts: AgentAccounts):
+    accounts.add("chen", "Chen", [], PASSWORD)
+
+    def cost(agent_id: str) -> float:
+        began = time.perf_counter()
+        for _ in range(3):
+            accounts.verify(agent_id, "wrong password")
+        return time.perf_counter() - began
+
+    known, unknown = cost("chen"), cost("nobody")
+    assert unknown > known / 3  # an unknown id costs a scrypt too (a skipped one would be ~1000x cheaper)
+
+
+@pytest.mark.parametrize(
+    ("agent_id", "name", "skills", "password", "problem"),
+    [
+        ("chen li", "Chen", [], PASSWORD, "agent id"),
+        ("x" * 65, "Chen", [], PASSWORD, "agent id"),
+        ("chen", "", [], PASSWORD, "name"),
+        ("chen", "Chen", ["Sign Language"], PASSWORD, "skills"),
+        ("chen", "Chen", [], "x" * (MIN_PASSWORD_CHARS - 1), "too short"),
+    ],
+)
+def test_accounts_that_do_not_fit_are_refused(
+    accounts: AgentAccounts, agent_id: str, name: str, skills: list[str], password: str, problem: str
+):
+    with pytest.raises(AccountError, match=problem) as refused:
+        accounts.add(agent_id, name, skills, password)
+
+    assert password not in str(refused.value) or len(password) < 3
+
+
+def test_an_id_is_taken_once(accounts: AgentAccounts):
+    accounts.add("chen", "Chen", [], PASSWORD)
+
+    with pytest.raises(AccountError, match="already exists"):
+        accounts.add("chen", "Other", [], PASSWORD)
+
+
+def test_password_change_update_list_and_remove(accounts: AgentAccounts, caplog: pytest.LogCaptureFixture):
+    caplog.set_level(logging.DEBUG)
+    accounts.add("wang", "Wang", ["zh"], PASSWORD)
+    accounts.add("chen", "Chen", ["en"], PASSWORD)
+
+    accounts.set_password("chen", "a new password")
+    assert accounts.verify("chen", PASSWORD) is None
+    assert accounts.verify("chen", "a new password") is not None
+    assert accounts.update("chen", name="Chen Li", skills=["en", "sign"]) == Account("chen", "Chen Li", ("en", "sign"))
+    assert [a.agent_id for a in accounts.list()] == ["chen", "wang"]
+    assert accounts.remove("wang") is True
+    assert accounts.remove("wang") is False
+    assert accounts.get("wang") is None
+    with pytest.raises(AccountError, match="no agent"):
+        accounts.set_password("wang", "another password")
+
+    assert PASSWORD not in caplog.text and "a new password" not in caplog.text and "scrypt$" not in caplog.text
+
+
+def test_accounts_survive_reopening(tmp_path: Path):
+    path = tmp_path / "accounts.sqlite3"
+    first = AgentAccounts(path)
+    first.add("chen", "Chen", ["zh"], PASSWORD)
+    first.close()
+
+    again = AgentAccounts(path)
+    try:
+        assert again.verify("chen", PASSWORD) == Account("chen", "Chen", ("zh",))
+    finally:
+        again.close()
+
+
+def test_an_account_shows_no_password_material(accounts: AgentAccounts):
+    account = accounts.add("chen", "Chen", [], PASSWORD)
+
+    assert "scrypt" not in repr(account) and PASSWORD not in repr(account)
