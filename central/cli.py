@@ -1,22 +1,31 @@
-"""``central [--config PATH]``: run the central service until SIGTERM or SIGINT."""
+"""``central [--config PATH]``: run the central service until SIGTERM or SIGINT.
+
+``central agent add|list|remove|password …`` manages the agent accounts in the state dir instead.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import logging
 import signal
+import sqlite3
 import sys
 from pathlib import Path
 
-from central.service import CentralService
+from central.accounts import AccountError, AgentAccounts
+from central.service import CentralService, StoreUrlError, accounts_path
 from central.settings import ENV_PREFIX, CentralSettings
+from central.switchboard import StoreError
 from config.loader import SETTINGS_ERROR_EXIT_STATUS, SettingsError, load_settings
 
 log = logging.getLogger("central")
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 START_FAILED_EXIT_STATUS = 1
+ACCOUNT_ERROR_EXIT_STATUS = 1
+START_ERRORS = (OSError, sqlite3.Error, StoreError, StoreUrlError, AccountError)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,21 +38,102 @@ def main(argv: list[str] | None = None) -> int:
         print(f"central: {exc}", file=sys.stderr, flush=True)
         return SETTINGS_ERROR_EXIT_STATUS
     logging.getLogger().setLevel(settings.app.log_level)
+    if args.command == "agent":
+        return _agent_command(args, settings)
     return asyncio.run(_run(settings))
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="central", description="The services behind the kiosks and signage: fleet state and pages."
+        prog="central",
+        description="The services behind the kiosks and signage: fleet state, the call switchboard and pages. "
+        "Without a command, runs the service until SIGTERM or SIGINT.",
     )
-    parser.add_argument(
-        "--config",
-        type=Path,
-        default=None,
-        metavar="PATH",
-        help="TOML settings file; without one, defaults and CENTRAL_* environment variables apply",
-    )
+    config_help = "TOML settings file; without one, defaults and CENTRAL_* environment variables apply"
+    parser.add_argument("--config", type=Path, default=None, metavar="PATH", help=config_help)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    agent = commands.add_parser("agent", help="manage the agent accounts in the state dir")
+    actions = agent.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    def config_option(sub: argparse.ArgumentParser) -> None:
+        # --config may also follow the subcommand; SUPPRESS keeps the one given before it
+        sub.add_argument("--config", type=Path, default=argparse.SUPPRESS, metavar="PATH", help=config_help)
+
+    add = actions.add_parser("add", help="add an agent (asks for the password twice)")
+    add.add_argument("agent_id", metavar="ID")
+    add.add_argument("--name", required=True, help="display name, shown to passengers and on the wallboard")
+    add.add_argument("--skills", required=True, help="comma-separated queues the agent serves, e.g. zh,en,sign")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    config_option(add)
+
+    listing = actions.add_parser("list", help="list the agents")
+    config_option(listing)
+
+    remove = actions.add_parser("remove", help="remove an agent")
+    remove.add_argument("agent_id", metavar="ID")
+    config_option(remove)
+
+    password = actions.add_parser("password", help="set an agent's password (asks twice)")
+    password.add_argument("agent_id", metavar="ID")
+    password.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    config_option(password)
     return parser.parse_args(argv)
+
+
+# --- agent accounts --------------------------------------------------------------------------------
+
+
+def _agent_command(args: argparse.Namespace, settings: CentralSettings) -> int:
+    settings.app.state_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        accounts = AgentAccounts(accounts_path(settings))
+    except (AccountError, sqlite3.Error) as exc:
+        print(f"central: cannot open the agent accounts: {exc}", file=sys.stderr)
+        return ACCOUNT_ERROR_EXIT_STATUS
+    try:
+        if args.action == "add":
+            skills = _skills(args.skills, settings)
+            account = accounts.add(args.agent_id, args.name, skills, _new_password(args.password_stdin))
+            print(f"central: agent {account.agent_id} added ({', '.join(account.skills)})")
+        elif args.action == "list":
+            for account in accounts.list():
+                print(f"{account.agent_id}\t{account.name}\t{','.join(account.skills)}")
+        elif args.action == "remove":
+            if not accounts.remove(args.agent_id):
+                raise AccountError(f"no agent {args.agent_id}")
+            print(f"central: agent {args.agent_id} removed")
+        elif args.action == "password":
+            if accounts.get(args.agent_id) is None:
+                raise AccountError(f"no agent {args.agent_id}")
+            accounts.set_password(args.agent_id, _new_password(args.password_stdin))
+            print(f"central: password of agent {args.agent_id} changed")
+    except AccountError as exc:
+        print(f"central: {exc}", file=sys.stderr)
+        return ACCOUNT_ERROR_EXIT_STATUS
+    finally:
+        accounts.close()
+    return 0
+
+
+def _skills(text: str, settings: CentralSettings) -> list[str]:
+    skills = [part.strip() for part in text.split(",") if part.strip()]
+    known = settings.calls.skills
+    unknown = [skill for skill in skills if skill not in known]
+    if not skills or unknown:
+        raise AccountError(f"skills must be some of {', '.join(known)} ([calls] skills); not {', '.join(unknown)}")
+    return skills
+
+
+def _new_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("New password: ")
+    if getpass.getpass("Once more: ") != first:
+        raise AccountError("the two passwords differ")
+    return first
+
+
+# --- the service -----------------------------------------------------------------------------------
 
 
 async def _run(settings: CentralSettings) -> int:
@@ -54,11 +144,13 @@ async def _run(settings: CentralSettings) -> int:
         loop.add_signal_handler(signum, _on_signal, loop, stop, signum)
     try:
         await service.start()
-    except OSError as exc:
+    except START_ERRORS as exc:
         log.error("cannot start: %s", exc)
         await service.stop()
         return START_FAILED_EXIT_STATUS
     print(f"central: facilities page at {service.facilities_url}", flush=True)
+    print(f"central: agent console at {service.agent_url}", flush=True)
+    print(f"central: wallboard at {service.wallboard_url}", flush=True)
     await stop.wait()
     await service.stop()
     log.info("stopped")

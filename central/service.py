@@ -1,4 +1,5 @@
-"""``CentralService``: the bus link, the fleet state and the web pages, started and stopped together."""
+"""``CentralService``: the bus link, the fleet state, the switchboard with its adapters and the web pages,
+started and stopped together."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ import asyncio
 import contextlib
 import logging
 import secrets
+import time
 from importlib import metadata
+from pathlib import Path
 
 from aiohttp import web
 
@@ -15,15 +18,42 @@ from bus.link import BusLink, LinkState, Publication
 from bus.messages.central import CentralStatus
 from bus.messages.device import OfflineReason
 from bus.topics import TopicKind, Topics
+from central.accounts import AgentAccounts
+from central.calls import DeviceCallers, QueuePublisher, SwitchboardTimer
 from central.fleet import FleetState
 from central.settings import CentralSettings
+from central.switchboard import SqliteCallStore, Switchboard
+from central.web.agent import AgentDesk
 from central.web.app import create_app
 from central.web.live import FleetFeed
+from central.web.wallboard import WallboardFeed
 
 log = logging.getLogger(__name__)
 
 HTTP_SHUTDOWN_TIMEOUT_S = 5.0
 SILENCE_CHECK_MAX_S = 5.0
+CALL_STORE_FILE = "central.sqlite3"
+ACCOUNTS_FILE = "agents.sqlite3"
+SQLITE_URL_PREFIX = "sqlite:///"
+
+
+class StoreUrlError(ValueError):
+    """``[store] url`` names a database this version cannot use."""
+
+
+def call_store_path(settings: CentralSettings) -> Path:
+    """Where the call records live: ``[store] url`` (``sqlite:///PATH``), else a file in the state dir."""
+    url = settings.store.url
+    if not url:
+        return settings.app.state_dir / CALL_STORE_FILE
+    if url.startswith(SQLITE_URL_PREFIX) and len(url) > len(SQLITE_URL_PREFIX):
+        return Path(url.removeprefix(SQLITE_URL_PREFIX))
+    raise StoreUrlError("store.url: only sqlite:///PATH is supported (or leave it empty)")
+
+
+def accounts_path(settings: CentralSettings) -> Path:
+    """The agent accounts' file, in the state dir (``central agent …`` manages it)."""
+    return settings.app.state_dir / ACCOUNTS_FILE
 
 
 def program_version() -> str:
@@ -35,7 +65,8 @@ def program_version() -> str:
 
 
 class CentralService:
-    """Central's presence on the bus (birth, Last Will, shutdown), the fleet it sees, and its pages."""
+    """Central's presence on the bus (birth, Last Will, shutdown), the fleet it sees, the switchboard, and
+    its pages."""
 
     def __init__(self, settings: CentralSettings, version: str | None = None) -> None:
         self._settings = settings
@@ -49,6 +80,13 @@ class CentralService:
         self._runner: web.AppRunner | None = None
         self._silence_task: asyncio.Task[None] | None = None
         self._http_port: int | None = None
+        # opened by start(): they are files in the state dir
+        self.switchboard: Switchboard | None = None
+        self._store: SqliteCallStore | None = None
+        self._accounts: AgentAccounts | None = None
+        self._publisher: QueuePublisher | None = None
+        self._timer: SwitchboardTimer | None = None
+        self._wallboard: WallboardFeed | None = None
 
     @property
     def http_port(self) -> int:
@@ -58,15 +96,46 @@ class CentralService:
         return self._http_port
 
     @property
-    def facilities_url(self) -> str:
+    def base_url(self) -> str:
         host = self._settings.http.host
         shown = f"[{host}]" if ":" in host else host
-        return f"http://{shown}:{self.http_port}/facilities"
+        return f"http://{shown}:{self.http_port}"
+
+    @property
+    def facilities_url(self) -> str:
+        return f"{self.base_url}/facilities"
+
+    @property
+    def agent_url(self) -> str:
+        return f"{self.base_url}/agent"
+
+    @property
+    def wallboard_url(self) -> str:
+        return f"{self.base_url}/wallboard"
+
+    def _open_calls(self) -> tuple[AgentDesk, WallboardFeed]:
+        """The switchboard on its call store, its adapters on the bus, the agent desk and the wallboard."""
+        settings = self._settings
+        self._store = SqliteCallStore(call_store_path(settings))
+        self._accounts = AgentAccounts(accounts_path(settings))
+        switchboard = Switchboard(settings.calls, time.time, self._store)
+        self.switchboard = switchboard
+        callers = DeviceCallers(self.link, self.topics, switchboard)
+        self._publisher = QueuePublisher(self.link, self.topics, switchboard)
+        callers.start()
+        self._publisher.start()
+        self._timer = SwitchboardTimer(switchboard)
+        self._wallboard = WallboardFeed(switchboard, settings.bus.site)
+        self._wallboard.start()
+        desk = AgentDesk(switchboard=switchboard, accounts=self._accounts, ice_servers=list(settings.calls.ice_servers))
+        return desk, self._wallboard
 
     async def start(self) -> None:
         """Serve the pages, then connect to the broker in the background (it may well be down)."""
         self._settings.app.state_dir.mkdir(parents=True, exist_ok=True)
-        runner = web.AppRunner(create_app(self.feed), access_log=None, shutdown_timeout=HTTP_SHUTDOWN_TIMEOUT_S)
+        desk, wallboard = self._open_calls()
+        app = create_app(self.feed, desk, wallboard)
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=HTTP_SHUTDOWN_TIMEOUT_S)
         await runner.setup()
         try:
             site = web.TCPSite(runner, self._settings.http.host, self._settings.http.port)
@@ -83,20 +152,31 @@ class CentralService:
         self.link.subscribe(self.topics.every_device(TopicKind.DEVICE_HEALTH), self.fleet.handle)
         await self.link.start()
         self._silence_task = asyncio.create_task(self._watch_silence(), name="fleet-silence")
-        log.info("central %s serving %s, bus client %s", self._version, self.facilities_url, self.client_id)
+        if self._timer is not None:
+            self._timer.start()
+        log.info("central %s serving %s, bus client %s", self._version, self.base_url, self.client_id)
 
     async def stop(self) -> None:
-        """Publish the ``shutdown`` status, close the broker connection, then the pages."""
+        """Close the pages (an open console's call ends for its caller), publish the ``shutdown`` status,
+        close the broker connection, then the files."""
         if self._silence_task is not None:
             self._silence_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._silence_task
             self._silence_task = None
-        await self.link.stop(last_words=self._status(False, OfflineReason.SHUTDOWN))
+        if self._timer is not None:
+            await self._timer.stop()
         if self._runner is not None:
             self.feed.close()
             await self._runner.cleanup()
             self._runner = None
+        if self._publisher is not None:
+            self._publisher.close()
+        await self.link.stop(last_words=self._status(False, OfflineReason.SHUTDOWN))
+        for closable in (self._store, self._accounts):
+            if closable is not None:
+                closable.close()
+        self._store = self._accounts = None
 
     @property
     def bus_state(self) -> LinkState:

@@ -1,4 +1,5 @@
-"""Settings of ``central``: ``[app]``, ``[bus]``, ``[http]``, ``[store]`` (env prefix ``CENTRAL_``)."""
+"""Settings of ``central``: ``[app]``, ``[bus]``, ``[http]``, ``[store]``, ``[fleet]``, ``[calls]`` (env prefix
+``CENTRAL_``)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from central.switchboard.settings import SwitchboardSettings
 from config.sections import AppSection, BusSection, Section
 
 ENV_PREFIX = "CENTRAL_"
@@ -44,3 +46,4 @@ class CentralSettings(BaseModel):
     http: HttpSection = Field(default_factory=HttpSection)
     store: StoreSection = Field(default_factory=StoreSection)
     fleet: FleetSection = Field(default_factory=FleetSection)
+    calls: SwitchboardSettings = Field(default_factory=SwitchboardSettings)

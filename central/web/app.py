@@ -1,4 +1,5 @@
-"""The aiohttp application: the facilities page, its static files, the fleet API and a health check."""
+"""The aiohttp application: the facilities page, the agent console, the wallboard, their static files and
+APIs, and a health check."""
 
 from __future__ import annotations
 
@@ -6,16 +7,23 @@ from pathlib import Path
 
 from aiohttp import web
 
+from central.web.agent import AgentDesk, add_agent_routes
+from central.web.console import console_socket
 from central.web.live import FEED_KEY, FleetFeed, fleet_events
 from central.web.security import add_security_headers
+from central.web.wallboard import WallboardFeed, add_wallboard_routes
 
 STATIC_DIR = Path(__file__).parent / "static"
 FACILITIES_PAGE = STATIC_DIR / "facilities.html"
+PAGES = ("/facilities", "/agent", "/wallboard")
 
 
-def create_app(feed: FleetFeed) -> web.Application:
+def create_app(
+    feed: FleetFeed, desk: AgentDesk | None = None, wallboard: WallboardFeed | None = None
+) -> web.Application:
     """Routes: ``/`` (redirect), ``/facilities``, ``/static/*``, ``/api/fleet``, ``/api/fleet/events``,
-    ``/healthz``."""
+    ``/healthz``; with a desk the agent console's (``/agent``, ``/api/agent/*``), with a wallboard feed
+    the wallboard's (``/wallboard``, ``/api/wallboard``, ``/api/wallboard/events``)."""
     app = web.Application()
     app[FEED_KEY] = feed
     app.router.add_get("/", _to_facilities)
@@ -23,6 +31,11 @@ def create_app(feed: FleetFeed) -> web.Application:
     app.router.add_get("/api/fleet", _fleet_snapshot)
     app.router.add_get("/api/fleet/events", fleet_events)
     app.router.add_get("/healthz", _healthz)
+    if desk is not None:
+        add_agent_routes(app, desk)
+        app.router.add_get("/api/agent/ws", console_socket)
+    if wallboard is not None:
+        add_wallboard_routes(app, wallboard)
     app.router.add_static("/static/", STATIC_DIR, show_index=False, follow_symlinks=False)
     app.on_response_prepare.append(add_security_headers)
     app.on_response_prepare.append(_revalidate_static)
@@ -48,7 +61,7 @@ async def _healthz(request: web.Request) -> web.StreamResponse:
 
 async def _revalidate_static(request: web.Request, response: web.StreamResponse) -> None:
     """No build step means no hashed file names: browsers must revalidate so an upgrade shows at once."""
-    if request.path == "/facilities" or request.path.startswith("/static/"):
+    if request.path in PAGES or request.path.startswith("/static/"):
         response.headers.setdefault("Cache-Control", "no-cache")
 
 

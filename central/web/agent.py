@@ -1,0 +1,237 @@
+"""Agent sign-in: ``/agent`` (the console page), ``/api/agent/login``, ``logout``, ``session`` and ``maps``.
+
+A good password opens a server-side session whose random token travels in an HttpOnly, SameSite=Strict
+cookie (Secure over https). Wrong password and unknown agent get the same answer; failures are logged
+without the password and limited per agent id and per remote address.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from aiohttp import WSCloseCode, web
+
+from bus.messages.call import IceServer
+from central.accounts import Account
+from central.switchboard.model import Refused
+from central.switchboard.switchboard import Switchboard
+from central.web.agent_sessions import AgentSessions, LoginThrottle
+
+log = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).parent / "static"
+AGENT_PAGE = STATIC_DIR / "agent.html"
+SESSION_COOKIE = "agent_session"
+MAX_LOGIN_BYTES = 4096
+MAX_PASSWORD_CHARS = 1024
+AGENT_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+SIGN_IN_FAILED = {"error": "sign_in_failed", "message": "Agent id or password not recognised."}
+
+
+@dataclass(frozen=True, slots=True)
+class MapChoice:
+    """A map an agent may push to the passenger's screen."""
+
+    id: str
+    title: str
+    url: str
+
+
+class OpenConsole(Protocol):
+    """A connected console, as far as sign-out and shutdown need one."""
+
+    agent_id: str
+
+    def end(self, code: int) -> None: ...
+
+
+class AccountBook(Protocol):
+    """The agent accounts (:class:`central.accounts.AgentAccounts`) as far as sign-in needs them."""
+
+    def get(self, agent_id: str) -> Account | None: ...
+
+    def verify(self, agent_id: str, password: str) -> Account | None: ...
+
+
+@dataclass(eq=False)
+class AgentDesk:
+    """Everything the agent routes share: accounts, sessions, the switchboard, the open consoles."""
+
+    switchboard: Switchboard
+    accounts: AccountBook
+    """Read again at every console connection, so a removed account cannot come back with an old cookie.
+    ``verify`` is slow on purpose (scrypt): it runs in a worker thread."""
+    ice_servers: list[IceServer] = field(default_factory=list)
+    maps: list[MapChoice] = field(default_factory=list)
+    sessions: AgentSessions = field(default_factory=AgentSessions)
+    throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    consoles: set[OpenConsole] = field(default_factory=set)
+
+    def account(self, agent_id: str) -> Account | None:
+        try:
+            return self.accounts.get(agent_id)
+        except Exception:
+            log.exception("agent account lookup failed")
+            return None
+
+
+DESK_KEY = web.AppKey("agent_desk", AgentDesk)
+
+
+def add_agent_routes(app: web.Application, desk: AgentDesk) -> None:
+    """``/agent`` and ``/api/agent/{login,logout,session,maps}``; the socket is added by :mod:`console`."""
+    app[DESK_KEY] = desk
+    app.router.add_get("/agent", agent_page)
+    app.router.add_post("/api/agent/login", login)
+    app.router.add_post("/api/agent/logout", logout)
+    app.router.add_get("/api/agent/session", session_info)
+    app.router.add_get("/api/agent/maps", maps)
+    app.on_shutdown.append(_close_consoles)
+
+
+def same_origin(request: web.Request, *, required: bool) -> bool:
+    """Whether the request comes from one of our own pages: its ``Origin`` names the host it was sent to.
+
+    Browsers send ``Origin`` with every WebSocket handshake and cross-site POST; without one the request
+    did not come from a page (``required`` says whether that is acceptable).
+    """
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return not required
+    host = request.headers.get("Host", "")
+    try:
+        parts = urlsplit(origin)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(host) and parts.netloc.lower() == host.lower()
+
+
+def _loggable(agent_id: object) -> str:
+    return agent_id if isinstance(agent_id, str) and AGENT_ID.match(agent_id) else "(not an agent id)"
+
+
+async def agent_page(_request: web.Request) -> web.StreamResponse:
+    return web.FileResponse(AGENT_PAGE)
+
+
+async def login(request: web.Request) -> web.StreamResponse:
+    """``POST /api/agent/login`` with ``{"agent_id", "password"}``: a session cookie, or 401 / 429."""
+    desk = request.app[DESK_KEY]
+    if not same_origin(request, required=False):
+        raise web.HTTPForbidden(text="cross-origin request refused")
+    body = await _json_body(request)
+    agent_id, password = body.get("agent_id"), body.get("password")
+    if not isinstance(agent_id, str) or not isinstance(password, str) or len(password) > MAX_PASSWORD_CHARS:
+        return web.json_response({"error": "bad_request"}, status=400)
+    remote = request.remote or "unknown"
+    keys = (f"agent:{agent_id.lower()[:64]}", f"addr:{remote}")
+    if desk.throttle.blocked(*keys):
+        log.warning("login for agent %s from %s refused: too many failures", _loggable(agent_id), remote)
+        return web.json_response(
+            {"error": "too_many_attempts", "message": "Too many failed sign-ins; try again in a minute."},
+            status=429,
+            headers={"Retry-After": str(int(desk.throttle.window_s))},
+        )
+    try:
+        card = await asyncio.to_thread(desk.accounts.verify, agent_id, password)
+    except Exception:
+        log.exception("checking the password of agent %s failed", _loggable(agent_id))
+        return web.json_response({"error": "unavailable"}, status=503)
+    if card is None:
+        desk.throttle.failed(*keys)
+        log.warning("login failed for agent %s from %s", _loggable(agent_id), remote)
+        return web.json_response(SIGN_IN_FAILED, status=401)
+    desk.throttle.succeeded(keys[0])
+    token = desk.sessions.open(card.agent_id)
+    log.info("agent %s signed in from %s", card.agent_id, remote)
+    response = web.json_response(_card_json(desk, card))
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=int(desk.sessions.ttl_s),
+        path="/",
+        httponly=True,
+        samesite="Strict",
+        secure=request.secure,
+    )
+    return response
+
+
+async def logout(request: web.Request) -> web.StreamResponse:
+    """``POST /api/agent/logout``: signs the agent out and ends the session; 409 during a call."""
+    desk = request.app[DESK_KEY]
+    if not same_origin(request, required=False):
+        raise web.HTTPForbidden(text="cross-origin request refused")
+    token = request.cookies.get(SESSION_COOKIE)
+    session = desk.sessions.get(token)
+    if session is not None:
+        try:
+            desk.switchboard.agent_sign_out(session.agent_id)
+        except Refused as refused:
+            if refused.reason == "on_call":
+                return web.json_response({"error": "on_call", "message": "Hang up first."}, status=409)
+            # not signed in on a console: nothing to sign out of
+        desk.sessions.close(token)
+        log.info("agent %s signed out", session.agent_id)
+    response = web.json_response({"ok": True})
+    response.del_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+async def session_info(request: web.Request) -> web.StreamResponse:
+    """``GET /api/agent/session``: who is signed in and the ICE servers for calls, or 401."""
+    desk = request.app[DESK_KEY]
+    card = _signed_in(request)
+    if card is None:
+        return web.json_response({"error": "signed_out"}, status=401)
+    return web.json_response(_card_json(desk, card))
+
+
+async def maps(request: web.Request) -> web.StreamResponse:
+    """``GET /api/agent/maps``: the maps an agent may push (an empty list hides the map tool)."""
+    desk = request.app[DESK_KEY]
+    if _signed_in(request) is None:
+        return web.json_response({"error": "signed_out"}, status=401)
+    return web.json_response([{"id": m.id, "title": m.title, "url": m.url} for m in desk.maps])
+
+
+def _signed_in(request: web.Request) -> Account | None:
+    desk = request.app[DESK_KEY]
+    session = desk.sessions.get(request.cookies.get(SESSION_COOKIE))
+    return desk.account(session.agent_id) if session is not None else None
+
+
+def _card_json(desk: AgentDesk, card: Account) -> dict[str, Any]:
+    return {
+        "agent": card.agent_id,
+        "name": card.name,
+        "skills": list(card.skills),
+        "ice_servers": [server.model_dump(exclude_none=True) for server in desk.ice_servers],
+    }
+
+
+async def _json_body(request: web.Request) -> dict[str, Any]:
+    if request.content_type != "application/json":
+        raise web.HTTPUnsupportedMediaType(text="send JSON")
+    if request.content_length is not None and request.content_length > MAX_LOGIN_BYTES:
+        raise web.HTTPRequestEntityTooLarge(max_size=MAX_LOGIN_BYTES, actual_size=request.content_length)
+    raw = await request.content.read(MAX_LOGIN_BYTES + 1)
+    if len(raw) > MAX_LOGIN_BYTES:
+        raise web.HTTPRequestEntityTooLarge(max_size=MAX_LOGIN_BYTES, actual_size=len(raw))
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+async def _close_consoles(app: web.Application) -> None:
+    for channel in list(app[DESK_KEY].consoles):
+        channel.end(int(WSCloseCode.GOING_AWAY))

@@ -1,0 +1,270 @@
+// The supervisors' wallboard: today's service level and the live queue, from /api/wallboard/events
+// (a whole snapshot per event). Agent names come from the network: they are only set with textContent.
+//
+// For tests and tools:
+//   #top[data-live]                 connecting | live | reconnecting
+//   [data-kpi]                      waiting, longest_wait, service_level, offered, answered, abandoned,
+//                                   asa, aht, fcr, rating (the shown text); each also carries data-value,
+//                                   the raw number ("" when there is none)
+//   [data-tile][data-level]         ok | warn | bad | none: the colour of a headline figure
+//   tr[data-skill]                  one per queue, cells [data-field] waiting, longest_wait, agents, expected_wait
+//   li[data-agent][data-state]      one per signed-in agent, in the column of its state
+
+import { chooseLanguage, translator } from "./i18n.js";
+
+const EVENTS_URL = "/api/wallboard/events";
+const STREAM_SILENT_MS = 20000; // a snapshot comes at least every 5 s
+const RETRY_MIN_MS = 1000;
+const RETRY_MAX_MS = 30000;
+const SERVICE_LEVEL_GOAL = 0.8; // the usual 80/15 target: at least 80 % answered within the target time
+const SERVICE_LEVEL_FLOOR = 0.6;
+const STATES = ["available", "ringing", "on_call", "wrap_up", "away"];
+
+const page = {
+  language: chooseLanguage(window.location.search, navigator.languages),
+  t: null,
+  snapshot: null,
+  receivedAt: 0,
+  clockOffsetMs: 0,
+  live: "connecting",
+  source: null,
+  retryMs: RETRY_MIN_MS,
+  retryTimer: null,
+  lastEventAt: 0,
+};
+page.t = translator(page.language);
+
+const $ = (id) => document.getElementById(id);
+
+function applyLanguage() {
+  const t = page.t;
+  document.documentElement.lang = page.language;
+  for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
+  const button = $("lang-switch");
+  button.textContent = t("lang.switch");
+  button.lang = t("lang.switch.code");
+  renderLive();
+  render();
+}
+
+function switchLanguage() {
+  page.language = page.t("lang.switch.code");
+  page.t = translator(page.language);
+  const url = new URL(window.location.href);
+  url.searchParams.set("lang", page.language);
+  window.history.replaceState(null, "", url);
+  applyLanguage();
+}
+
+// --- formats ---------------------------------------------------------------------------------------
+
+function isNumber(value) {
+  return typeof value === "number" && Number.isFinite(value);
+}
+
+// 0:42, 3:07, 1:02:15: a wall screen reads minutes and seconds faster than words
+function clockTime(value) {
+  if (!isNumber(value)) return page.t("wall.no_data");
+  const s = Math.max(0, Math.round(value));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = String(s % 60).padStart(2, "0");
+  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${rest}` : `${m}:${rest}`;
+}
+
+function percent(value) {
+  return isNumber(value) ? `${Math.round(value * 100)} %` : page.t("wall.no_data");
+}
+
+function skillName(skill) {
+  const key = `skill.${skill}`;
+  const name = page.t(key);
+  return name === key ? skill : name;
+}
+
+function setKpi(name, text, value) {
+  for (const el of document.querySelectorAll(`[data-kpi="${name}"]`)) {
+    el.textContent = text;
+    el.dataset.value = isNumber(value) ? String(value) : "";
+  }
+}
+
+function setLevel(tile, level) {
+  document.querySelector(`[data-tile="${tile}"]`).dataset.level = level;
+}
+
+// --- rendering -------------------------------------------------------------------------------------
+
+// Waits move on between snapshots: add the time since the snapshot arrived.
+function sinceSnapshotS() {
+  return page.snapshot ? (Date.now() - page.receivedAt) / 1000 : 0;
+}
+
+function render() {
+  const snap = page.snapshot;
+  if (!snap) return;
+  const t = page.t;
+  $("site").textContent = String(snap.site || "—");
+  $("site").dataset.site = String(snap.site || "");
+  $("service-hours").textContent = snap.service_hours ? t("wall.service_hours")(String(snap.service_hours)) : "";
+  document.title = snap.site ? `${snap.site} · ${t("wall.title")}` : t("wall.title");
+
+  const target = Number(snap.service_level_s) || 15;
+  const skills = snap.skills && typeof snap.skills === "object" ? snap.skills : {};
+  let waiting = 0;
+  let longest = 0;
+  for (const entry of Object.values(skills)) {
+    waiting += Number(entry.waiting) || 0;
+    if (entry.waiting > 0) longest = Math.max(longest, Number(entry.longest_wait_s) || 0);
+  }
+  const longestNow = waiting > 0 ? longest + sinceSnapshotS() : 0;
+  setKpi("waiting", String(waiting), waiting);
+  setKpi("longest_wait", clockTime(longestNow), longestNow);
+  setLevel("waiting", waiting === 0 ? "ok" : "warn");
+  setLevel("longest_wait", longestNow > target ? "bad" : waiting > 0 ? "warn" : "ok");
+
+  const today = snap.today || {};
+  setKpi("service_level", percent(today.service_level), today.service_level);
+  setLevel(
+    "service_level",
+    !isNumber(today.service_level) ? "none"
+      : today.service_level >= SERVICE_LEVEL_GOAL ? "ok" : today.service_level >= SERVICE_LEVEL_FLOOR ? "warn" : "bad",
+  );
+  $("service-level-hint").textContent = t("wall.kpi.service_level.hint")(target);
+  for (const name of ["offered", "answered", "abandoned"]) setKpi(name, String(today[name] ?? 0), today[name]);
+  setKpi("asa", clockTime(today.asa_s), today.asa_s);
+  setKpi("aht", clockTime(today.aht_s), today.aht_s);
+  setKpi("fcr", percent(today.fcr), today.fcr);
+  setKpi("rating", isNumber(today.average_rating) ? `${today.average_rating.toFixed(1)} ★` : t("wall.no_data"), today.average_rating);
+  $("ratings-count").textContent = today.ratings ? t("wall.ratings")(today.ratings) : "";
+
+  renderSkills(skills);
+  renderAgents(snap.agents || {});
+}
+
+function renderSkills(skills) {
+  const body = $("skills");
+  const rows = [];
+  for (const [skill, entry] of Object.entries(skills)) {
+    const tr = document.createElement("tr");
+    tr.dataset.skill = skill;
+    tr.dataset.waiting = String(entry.waiting || 0);
+    const name = document.createElement("th");
+    name.scope = "row";
+    name.textContent = skillName(skill);
+    const cells = {
+      waiting: String(entry.waiting || 0),
+      longest_wait: entry.waiting > 0 ? clockTime((Number(entry.longest_wait_s) || 0) + sinceSnapshotS()) : page.t("wall.no_data"),
+      agents: `${entry.agents_available ?? 0} / ${entry.agents_staffed ?? 0}`,
+      expected_wait: isNumber(entry.expected_wait_s) ? clockTime(entry.expected_wait_s) : page.t("wall.no_data"),
+    };
+    tr.append(name);
+    for (const [field, text] of Object.entries(cells)) {
+      const td = document.createElement("td");
+      td.className = "num";
+      td.dataset.field = field;
+      td.textContent = text;
+      tr.append(td);
+    }
+    tr.classList.toggle("busy", entry.waiting > 0);
+    tr.classList.toggle("unstaffed", !(entry.agents_staffed > 0));
+    rows.push(tr);
+  }
+  body.replaceChildren(...rows);
+}
+
+function renderAgents(byState) {
+  for (const state of STATES) {
+    const column = document.querySelector(`[data-column="${state}"]`);
+    const agents = Array.isArray(byState[state]) ? byState[state] : [];
+    column.querySelector("[data-count]").textContent = String(agents.length);
+    const items = agents.map((agent) => {
+      const li = document.createElement("li");
+      li.dataset.agent = String(agent.id);
+      li.dataset.state = state;
+      const name = document.createElement("span");
+      name.className = "agent-name";
+      name.textContent = String(agent.name || agent.id);
+      const time = document.createElement("span");
+      time.className = "agent-time";
+      const inState = Math.floor((Number(agent.in_state_s) || 0) + sinceSnapshotS());
+      time.textContent = page.t("wall.in_state")(inState);
+      li.append(name, time);
+      return li;
+    });
+    if (items.length === 0) {
+      const li = document.createElement("li");
+      li.className = "none";
+      li.textContent = page.t("wall.agents.none");
+      items.push(li);
+    }
+    column.querySelector("ul").replaceChildren(...items);
+  }
+}
+
+function renderLive() {
+  $("top").dataset.live = page.live;
+  $("live-text").textContent = page.t(`live.${page.live}`);
+}
+
+function renderClock() {
+  $("clock").textContent = new Date(Date.now() + page.clockOffsetMs).toLocaleTimeString(page.language, { hour12: false });
+}
+
+// --- the stream ------------------------------------------------------------------------------------
+
+function onSnapshot(event) {
+  page.lastEventAt = Date.now();
+  let snap;
+  try {
+    snap = JSON.parse(event.data);
+  } catch {
+    return;
+  }
+  if (!snap || typeof snap !== "object") return;
+  const server = Date.parse(snap.now);
+  if (!Number.isNaN(server)) page.clockOffsetMs = server - Date.now();
+  page.snapshot = snap;
+  page.receivedAt = Date.now();
+  page.live = "live";
+  page.retryMs = RETRY_MIN_MS;
+  renderLive();
+  render();
+}
+
+function connect() {
+  clearTimeout(page.retryTimer);
+  page.retryTimer = null;
+  if (page.source) page.source.close();
+  const source = new EventSource(EVENTS_URL);
+  page.source = source;
+  page.lastEventAt = Date.now();
+  source.addEventListener("snapshot", onSnapshot);
+  source.addEventListener("error", () => {
+    if (source !== page.source) return;
+    page.live = "reconnecting";
+    renderLive();
+    if (source.readyState === EventSource.CLOSED) reconnectLater();
+  });
+}
+
+function reconnectLater() {
+  if (page.retryTimer !== null) return;
+  if (page.source) page.source.close();
+  page.retryTimer = setTimeout(connect, page.retryMs);
+  page.retryMs = Math.min(RETRY_MAX_MS, page.retryMs * 2);
+}
+
+$("lang-switch").addEventListener("click", switchLanguage);
+applyLanguage();
+renderClock();
+connect();
+setInterval(() => {
+  renderClock();
+  render();
+  if (page.source && Date.now() - page.lastEventAt > STREAM_SILENT_MS) {
+    page.live = "reconnecting";
+    renderLive();
+    reconnectLater();
+  }
+}, 1000);
