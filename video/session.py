@@ -1,0 +1,497 @@
+"""One passenger's video call: the request, the queue wait, the peer connection, hang-up and rating.
+
+The session is a small state machine (:class:`SessionPhase`) driven by signalling messages, the peer
+connection's state and its own timers. It never touches Qt: the kiosk observes it through plain callables
+that are called on the asyncio loop. Who sends what, and when, is in ``docs/calls.md``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Callable, Coroutine, Sequence
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from aiortc import (
+    MediaStreamTrack,
+    RTCConfiguration,
+    RTCDataChannel,
+    RTCIceServer,
+    RTCPeerConnection,
+    RTCSessionDescription,
+)
+from aiortc.mediastreams import MediaStreamError
+from av import VideoFrame
+
+from bus import codec
+from bus.codec import MalformedLog, MalformedMessage
+from bus.messages.call import (
+    Agent,
+    CallCancel,
+    CallContext,
+    CallHangup,
+    CallIn,
+    CallOut,
+    CallRating,
+    CallRequest,
+    Connect,
+    Ended,
+    Push,
+    Queued,
+    SdpAnswer,
+    SdpOffer,
+)
+from bus.topics import TopicKind
+from hardware.camera import CameraOwner, CameraSubscription
+from video.allocator import return_freed_memory
+from video.peer import close_peer_connection, codec_preferences, negotiated_video_codec
+from video.settings import VideoSection
+from video.signalling import Signalling, SignallingUnavailable
+from video.tracks import CameraVideoTrack, local_audio_track
+
+log = logging.getLogger(__name__)
+
+DATA_CHANNEL = "help"
+MAX_CALL_ID_CHARS = 64
+
+
+class SessionPhase(StrEnum):
+    IDLE = "idle"
+    """Made, not started."""
+    REQUESTING = "requesting"
+    """The request is sent; the switchboard has not answered yet."""
+    WAITING = "waiting"
+    """In the queue (``on_queue`` tells the position and expected wait)."""
+    CONNECTING = "connecting"
+    """An agent accepted: offer, answer and ICE under way, at most ``connect_timeout_s``."""
+    IN_CALL = "in_call"
+    """The media path is up."""
+    ENDED = "ended"
+    """Over; ``on_ended`` follows once everything the call held is released."""
+
+
+_NEXT_PHASES: dict[SessionPhase, frozenset[SessionPhase]] = {
+    SessionPhase.IDLE: frozenset({SessionPhase.REQUESTING, SessionPhase.ENDED}),
+    SessionPhase.REQUESTING: frozenset({SessionPhase.WAITING, SessionPhase.CONNECTING, SessionPhase.ENDED}),
+    SessionPhase.WAITING: frozenset({SessionPhase.WAITING, SessionPhase.CONNECTING, SessionPhase.ENDED}),
+    SessionPhase.CONNECTING: frozenset({SessionPhase.IN_CALL, SessionPhase.ENDED}),
+    SessionPhase.IN_CALL: frozenset({SessionPhase.ENDED}),
+    SessionPhase.ENDED: frozenset(),
+}
+
+_BEFORE_AGENT = (SessionPhase.REQUESTING, SessionPhase.WAITING)
+_WITH_AGENT = (SessionPhase.CONNECTING, SessionPhase.IN_CALL)
+
+
+class EndReason(StrEnum):
+    """Why the session itself ended a call. A switchboard's ``ended`` reason (``agent``, ``agent_lost``,
+    ``failed``, …) is passed to ``on_ended`` as it came."""
+
+    CALLER = "caller"
+    """The passenger hung up after an agent had accepted."""
+    CANCELLED = "cancelled"
+    """The passenger gave up before an agent accepted."""
+    FAILED = "failed"
+    """The call could not be set up (signalling down, unusable answer, ICE failed, connect timeout) or lost
+    its media for ``media_timeout_s``."""
+
+
+def new_call_id(device_id: str) -> str:
+    """A call id that names its device and time and is unique: ``{device}-{yyyymmdd-hhmmss}-{4 hex}``."""
+    suffix = f"-{datetime.now(UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
+    return device_id[: MAX_CALL_ID_CHARS - len(suffix)] + suffix
+
+
+def _ignore(*_args: object) -> None:
+    pass
+
+
+class CallSession:
+    """One passenger call, used once: ``start``, then ``cancel`` or ``hangup`` (or the far end ends it), then
+    optionally ``rate``.
+
+    Observers are plain callables, called on the asyncio loop, each in its own ``try`` (a failing observer is
+    logged and does not disturb the call):
+
+    - ``on_phase(phase)`` at every phase change;
+    - ``on_queue(position, eta_s)`` for every ``queued`` (``eta_s`` None when nobody is staffed);
+    - ``on_agent(agent)`` when an agent accepts (its id and display name);
+    - ``on_remote_video(frame)`` for every decoded picture of the agent (an ``av.VideoFrame``, yuv420p);
+    - ``on_push(push)`` for every valid push, from the data channel or the bus;
+    - ``on_ended(reason, requeue_offered)`` once, after the peer connection is closed, the local tracks are
+      stopped, the camera subscription is released and the session's tasks have ended.
+    """
+
+    def __init__(
+        self,
+        signalling: Signalling,
+        camera: CameraOwner,
+        settings: VideoSection,
+        context: CallContext,
+        *,
+        call_id: str | None = None,
+    ) -> None:
+        self.call_id = call_id or secrets.token_hex(8)
+        self._signalling = signalling
+        self._camera = camera
+        self._settings = settings
+        self._context = context
+        self.on_phase: Callable[[SessionPhase], None] = _ignore
+        self.on_queue: Callable[[int, float | None], None] = _ignore
+        self.on_agent: Callable[[Agent], None] = _ignore
+        self.on_remote_video: Callable[[VideoFrame], None] = _ignore
+        self.on_push: Callable[[Push], None] = _ignore
+        self.on_ended: Callable[[str, bool], None] = _ignore
+        self._phase = SessionPhase.IDLE
+        self._agent: Agent | None = None
+        self._codec: str | None = None
+        self._end_reason: str | None = None
+        self._requeue_offered = False
+        self._rated = False
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._closing: asyncio.Task[None] | None = None
+        self._ended = asyncio.Event()
+        self._pc: RTCPeerConnection | None = None
+        self._channel: RTCDataChannel | None = None
+        self._subscription: CameraSubscription | None = None
+        self._local_tracks: list[MediaStreamTrack] = []
+        self._offer_sent = False
+        self._answer_taken = False
+        self._connect_timer: asyncio.TimerHandle | None = None
+        self._last_media_at = 0.0
+        self._bad_pushes = MalformedLog(log)
+        self.remote_frames = 0
+        """Pictures of the agent decoded so far."""
+
+    # --- what the kiosk reads --------------------------------------------------------------------------
+
+    @property
+    def phase(self) -> SessionPhase:
+        return self._phase
+
+    @property
+    def agent(self) -> Agent | None:
+        return self._agent
+
+    @property
+    def end_reason(self) -> str | None:
+        return self._end_reason
+
+    @property
+    def requeue_offered(self) -> bool:
+        return self._requeue_offered
+
+    @property
+    def video_codec(self) -> str | None:
+        """The video codec the answer chose (e.g. ``VP8``, ``H264``), once it is applied."""
+        return self._codec
+
+    # --- what the kiosk does ---------------------------------------------------------------------------
+
+    async def start(self, language: str, skills: Sequence[str] = ()) -> None:
+        """Ask for an agent. Returns once the request is sent (or the call has ended because it could not be)."""
+        if self._phase is not SessionPhase.IDLE:
+            raise RuntimeError(f"call {self.call_id} was started already: a session is used once")
+        # built first, so that an invalid language or skill raises here and nothing is sent
+        request = CallRequest(call=self.call_id, language=language, skills=list(skills), context=self._context)
+        self._set_phase(SessionPhase.REQUESTING, f"language {language}, skills {list(skills)}")
+        self._spawn(self._receive_signalling(), "signalling")
+        try:
+            await self._signalling.send(request)
+        except SignallingUnavailable as exc:
+            await asyncio.shield(self._end(EndReason.FAILED, f"request not sent: {exc}"))
+
+    async def cancel(self) -> None:
+        """Give up: before an agent accepted this sends ``cancel``, afterwards it is :meth:`hangup`."""
+        await self._leave()
+
+    async def hangup(self) -> None:
+        """End the call from the passenger's side; returns when everything it held is released."""
+        await self._leave()
+
+    async def rate(self, stars: int, answered: bool | None = None) -> None:
+        """Send the passenger's rating (1-5 stars, and whether their question was answered), once, after the end."""
+        if self._phase is not SessionPhase.ENDED:
+            raise RuntimeError(f"call {self.call_id} is {self._phase}: rate it after it ended")
+        if self._rated:
+            raise RuntimeError(f"call {self.call_id} is rated already")
+        rating = CallRating(call=self.call_id, stars=stars, answered=answered)
+        self._rated = True
+        await self._signalling.send(rating)
+
+    def update_context(self, context: CallContext) -> None:
+        """Tell the agent what the passenger is looking at now (over the data channel, once it is open)."""
+        self._context = context
+        self._send_context()
+
+    async def wait_ended(self) -> str:
+        """Wait until the call has ended and released everything; the end reason."""
+        await self._ended.wait()
+        assert self._end_reason is not None
+        return self._end_reason
+
+    # --- signalling ------------------------------------------------------------------------------------
+
+    async def _receive_signalling(self) -> None:
+        while True:
+            message = await self._signalling.receive()
+            if message.call != self.call_id:
+                log.debug("call %s: ignoring %s of call %s", self.call_id, message.type, message.call)
+                continue
+            try:
+                self._on_signal(message)
+            except Exception as exc:  # a bug here must end the call, not leave it hanging
+                log.exception("call %s: handling %s failed", self.call_id, message.type)
+                self._end(EndReason.FAILED, f"handling {message.type} failed: {exc}", tell_failed=True)
+
+    def _on_signal(self, message: CallIn) -> None:
+        phase = self._phase
+        if isinstance(message, Ended):
+            self._end(message.reason or "unknown", "the switchboard ended the call", requeue=message.requeue_offered)
+        elif isinstance(message, Queued) and phase in _BEFORE_AGENT:
+            self._set_phase(SessionPhase.WAITING, f"position {message.position}, eta {message.eta_s} s")
+            self._notify(self.on_queue, message.position, message.eta_s)
+        elif isinstance(message, Connect) and phase in _BEFORE_AGENT:
+            self._agent = message.agent
+            self._set_phase(SessionPhase.CONNECTING, f"agent {message.agent.id}")
+            self._connect_timer = asyncio.get_running_loop().call_later(
+                self._settings.connect_timeout_s, self._connect_timed_out
+            )
+            self._notify(self.on_agent, message.agent)
+            self._spawn(self._make_offer(message), "offer")
+        elif isinstance(message, SdpAnswer) and phase in _WITH_AGENT and self._offer_sent and not self._answer_taken:
+            self._answer_taken = True
+            self._spawn(self._take_answer(message.sdp), "answer")
+        elif isinstance(message, Push) and phase in _WITH_AGENT:
+            self._notify(self.on_push, message)
+        else:
+            # late queue updates and repeated answers are normal races; an offer to the kiosk is not in the design
+            level = logging.WARNING if isinstance(message, SdpOffer) else logging.DEBUG
+            log.log(level, "call %s: ignoring %s while %s", self.call_id, message.type, phase)
+
+    async def _send(self, message: CallOut) -> None:
+        await self._signalling.send(message)
+
+    # --- the peer connection ---------------------------------------------------------------------------
+
+    async def _make_offer(self, connect: Connect) -> None:
+        try:
+            pc = RTCPeerConnection(
+                RTCConfiguration(
+                    iceServers=[
+                        RTCIceServer(urls=list(s.urls), username=s.username, credential=s.credential)
+                        for s in connect.ice_servers
+                    ]
+                )
+            )
+            self._pc = pc
+            pc.on("connectionstatechange", self._on_connection_state)
+            pc.on("track", self._on_remote_track)
+            self._subscription = self._camera.subscribe(f"call {self.call_id}")
+            settings = self._settings
+            video = CameraVideoTrack(self._subscription, settings.width, settings.height, settings.fps)
+            self._local_tracks.append(video)
+            audio = await local_audio_track(settings)
+            self._local_tracks.append(audio)
+            pc.addTransceiver(video, direction="sendrecv").setCodecPreferences(codec_preferences(settings.codec))
+            pc.addTransceiver(audio, direction="sendrecv")
+            channel = pc.createDataChannel(DATA_CHANNEL)
+            self._channel = channel
+            channel.on("open", self._send_context)
+            channel.on("message", self._on_channel_message)
+            # aiortc gathers every candidate here (it does not trickle): the offer is complete
+            await pc.setLocalDescription(await pc.createOffer())
+            await self._send(SdpOffer(call=self.call_id, sdp=pc.localDescription.sdp))
+        except (SignallingUnavailable, OSError) as exc:  # other errors end the call through _task_done
+            self._end(EndReason.FAILED, f"offer not made: {exc}", tell_failed=True)
+            return
+        self._offer_sent = True
+
+    async def _take_answer(self, sdp: str) -> None:
+        pc = self._pc
+        assert pc is not None
+        try:
+            await pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="answer"))
+        except Exception as exc:  # aiortc raises many kinds of error for an SDP it cannot parse or apply
+            self._end(EndReason.FAILED, f"answer not usable: {type(exc).__name__}: {exc}", tell_failed=True)
+            return
+        self._codec = negotiated_video_codec(sdp)
+        log.info("call %s: answer applied, video codec %s", self.call_id, self._codec)
+
+    def _on_connection_state(self) -> None:
+        pc = self._pc
+        if pc is None or self._phase is SessionPhase.ENDED:
+            return
+        state = pc.connectionState
+        log.info("call %s: connection %s", self.call_id, state)
+        if state == "connected" and self._phase is SessionPhase.CONNECTING:
+            self._cancel_connect_timer()
+            self._last_media_at = asyncio.get_running_loop().time()
+            self._set_phase(SessionPhase.IN_CALL, f"video {self._codec}")
+            self._spawn(self._watch_media(), "media watchdog")
+        elif state == "failed":
+            self._end(EndReason.FAILED, "connection failed (ICE or DTLS)", tell_failed=True)
+        # "closed" without our doing: the agent's side closed; its `ended` or the media watchdog follows
+
+    def _on_remote_track(self, track: MediaStreamTrack) -> None:
+        if self._phase is SessionPhase.ENDED:
+            return
+        if track.kind == "video":
+            self._spawn(self._show_remote_video(track), "remote video")
+        else:
+            # nobody plays the agent's sound yet, but aiortc queues every decoded frame: take them off
+            self._spawn(self._drain(track), f"remote {track.kind}")
+
+    async def _show_remote_video(self, track: MediaStreamTrack) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            try:
+                frame = await track.recv()
+            except MediaStreamError:
+                return
+            self._last_media_at = loop.time()
+            if isinstance(frame, VideoFrame):
+                self.remote_frames += 1
+                self._notify(self.on_remote_video, frame)
+
+    async def _drain(self, track: MediaStreamTrack) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            try:
+                await track.recv()
+            except MediaStreamError:
+                return
+            self._last_media_at = loop.time()
+
+    async def _watch_media(self) -> None:
+        loop = asyncio.get_running_loop()
+        limit_s = self._settings.media_timeout_s
+        while True:
+            await asyncio.sleep(min(1.0, limit_s / 4))
+            silent_s = loop.time() - self._last_media_at
+            if silent_s > limit_s:
+                self._end(EndReason.FAILED, f"no media for {silent_s:.1f} s", tell_failed=True)
+                return
+
+    def _connect_timed_out(self) -> None:
+        self._connect_timer = None
+        limit_s = self._settings.connect_timeout_s
+        self._end(EndReason.FAILED, f"no media path {limit_s:g} s after the agent accepted", tell_failed=True)
+
+    def _cancel_connect_timer(self) -> None:
+        if self._connect_timer is not None:
+            self._connect_timer.cancel()
+            self._connect_timer = None
+
+    # --- the data channel ------------------------------------------------------------------------------
+
+    def _send_context(self) -> None:
+        channel = self._channel
+        if channel is not None and channel.readyState == "open":
+            channel.send(self._context.model_dump_json())
+
+    def _on_channel_message(self, data: str | bytes) -> None:
+        payload = data.encode() if isinstance(data, str) else data
+        try:
+            message = codec.decode(TopicKind.CALL_IN, payload)
+        except MalformedMessage as exc:
+            self._bad_pushes.report("push", self.call_id, exc.reason)
+            return
+        if not isinstance(message, Push):
+            self._bad_pushes.report("push", self.call_id, f"a {message.type} message is no push")
+        elif message.call != self.call_id:
+            self._bad_pushes.report("push", self.call_id, f"push names call {message.call}")
+        elif self._phase in _WITH_AGENT:
+            self._notify(self.on_push, message)
+
+    # --- the end -----------------------------------------------------------------------------------------
+
+    async def _leave(self) -> None:
+        if self._phase in (SessionPhase.IDLE, *_BEFORE_AGENT):
+            told: CallOut | None = None if self._phase is SessionPhase.IDLE else CallCancel(call=self.call_id)
+            ending = self._end(EndReason.CANCELLED, "the passenger gave up waiting", tell=told)
+        else:
+            ending = self._end(EndReason.CALLER, "the passenger hung up", tell=CallHangup(call=self.call_id))
+        await asyncio.shield(ending)
+
+    def _end(
+        self,
+        reason: str,
+        detail: str,
+        *,
+        requeue: bool = False,
+        tell: CallOut | None = None,
+        tell_failed: bool = False,
+    ) -> asyncio.Task[None]:
+        """End the call once: the phase changes at once, the release runs in its own task (returned)."""
+        if self._closing is None:
+            if tell_failed:
+                tell = CallHangup(call=self.call_id, reason=EndReason.FAILED)
+            self._end_reason, self._requeue_offered = reason, requeue
+            self._cancel_connect_timer()
+            self._set_phase(SessionPhase.ENDED, f"{reason}: {detail}")
+            self._closing = asyncio.get_running_loop().create_task(self._release(tell), name=f"call {self.call_id} end")
+        return self._closing
+
+    async def _release(self, tell: CallOut | None) -> None:
+        for task in self._tasks:
+            task.cancel()
+        if tell is not None:
+            try:
+                await self._send(tell)
+            except SignallingUnavailable as exc:
+                log.warning("call %s: %s not sent: %s", self.call_id, tell.type, exc)
+        pc, self._pc, self._channel = self._pc, None, None
+        if pc is not None:
+            try:
+                await close_peer_connection(pc)
+            except Exception:  # closing must go on to release the camera whatever aiortc does
+                log.exception("call %s: closing the peer connection failed", self.call_id)
+        for track in self._local_tracks:
+            track.stop()
+        self._local_tracks.clear()
+        if self._subscription is not None:
+            self._camera.unsubscribe(self._subscription)
+            self._subscription = None
+        while self._tasks:  # including any a callback of the closing connection may have started
+            tasks = list(self._tasks)
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            self._tasks.difference_update(tasks)
+        if pc is not None:
+            await asyncio.to_thread(return_freed_memory)  # see video.allocator: otherwise RSS creeps up per call
+        self._ended.set()
+        assert self._end_reason is not None
+        self._notify(self.on_ended, self._end_reason, self._requeue_offered)
+
+    # --- small things --------------------------------------------------------------------------------
+
+    def _set_phase(self, phase: SessionPhase, detail: str) -> None:
+        if phase not in _NEXT_PHASES[self._phase]:
+            raise RuntimeError(f"call {self.call_id}: no way from {self._phase} to {phase}")
+        previous, self._phase = self._phase, phase
+        if phase is not previous:
+            log.info("call %s %s -> %s (%s)", self.call_id, previous, phase, detail)
+            self._notify(self.on_phase, phase)
+
+    def _spawn(self, work: Coroutine[Any, Any, None], what: str) -> None:
+        task = asyncio.get_running_loop().create_task(work, name=f"call {self.call_id} {what}")
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            log.error("call %s: %s failed", self.call_id, task.get_name(), exc_info=exc)
+            if self._phase is not SessionPhase.ENDED:
+                self._end(EndReason.FAILED, f"{task.get_name()} failed: {exc}", tell_failed=True)
+
+    def _notify(self, observer: Callable[..., None], *args: Any) -> None:
+        try:
+            observer(*args)
+        except Exception:
+            log.exception("call %s: observer %s failed", self.call_id, getattr(observer, "__name__", observer))

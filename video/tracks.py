@@ -1,0 +1,103 @@
+"""The call's outgoing media: the shared camera as an aiortc video track, and the microphone or silence."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import cv2
+import numpy as np
+from aiortc import AudioStreamTrack, MediaStreamTrack, VideoStreamTrack
+from aiortc.mediastreams import VIDEO_CLOCK_RATE, VIDEO_TIME_BASE, MediaStreamError
+from av import VideoFrame
+
+from hardware.camera import CameraSubscription, Frame, SubscriptionClosed
+from video.settings import VideoSection
+
+log = logging.getLogger(__name__)
+
+
+class CameraVideoTrack(VideoStreamTrack):
+    """Frames of one camera subscription, at most ``fps`` a second, resized to ``width`` x ``height``.
+
+    Timestamps come from the loop's clock (90 kHz, as RTP video uses), so the far end plays the pictures at
+    the pace they were taken. When the camera stalls, the last picture (or black, before the first one) is
+    sent again every ``STALL_S`` so that the encoder and the far end's media watchdog keep seeing a stream.
+    Resizing and the conversion to an ``av.VideoFrame`` run in the default executor, beside aiortc's encoder.
+    """
+
+    STALL_S = 0.5
+
+    def __init__(self, subscription: CameraSubscription, width: int, height: int, fps: float) -> None:
+        super().__init__()
+        self._subscription = subscription
+        self._size = (width, height)
+        self._interval_s = 1.0 / fps
+        self._started_at: float | None = None
+        self._next_due = 0.0
+        self._last_pts = -1
+        self._last_picture: Frame | None = None
+        self.frames_sent = 0
+
+    async def recv(self) -> VideoFrame:
+        if self.readyState != "live":
+            raise MediaStreamError
+        loop = asyncio.get_running_loop()
+        if self._started_at is None:
+            # the clock starts at the first picture, however long the camera took to give it
+            picture = await self._next_picture()
+            self._started_at = self._next_due = loop.time()
+        else:
+            await self._pace(loop.time())
+            picture = await self._next_picture()
+        # taken when the picture is, and strictly increasing even within one tick of the 90 kHz clock
+        pts = max(self._last_pts + 1, int((loop.time() - self._started_at) * VIDEO_CLOCK_RATE))
+        self._last_pts = pts
+        frame = await loop.run_in_executor(None, to_video_frame, picture, *self._size)
+        frame.pts, frame.time_base = pts, VIDEO_TIME_BASE
+        self.frames_sent += 1
+        return frame
+
+    async def _pace(self, now: float) -> None:
+        self._next_due += self._interval_s
+        if self._next_due < now - self._interval_s:  # the encoder fell behind: no burst to catch up
+            self._next_due = now
+        if self._next_due > now:
+            await asyncio.sleep(self._next_due - now)
+
+    async def _next_picture(self) -> Frame:
+        try:
+            async with asyncio.timeout(self.STALL_S):
+                self._last_picture = await self._subscription.next_frame()
+        except TimeoutError:
+            if self._last_picture is None:
+                self._last_picture = np.zeros((self._size[1], self._size[0], 3), dtype=np.uint8)
+        except SubscriptionClosed:
+            self.stop()
+            raise MediaStreamError from None
+        return self._last_picture
+
+
+def to_video_frame(picture: Frame, width: int, height: int) -> VideoFrame:
+    """A BGR picture as a frame of exactly ``width`` x ``height`` (cv2 releases the GIL while resizing)."""
+    if picture.shape[1] != width or picture.shape[0] != height:
+        picture = np.asarray(cv2.resize(picture, (width, height), interpolation=cv2.INTER_LINEAR), dtype=np.uint8)
+    return VideoFrame.from_ndarray(picture, format="bgr24")
+
+
+async def local_audio_track(settings: VideoSection) -> MediaStreamTrack:
+    """The microphone when it is on and can be opened, otherwise silence (aiortc's ``AudioStreamTrack``)."""
+    if not settings.microphone:
+        return AudioStreamTrack()
+    from aiortc.contrib.media import MediaPlayer  # only kiosks with a microphone need the capture machinery
+
+    try:
+        # opening a capture device can block: not on the loop
+        player = await asyncio.to_thread(MediaPlayer, settings.microphone_device, format="alsa")
+    except Exception as exc:  # av raises its own error types per device problem; every one means "no microphone"
+        log.warning("microphone %s cannot be opened (%s); sending silence", settings.microphone_device, exc)
+        return AudioStreamTrack()
+    if player.audio is None:
+        log.warning("microphone %s gives no sound; sending silence", settings.microphone_device)
+        return AudioStreamTrack()
+    return player.audio
