@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import secrets
 import signal
 import socket
 import sys
@@ -18,6 +19,25 @@ from demo.processes import Program
 log = logging.getLogger("demo")
 
 START_TIMEOUT_S = 60.0
+DEMO_AGENT_ID = "demo-agent"
+
+
+async def demo_agent(central_env: dict[str, str]) -> str:
+    """Make (or reset) the demo's agent account with a fresh random password, and return the password."""
+    password = secrets.token_urlsafe(9)
+    env = {**os.environ, **central_env}
+    for command in (
+        ["agent", "add", DEMO_AGENT_ID, "--name", "Demo Agent 演示坐席", "--skills", "zh,en,sign", "--password-stdin"],
+        ["agent", "password", DEMO_AGENT_ID, "--password-stdin"],
+    ):
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "central", *command, env=env,
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        )  # fmt: skip
+        await process.communicate(password.encode() + b"\n")
+        if process.returncode == 0:
+            return password
+    raise RuntimeError("could not create the demo agent account (see: python -m central agent --help)")
 
 
 def port_or_free(preferred: int) -> int:
@@ -46,14 +66,13 @@ async def run(args: argparse.Namespace) -> int:
         print(f"demo: no broker given; started an embedded one at {broker_url}", flush=True)
 
     http_port = port_or_free(args.http_port)
-    central = Program(
-        "central",
-        {
-            "CENTRAL_BUS__URL": broker_url,
-            "CENTRAL_HTTP__PORT": str(http_port),
-            "CENTRAL_APP__STATE_DIR": str(state / "central"),
-        },
-    )
+    central_env = {
+        "CENTRAL_BUS__URL": broker_url,
+        "CENTRAL_HTTP__PORT": str(http_port),
+        "CENTRAL_APP__STATE_DIR": str(state / "central"),
+    }
+    agent_password = await demo_agent(central_env)
+    central = Program("central", central_env)
     offscreen = not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
     screenshot = state / "kiosk-home.png"
     kiosk_env = {
@@ -81,11 +100,15 @@ async def run(args: argparse.Namespace) -> int:
         await central.start()
         line = await central.wait_for_line("facilities page at", START_TIMEOUT_S)
         facilities = line.split(" at ", 1)[1].strip()
+        base = facilities.rsplit("/", 1)[0]
         await kiosk.start()
-        await kiosk.wait_for_line("home screen painted", START_TIMEOUT_S)
+        await kiosk.wait_for_line("screenshot of the home screen saved", START_TIMEOUT_S)
         print("", flush=True)
         print("demo: running. Open in a browser:", flush=True)
         print(f"demo:   facilities (fleet)  {facilities}", flush=True)
+        print(f"demo:   agent console       {base}/agent", flush=True)
+        print(f"demo:       sign in as {DEMO_AGENT_ID} with password {agent_password} (made for this run)", flush=True)
+        print(f"demo:   wallboard           {base}/wallboard", flush=True)
         if offscreen:
             print(
                 f"demo: no display here, so the kiosk runs offscreen; its home screen is in {screenshot}",

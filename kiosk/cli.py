@@ -25,6 +25,10 @@ def main(argv: list[str] | None = None) -> int:
         return SETTINGS_ERROR_EXIT_STATUS
     logging.getLogger().setLevel(settings.app.log_level)
 
+    from video.allocator import limit_malloc_arenas
+
+    limit_malloc_arenas()  # before Qt, paho or aiortc start a thread: see video.allocator
+
     from kiosk.ui.app import run  # Qt is loaded only once the settings are known to be good
 
     status: int = run(settings, started)

@@ -1,4 +1,4 @@
-"""Settings of the ``kiosk`` program: ``[app]``, ``[bus]``, ``[ui]``, ``[health]``, ``[info]`` (prefix ``KIOSK_``)."""
+"""Settings of the ``kiosk`` program: ``[app] [bus] [ui] [health] [info] [video]`` (env prefix ``KIOSK_``)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from config.sections import AppSection, DeviceBusSection, Section
+from video.settings import VideoSection
 
 ENV_PREFIX = "KIOSK_"
 
@@ -62,3 +63,4 @@ class KioskSettings(BaseModel):
     ui: UiSection = Field(default_factory=UiSection)
     health: HealthSection = Field(default_factory=HealthSection)
     info: InfoSection = Field(default_factory=InfoSection)
+    video: VideoSection = Field(default_factory=VideoSection)

@@ -7,11 +7,17 @@ import contextlib
 import logging
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
 from kiosk import __version__
+
+if TYPE_CHECKING:
+    from bus.link import BusLink
+    from kiosk.calls import VideoHelpDesk
+    from kiosk.ui.call.flow import VideoHelpFlow
 from kiosk.i18n import Catalogue
 from kiosk.session import PassengerSession
 from kiosk.settings import KioskSettings
@@ -68,6 +74,7 @@ class KioskApp:
         self._started = started
         self.session = PassengerSession(settings.ui.language)
         self.window = KioskWindow(settings, Catalogue.from_package("kiosk"), self.session)
+        self.flow: VideoHelpFlow | None = None
         self._quit = asyncio.Event()
 
     def request_quit(self) -> None:
@@ -93,14 +100,30 @@ class KioskApp:
             self.settings.bus, self.settings.app, DeviceKind.KIOSK, __version__, self.settings.health.interval_s
         )
         link.add_state_listener(lambda state, _detail: self.window.set_connection(state.value))
+        desk = self._open_video_help(link)
         await link.start()
         await presence.start()
         log.info("kiosk %s started (version %s)", self.settings.bus.device_id, __version__)
         await self._quit.wait()
         log.info("kiosk %s shutting down", self.settings.bus.device_id)
         self.window.idle.stop()
+        if self.flow is not None:
+            await self.flow.close()
+        await desk.stop()
         await presence.stop()
         self.window.close()
+
+    def _open_video_help(self, link: BusLink) -> VideoHelpDesk:
+        from bus.topics import Topics
+        from kiosk.calls import VideoHelpDesk
+        from kiosk.ui.call.flow import VideoHelpFlow
+
+        bus = self.settings.bus
+        desk = VideoHelpDesk(link, Topics(bus.topic_root), bus.device_id, self.settings.video)
+        desk.add_summary_listener(self.window.call_choice.set_queue)
+        desk.start()
+        self.flow = VideoHelpFlow(self.window, desk.new_session, desk.camera, desk.report_phase)
+        return desk
 
 
 def run(settings: KioskSettings, started: float) -> int:

@@ -13,6 +13,7 @@ class HomeScreen(QWidget):
     """Where every passenger starts and where the kiosk returns when they leave."""
 
     info_requested = Signal()
+    video_requested = Signal()
 
     def __init__(self, texts: Texts, location: str, parent: QWidget | None = None) -> None:
         super().__init__(parent, objectName="Screen")
@@ -23,12 +24,15 @@ class HomeScreen(QWidget):
         self.greeting.setWordWrap(True)
         self.hint = QLabel(objectName="Hint", alignment=Qt.AlignmentFlag.AlignCenter)
         self.location = QLabel(objectName="Location", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.video_tile = Tile("video")
+        self.video_tile.tapped.connect(self.video_requested)
         self.info_tile = Tile("info")
         self.info_tile.tapped.connect(self.info_requested)
 
         tiles = QGridLayout()
         tiles.setSpacing(32)
-        tiles.addWidget(self.info_tile, 0, 0)
+        tiles.addWidget(self.video_tile, 0, 0)
+        tiles.addWidget(self.info_tile, 1, 0)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(64, 80, 64, 48)
@@ -43,7 +47,7 @@ class HomeScreen(QWidget):
 
     @property
     def tiles(self) -> list[Tile]:
-        return [self.info_tile]
+        return [self.video_tile, self.info_tile]
 
     def retranslate(self) -> None:
         t = self._texts
@@ -51,4 +55,5 @@ class HomeScreen(QWidget):
         self.hint.setText(t("home.hint"))
         self.location.setText(t("home.you_are_here", location=self._location) if self._location else "")
         self.location.setVisible(bool(self._location))
+        self.video_tile.set_texts(t("tile.video"), t("tile.video_detail"))
         self.info_tile.set_texts(t("tile.info"), t("tile.info_detail"))

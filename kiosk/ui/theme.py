@@ -26,6 +26,8 @@ class Palette:
     online: str
     waiting: str
     offline: str
+    danger: str
+    star: str
 
 
 NORMAL = Palette(
@@ -41,6 +43,8 @@ NORMAL = Palette(
     online="#1f9d55",
     waiting="#e0a800",
     offline="#c53030",
+    danger="#c53030",
+    star="#e0a800",
 )
 
 HIGH_CONTRAST = Palette(
@@ -56,6 +60,8 @@ HIGH_CONTRAST = Palette(
     online="#4cff4c",
     waiting="#ffd400",
     offline="#ff6b6b",
+    danger="#d40000",
+    star="#ffd400",
 )
 
 
@@ -116,6 +122,22 @@ def stylesheet(large_text: bool) -> str:
         font-size: {s.button}px; font-weight: 600; color: {p.accent_text}; background: {p.accent};
         border: none; border-radius: 16px; padding: 14px 36px; min-height: 72px;
     }}
+    #HangUpButton {{
+        font-size: {s.button}px; font-weight: 700; color: #ffffff; background: {p.danger};
+        border: none; border-radius: 40px; padding: 18px 72px; min-height: 80px;
+    }}
+    #StarButton {{
+        font-size: {s.greeting + 24}px; color: {p.star}; background: transparent; border: none;
+        min-width: 120px; min-height: 120px;
+    }}
+    #ChoiceButton {{
+        font-size: {s.button}px; font-weight: 600; color: {p.accent}; background: {p.surface};
+        border: {border}px solid {p.accent}; border-radius: 16px; padding: 14px 48px; min-height: 72px;
+    }}
+    #ChoiceButton:checked {{ color: {p.accent_text}; background: {p.accent}; }}
+    #NavButton:disabled {{ background: {p.border}; color: {p.muted}; }}
+    #AgentVideo {{ background: #000000; border-radius: 16px; color: #ffffff; }}
+    #SelfView {{ background: #222222; border: 3px solid #ffffff; }}
     #InfoCard {{ background: {p.surface}; border: {border}px solid {p.border}; border-radius: 20px; }}
     #InfoTitle {{ font-size: {s.tile_title}px; font-weight: 700; color: {p.accent}; background: transparent; }}
     #InfoBody {{ font-size: {s.body}px; background: transparent; }}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Protocol
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
@@ -10,6 +11,11 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStackedWidget, 
 from kiosk.i18n import Catalogue
 from kiosk.session import PassengerSession
 from kiosk.settings import KioskSettings
+from kiosk.ui.call.choose import CallChoiceScreen
+from kiosk.ui.call.ended import CallEndedScreen
+from kiosk.ui.call.in_call import InCallScreen
+from kiosk.ui.call.rating import RatingScreen
+from kiosk.ui.call.waiting import WaitingScreen
 from kiosk.ui.home import HomeScreen
 from kiosk.ui.idle import IdleWatch
 from kiosk.ui.info import InfoScreen
@@ -18,6 +24,10 @@ from kiosk.ui.theme import stylesheet
 from kiosk.ui.widgets import Clock, ConnectionLight
 
 log = logging.getLogger(__name__)
+
+
+class TextedScreen(Protocol):
+    def retranslate(self) -> None: ...
 
 
 class TopBar(QWidget):
@@ -77,9 +87,25 @@ class KioskWindow(QWidget):
         self.top_bar = TopBar(self.texts, settings.bus.site)
         self.home = HomeScreen(self.texts, settings.bus.location)
         self.info = InfoScreen(self.texts, settings.info)
+        self.call_choice = CallChoiceScreen(self.texts)
+        self.waiting = WaitingScreen(self.texts)
+        self.in_call = InCallScreen(self.texts)
+        self.rating = RatingScreen(self.texts)
+        self.call_ended = CallEndedScreen(self.texts)
         self.screens = QStackedWidget()
-        for screen in (self.home, self.info):
+        self._texted: tuple[TextedScreen, ...] = (
+            self.home,
+            self.info,
+            self.call_choice,
+            self.waiting,
+            self.in_call,
+            self.rating,
+            self.call_ended,
+        )
+        for screen in self._texted:
             self.screens.addWidget(screen)
+        # while a passenger waits for or talks to an agent they may not touch the screen for minutes
+        self.call_active = False
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -88,7 +114,11 @@ class KioskWindow(QWidget):
         layout.addWidget(self.screens, 1)
 
         self.home.info_requested.connect(lambda: self.show_screen(self.info))
+        self.home.video_requested.connect(lambda: self.show_screen(self.call_choice))
         self.info.home_requested.connect(self.go_home)
+        self.call_choice.home_requested.connect(self.go_home)
+        self.call_choice.info_requested.connect(lambda: self.show_screen(self.info))
+        self.call_ended.home_requested.connect(self.go_home)
         self.top_bar.language_button.clicked.connect(self._switch_language)
         self.top_bar.large_text_button.clicked.connect(self._session.set_large_text)
 
@@ -96,6 +126,10 @@ class KioskWindow(QWidget):
         self.idle.idle.connect(self._on_idle)
         session.add_listener(lambda _session: self._apply_session())
         self._apply_session()
+
+    @property
+    def location(self) -> str:
+        return self._settings.bus.location
 
     @property
     def current_screen(self) -> QWidget:
@@ -119,6 +153,9 @@ class KioskWindow(QWidget):
         self._session.set_language(languages[(index + 1) % len(languages)])
 
     def _on_idle(self) -> None:
+        if self.call_active:
+            self.idle.start()
+            return
         if (
             self.current_screen is not self.home
             or self._session.large_text
@@ -131,5 +168,5 @@ class KioskWindow(QWidget):
     def _apply_session(self) -> None:
         self.setStyleSheet(stylesheet(self._session.large_text))
         self.top_bar.retranslate(self._session.large_text)
-        self.home.retranslate()
-        self.info.retranslate()
+        for screen in self._texted:
+            screen.retranslate()

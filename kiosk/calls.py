@@ -1,0 +1,80 @@
+"""What the kiosk needs for video help, built once: the camera, call signalling over the bus, a session
+per call, and the device's own ``queue`` topic. Qt-free; the screens live in ``kiosk.ui.call``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from bus.codec import MalformedLog, MalformedMessage, decode, encode
+from bus.link import BusLink, Publication
+from bus.messages.call import CallContext
+from bus.messages.central import QueueSummary
+from bus.messages.device import CallPhase, DeviceQueue
+from bus.topics import TopicKind, Topics
+from hardware.camera import CameraOwner, FileSource, FrameSource, SyntheticSource
+from video.session import CallSession, new_call_id
+from video.settings import SYNTHETIC_CAMERA, VideoSection
+from video.signalling import BusSignalling
+
+log = logging.getLogger(__name__)
+
+_SummaryListener = Callable[[QueueSummary], None]
+
+
+def open_camera(settings: VideoSection) -> CameraOwner:
+    """The camera owner for ``[video] camera``; it reads only while someone is subscribed."""
+    source: FrameSource
+    if settings.camera == SYNTHETIC_CAMERA:
+        source = SyntheticSource(settings.width, settings.height)
+    else:
+        source = FileSource(Path(settings.camera))
+    return CameraOwner(source, settings.fps)
+
+
+class VideoHelpDesk:
+    """The kiosk's side of video help: makes call sessions, reports the device's queue state, and keeps
+    the site's queue summary for the screens to show before the passenger calls."""
+
+    def __init__(self, link: BusLink, topics: Topics, device_id: str, settings: VideoSection) -> None:
+        self._link = link
+        self._device_id = device_id
+        self._settings = settings
+        self._queue_topic = topics.device(device_id, TopicKind.DEVICE_QUEUE)
+        self.camera = open_camera(settings)
+        self.signalling = BusSignalling(link, topics, device_id)
+        self.summary: QueueSummary | None = None
+        self._summary_listeners: list[_SummaryListener] = []
+        self._malformed = MalformedLog(log)
+        link.subscribe(topics.site(TopicKind.QUEUE), self._on_summary)
+        link.add_connected_listener(lambda: self.report(DeviceQueue()))
+
+    def start(self) -> None:
+        self.signalling.start()
+
+    async def stop(self) -> None:
+        await self.camera.stop()
+
+    def new_session(self, context: CallContext) -> CallSession:
+        return CallSession(self.signalling, self.camera, self._settings, context, call_id=new_call_id(self._device_id))
+
+    def add_summary_listener(self, listener: _SummaryListener) -> None:
+        self._summary_listeners.append(listener)
+
+    def report(self, state: DeviceQueue) -> None:
+        """Publish this device's own call state (retained) for central and the fleet console."""
+        self._link.publish(Publication(self._queue_topic, encode(state), retain=True))
+
+    def report_phase(self, phase: CallPhase, call_id: str | None, position: int | None, eta_s: float | None) -> None:
+        self.report(DeviceQueue(call=phase, call_id=call_id, position=position, eta_s=eta_s))
+
+    def _on_summary(self, _topic: str, payload: bytes) -> None:
+        try:
+            summary = decode(TopicKind.QUEUE, payload)
+        except MalformedMessage as exc:
+            self._malformed.report(TopicKind.QUEUE, "central", exc.reason)
+            return
+        self.summary = summary
+        for listener in self._summary_listeners:
+            listener(summary)

@@ -1,0 +1,1 @@
+"""The video help screens: choose a language, wait, talk, rate."""

@@ -1,0 +1,111 @@
+"""Video help, first screen: which language (or sign language), and how long the wait is."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from bus.messages.central import QueueSummary
+from kiosk.ui.text import Texts
+from kiosk.ui.widgets import Tile
+
+# (button key, language sent in the request, skills, queue skill looked up for the wait)
+CHOICES: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
+    ("lang_zh", "zh-CN", (), "zh"),
+    ("lang_en", "en", (), "en"),
+    ("sign", "zh-CN", ("sign",), "sign"),
+)
+
+
+def wait_text(texts: Texts, summary: QueueSummary | None, skill: str) -> str:
+    """What to say about the wait for ``skill``; empty when nothing is known yet."""
+    if summary is None or skill not in summary.skills:
+        return ""
+    queue = summary.skills[skill]
+    if queue.expected_wait_s is None:
+        return ""
+    if queue.agents_available > 0 and queue.waiting == 0:
+        return texts("call.wait_now")
+    return texts("call.wait_about", minutes=max(1, round(queue.expected_wait_s / 60)))
+
+
+def is_staffed(summary: QueueSummary | None, skill: str) -> bool:
+    """True unless the switchboard says nobody with this skill is staffed (unknown counts as staffed)."""
+    if summary is None or skill not in summary.skills:
+        return summary is None
+    return summary.skills[skill].expected_wait_s is not None
+
+
+class CallChoiceScreen(QWidget):
+    """Three large choices; choices nobody can answer now are hidden, and if none is left the screen
+    says so, shows the service hours and offers the other things the kiosk does."""
+
+    chosen = Signal(str, list)  # language, skills
+    home_requested = Signal()
+    info_requested = Signal()
+
+    def __init__(self, texts: Texts, parent: QWidget | None = None) -> None:
+        super().__init__(parent, objectName="Screen")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self._texts = texts
+        self._summary: QueueSummary | None = None
+        self.title = QLabel(objectName="ScreenTitle")
+        self.subtitle = QLabel(objectName="Hint", wordWrap=True)
+        self.home_button = QPushButton(objectName="NavButton")
+        self.home_button.clicked.connect(self.home_requested)
+        self.tiles: dict[str, Tile] = {}
+        for key, language, skills, _skill in CHOICES:
+            tile = Tile(key)
+            tile.tapped.connect(lambda language=language, skills=skills: self.chosen.emit(language, list(skills)))
+            self.tiles[key] = tile
+        self.closed_title = QLabel(objectName="Greeting", wordWrap=True, alignment=Qt.AlignmentFlag.AlignCenter)
+        self.closed_body = QLabel(objectName="InfoBody", wordWrap=True, alignment=Qt.AlignmentFlag.AlignCenter)
+        self.info_tile = Tile("info")
+        self.info_tile.tapped.connect(self.info_requested)
+
+        header = QHBoxLayout()
+        header.addWidget(self.title, 1)
+        header.addWidget(self.home_button, 0, Qt.AlignmentFlag.AlignRight)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(64, 48, 64, 48)
+        layout.setSpacing(28)
+        layout.addLayout(header)
+        layout.addWidget(self.subtitle)
+        for tile in self.tiles.values():
+            layout.addWidget(tile)
+        layout.addWidget(self.closed_title)
+        layout.addWidget(self.closed_body)
+        layout.addWidget(self.info_tile)
+        layout.addStretch(1)
+        self.retranslate()
+
+    def set_queue(self, summary: QueueSummary | None) -> None:
+        self._summary = summary
+        self.retranslate()
+
+    @property
+    def open_choices(self) -> list[str]:
+        return [key for key, *_rest, skill in CHOICES if is_staffed(self._summary, skill)]
+
+    def retranslate(self) -> None:
+        t = self._texts
+        self.title.setText(t("call.choose_title"))
+        self.subtitle.setText(t("call.choose_subtitle"))
+        self.home_button.setText(t("nav.home"))
+        open_keys = self.open_choices
+        for key, *_rest, skill in CHOICES:
+            tile = self.tiles[key]
+            detail = wait_text(t, self._summary, skill)
+            if key == "sign":
+                detail = " · ".join(part for part in (t("call.sign_detail"), detail) if part)
+            tile.set_texts(t(f"call.{key}"), detail)
+            tile.setVisible(key in open_keys)
+        closed = not open_keys
+        hours = self._summary.service_hours if self._summary is not None else ""
+        self.subtitle.setVisible(not closed)
+        self.closed_title.setVisible(closed)
+        self.closed_body.setVisible(closed)
+        self.info_tile.setVisible(closed)
+        self.closed_title.setText(t("call.closed_title"))
+        self.closed_body.setText(t("call.closed_body", hours=hours or "—"))
+        self.info_tile.set_texts(t("tile.info"), t("tile.info_detail"))

@@ -1,0 +1,219 @@
+"""One passenger's video help from the language choice to the rating, on the kiosk window's screens.
+
+The flow owns the call session while it lives and moves the window between the call screens as the
+session reports its phases. Everything runs on the one Qt + asyncio thread: session callbacks come on
+the loop, which under qasync is Qt's thread, so they may touch widgets directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+
+from av import VideoFrame
+from PySide6.QtCore import QObject, Signal
+
+from bus.messages.call import Agent, CallContext, Push
+from bus.messages.device import CallPhase
+from hardware.camera import CameraOwner, CameraSubscription
+from kiosk.ui.call.frames import agent_picture, camera_picture
+from kiosk.ui.window import KioskWindow
+from video.session import CallSession, EndReason, SessionPhase
+
+log = logging.getLogger(__name__)
+
+SessionFactory = Callable[[CallContext], CallSession]
+QueueReport = Callable[[CallPhase, str | None, int | None, float | None], None]
+
+
+def _no_report(*_args: object) -> None:
+    pass
+
+
+# how a call that was answered can end normally; anything else is shown as a failure
+NORMAL_ENDINGS = {EndReason.CALLER.value, "agent"}
+
+
+class VideoHelpFlow(QObject):
+    """Connects the call screens to a :class:`CallSession` made per call by ``new_session``."""
+
+    finished = Signal(str)  # the end reason, once the passenger is done with the call's screens
+
+    def __init__(
+        self,
+        window: KioskWindow,
+        new_session: SessionFactory,
+        camera: CameraOwner | None,
+        report: QueueReport = _no_report,
+    ) -> None:
+        super().__init__(window)
+        self._window = window
+        self._new_session = new_session
+        self._camera = camera
+        self._report = report
+        self.session: CallSession | None = None
+        self._answered = False
+        self._self_view: asyncio.Task[None] | None = None
+        self._next_frame: VideoFrame | None = None
+        self._converting: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._last_choice: tuple[str, list[str]] = ("zh-CN", [])
+        window.call_choice.chosen.connect(self.start)
+        window.waiting.cancel_requested.connect(lambda: self._run(self._cancel()))
+        window.in_call.hang_up_requested.connect(lambda: self._run(self._hang_up()))
+        window.rating.rated.connect(self._rated)
+        window.call_ended.call_again.connect(lambda: self.start(*self._last_choice))
+        window.went_home.connect(self._abandon)
+
+    def start(self, language: str, skills: list[str]) -> None:
+        """The passenger chose a language (and maybe sign language): ask for an agent."""
+        if self.session is not None:
+            return
+        self._last_choice = (language, list(skills))
+        window = self._window
+        context = CallContext(screen="home", location=window.location, language=language)
+        session = self._new_session(context)
+        session.on_queue = self._on_queue
+        session.on_agent = self._on_agent
+        session.on_phase = self._on_phase
+        session.on_remote_video = self._on_remote_video
+        session.on_push = self._on_push
+        session.on_ended = self._on_ended
+        self.session = session
+        self._answered = False
+        window.call_active = True
+        window.waiting.set_queue(None, None)
+        window.in_call.reset()
+        window.show_screen(window.waiting)
+        self._report(CallPhase.WAITING, session.call_id, None, None)
+        self._run(session.start(language, skills))
+
+    # --- passenger's taps ------------------------------------------------------------------------------
+
+    async def _cancel(self) -> None:
+        if self.session is not None:
+            await self.session.cancel()
+
+    async def _hang_up(self) -> None:
+        if self.session is not None:
+            await self.session.hangup()
+
+    def _rated(self, stars: int, answered: object) -> None:
+        session = self.session
+        self.session = None
+        if session is not None:
+            self._run(session.rate(stars, answered if isinstance(answered, bool) else None))
+        self._window.go_home()
+
+    def _abandon(self) -> None:
+        """The window went home (idle, or the passenger left): a call in progress is cancelled."""
+        session = self.session
+        if session is not None and session.phase is not SessionPhase.ENDED:
+            self._run(session.cancel())
+        if session is not None and session.phase is SessionPhase.ENDED:
+            self.session = None
+
+    # --- the session's reports ---------------------------------------------------------------------------
+
+    def _on_queue(self, position: int, eta_s: float | None) -> None:
+        self._window.waiting.set_queue(position, eta_s)
+        self._report(CallPhase.WAITING, self.session.call_id if self.session else None, position, eta_s)
+
+    def _on_agent(self, agent: Agent) -> None:
+        window = self._window
+        window.in_call.set_agent(agent.name or agent.id)
+        window.show_screen(window.in_call)
+        self._report(CallPhase.IN_CALL, self.session.call_id if self.session else None, None, None)
+        self._start_self_view()
+
+    def _on_phase(self, phase: SessionPhase) -> None:
+        if phase is SessionPhase.IN_CALL:
+            self._answered = True
+            self._window.in_call.set_connected()
+
+    def _on_remote_video(self, frame: VideoFrame) -> None:
+        # Converting and scaling a picture takes a few ms: it runs in a worker thread so the screen
+        # never waits for it. Only the newest frame waits its turn; older ones are dropped.
+        self._next_frame = frame
+        if self._converting is None:
+            self._converting = asyncio.ensure_future(self._show_remote_frames())
+
+    async def _show_remote_frames(self) -> None:
+        view = self._window.in_call.agent_video
+        try:
+            while self._next_frame is not None:
+                frame, self._next_frame = self._next_frame, None
+                picture = await asyncio.to_thread(agent_picture, frame, view.size())
+                if self.session is not None and self.session.phase is not SessionPhase.ENDED:
+                    view.show_frame(picture)
+        finally:
+            self._converting = None
+
+    def _on_push(self, push: Push) -> None:
+        self._window.in_call.show_push(push)
+
+    def _on_ended(self, reason: str, requeue_offered: bool) -> None:
+        window = self._window
+        window.call_active = False
+        self._stop_self_view()
+        self._report(CallPhase.IDLE, None, None, None)
+        log.info("video help ended: %s (answered %s)", reason, self._answered)
+        if reason == EndReason.CANCELLED.value:
+            self.session = None
+            if window.current_screen in (window.waiting, window.in_call):
+                window.show_screen(window.call_choice)
+        elif self._answered and reason in NORMAL_ENDINGS:
+            window.rating.reset()
+            window.show_screen(window.rating)
+        else:
+            self.session = None
+            window.call_ended.show_reason(reason, requeue_offered)
+            window.show_screen(window.call_ended)
+        self.finished.emit(reason)
+
+    # --- self-view ---------------------------------------------------------------------------------------
+
+    def _start_self_view(self) -> None:
+        if self._camera is None or self._self_view is not None:
+            return
+        subscription = self._camera.subscribe("self-view")
+        self._self_view = asyncio.ensure_future(self._show_self(subscription))
+
+    async def _show_self(self, subscription: CameraSubscription) -> None:
+        view = self._window.in_call.self_view
+        try:
+            while True:
+                picture = await subscription.next_frame()
+                view.show_frame(await asyncio.to_thread(camera_picture, picture, view.size()))
+        except Exception as exc:  # SubscriptionClosed, or the camera failing: the call goes on without it
+            log.debug("self-view stopped: %s", exc)
+        finally:
+            assert self._camera is not None
+            self._camera.unsubscribe(subscription)
+
+    def _stop_self_view(self) -> None:
+        if self._self_view is not None:
+            self._self_view.cancel()
+            self._self_view = None
+
+    def _run(self, coroutine: object) -> None:
+        task = asyncio.ensure_future(coroutine)  # type: ignore[arg-type]
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(_log_failure)
+
+    async def close(self) -> None:
+        """On the kiosk's shutdown: end a call in progress and stop the self-view."""
+        self._stop_self_view()
+        if self.session is not None and self.session.phase is not SessionPhase.ENDED:
+            await self.session.hangup()
+        for task in list(self._tasks):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.wait_for(task, 5)
+
+
+def _log_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("video help step failed", exc_info=task.exception())

@@ -1,0 +1,52 @@
+"""Video help, waiting: the place in the queue and the expected wait, with a way out."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+
+from kiosk.ui.text import Texts
+
+
+class WaitingScreen(QWidget):
+    cancel_requested = Signal()
+
+    def __init__(self, texts: Texts, parent: QWidget | None = None) -> None:
+        super().__init__(parent, objectName="Screen")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self._texts = texts
+        self._position: int | None = None
+        self._eta_s: float | None = None
+        centre = Qt.AlignmentFlag.AlignCenter
+        self.title = QLabel(objectName="Greeting", alignment=centre, wordWrap=True)
+        self.position = QLabel(objectName="ScreenTitle", alignment=centre, wordWrap=True)
+        self.eta = QLabel(objectName="InfoBody", alignment=centre, wordWrap=True)
+        self.cancel_button = QPushButton(objectName="NavButton")
+        self.cancel_button.clicked.connect(self.cancel_requested)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(64, 160, 64, 96)
+        layout.setSpacing(40)
+        layout.addWidget(self.title)
+        layout.addWidget(self.position)
+        layout.addWidget(self.eta)
+        layout.addStretch(1)
+        layout.addWidget(self.cancel_button, 0, centre)
+        self.retranslate()
+
+    def set_queue(self, position: int | None, eta_s: float | None) -> None:
+        self._position = position
+        self._eta_s = eta_s
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        t = self._texts
+        self.title.setText(t("call.waiting_title"))
+        if self._position is None:
+            self.position.setText("")
+        elif self._position == 1:
+            self.position.setText(t("call.next"))
+        else:
+            self.position.setText(t("call.position", position=self._position))
+        minutes = None if self._eta_s is None else max(1, round(self._eta_s / 60))
+        self.eta.setText("" if minutes is None else t("call.wait_about", minutes=minutes))
+        self.cancel_button.setText(t("call.cancel"))

@@ -1,0 +1,154 @@
+"""Video help on the real kiosk window, tapped as a passenger would, against a real aiortc agent peer
+over in-memory signalling (the switchboard's side is scripted; central is tested elsewhere)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+
+import pytest
+import qasync
+from PySide6.QtCore import Qt
+
+from bus.messages.call import CallCancel, CallRating, CallRequest, PushKind
+from bus.messages.central import QueueSummary, SkillQueue
+from bus.messages.device import CallPhase
+from hardware.camera import CameraOwner, SyntheticSource
+from kiosk.ui.call.flow import VideoHelpFlow
+from tests.peers.agent_peer import AgentPeer
+from video.session import CallSession
+from video.settings import VideoSection
+from video.signalling import MemorySignallingPair
+
+SMALL_VIDEO = VideoSection(width=320, height=240, fps=15)
+
+
+@pytest.fixture
+def qt_loop(qapp) -> Iterator[asyncio.AbstractEventLoop]:
+    """Qt and asyncio on one thread, as the kiosk runs them."""
+    loop = qasync.QEventLoop(qapp, already_running=False)
+    asyncio.set_event_loop(loop)
+    try:
+        yield loop
+    finally:
+        loop.close()  # joins the executor threads aiortc's encoders ran in
+        asyncio.set_event_loop(None)
+
+
+def tap(qtbot, widget) -> None:
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+async def until(condition: Callable[[], bool], what: str, timeout_s: float = 15.0) -> None:
+    async with asyncio.timeout(timeout_s):
+        while not condition():
+            await asyncio.sleep(0.02)  # polls the condition; the loop keeps running Qt and the call meanwhile
+
+
+class Kiosk:
+    def __init__(self, window) -> None:
+        self.window = window
+        self.pair = MemorySignallingPair()
+        self.camera = CameraOwner(SyntheticSource(SMALL_VIDEO.width, SMALL_VIDEO.height), SMALL_VIDEO.fps)
+        self.reports: list[tuple[CallPhase, int | None]] = []
+        self.flow = VideoHelpFlow(
+            window,
+            lambda context: CallSession(self.pair.device, self.camera, SMALL_VIDEO, context),
+            self.camera,
+            lambda phase, _call, position, _eta: self.reports.append((phase, position)),
+        )
+
+
+def test_a_passenger_talks_to_an_agent_gets_a_qr_code_and_rates_the_call(qtbot, make_window, qt_loop):
+    window = make_window(language="en")
+    kiosk = Kiosk(window)
+
+    async def scenario() -> None:
+        async with AgentPeer(kiosk.pair.switchboard, width=320, height=240) as agent:
+            tap(qtbot, window.home.video_tile)
+            assert window.current_screen is window.call_choice
+            tap(qtbot, window.call_choice.tiles["lang_en"])
+            request = await agent.wait_for_message(CallRequest)
+            assert request.language == "en" and request.context.location == "T1 Hall B"
+            await until(lambda: window.current_screen is window.in_call, "the call screen")
+            await until(lambda: window.in_call.agent_video.frames_shown >= 5, "the agent's face")
+            await until(lambda: window.in_call.self_view.frames_shown >= 1, "the self-view")
+            await agent.wait_frames(5)
+            assert window.call_active
+            await agent.wait_channel_open()
+            agent.push(PushKind.QR, text="Map to gate 12", url="https://hak.example/map/gate-12")
+            await until(lambda: len(window.in_call.push_cards) == 1, "the QR code")
+            card = window.in_call.push_cards[0]
+            assert not card.image.pixmap().isNull() and "gate-12" in card.body.text()
+            await agent.hang_up()
+            await until(lambda: window.current_screen is window.rating, "the rating screen")
+            assert not window.rating.done.isEnabled()
+            tap(qtbot, window.rating.star_buttons[4])
+            tap(qtbot, window.rating.yes)
+            tap(qtbot, window.rating.done)
+            rating = await agent.wait_for_message(CallRating)
+            assert (rating.stars, rating.answered) == (5, True)
+            assert window.current_screen is window.home
+        await until(lambda: kiosk.camera.subscriber_count == 0, "the camera released")
+        await kiosk.camera.stop()
+
+    qt_loop.run_until_complete(scenario())
+    assert [phase for phase, _ in kiosk.reports][:1] == [CallPhase.WAITING]
+    assert kiosk.reports[-1][0] is CallPhase.IDLE
+    assert not window.call_active
+
+
+def test_cancelling_while_waiting_goes_back_to_the_choice(qtbot, make_window, qt_loop):
+    window = make_window(language="zh-CN")
+    kiosk = Kiosk(window)
+
+    async def scenario() -> None:
+        async with AgentPeer(kiosk.pair.switchboard, hold_connect=True, eta_s=120) as agent:
+            tap(qtbot, window.home.video_tile)
+            tap(qtbot, window.call_choice.tiles["sign"])
+            request = await agent.wait_for_message(CallRequest)
+            assert request.skills == ["sign"]
+            await until(lambda: "1" in window.waiting.position.text() or window.waiting.position.text(), "queued")
+            assert window.waiting.eta.text() == "预计等待约 2 分钟"
+            tap(qtbot, window.waiting.cancel_button)
+            await agent.wait_for_message(CallCancel)
+            await until(lambda: window.current_screen is window.call_choice, "the choice again")
+        await kiosk.camera.stop()
+
+    qt_loop.run_until_complete(scenario())
+    assert not window.call_active
+
+
+def test_the_choice_shows_waits_and_hides_what_nobody_staffs(make_window):
+    window = make_window(language="en")
+    window.show_screen(window.call_choice)
+    window.call_choice.set_queue(
+        QueueSummary(
+            skills={
+                "zh": SkillQueue(waiting=4, agents_staffed=2, expected_wait_s=170),
+                "en": SkillQueue(agents_staffed=1, agents_available=1, expected_wait_s=0),
+                "sign": SkillQueue(expected_wait_s=None),
+            },
+            service_hours="06:00–24:00",
+        )
+    )
+    choice = window.call_choice
+    assert choice.open_choices == ["lang_zh", "lang_en"]
+    assert choice.tiles["lang_zh"].detail.text() == "Expected wait: about 3 min"
+    assert choice.tiles["lang_en"].detail.text() == "An agent is free now"
+    assert not choice.closed_title.isVisible()
+    choice.set_queue(QueueSummary(skills={}, service_hours="06:00–24:00"))
+    assert choice.open_choices == []
+    assert choice.closed_title.isVisible() and "06:00–24:00" in choice.closed_body.text()
+    assert choice.info_tile.isVisible()
+
+
+def test_idle_does_not_end_a_call_in_progress(make_window, qtbot):
+    window = make_window(idle_timeout_s=1)
+    window.show_screen(window.waiting)
+    window.call_active = True
+    window.idle.start()
+    with qtbot.assertNotEmitted(window.went_home, wait=1500):
+        pass
+    assert window.current_screen is window.waiting
+    window.idle.stop()
