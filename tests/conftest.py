@@ -7,11 +7,13 @@ import os
 # Qt must never look for a display: without this it aborts the whole run on a headless machine.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
 import pytest
+import qasync
 
 from tests.peers.mosquitto import Mosquitto
 
@@ -50,6 +52,18 @@ def mosquitto(tmp_path: Path) -> Iterator[Mosquitto]:
         yield broker
     finally:
         broker.stop()
+
+
+@pytest.fixture
+def qt_loop(qapp) -> Iterator[asyncio.AbstractEventLoop]:
+    """Qt and asyncio on one thread (qasync), as the kiosk runs them; run a test's coroutine on it."""
+    loop = qasync.QEventLoop(qapp, already_running=False)
+    asyncio.set_event_loop(loop)
+    try:
+        yield loop
+    finally:
+        loop.close()  # joins the executor threads (aiortc's encoders, to_thread) that ran on it
+        asyncio.set_event_loop(None)
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -19,3 +20,13 @@ def wait_until(check: Callable[[], T], what: str, timeout_s: float = 15.0, inter
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout_s:g} s waiting for {what}")
         time.sleep(interval_s)
+
+
+async def until(condition: Callable[[], object], what: str, timeout_s: float = 15.0) -> None:
+    """The asyncio twin of :func:`wait_until`, for a loop that must keep running Qt and calls meanwhile."""
+    try:
+        async with asyncio.timeout(timeout_s):
+            while not condition():
+                await asyncio.sleep(0.02)
+    except TimeoutError:
+        raise AssertionError(f"timed out after {timeout_s:g} s waiting for {what}") from None

@@ -3,11 +3,6 @@ over in-memory signalling (the switchboard's side is scripted; central is tested
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Iterator
-
-import pytest
-import qasync
 from PySide6.QtCore import Qt
 
 from bus.messages.call import CallCancel, CallRating, CallRequest, PushKind
@@ -16,6 +11,7 @@ from bus.messages.device import CallPhase
 from hardware.camera import CameraOwner, SyntheticSource
 from kiosk.ui.call.flow import VideoHelpFlow
 from tests.peers.agent_peer import AgentPeer
+from tests.peers.wait import until
 from video.session import CallSession
 from video.settings import VideoSection
 from video.signalling import MemorySignallingPair
@@ -23,26 +19,8 @@ from video.signalling import MemorySignallingPair
 SMALL_VIDEO = VideoSection(width=320, height=240, fps=15)
 
 
-@pytest.fixture
-def qt_loop(qapp) -> Iterator[asyncio.AbstractEventLoop]:
-    """Qt and asyncio on one thread, as the kiosk runs them."""
-    loop = qasync.QEventLoop(qapp, already_running=False)
-    asyncio.set_event_loop(loop)
-    try:
-        yield loop
-    finally:
-        loop.close()  # joins the executor threads aiortc's encoders ran in
-        asyncio.set_event_loop(None)
-
-
 def tap(qtbot, widget) -> None:
     qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
-
-
-async def until(condition: Callable[[], bool], what: str, timeout_s: float = 15.0) -> None:
-    async with asyncio.timeout(timeout_s):
-        while not condition():
-            await asyncio.sleep(0.02)  # polls the condition; the loop keeps running Qt and the call meanwhile
 
 
 class Kiosk:
