@@ -60,13 +60,12 @@ def percentile(values: list[float], share: float) -> float:
 
 async def run(seconds: float, codec: str) -> tuple[list[float], list[float], dict[str, float]]:
     from bench.agent_process import PipeSignalling
-    from hardware.camera import CameraOwner, SyntheticSource
     from kiosk.i18n import Catalogue
     from kiosk.session import PassengerSession
     from kiosk.settings import KioskSettings
     from kiosk.ui.call.flow import VideoHelpFlow
     from kiosk.ui.window import KioskWindow
-    from video.session import CallSession
+    from tests.peers.desk import SignallingDesk
     from video.settings import VideoSection
 
     settings = KioskSettings.model_validate({"ui": {"fullscreen": False, "language": "en"}})
@@ -75,8 +74,8 @@ async def run(seconds: float, codec: str) -> tuple[list[float], list[float], dic
     window.resize(1080, 1920)
     window.show()
     agent = await PipeSignalling.spawn(video.width, video.height)
-    camera = CameraOwner(SyntheticSource(video.width, video.height), video.fps)
-    flow = VideoHelpFlow(window, lambda context: CallSession(agent, camera, video, context), camera)
+    desk = SignallingDesk(agent, video)
+    flow = VideoHelpFlow(window, desk)
     heartbeat = Heartbeat()
 
     heartbeat.start()
@@ -106,7 +105,7 @@ async def run(seconds: float, codec: str) -> tuple[list[float], list[float], dic
             await asyncio.sleep(0.05)
     finally:
         await agent.close()
-        await camera.stop()
+        await desk.stop()
     window.close()
     return idle, in_call, figures
 

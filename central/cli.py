@@ -18,11 +18,11 @@ from central.accounts import AccountError, AgentAccounts
 from central.service import CentralService, StoreUrlError, accounts_path
 from central.settings import ENV_PREFIX, CentralSettings
 from central.switchboard import StoreError
-from config.loader import SETTINGS_ERROR_EXIT_STATUS, SettingsError, load_settings
+from config.loader import SETTINGS_ERROR_EXIT_STATUS
+from config.program import add_config_option, program_settings
 
 log = logging.getLogger("central")
 
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 START_FAILED_EXIT_STATUS = 1
 ACCOUNT_ERROR_EXIT_STATUS = 1
 START_ERRORS = (OSError, sqlite3.Error, StoreError, StoreUrlError, AccountError)
@@ -31,13 +31,9 @@ START_ERRORS = (OSError, sqlite3.Error, StoreError, StoreUrlError, AccountError)
 def main(argv: list[str] | None = None) -> int:
     """The console script; returns the exit status."""
     args = _parse_args(argv)
-    logging.basicConfig(stream=sys.stderr, level=logging.INFO, format=LOG_FORMAT)
-    try:
-        settings = load_settings(CentralSettings, ENV_PREFIX, args.config)
-    except SettingsError as exc:
-        print(f"central: {exc}", file=sys.stderr, flush=True)
+    settings = program_settings("central", CentralSettings, ENV_PREFIX, args.config)
+    if settings is None:
         return SETTINGS_ERROR_EXIT_STATUS
-    logging.getLogger().setLevel(settings.app.log_level)
     if args.command == "agent":
         return _agent_command(args, settings)
     return asyncio.run(_run(settings))
@@ -49,8 +45,8 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         description="The services behind the kiosks and signage: fleet state, the call switchboard and pages. "
         "Without a command, runs the service until SIGTERM or SIGINT.",
     )
-    config_help = "TOML settings file; without one, defaults and CENTRAL_* environment variables apply"
-    parser.add_argument("--config", type=Path, default=None, metavar="PATH", help=config_help)
+    add_config_option(parser, ENV_PREFIX)
+    config_help = "TOML settings file (may also follow the command)"
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     agent = commands.add_parser("agent", help="manage the agent accounts in the state dir")
     actions = agent.add_subparsers(dest="action", metavar="ACTION", required=True)

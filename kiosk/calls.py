@@ -1,11 +1,19 @@
 """What the kiosk needs for video help, built once: the camera, call signalling over the bus, a session
-per call, and the device's own ``queue`` topic. Qt-free; the screens live in ``kiosk.ui.call``."""
+per call, and the device's own ``queue`` topic. Qt-free; the screens live in ``kiosk.ui.call``.
+
+The WebRTC stack, the codecs and OpenCV (together about 85 MB of resident memory) are loaded only when a
+passenger first asks for video help, in a worker thread while they choose a language; a kiosk that is
+never used for a call never pays for them.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import importlib
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bus.codec import MalformedLog, MalformedMessage, decode, encode
 from bus.link import BusLink, Publication
@@ -13,10 +21,12 @@ from bus.messages.call import CallContext
 from bus.messages.central import QueueSummary
 from bus.messages.device import CallPhase, DeviceQueue
 from bus.topics import TopicKind, Topics
-from hardware.camera import CameraOwner, FileSource, FrameSource, SyntheticSource
-from video.session import CallSession, new_call_id
 from video.settings import SYNTHETIC_CAMERA, VideoSection
 from video.signalling import BusSignalling
+
+if TYPE_CHECKING:
+    from hardware.camera import CameraOwner
+    from video.session import CallSession
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +35,8 @@ _SummaryListener = Callable[[QueueSummary], None]
 
 def open_camera(settings: VideoSection) -> CameraOwner:
     """The camera owner for ``[video] camera``; it reads only while someone is subscribed."""
+    from hardware.camera import CameraOwner, FileSource, FrameSource, SyntheticSource
+
     source: FrameSource
     if settings.camera == SYNTHETIC_CAMERA:
         source = SyntheticSource(settings.width, settings.height)
@@ -42,7 +54,8 @@ class VideoHelpDesk:
         self._device_id = device_id
         self._settings = settings
         self._queue_topic = topics.device(device_id, TopicKind.DEVICE_QUEUE)
-        self.camera = open_camera(settings)
+        self.camera: CameraOwner | None = None
+        self._prepared: asyncio.Future[None] | None = None
         self.signalling = BusSignalling(link, topics, device_id)
         self.summary: QueueSummary | None = None
         self._summary_listeners: list[_SummaryListener] = []
@@ -53,10 +66,27 @@ class VideoHelpDesk:
     def start(self) -> None:
         self.signalling.start()
 
-    async def stop(self) -> None:
-        await self.camera.stop()
+    async def prepare(self) -> None:
+        """Load the call stack and open the camera owner, once; later calls return at once."""
+        if self._prepared is None:
+            self._prepared = asyncio.ensure_future(self._load())
+        await asyncio.shield(self._prepared)
 
-    def new_session(self, context: CallContext) -> CallSession:
+    async def _load(self) -> None:
+        await asyncio.to_thread(importlib.import_module, "video.session")
+        self.camera = open_camera(self._settings)
+
+    async def stop(self) -> None:
+        if self._prepared is not None:
+            await self._prepared
+        if self.camera is not None:
+            await self.camera.stop()
+
+    async def new_session(self, context: CallContext) -> CallSession:
+        await self.prepare()
+        from video.session import CallSession, new_call_id
+
+        assert self.camera is not None
         return CallSession(self.signalling, self.camera, self._settings, context, call_id=new_call_id(self._device_id))
 
     def add_summary_listener(self, listener: _SummaryListener) -> None:

@@ -12,7 +12,6 @@ import logging
 import secrets
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 
 from aiortc import (
@@ -47,6 +46,7 @@ from bus.messages.call import (
 from bus.topics import TopicKind
 from hardware.camera import CameraOwner, CameraSubscription
 from video.allocator import return_freed_memory
+from video.call_state import EndReason, SessionPhase
 from video.peer import close_peer_connection, codec_preferences, negotiated_video_codec
 from video.settings import VideoSection
 from video.signalling import Signalling, SignallingUnavailable
@@ -56,21 +56,6 @@ log = logging.getLogger(__name__)
 
 DATA_CHANNEL = "help"
 MAX_CALL_ID_CHARS = 64
-
-
-class SessionPhase(StrEnum):
-    IDLE = "idle"
-    """Made, not started."""
-    REQUESTING = "requesting"
-    """The request is sent; the switchboard has not answered yet."""
-    WAITING = "waiting"
-    """In the queue (``on_queue`` tells the position and expected wait)."""
-    CONNECTING = "connecting"
-    """An agent accepted: offer, answer and ICE under way, at most ``connect_timeout_s``."""
-    IN_CALL = "in_call"
-    """The media path is up."""
-    ENDED = "ended"
-    """Over; ``on_ended`` follows once everything the call held is released."""
 
 
 _NEXT_PHASES: dict[SessionPhase, frozenset[SessionPhase]] = {
@@ -84,19 +69,6 @@ _NEXT_PHASES: dict[SessionPhase, frozenset[SessionPhase]] = {
 
 _BEFORE_AGENT = (SessionPhase.REQUESTING, SessionPhase.WAITING)
 _WITH_AGENT = (SessionPhase.CONNECTING, SessionPhase.IN_CALL)
-
-
-class EndReason(StrEnum):
-    """Why the session itself ended a call. A switchboard's ``ended`` reason (``agent``, ``agent_lost``,
-    ``failed``, …) is passed to ``on_ended`` as it came."""
-
-    CALLER = "caller"
-    """The passenger hung up after an agent had accepted."""
-    CANCELLED = "cancelled"
-    """The passenger gave up before an agent accepted."""
-    FAILED = "failed"
-    """The call could not be set up (signalling down, unusable answer, ICE failed, connect timeout) or lost
-    its media for ``media_timeout_s``."""
 
 
 def new_call_id(device_id: str) -> str:

@@ -12,7 +12,6 @@ import json
 import logging
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -23,11 +22,10 @@ from central.accounts import Account
 from central.switchboard.model import Refused
 from central.switchboard.switchboard import Switchboard
 from central.web.agent_sessions import AgentSessions, LoginThrottle
+from central.web.pages import add_page
 
 log = logging.getLogger(__name__)
 
-STATIC_DIR = Path(__file__).parent / "static"
-AGENT_PAGE = STATIC_DIR / "agent.html"
 SESSION_COOKIE = "agent_session"
 MAX_LOGIN_BYTES = 4096
 MAX_PASSWORD_CHARS = 1024
@@ -88,7 +86,7 @@ DESK_KEY = web.AppKey("agent_desk", AgentDesk)
 def add_agent_routes(app: web.Application, desk: AgentDesk) -> None:
     """``/agent`` and ``/api/agent/{login,logout,session,maps}``; the socket is added by :mod:`console`."""
     app[DESK_KEY] = desk
-    app.router.add_get("/agent", agent_page)
+    add_page(app, "/agent", "agent.html")
     app.router.add_post("/api/agent/login", login)
     app.router.add_post("/api/agent/logout", logout)
     app.router.add_get("/api/agent/session", session_info)
@@ -115,10 +113,6 @@ def same_origin(request: web.Request, *, required: bool) -> bool:
 
 def _loggable(agent_id: object) -> str:
     return agent_id if isinstance(agent_id, str) and AGENT_ID.match(agent_id) else "(not an agent id)"
-
-
-async def agent_page(_request: web.Request) -> web.StreamResponse:
-    return web.FileResponse(AGENT_PAGE)
 
 
 async def login(request: web.Request) -> web.StreamResponse:

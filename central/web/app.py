@@ -3,18 +3,15 @@ APIs, and a health check."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from aiohttp import web
 
 from central.web.agent import AgentDesk, add_agent_routes
 from central.web.console import console_socket
 from central.web.live import FEED_KEY, FleetFeed, fleet_events
+from central.web.pages import STATIC_DIR, add_page
 from central.web.security import add_security_headers
 from central.web.wallboard import WallboardFeed, add_wallboard_routes
 
-STATIC_DIR = Path(__file__).parent / "static"
-FACILITIES_PAGE = STATIC_DIR / "facilities.html"
 PAGES = ("/facilities", "/agent", "/wallboard")
 
 
@@ -27,7 +24,7 @@ def create_app(
     app = web.Application()
     app[FEED_KEY] = feed
     app.router.add_get("/", _to_facilities)
-    app.router.add_get("/facilities", _facilities_page)
+    add_page(app, "/facilities", "facilities.html")
     app.router.add_get("/api/fleet", _fleet_snapshot)
     app.router.add_get("/api/fleet/events", fleet_events)
     app.router.add_get("/healthz", _healthz)
@@ -45,10 +42,6 @@ def create_app(
 
 async def _to_facilities(request: web.Request) -> web.StreamResponse:
     raise web.HTTPFound(request.rel_url.with_path("/facilities").with_query(request.rel_url.query))
-
-
-async def _facilities_page(_request: web.Request) -> web.StreamResponse:
-    return web.FileResponse(FACILITIES_PAGE)
 
 
 async def _fleet_snapshot(request: web.Request) -> web.StreamResponse:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import Callable, Iterator
 from typing import TypedDict
@@ -18,11 +17,11 @@ from aiohttp import web
 
 from bus.messages.base import utc_now
 from central.fleet import DeviceView, FleetCounts, FleetState
+from central.web.sse import EventQueue, replace_queued, sse, stream_events
 
 log = logging.getLogger(__name__)
 
 KEEPALIVE_S = 15.0
-RECONNECT_MS = 2000
 MAX_BACKLOG_EVENTS = 2000
 
 
@@ -37,11 +36,6 @@ class PageSnapshot(TypedDict):
     devices: list[DeviceView]
 
 
-def sse(event: str, data: object) -> bytes:
-    """One Server-Sent Event; compact JSON never contains a raw newline, so one data line is enough."""
-    return f"event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
-
-
 class FleetFeed:
     """Fans fleet changes out to every open event stream of the facilities page."""
 
@@ -52,7 +46,7 @@ class FleetFeed:
         self.site = site
         self.bus_state = bus_state
         self.keepalive_s = keepalive_s
-        self._streams: set[asyncio.Queue[bytes | None]] = set()
+        self._streams: set[EventQueue] = set()
         self._closed = False
         fleet.add_listener(self._device_changed)
 
@@ -79,12 +73,12 @@ class FleetFeed:
         """End every stream (on shutdown); later connections are refused."""
         self._closed = True
         for queue in self._streams:
-            _replace_backlog(queue, None)
+            replace_queued(queue, None)
 
     @contextlib.contextmanager
-    def stream(self) -> Iterator[asyncio.Queue[bytes | None]]:
+    def stream(self) -> Iterator[EventQueue]:
         """A queue of encoded events for one page, starting with the snapshot; None means "end"."""
-        queue: asyncio.Queue[bytes | None] = asyncio.Queue(MAX_BACKLOG_EVENTS + 1)
+        queue: EventQueue = asyncio.Queue(MAX_BACKLOG_EVENTS + 1)
         queue.put_nowait(sse("snapshot", self.snapshot()))
         self._streams.add(queue)
         try:
@@ -109,15 +103,9 @@ class FleetFeed:
         for queue in self._streams:
             if queue.qsize() >= MAX_BACKLOG_EVENTS:
                 log.info("closing a facilities event stream that fell %d events behind", MAX_BACKLOG_EVENTS)
-                _replace_backlog(queue, None)
+                replace_queued(queue, None)
             else:
                 queue.put_nowait(event)
-
-
-def _replace_backlog(queue: asyncio.Queue[bytes | None], last: bytes | None) -> None:
-    while not queue.empty():
-        queue.get_nowait()
-    queue.put_nowait(last)
 
 
 FEED_KEY = web.AppKey("fleet_feed", FleetFeed)
@@ -126,30 +114,9 @@ FEED_KEY = web.AppKey("fleet_feed", FleetFeed)
 async def fleet_events(request: web.Request) -> web.StreamResponse:
     """``GET /api/fleet/events``: the snapshot, then ``device``, ``removed``, ``bus`` and ``ping`` events."""
     feed = request.app[FEED_KEY]
-    if feed.closed:
-        raise web.HTTPServiceUnavailable(text="central is shutting down")
-    response = web.StreamResponse(
-        headers={
-            "Content-Type": "text/event-stream; charset=utf-8",
-            "Cache-Control": "no-cache, no-store",
-            "X-Accel-Buffering": "no",  # tell a reverse proxy not to hold events back
-        }
-    )
-    with feed.stream() as queue:
-        await response.prepare(request)
-        log.debug("facilities event stream opened (%d open)", feed.stream_count)
-        try:
-            await response.write(f"retry: {RECONNECT_MS}\n\n".encode())
-            while True:
-                try:
-                    event = await asyncio.wait_for(queue.get(), feed.keepalive_s)
-                except TimeoutError:
-                    # a named event rather than a comment, so the page can tell a live stream from a dead one
-                    event = sse("ping", {"now": utc_now().isoformat()})
-                if event is None:
-                    break
-                await response.write(event)
-        except ConnectionResetError:
-            pass
-        log.debug("facilities event stream closed")
-    return response
+    # a named event rather than a comment when idle, so the page can tell a live stream from a dead one
+    return await stream_events(request, feed, "facilities", feed.keepalive_s, _ping)
+
+
+def _ping() -> bytes:
+    return sse("ping", {"now": utc_now().isoformat()})

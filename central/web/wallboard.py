@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -19,11 +18,11 @@ from aiohttp import web
 from bus.messages.base import utc_now
 from central.calls.coalesce import Coalescer
 from central.switchboard.switchboard import Switchboard
-from central.web.live import RECONNECT_MS, sse
+from central.web.pages import add_page
+from central.web.sse import EventQueue, replace_queued, sse, stream_events
 
 log = logging.getLogger(__name__)
 
-WALLBOARD_PAGE = Path(__file__).parent / "static" / "wallboard.html"
 FLUSH_INTERVAL_S = 0.5
 REFRESH_S = 5.0
 
@@ -38,7 +37,7 @@ class WallboardFeed:
         self.site = site
         self.refresh_s = refresh_s
         self._coalescer = Coalescer(self._flush, interval_s)
-        self._streams: set[asyncio.Queue[bytes | None]] = set()
+        self._streams: set[EventQueue] = set()
         self.closed = False
 
     def start(self) -> None:
@@ -59,9 +58,9 @@ class WallboardFeed:
         return sse("snapshot", self.snapshot())
 
     @contextlib.contextmanager
-    def stream(self) -> Iterator[asyncio.Queue[bytes | None]]:
+    def stream(self) -> Iterator[EventQueue]:
         """The latest snapshot for one page, replaced as changes come; None means "end"."""
-        queue: asyncio.Queue[bytes | None] = asyncio.Queue()
+        queue: EventQueue = asyncio.Queue()
         queue.put_nowait(self.event())
         self._streams.add(queue)
         try:
@@ -73,20 +72,14 @@ class WallboardFeed:
         self.closed = True
         self._coalescer.close()
         for queue in self._streams:
-            _replace(queue, None)
+            replace_queued(queue, None)
 
     def _flush(self) -> None:
         if not self._streams:
             return
         event = self.event()
         for queue in self._streams:
-            _replace(queue, event)
-
-
-def _replace(queue: asyncio.Queue[bytes | None], item: bytes | None) -> None:
-    while not queue.empty():
-        queue.get_nowait()
-    queue.put_nowait(item)
+            replace_queued(queue, event)
 
 
 WALLBOARD_KEY = web.AppKey("wallboard_feed", WallboardFeed)
@@ -95,14 +88,10 @@ WALLBOARD_KEY = web.AppKey("wallboard_feed", WallboardFeed)
 def add_wallboard_routes(app: web.Application, feed: WallboardFeed) -> None:
     """``/wallboard``, ``/api/wallboard`` and ``/api/wallboard/events``."""
     app[WALLBOARD_KEY] = feed
-    app.router.add_get("/wallboard", wallboard_page)
+    add_page(app, "/wallboard", "wallboard.html")
     app.router.add_get("/api/wallboard", wallboard_snapshot)
     app.router.add_get("/api/wallboard/events", wallboard_events)
     app.on_shutdown.append(_end_streams)
-
-
-async def wallboard_page(_request: web.Request) -> web.StreamResponse:
-    return web.FileResponse(WALLBOARD_PAGE)
 
 
 async def wallboard_snapshot(request: web.Request) -> web.StreamResponse:
@@ -112,30 +101,7 @@ async def wallboard_snapshot(request: web.Request) -> web.StreamResponse:
 async def wallboard_events(request: web.Request) -> web.StreamResponse:
     """``GET /api/wallboard/events``: ``snapshot`` events, the first at once."""
     feed = request.app[WALLBOARD_KEY]
-    if feed.closed:
-        raise web.HTTPServiceUnavailable(text="central is shutting down")
-    response = web.StreamResponse(
-        headers={
-            "Content-Type": "text/event-stream; charset=utf-8",
-            "Cache-Control": "no-cache, no-store",
-            "X-Accel-Buffering": "no",
-        }
-    )
-    with feed.stream() as queue:
-        await response.prepare(request)
-        try:
-            await response.write(f"retry: {RECONNECT_MS}\n\n".encode())
-            while True:
-                try:
-                    event = await asyncio.wait_for(queue.get(), feed.refresh_s)
-                except TimeoutError:
-                    event = feed.event()
-                if event is None:
-                    break
-                await response.write(event)
-        except ConnectionResetError:
-            pass
-    return response
+    return await stream_events(request, feed, "wallboard", feed.refresh_s, feed.event)
 
 
 async def _end_streams(app: web.Application) -> None:

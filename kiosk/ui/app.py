@@ -122,7 +122,7 @@ class KioskApp:
         desk = VideoHelpDesk(link, Topics(bus.topic_root), bus.device_id, self.settings.video)
         desk.add_summary_listener(self.window.call_choice.set_queue)
         desk.start()
-        self.flow = VideoHelpFlow(self.window, desk.new_session, desk.camera, desk.report_phase)
+        self.flow = VideoHelpFlow(self.window, desk)
         return desk
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import qrcode
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 
@@ -11,6 +10,8 @@ QUIET_ZONE_MODULES = 4  # the standard asks for four light modules around the sy
 
 def qr_image(text: str, size_px: int) -> QImage:
     """A square QR code for ``text``, black on white, about ``size_px`` wide, with its quiet zone."""
+    import qrcode  # only when an agent sends one
+
     code = qrcode.QRCode(border=QUIET_ZONE_MODULES, error_correction=qrcode.constants.ERROR_CORRECT_M)
     code.add_data(text)
     code.make(fit=True)

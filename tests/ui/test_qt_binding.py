@@ -31,5 +31,5 @@ def test_void_qt_calls_keep_none_true_and_false_alive(qtbot):
         for _ in range(CALLS):
             call()
         after = [sys.getrefcount(value) for value in (None, True, False)]
-        lost = [b - a for a, b in zip(after, before)]
+        lost = [b - a for a, b in zip(after, before, strict=True)]
         assert max(lost) < CALLS // 2, f"{name} dropped references to None/True/False: {lost}"

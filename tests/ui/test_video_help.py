@@ -8,11 +8,10 @@ from PySide6.QtCore import Qt
 from bus.messages.call import CallCancel, CallRating, CallRequest, PushKind
 from bus.messages.central import QueueSummary, SkillQueue
 from bus.messages.device import CallPhase
-from hardware.camera import CameraOwner, SyntheticSource
 from kiosk.ui.call.flow import VideoHelpFlow
 from tests.peers.agent_peer import AgentPeer
+from tests.peers.desk import SignallingDesk
 from tests.peers.wait import until
-from video.session import CallSession
 from video.settings import VideoSection
 from video.signalling import MemorySignallingPair
 
@@ -27,14 +26,10 @@ class Kiosk:
     def __init__(self, window) -> None:
         self.window = window
         self.pair = MemorySignallingPair()
-        self.camera = CameraOwner(SyntheticSource(SMALL_VIDEO.width, SMALL_VIDEO.height), SMALL_VIDEO.fps)
-        self.reports: list[tuple[CallPhase, int | None]] = []
-        self.flow = VideoHelpFlow(
-            window,
-            lambda context: CallSession(self.pair.device, self.camera, SMALL_VIDEO, context),
-            self.camera,
-            lambda phase, _call, position, _eta: self.reports.append((phase, position)),
-        )
+        self.desk = SignallingDesk(self.pair.device, SMALL_VIDEO)
+        self.camera = self.desk.camera
+        self.reports = self.desk.reports
+        self.flow = VideoHelpFlow(window, self.desk)
 
 
 def test_a_passenger_talks_to_an_agent_gets_a_qr_code_and_rates_the_call(qtbot, make_window, qt_loop):
@@ -45,6 +40,7 @@ def test_a_passenger_talks_to_an_agent_gets_a_qr_code_and_rates_the_call(qtbot, 
         async with AgentPeer(kiosk.pair.switchboard, width=320, height=240) as agent:
             tap(qtbot, window.home.video_tile)
             assert window.current_screen is window.call_choice
+            await until(lambda: kiosk.desk.prepared == 1, "the call stack loading on the Video help tap")
             tap(qtbot, window.call_choice.tiles["lang_en"])
             request = await agent.wait_for_message(CallRequest)
             assert request.language == "en" and request.context.location == "T1 Hall B"

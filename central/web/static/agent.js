@@ -23,7 +23,7 @@
 
 import { CallMedia } from "./agent-call.js";
 import { flightPush, mapPush, qrPush, textPush } from "./agent-push.js";
-import { chooseLanguage, translator } from "./i18n.js";
+import { $, Backoff, applyCatalogue, minutesSeconds, nameOf, onLanguageSwitch, pageLanguage, renderClock } from "./common.js";
 
 const SOCKET_PATH = "/api/agent/ws";
 const RETRY_MIN_MS = 1000;
@@ -33,13 +33,10 @@ const CLOSE_SIGNED_OUT = 4000;
 const CLOSE_REPLACED = 4409;
 
 const page = {
-  language: chooseLanguage(window.location.search, navigator.languages),
-  t: null,
+  ...pageLanguage(),
   card: null, // {agent, name, skills, ice_servers} from /api/agent/session or the login
   socket: null,
   socketState: "closed",
-  retryMs: RETRY_MIN_MS,
-  retryTimer: null,
   state: "signed_out",
   categories: [],
   maps: [],
@@ -50,31 +47,15 @@ const page = {
   notice: null, // {key, arg}
   ringTone: null,
 };
-page.t = translator(page.language);
-
-const $ = (id) => document.getElementById(id);
+const retry = new Backoff(RETRY_MIN_MS, RETRY_MAX_MS); // reconnecting the socket
 
 // --- text ------------------------------------------------------------------------------------------
 
 function applyLanguage() {
-  const t = page.t;
-  document.documentElement.lang = page.language;
-  for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
-  const button = $("lang-switch");
-  button.textContent = t("lang.switch");
-  button.lang = t("lang.switch.code");
-  document.title = t("agent.title");
+  applyCatalogue(page.language, page.t);
+  document.title = page.t("agent.title");
   fillCategories();
   render();
-}
-
-function switchLanguage() {
-  page.language = page.t("lang.switch.code");
-  page.t = translator(page.language);
-  const url = new URL(window.location.href);
-  url.searchParams.set("lang", page.language);
-  window.history.replaceState(null, "", url);
-  applyLanguage();
 }
 
 function languageName(tag) {
@@ -88,15 +69,11 @@ function languageName(tag) {
 }
 
 function skillName(skill) {
-  const key = `skill.${skill}`;
-  const name = page.t(key);
-  return name === key ? String(skill || "") : name;
+  return nameOf(page.t, "skill", skill, String(skill || ""));
 }
 
 function categoryName(category) {
-  const key = `category.${category}`;
-  const name = page.t(key);
-  return name === key ? category : name;
+  return nameOf(page.t, "category", category, category);
 }
 
 function seconds(value) {
@@ -231,7 +208,7 @@ function renderCallClock() {
   const call = page.call;
   if (!call) return;
   const s = Math.max(0, Math.floor((Date.now() - call.connectedAt) / 1000));
-  $("call-timer").textContent = `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+  $("call-timer").textContent = minutesSeconds(s);
 }
 
 function renderWrap() {
@@ -252,7 +229,7 @@ function renderWrapClock() {
   const wrap = page.wrap;
   if (!wrap) return;
   const left = page.state === "wrap_up" && wrap.untilMs ? Math.max(0, Math.ceil((wrap.untilMs - Date.now()) / 1000)) : 0;
-  $("wrapup-left").textContent = left >= 60 ? `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}` : String(left);
+  $("wrapup-left").textContent = left >= 60 ? minutesSeconds(left) : String(left);
   $("wrapup-left").dataset.left = String(left);
   $("wrapup-unit").hidden = left >= 60;
   $("wrapup-left").parentElement.hidden = page.state !== "wrap_up";
@@ -332,8 +309,7 @@ function send(message) {
 }
 
 function openSocket() {
-  clearTimeout(page.retryTimer);
-  page.retryTimer = null;
+  retry.cancel();
   const scheme = window.location.protocol === "https:" ? "wss" : "ws";
   const socket = new WebSocket(`${scheme}://${window.location.host}${SOCKET_PATH}`);
   page.socket = socket;
@@ -343,7 +319,7 @@ function openSocket() {
   socket.addEventListener("open", () => {
     if (socket !== page.socket) return;
     page.socketState = "open";
-    page.retryMs = RETRY_MIN_MS;
+    retry.reset();
     render();
   });
   socket.addEventListener("message", (event) => {
@@ -370,8 +346,7 @@ function openSocket() {
     } else if (page.card) {
       page.state = "connecting";
       showNotice("agent.notice.lost");
-      page.retryTimer = setTimeout(reconnect, page.retryMs);
-      page.retryMs = Math.min(RETRY_MAX_MS, page.retryMs * 2);
+      retry.schedule(reconnect);
       render();
     }
   });
@@ -381,8 +356,7 @@ function openSocket() {
 async function reconnect() {
   const card = await fetchSession();
   if (card === undefined) {
-    page.retryTimer = setTimeout(reconnect, page.retryMs);
-    page.retryMs = Math.min(RETRY_MAX_MS, page.retryMs * 2);
+    retry.schedule(reconnect);
     return;
   }
   if (card === null) {
@@ -689,7 +663,7 @@ function signedOut(noticeKey) {
   if (page.socket) page.socket.close();
   page.socket = null;
   page.socketState = "closed";
-  clearTimeout(page.retryTimer);
+  retry.cancel();
   if (noticeKey) showNotice(noticeKey);
   render();
   $("agent-id").focus();
@@ -742,14 +716,13 @@ async function onSignOut() {
 // --- start -----------------------------------------------------------------------------------------
 
 function tick() {
-  const now = new Date();
-  $("clock").textContent = now.toLocaleTimeString(page.language, { hour12: false });
+  renderClock(page.language);
   renderRingClock();
   renderCallClock();
   renderWrapClock();
 }
 
-$("lang-switch").addEventListener("click", switchLanguage);
+onLanguageSwitch(page, applyLanguage);
 $("signin-form").addEventListener("submit", onSignIn);
 $("sign-out").addEventListener("click", onSignOut);
 $("presence").addEventListener("click", onPresence);

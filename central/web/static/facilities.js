@@ -1,12 +1,10 @@
 // The facilities page: every device of the site, kept current by the /api/fleet/events stream.
 // Device ids, locations and versions come from the network: they are only ever set with textContent.
 
-import { chooseLanguage, translator } from "./i18n.js";
+import { $, LiveStream, applyCatalogue, onLanguageSwitch, pageLanguage, renderClock, renderLive } from "./common.js";
 
 const EVENTS_URL = "/api/fleet/events";
 const STREAM_SILENT_MS = 45000; // the server sends a ping every 15 s; three missed means the stream is dead
-const RETRY_MIN_MS = 1000;
-const RETRY_MAX_MS = 30000;
 
 // Figures worth a second look, in the units the devices report.
 const WARN = { cpu: 90, memory: 90, temperature: 80, rtt: 500 };
@@ -15,55 +13,32 @@ const WARN = { cpu: 90, memory: 90, temperature: 80, rtt: 500 };
 const STATE_ORDER = { offline_lost: 0, silent: 1, unknown: 2, online: 3, offline: 4 };
 
 const page = {
-  language: chooseLanguage(window.location.search, navigator.languages),
-  t: null,
+  ...pageLanguage(),
   devices: new Map(), // id -> device view from the server
   rows: new Map(), // id -> <tr>
-  clockOffsetMs: 0, // server time minus this browser's time
-  live: "connecting",
   bus: "",
   site: "",
-  source: null,
-  retryMs: RETRY_MIN_MS,
-  retryTimer: null,
-  lastEventAt: 0,
 };
-page.t = translator(page.language);
 
-const $ = (id) => document.getElementById(id);
-
-function serverNowMs() {
-  return Date.now() + page.clockOffsetMs;
-}
-
-function noteServerTime(iso) {
-  const server = Date.parse(iso);
-  if (!Number.isNaN(server)) page.clockOffsetMs = server - Date.now();
-}
+const stream = new LiveStream(EVENTS_URL, {
+  silentMs: STREAM_SILENT_MS,
+  handlers: { snapshot: onSnapshot, device: onDevice, removed: onRemoved, bus: onBus },
+  onLive: () => {
+    renderLive(page.t, stream.live);
+    renderBus();
+  },
+});
 
 // --- text ------------------------------------------------------------------------------------------
 
 function applyLanguage() {
   const t = page.t;
-  document.documentElement.lang = page.language;
-  for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
-  const button = $("lang-switch");
-  button.textContent = t("lang.switch");
-  button.lang = t("lang.switch.code");
+  applyCatalogue(page.language, t);
   document.title = page.site ? `${page.site} · ${t("title")}` : t("title");
-  renderLive();
+  renderLive(t, stream.live);
   renderBus();
   for (const id of page.devices.keys()) renderRow(id);
   renderTimes();
-}
-
-function switchLanguage() {
-  page.language = page.t("lang.switch.code");
-  page.t = translator(page.language);
-  const url = new URL(window.location.href);
-  url.searchParams.set("lang", page.language);
-  window.history.replaceState(null, "", url);
-  applyLanguage();
 }
 
 function figure(value, unit, digits = 0) {
@@ -73,20 +48,9 @@ function figure(value, unit, digits = 0) {
 
 // --- header ----------------------------------------------------------------------------------------
 
-function setLive(state) {
-  page.live = state;
-  renderLive();
-  renderBus();
-}
-
-function renderLive() {
-  $("top").dataset.live = page.live;
-  $("live-text").textContent = page.t(`live.${page.live}`);
-}
-
 // Central's own link to the broker; unknown (so not shown) while this page is not connected to central.
 function renderBus() {
-  const known = page.live === "live" ? page.bus : "";
+  const known = stream.live === "live" ? page.bus : "";
   $("top").dataset.bus = known;
   $("bus-text").textContent = known ? page.t(`bus.${known}`) : "";
 }
@@ -104,11 +68,6 @@ function renderCounts() {
   }
   $("top").dataset.silent = String(counts.silent);
   $("empty").hidden = counts.total > 0;
-}
-
-function renderClock() {
-  const now = new Date(serverNowMs());
-  $("clock").textContent = now.toLocaleTimeString(page.language, { hour12: false });
 }
 
 // --- rows ------------------------------------------------------------------------------------------
@@ -185,12 +144,12 @@ function renderRow(id) {
 function renderLastSeen(tr) {
   const td = cell(tr, "last_seen");
   const seen = Date.parse(tr.dataset.lastSeen);
-  td.textContent = Number.isNaN(seen) ? page.t("none") : page.t("ago")(Math.max(0, Math.floor((serverNowMs() - seen) / 1000)));
+  td.textContent = Number.isNaN(seen) ? page.t("none") : page.t("ago")(Math.max(0, Math.floor((stream.serverNowMs() - seen) / 1000)));
 }
 
 function renderTimes() {
   for (const tr of page.rows.values()) renderLastSeen(tr);
-  renderClock();
+  renderClock(page.language, stream.clockOffsetMs);
 }
 
 function sortKey(device) {
@@ -228,22 +187,7 @@ function remove(id) {
 
 // --- the live stream --------------------------------------------------------------------------------
 
-function parse(event) {
-  page.lastEventAt = Date.now();
-  try {
-    const data = JSON.parse(event.data);
-    if (data && typeof data.now === "string") noteServerTime(data.now);
-    return data;
-  } catch {
-    return null;
-  }
-}
-
-function onSnapshot(event) {
-  const snapshot = parse(event);
-  if (!snapshot) return;
-  setLive("live");
-  page.retryMs = RETRY_MIN_MS;
+function onSnapshot(snapshot) {
   page.site = String(snapshot.site || "");
   $("site").textContent = page.site || "—";
   $("site").dataset.site = page.site;
@@ -259,68 +203,30 @@ function onSnapshot(event) {
   placeRows();
 }
 
-function onDevice(event) {
-  const data = parse(event);
-  if (!data || !data.device) return;
+function onDevice(data) {
+  if (!data.device) return;
   upsert(data.device);
   placeRows();
 }
 
-function onRemoved(event) {
-  const data = parse(event);
-  if (!data || typeof data.id !== "string") return;
+function onRemoved(data) {
+  if (typeof data.id !== "string") return;
   remove(data.id);
   placeRows();
 }
 
-function onBus(event) {
-  const data = parse(event);
-  if (!data) return;
+function onBus(data) {
   page.bus = String(data.bus || "");
   renderBus();
 }
 
-function connect() {
-  clearTimeout(page.retryTimer);
-  page.retryTimer = null;
-  if (page.source) page.source.close();
-  const source = new EventSource(EVENTS_URL);
-  page.source = source;
-  page.lastEventAt = Date.now();
-  source.addEventListener("snapshot", onSnapshot);
-  source.addEventListener("device", onDevice);
-  source.addEventListener("removed", onRemoved);
-  source.addEventListener("bus", onBus);
-  source.addEventListener("ping", parse);
-  source.addEventListener("error", () => {
-    if (source !== page.source) return;
-    setLive("reconnecting");
-    // The browser retries by itself unless the stream is closed for good (e.g. an HTTP error).
-    if (source.readyState === EventSource.CLOSED) reconnectLater();
-  });
-}
-
-function reconnectLater() {
-  if (page.retryTimer !== null) return;
-  if (page.source) page.source.close();
-  page.retryTimer = setTimeout(connect, page.retryMs);
-  page.retryMs = Math.min(RETRY_MAX_MS, page.retryMs * 2);
-}
-
-function watchStream() {
-  if (page.source && Date.now() - page.lastEventAt > STREAM_SILENT_MS) {
-    setLive("reconnecting");
-    reconnectLater();
-  }
-}
-
 // --- start -----------------------------------------------------------------------------------------
 
-$("lang-switch").addEventListener("click", switchLanguage);
+onLanguageSwitch(page, applyLanguage);
 applyLanguage();
 renderCounts();
-connect();
+stream.connect();
 setInterval(() => {
   renderTimes();
-  watchStream();
+  stream.check();
 }, 1000);

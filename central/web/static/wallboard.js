@@ -10,50 +10,30 @@
 //   tr[data-skill]                  one per queue, cells [data-field] waiting, longest_wait, agents, expected_wait
 //   li[data-agent][data-state]      one per signed-in agent, in the column of its state
 
-import { chooseLanguage, translator } from "./i18n.js";
+import { $, LiveStream, applyCatalogue, minutesSeconds, nameOf, onLanguageSwitch, pageLanguage, renderClock, renderLive } from "./common.js";
 
 const EVENTS_URL = "/api/wallboard/events";
 const STREAM_SILENT_MS = 20000; // a snapshot comes at least every 5 s
-const RETRY_MIN_MS = 1000;
-const RETRY_MAX_MS = 30000;
 const SERVICE_LEVEL_GOAL = 0.8; // the usual 80/15 target: at least 80 % answered within the target time
 const SERVICE_LEVEL_FLOOR = 0.6;
 const STATES = ["available", "ringing", "on_call", "wrap_up", "away"];
 
 const page = {
-  language: chooseLanguage(window.location.search, navigator.languages),
-  t: null,
+  ...pageLanguage(),
   snapshot: null,
   receivedAt: 0,
-  clockOffsetMs: 0,
-  live: "connecting",
-  source: null,
-  retryMs: RETRY_MIN_MS,
-  retryTimer: null,
-  lastEventAt: 0,
 };
-page.t = translator(page.language);
 
-const $ = (id) => document.getElementById(id);
+const stream = new LiveStream(EVENTS_URL, {
+  silentMs: STREAM_SILENT_MS,
+  handlers: { snapshot: onSnapshot },
+  onLive: () => renderLive(page.t, stream.live),
+});
 
 function applyLanguage() {
-  const t = page.t;
-  document.documentElement.lang = page.language;
-  for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
-  const button = $("lang-switch");
-  button.textContent = t("lang.switch");
-  button.lang = t("lang.switch.code");
-  renderLive();
+  applyCatalogue(page.language, page.t);
+  renderLive(page.t, stream.live);
   render();
-}
-
-function switchLanguage() {
-  page.language = page.t("lang.switch.code");
-  page.t = translator(page.language);
-  const url = new URL(window.location.href);
-  url.searchParams.set("lang", page.language);
-  window.history.replaceState(null, "", url);
-  applyLanguage();
 }
 
 // --- formats ---------------------------------------------------------------------------------------
@@ -67,9 +47,7 @@ function clockTime(value) {
   if (!isNumber(value)) return page.t("wall.no_data");
   const s = Math.max(0, Math.round(value));
   const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const rest = String(s % 60).padStart(2, "0");
-  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${rest}` : `${m}:${rest}`;
+  return h > 0 ? `${h}:${minutesSeconds(s % 3600).padStart(5, "0")}` : minutesSeconds(s);
 }
 
 function percent(value) {
@@ -77,9 +55,7 @@ function percent(value) {
 }
 
 function skillName(skill) {
-  const key = `skill.${skill}`;
-  const name = page.t(key);
-  return name === key ? skill : name;
+  return nameOf(page.t, "skill", skill, skill);
 }
 
 function setKpi(name, text, value) {
@@ -202,69 +178,22 @@ function renderAgents(byState) {
   }
 }
 
-function renderLive() {
-  $("top").dataset.live = page.live;
-  $("live-text").textContent = page.t(`live.${page.live}`);
-}
-
-function renderClock() {
-  $("clock").textContent = new Date(Date.now() + page.clockOffsetMs).toLocaleTimeString(page.language, { hour12: false });
-}
-
 // --- the stream ------------------------------------------------------------------------------------
 
-function onSnapshot(event) {
-  page.lastEventAt = Date.now();
-  let snap;
-  try {
-    snap = JSON.parse(event.data);
-  } catch {
-    return;
-  }
-  if (!snap || typeof snap !== "object") return;
-  const server = Date.parse(snap.now);
-  if (!Number.isNaN(server)) page.clockOffsetMs = server - Date.now();
+function onSnapshot(snap) {
   page.snapshot = snap;
   page.receivedAt = Date.now();
-  page.live = "live";
-  page.retryMs = RETRY_MIN_MS;
-  renderLive();
   render();
 }
 
-function connect() {
-  clearTimeout(page.retryTimer);
-  page.retryTimer = null;
-  if (page.source) page.source.close();
-  const source = new EventSource(EVENTS_URL);
-  page.source = source;
-  page.lastEventAt = Date.now();
-  source.addEventListener("snapshot", onSnapshot);
-  source.addEventListener("error", () => {
-    if (source !== page.source) return;
-    page.live = "reconnecting";
-    renderLive();
-    if (source.readyState === EventSource.CLOSED) reconnectLater();
-  });
-}
+// --- start -----------------------------------------------------------------------------------------
 
-function reconnectLater() {
-  if (page.retryTimer !== null) return;
-  if (page.source) page.source.close();
-  page.retryTimer = setTimeout(connect, page.retryMs);
-  page.retryMs = Math.min(RETRY_MAX_MS, page.retryMs * 2);
-}
-
-$("lang-switch").addEventListener("click", switchLanguage);
+onLanguageSwitch(page, applyLanguage);
 applyLanguage();
-renderClock();
-connect();
+renderClock(page.language, stream.clockOffsetMs);
+stream.connect();
 setInterval(() => {
-  renderClock();
+  renderClock(page.language, stream.clockOffsetMs);
   render();
-  if (page.source && Date.now() - page.lastEventAt > STREAM_SILENT_MS) {
-    page.live = "reconnecting";
-    renderLive();
-    reconnectLater();
-  }
+  stream.check();
 }, 1000);

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from bus.messages.central import QueueSummary
 from kiosk.ui.text import Texts
 from kiosk.ui.widgets import Tile
+
+if TYPE_CHECKING:  # the message models load with the bus, after the first paint
+    from bus.messages.central import QueueSummary
 
 # (button key, language sent in the request, skills, queue skill looked up for the wait)
 CHOICES: tuple[tuple[str, str, tuple[str, ...], str], ...] = (

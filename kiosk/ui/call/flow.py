@@ -10,26 +10,36 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
 
-from av import VideoFrame
 from PySide6.QtCore import QObject, Signal
 
 from bus.messages.call import Agent, CallContext, Push
 from bus.messages.device import CallPhase
-from hardware.camera import CameraOwner, CameraSubscription
-from kiosk.ui.call.frames import agent_picture, camera_picture
 from kiosk.ui.window import KioskWindow
-from video.session import CallSession, EndReason, SessionPhase
+from video.call_state import EndReason, SessionPhase
+
+if TYPE_CHECKING:
+    from av import VideoFrame
+
+    from hardware.camera import CameraOwner, CameraSubscription
+    from video.session import CallSession
 
 log = logging.getLogger(__name__)
 
-SessionFactory = Callable[[CallContext], CallSession]
-QueueReport = Callable[[CallPhase, str | None, int | None, float | None], None]
 
+class CallDesk(Protocol):
+    """What the flow needs from the kiosk's video help services (kiosk.calls.VideoHelpDesk)."""
 
-def _no_report(*_args: object) -> None:
-    pass
+    camera: CameraOwner | None
+
+    async def prepare(self) -> None: ...
+
+    async def new_session(self, context: CallContext) -> CallSession: ...
+
+    def report_phase(
+        self, phase: CallPhase, call_id: str | None, position: int | None, eta_s: float | None
+    ) -> None: ...
 
 
 # how a call that was answered can end normally; anything else is shown as a failure
@@ -37,22 +47,15 @@ NORMAL_ENDINGS = {EndReason.CALLER.value, "agent"}
 
 
 class VideoHelpFlow(QObject):
-    """Connects the call screens to a :class:`CallSession` made per call by ``new_session``."""
+    """Connects the call screens to a call session the desk makes per call."""
 
     finished = Signal(str)  # the end reason, once the passenger is done with the call's screens
 
-    def __init__(
-        self,
-        window: KioskWindow,
-        new_session: SessionFactory,
-        camera: CameraOwner | None,
-        report: QueueReport = _no_report,
-    ) -> None:
+    def __init__(self, window: KioskWindow, desk: CallDesk) -> None:
         super().__init__(window)
         self._window = window
-        self._new_session = new_session
-        self._camera = camera
-        self._report = report
+        self._desk = desk
+        self._starting = False
         self.session: CallSession | None = None
         self._answered = False
         self._self_view: asyncio.Task[None] | None = None
@@ -60,6 +63,7 @@ class VideoHelpFlow(QObject):
         self._converting: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._last_choice: tuple[str, list[str]] = ("zh-CN", [])
+        window.home.video_requested.connect(lambda: self._run(desk.prepare()))  # load while they choose
         window.call_choice.chosen.connect(self.start)
         window.waiting.cancel_requested.connect(lambda: self._run(self._cancel()))
         window.in_call.hang_up_requested.connect(lambda: self._run(self._hang_up()))
@@ -69,12 +73,27 @@ class VideoHelpFlow(QObject):
 
     def start(self, language: str, skills: list[str]) -> None:
         """The passenger chose a language (and maybe sign language): ask for an agent."""
-        if self.session is not None:
+        if self.session is not None or self._starting:
             return
+        self._starting = True
         self._last_choice = (language, list(skills))
         window = self._window
+        window.call_active = True
+        window.waiting.set_queue(None, None)
+        window.in_call.reset()
+        window.show_screen(window.waiting)
+        self._run(self._start(language, skills))
+
+    async def _start(self, language: str, skills: list[str]) -> None:
+        window = self._window
         context = CallContext(screen="home", location=window.location, language=language)
-        session = self._new_session(context)
+        try:
+            session = await self._desk.new_session(context)
+        finally:
+            self._starting = False
+        if window.current_screen is not window.waiting:  # cancelled, or gone home, while the stack loaded
+            window.call_active = False
+            return
         session.on_queue = self._on_queue
         session.on_agent = self._on_agent
         session.on_phase = self._on_phase
@@ -83,18 +102,17 @@ class VideoHelpFlow(QObject):
         session.on_ended = self._on_ended
         self.session = session
         self._answered = False
-        window.call_active = True
-        window.waiting.set_queue(None, None)
-        window.in_call.reset()
-        window.show_screen(window.waiting)
-        self._report(CallPhase.WAITING, session.call_id, None, None)
-        self._run(session.start(language, skills))
+        self._desk.report_phase(CallPhase.WAITING, session.call_id, None, None)
+        await session.start(language, skills)
 
     # --- passenger's taps ------------------------------------------------------------------------------
 
     async def _cancel(self) -> None:
         if self.session is not None:
             await self.session.cancel()
+        elif self._starting:  # the call stack is still loading: nothing was sent yet
+            self._window.call_active = False
+            self._window.show_screen(self._window.call_choice)
 
     async def _hang_up(self) -> None:
         if self.session is not None:
@@ -119,13 +137,13 @@ class VideoHelpFlow(QObject):
 
     def _on_queue(self, position: int, eta_s: float | None) -> None:
         self._window.waiting.set_queue(position, eta_s)
-        self._report(CallPhase.WAITING, self.session.call_id if self.session else None, position, eta_s)
+        self._desk.report_phase(CallPhase.WAITING, self.session.call_id if self.session else None, position, eta_s)
 
     def _on_agent(self, agent: Agent) -> None:
         window = self._window
         window.in_call.set_agent(agent.name or agent.id)
         window.show_screen(window.in_call)
-        self._report(CallPhase.IN_CALL, self.session.call_id if self.session else None, None, None)
+        self._desk.report_phase(CallPhase.IN_CALL, self.session.call_id if self.session else None, None, None)
         self._start_self_view()
 
     def _on_phase(self, phase: SessionPhase) -> None:
@@ -141,6 +159,8 @@ class VideoHelpFlow(QObject):
             self._converting = asyncio.ensure_future(self._show_remote_frames())
 
     async def _show_remote_frames(self) -> None:
+        from kiosk.ui.call.frames import agent_picture  # with the call stack, not at start
+
         view = self._window.in_call.agent_video
         try:
             while self._next_frame is not None:
@@ -158,7 +178,7 @@ class VideoHelpFlow(QObject):
         window = self._window
         window.call_active = False
         self._stop_self_view()
-        self._report(CallPhase.IDLE, None, None, None)
+        self._desk.report_phase(CallPhase.IDLE, None, None, None)
         log.info("video help ended: %s (answered %s)", reason, self._answered)
         if reason == EndReason.CANCELLED.value:
             self.session = None
@@ -176,12 +196,15 @@ class VideoHelpFlow(QObject):
     # --- self-view ---------------------------------------------------------------------------------------
 
     def _start_self_view(self) -> None:
-        if self._camera is None or self._self_view is not None:
+        camera = self._desk.camera
+        if camera is None or self._self_view is not None:
             return
-        subscription = self._camera.subscribe("self-view")
-        self._self_view = asyncio.ensure_future(self._show_self(subscription))
+        subscription = camera.subscribe("self-view")
+        self._self_view = asyncio.ensure_future(self._show_self(camera, subscription))
 
-    async def _show_self(self, subscription: CameraSubscription) -> None:
+    async def _show_self(self, camera: CameraOwner, subscription: CameraSubscription) -> None:
+        from kiosk.ui.call.frames import camera_picture
+
         view = self._window.in_call.self_view
         try:
             while True:
@@ -190,8 +213,7 @@ class VideoHelpFlow(QObject):
         except Exception as exc:  # SubscriptionClosed, or the camera failing: the call goes on without it
             log.debug("self-view stopped: %s", exc)
         finally:
-            assert self._camera is not None
-            self._camera.unsubscribe(subscription)
+            camera.unsubscribe(subscription)
 
     def _stop_self_view(self) -> None:
         if self._self_view is not None:

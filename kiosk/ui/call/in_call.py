@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QImage, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from bus.messages.call import Push, PushKind
 from kiosk.ui.qr import qr_image
 from kiosk.ui.text import Texts
+
+if TYPE_CHECKING:  # the message models load with the bus, after the first paint
+    from bus.messages.call import Push
 
 QR_SIZE_PX = 360
 MAX_PUSHES_SHOWN = 3
@@ -54,10 +58,10 @@ class PushCard(QFrame):
         layout.addWidget(self.title)
         layout.addWidget(self.image)
         layout.addWidget(self.body)
-        if push.kind is PushKind.QR and push.url:
+        if push.kind == "qr" and push.url:
             self.image.setPixmap(QPixmap.fromImage(qr_image(push.url, QR_SIZE_PX)))
             self.body.setText("\n".join(part for part in (push.text, push.url) if part))
-        elif push.kind is PushKind.FLIGHT:
+        elif push.kind == "flight":
             data = push.data
             self.title.setText(
                 texts("call.flight_card", number=str(data.get("number", "")), airport=str(data.get("airport", "")))
