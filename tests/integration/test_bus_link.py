@@ -18,6 +18,7 @@ from config.sections import AppSection, BusSection, DeviceBusSection
 from tests.peers.inbox import Inbox
 from tests.peers.mosquitto import Mosquitto
 from tests.peers.net import free_port
+from tests.peers.tls import make_tls_files
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -187,3 +188,28 @@ async def _until(predicate) -> None:
 @pytest.fixture(autouse=True)
 def _quiet_paho(caplog):
     caplog.set_level(logging.INFO, logger="bus")
+
+
+async def test_tls_connects_with_the_airports_ca_and_refuses_a_broker_it_cannot_verify(tmp_path, caplog):
+    tls = make_tls_files(tmp_path / "pki")
+    broker = Mosquitto(tmp_path / "tls-broker", tls=tls).start()
+    other_ca = make_tls_files(tmp_path / "other-pki", ca_name="Someone else's CA")
+    trusting = BusLink(BusSection(url=broker.url, ca_file=tls.ca_file), "kiosk-tls")
+    doubting = BusLink(BusSection(url=broker.url, ca_file=other_ca.ca_file, reconnect_max_s=1), "kiosk-doubt")
+    online = asyncio.Event()
+    trusting.add_connected_listener(online.set)
+    refused = asyncio.Event()
+    doubting.add_state_listener(lambda state, _detail: state is LinkState.OFFLINE and refused.set())
+    try:
+        assert broker.url.startswith("mqtts://")
+        await trusting.start()
+        await asyncio.wait_for(online.wait(), 10)
+        with caplog.at_level(logging.INFO):
+            await doubting.start()
+            await asyncio.wait_for(refused.wait(), 10)
+        assert doubting.state is not LinkState.ONLINE
+        assert "unknown ca" in broker.log_text().lower()  # refused for its certificate, not for anything else
+    finally:
+        await trusting.stop()
+        await doubting.stop()
+        broker.stop()
