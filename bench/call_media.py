@@ -35,10 +35,9 @@ from bench.call_setup import (
     WIDTH,
     bare_offerer,
     environment,
-    table,
-    yes,
 )
 from bench.procmem import process_memory
+from bench.report import table, yes
 from bus.messages.call import CallRequest, Connect, SdpAnswer, SdpOffer
 from hardware.camera import CameraOwner, SyntheticSource
 from video.allocator import KIOSK_ARENA_MAX, limit_malloc_arenas, return_freed_memory

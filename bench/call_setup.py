@@ -26,6 +26,7 @@ from pathlib import Path
 
 from aiortc import AudioStreamTrack, MediaStreamTrack, RTCPeerConnection, RTCRtpTransceiver
 
+from bench.report import Spread, table, yes
 from bus.messages.call import CallContext
 from hardware.camera import CameraOwner, SyntheticSource
 from tests.peers.agent_peer import AgentPeer, SyntheticVideoTrack
@@ -169,17 +170,6 @@ async def run_all(calls: int, codec: str, progress: bool = True) -> list[SetupSa
     return samples
 
 
-@dataclass(frozen=True)
-class Spread:
-    median: float
-    low: float
-    high: float
-
-    @classmethod
-    def of(cls, values: list[float]) -> Spread:
-        return cls(statistics.median(values), min(values), max(values))
-
-
 def environment(load_before: float) -> dict[str, str]:
     return {
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Linux {platform.release()}",
@@ -188,21 +178,6 @@ def environment(load_before: float) -> dict[str, str]:
         "av": metadata.version("av"),
         "load_before": f"{load_before:.2f}",
     }
-
-
-def table(rows: list[list[str]]) -> str:
-    """First column left-aligned, the others right-aligned, a rule under the header."""
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = [
-        "  ".join([row[0].ljust(widths[0]), *(c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True))]).rstrip()
-        for row in rows
-    ]
-    lines.insert(1, "  ".join("-" * width for width in widths))
-    return "\n".join(lines)
-
-
-def yes(ok: bool) -> str:
-    return "yes" if ok else "NO"
 
 
 def render(samples: list[SetupSample], codec: str, env: dict[str, str], took_s: float) -> str:

@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 
+from bench.report import Spread, table, yes
+
 START_GOAL_MS = 2000.0
 RSS_GOAL_MB = 150.0
 MB = 2**20
@@ -35,22 +37,6 @@ class Sample:
     """From SIGTERM to exit."""
     exit_code: int
     killed: int
-
-
-@dataclass(frozen=True)
-class Spread:
-    """Median, lowest and highest of a few runs."""
-
-    median: float
-    low: float
-    high: float
-
-    @classmethod
-    def of(cls, values: list[float]) -> Spread:
-        return cls(statistics.median(values), min(values), max(values))
-
-    def __str__(self) -> str:
-        return f"{self.median:.0f} ({self.low:.0f}–{self.high:.0f})"
 
 
 @dataclass(frozen=True)
@@ -102,17 +88,6 @@ def environment(chromium: str, load_before: float) -> dict[str, str]:
     }
 
 
-def _table(rows: list[list[str]]) -> str:
-    """First column left-aligned, the others right-aligned, a rule under the header."""
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = [
-        "  ".join([row[0].ljust(widths[0]), *(c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True))]).rstrip()
-        for row in rows
-    ]
-    lines.insert(1, "  ".join("-" * width for width in widths))
-    return "\n".join(lines)
-
-
 def _row(name: str, s: Summary) -> list[str]:
     in_process = str(s.in_process_ms) if s.in_process_ms else "—"
     return [name, str(s.start_ms), in_process, f"{s.rss_mb:.1f}", f"{s.pss_mb:.1f}", str(s.processes)]
@@ -121,10 +96,6 @@ def _row(name: str, s: Summary) -> list[str]:
 def _overlap(a: Spread, b: Spread) -> str:
     # Overlapping ranges on a few runs mean the verdict could flip on the next run.
     return "; the min–max ranges overlap" if a.low <= b.high and b.low <= a.high else ""
-
-
-def _yes(ok: bool) -> str:
-    return "yes" if ok else "no"
 
 
 def render(samples: list[Sample], env: dict[str, str], took_s: float) -> str:
@@ -151,14 +122,14 @@ def render(samples: list[Sample], env: dict[str, str], took_s: float) -> str:
             f"on {env['machine']} (load average {env['load_before']} before the runs)",
             f"Python {env['python']}, {env['bytecode']}; PySide6 {env['pyside6']}; {env['chromium']}",
             "",
-            _table(rows),
+            table(rows),
             "",
-            f"start ≤ {START_GOAL_MS:.0f} ms: {_yes(kiosk.start_ms.median <= START_GOAL_MS)}"
+            f"start ≤ {START_GOAL_MS:.0f} ms: {yes(kiosk.start_ms.median <= START_GOAL_MS)}"
             f" (kiosk median {kiosk.start_ms.median:.0f} ms, slowest {kiosk.start_ms.high:.0f} ms)",
-            f"faster than Chromium: {_yes(kiosk.start_ms.median < chromium.start_ms.median)}"
+            f"faster than Chromium: {yes(kiosk.start_ms.median < chromium.start_ms.median)}"
             f" (median {kiosk.start_ms.median:.0f} ms against {chromium.start_ms.median:.0f} ms"
             f"{_overlap(kiosk.start_ms, chromium.start_ms)})",
-            f"RSS ≤ {RSS_GOAL_MB:.0f} MB: {_yes(kiosk.rss_mb <= RSS_GOAL_MB)} (kiosk median {kiosk.rss_mb:.1f} MB)",
+            f"RSS ≤ {RSS_GOAL_MB:.0f} MB: {yes(kiosk.rss_mb <= RSS_GOAL_MB)} (kiosk median {kiosk.rss_mb:.1f} MB)",
             "",
             "Notes:",
             "- start: wall clock from Popen to the paint report (the kiosk's stdout line; the page's /painted",

@@ -29,6 +29,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
+from bench.report import table, yes
 from bus.messages.call import CallRequest, Queued
 from central.switchboard import MemoryCallStore, Switchboard, SwitchboardSettings
 from central.switchboard.model import CallerMessage
@@ -293,21 +294,6 @@ def _messages_alone(counts: list[int]) -> Samples:
     return times
 
 
-def _table(rows: list[list[str]]) -> str:
-    """First column left-aligned, the others right-aligned, a rule under the header."""
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = [
-        "  ".join([row[0].ljust(widths[0]), *(c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True))]).rstrip()
-        for row in rows
-    ]
-    lines.insert(1, "  ".join("-" * width for width in widths))
-    return "\n".join(lines)
-
-
-def _yes(ok: bool) -> str:
-    return "yes" if ok else "no"
-
-
 def environment(load_before: float) -> dict[str, str]:
     return {
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Linux {platform.release()}",
@@ -342,12 +328,12 @@ def render(result: Run, env: dict[str, str], args: argparse.Namespace, took_s: f
             f" {args.agents} agents (all busy)",
             f"on {env['machine']} (load average {env['load_before']} before the run), Python {env['python']}",
             "",
-            _table(rows),
+            table(rows),
             "",
-            f"p99 ≤ {GOAL_P99_MS:.0f} ms: {_yes(worst_p99_ms <= GOAL_P99_MS)}"
+            f"p99 ≤ {GOAL_P99_MS:.0f} ms: {yes(worst_p99_ms <= GOAL_P99_MS)}"
             f" (wall clock: agent available → rung {result.routed.p99_us / 1000:.2f} ms,"
             f" new request {result.request.p99_us / 1000:.2f} ms)",
-            f"p99 ≤ {GOAL_P99_MS:.0f} ms in CPU time: {_yes(worst_cpu_p99_ms <= GOAL_P99_MS)}"
+            f"p99 ≤ {GOAL_P99_MS:.0f} ms in CPU time: {yes(worst_cpu_p99_ms <= GOAL_P99_MS)}"
             f" (agent available → rung {result.routed.cpu_p99_us / 1000:.2f} ms,"
             f" new request {result.request.cpu_p99_us / 1000:.2f} ms)",
             f"routing decision / its messages alone (p50): {result.routed.p50_us / floor.p50_us:.2f}×",

@@ -1,0 +1,38 @@
+"""What every benchmark's printout shares: spreads of a few runs, plain-text tables, goal answers."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Spread:
+    """Median, lowest and highest of a few runs."""
+
+    median: float
+    low: float
+    high: float
+
+    @classmethod
+    def of(cls, values: list[float]) -> Spread:
+        return cls(statistics.median(values), min(values), max(values))
+
+    def __str__(self) -> str:
+        return f"{self.median:.0f} ({self.low:.0f}–{self.high:.0f})"
+
+
+def table(rows: list[list[str]]) -> str:
+    """First column left-aligned, the others right-aligned, a rule under the header."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = [
+        "  ".join([row[0].ljust(widths[0]), *(c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True))]).rstrip()
+        for row in rows
+    ]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+def yes(ok: bool) -> str:
+    """The answer to a goal line."""
+    return "yes" if ok else "no"
