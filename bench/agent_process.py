@@ -72,7 +72,7 @@ class PipeSignalling:
 
 
 async def _child(width: int, height: int) -> None:
-    from tests.peers.agent_peer import AgentPeer
+    from demo.agent_peer import AgentPeer
     from video.signalling import MemorySignallingPair
 
     loop = asyncio.get_running_loop()

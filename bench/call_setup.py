@@ -28,8 +28,8 @@ from aiortc import AudioStreamTrack, MediaStreamTrack, RTCPeerConnection, RTCRtp
 
 from bench.report import Spread, table, yes
 from bus.messages.call import CallContext
+from demo.agent_peer import AgentPeer, SyntheticVideoTrack
 from hardware.camera import CameraOwner, SyntheticSource
-from tests.peers.agent_peer import AgentPeer, SyntheticVideoTrack
 from video.peer import close_peer_connection, codec_preferences, negotiated_video_codec
 from video.session import CallSession, SessionPhase
 from video.settings import VideoSection

@@ -60,12 +60,12 @@ def percentile(values: list[float], share: float) -> float:
 
 async def run(seconds: float, codec: str) -> tuple[list[float], list[float], dict[str, float]]:
     from bench.agent_process import PipeSignalling
-    from kiosk.i18n import Catalogue
+    from demo.desk import SignallingDesk
+    from device.i18n import Catalogue
     from kiosk.session import PassengerSession
     from kiosk.settings import KioskSettings
     from kiosk.ui.call.flow import VideoHelpFlow
     from kiosk.ui.window import KioskWindow
-    from tests.peers.desk import SignallingDesk
     from video.settings import VideoSection
 
     settings = KioskSettings.model_validate({"ui": {"fullscreen": False, "language": "en"}})

@@ -8,7 +8,6 @@ import contextlib
 import logging
 import secrets
 import time
-from importlib import metadata
 from pathlib import Path
 
 from aiohttp import web
@@ -27,6 +26,7 @@ from central.web.agent import AgentDesk
 from central.web.app import create_app
 from central.web.live import FleetFeed
 from central.web.wallboard import WallboardFeed
+from config.version import program_version
 
 log = logging.getLogger(__name__)
 
@@ -54,14 +54,6 @@ def call_store_path(settings: CentralSettings) -> Path:
 def accounts_path(settings: CentralSettings) -> Path:
     """The agent accounts' file, in the state dir (``central agent …`` manages it)."""
     return settings.app.state_dir / ACCOUNTS_FILE
-
-
-def program_version() -> str:
-    """The installed package's version, for the birth message and the log."""
-    try:
-        return metadata.version("airport-terminal")
-    except metadata.PackageNotFoundError:
-        return "0+unknown"
 
 
 class CentralService:

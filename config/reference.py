@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+from importlib import metadata
 from typing import Any
 
 from pydantic import BaseModel
@@ -23,19 +24,20 @@ This file is generated from the settings models: `python -m config.reference > d
 """
 
 
-def _programs() -> list[tuple[str, str, type[BaseModel]]]:
-    from central.settings import ENV_PREFIX as CENTRAL
-    from central.settings import CentralSettings
-    from kiosk.settings import ENV_PREFIX as KIOSK
-    from kiosk.settings import KioskSettings
-    from signage.settings import ENV_PREFIX as SIGNAGE
-    from signage.settings import SignageSettings
+PROGRAMS_GROUP = "airport_terminal.settings"
+PROGRAM_ORDER = ("kiosk", "signage", "central")
 
-    return [
-        ("kiosk", KIOSK, KioskSettings),
-        ("signage", SIGNAGE, SignageSettings),
-        ("central", CENTRAL, CentralSettings),
-    ]
+
+def _programs() -> list[tuple[str, str, type[BaseModel]]]:
+    """Each program's settings model, found through the package's entry points (so this lowest layer
+    imports none of the programs): name, environment prefix, model."""
+    found: dict[str, type[BaseModel]] = {}
+    for entry in metadata.entry_points(group=PROGRAMS_GROUP):
+        model = entry.load()
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            found[entry.name] = model
+    ordered = [name for name in PROGRAM_ORDER if name in found] + sorted(set(found) - set(PROGRAM_ORDER))
+    return [(name, f"{name.upper()}_", found[name]) for name in ordered]
 
 
 def _default(field: FieldInfo) -> str:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from config.sections import AppSection, DeviceBusSection, Section
+from device.settings import HealthSection, Language
 from video.settings import VideoSection
 
 ENV_PREFIX = "KIOSK_"
-
-Language = Literal["zh-CN", "en"]
 
 
 class UiSection(Section):
@@ -32,14 +31,6 @@ class UiSection(Section):
     screenshot: str = Field(
         default="",
         description="If set, save a PNG of the first painted home screen to this path (offscreen checks).",
-    )
-
-
-class HealthSection(Section):
-    """How often the kiosk reports its health."""
-
-    interval_s: Annotated[float, Field(ge=1, le=3600)] = Field(
-        default=30.0, description="Seconds between health snapshots."
     )
 
 

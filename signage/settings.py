@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from config.sections import DEVICE_ID_PATTERN, AppSection, DeviceBusSection, Section
-from kiosk.settings import HealthSection, Language
+from device.settings import HealthSection, Language
 
 ENV_PREFIX = "SIGNAGE_"
 DEFAULT_LANGUAGES: tuple[Language, ...] = ("zh-CN", "en")

@@ -12,16 +12,16 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
-from kiosk import __version__
+from config.version import program_version
 
 if TYPE_CHECKING:
     from bus.link import BusLink
     from kiosk.calls import VideoHelpDesk
     from kiosk.ui.call.flow import VideoHelpFlow
-from kiosk.i18n import Catalogue
+from device.i18n import Catalogue
+from device.ui.runner import run_qt_program
 from kiosk.session import PassengerSession
 from kiosk.settings import KioskSettings
-from kiosk.ui.runner import run_qt_program
 from kiosk.ui.window import KioskWindow
 
 log = logging.getLogger(__name__)
@@ -94,16 +94,16 @@ class KioskApp:
 
         # after the first paint, see the class docstring
         from bus.messages.device import DeviceKind
-        from bus.presence import connect_device
+        from device.presence import connect_device
 
         link, presence = connect_device(
-            self.settings.bus, self.settings.app, DeviceKind.KIOSK, __version__, self.settings.health.interval_s
+            self.settings.bus, self.settings.app, DeviceKind.KIOSK, program_version(), self.settings.health.interval_s
         )
         link.add_state_listener(lambda state, _detail: self.window.set_connection(state.value))
         desk = self._open_video_help(link)
         await link.start()
         await presence.start()
-        log.info("kiosk %s started (version %s)", self.settings.bus.device_id, __version__)
+        log.info("kiosk %s started (version %s)", self.settings.bus.device_id, program_version())
         await self._quit.wait()
         log.info("kiosk %s shutting down", self.settings.bus.device_id)
         self.window.idle.stop()

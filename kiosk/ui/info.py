@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
+from device.ui.text import Texts
 from kiosk.settings import InfoSection
-from kiosk.ui.text import Texts
 
 _TOPICS = ("wifi", "desk", "lost", "help")
 

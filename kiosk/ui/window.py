@@ -8,7 +8,9 @@ from typing import Protocol
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
-from kiosk.i18n import Catalogue
+from device.i18n import Catalogue
+from device.ui.text import Texts
+from device.ui.widgets import Clock, ConnectionLight
 from kiosk.session import PassengerSession
 from kiosk.settings import KioskSettings
 from kiosk.ui.call.choose import CallChoiceScreen
@@ -19,9 +21,7 @@ from kiosk.ui.call.waiting import WaitingScreen
 from kiosk.ui.home import HomeScreen
 from kiosk.ui.idle import IdleWatch
 from kiosk.ui.info import InfoScreen
-from kiosk.ui.text import Texts
 from kiosk.ui.theme import stylesheet
-from kiosk.ui.widgets import Clock, ConnectionLight
 
 log = logging.getLogger(__name__)
 

@@ -6,10 +6,10 @@ import asyncio
 import logging
 
 from bus.messages import DeviceKind
-from bus.presence import connect_device
-from kiosk import __version__
-from kiosk.i18n import Catalogue
-from kiosk.ui.runner import run_qt_program
+from config.version import program_version
+from device.i18n import Catalogue
+from device.presence import connect_device
+from device.ui.runner import run_qt_program
 from signage.settings import SignageSettings
 from signage.ui.board import SignageBoard
 
@@ -20,9 +20,9 @@ class SignageApp:
     def __init__(self, settings: SignageSettings) -> None:
         self.settings = settings
         self.link, self.presence = connect_device(
-            settings.bus, settings.app, DeviceKind.SIGNAGE, __version__, settings.health.interval_s
+            settings.bus, settings.app, DeviceKind.SIGNAGE, program_version(), settings.health.interval_s
         )
-        catalogue = Catalogue.from_package("kiosk", "signage")
+        catalogue = Catalogue.from_package("signage")
         self.board = SignageBoard(settings.bus.site, settings.bus.location, settings.display, catalogue)
         self.link.add_state_listener(lambda state, _detail: self.board.set_connection(state.value))
         self._quit = asyncio.Event()

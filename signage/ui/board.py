@@ -8,9 +8,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from kiosk.i18n import Catalogue
-from kiosk.ui.text import Texts
-from kiosk.ui.widgets import Clock, ConnectionLight
+from device.i18n import Catalogue
+from device.ui.text import Texts
+from device.ui.widgets import Clock, ConnectionLight
 from signage.settings import DisplaySection
 
 STYLE = """

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from bus.messages import DeviceKind
-from bus.presence import connect_device
 from config.sections import AppSection, DeviceBusSection
+from device.presence import connect_device
 
 
 async def main(url: str, device_id: str, state_dir: str) -> None:

@@ -13,8 +13,8 @@ import pytest
 
 from bus.link import BusLink, LinkState, Publication
 from bus.messages import DeviceKind
-from bus.presence import connect_device
 from config.sections import AppSection, BusSection, DeviceBusSection
+from device.presence import connect_device
 from tests.peers.inbox import Inbox
 from tests.peers.mosquitto import Mosquitto
 from tests.peers.net import free_port

@@ -11,8 +11,8 @@ import time
 import pytest
 
 from bus.messages.call import CallCancel, CallContext, CallHangup, CallRating, CallRequest, Push, PushKind
+from demo.agent_peer import AgentPeer, AnswerMode, Waiters
 from hardware.camera import CameraOwner, SyntheticSource
-from tests.peers.agent_peer import AgentPeer, AnswerMode, Waiters
 from video.session import CallSession, EndReason, SessionPhase
 from video.settings import VideoSection
 from video.signalling import MemorySignallingPair

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from kiosk.i18n import Catalogue
+from device.i18n import Catalogue
 from kiosk.session import PassengerSession
 from kiosk.settings import KioskSettings
 from kiosk.ui.window import KioskWindow

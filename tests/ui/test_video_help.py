@@ -8,9 +8,9 @@ from PySide6.QtCore import Qt
 from bus.messages.call import CallCancel, CallRating, CallRequest, PushKind
 from bus.messages.central import QueueSummary, SkillQueue
 from bus.messages.device import CallPhase
+from demo.agent_peer import AgentPeer
+from demo.desk import SignallingDesk
 from kiosk.ui.call.flow import VideoHelpFlow
-from tests.peers.agent_peer import AgentPeer
-from tests.peers.desk import SignallingDesk
 from tests.peers.wait import until
 from video.settings import VideoSection
 from video.signalling import MemorySignallingPair

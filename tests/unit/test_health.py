@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hardware.health import HealthProbe, read_temperature_c, read_throttled
+from device.health import HealthProbe, read_temperature_c, read_throttled
 
 
 def test_pi_temperature_and_throttling_are_read_from_sysfs(tmp_path):

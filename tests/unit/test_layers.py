@@ -19,8 +19,8 @@ def test_qt_free_packages_do_not_import_qt():
 
 def test_importing_the_core_starts_nothing_and_loads_no_qt():
     code = (
-        "import sys, threading; import bus.link, bus.presence, bus.codec, config, central.settings, "
-        "kiosk.settings, kiosk.i18n, kiosk.session, kiosk.calls, hardware.health, hardware.camera, video.session; "
+        "import sys, threading; import bus.link, device.presence, bus.codec, config, central.settings, "
+        "kiosk.settings, device.i18n, kiosk.session, kiosk.calls, device.health, hardware.camera, video.session; "
         "assert 'PySide6' not in sys.modules, 'Qt loaded'; "
         "assert threading.active_count() == 1, 'a thread started at import'"
     )

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from kiosk.i18n import Catalogue
+from device.i18n import Catalogue
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from kiosk.ui.text import Texts
+from device.ui.text import Texts
 from kiosk.ui.widgets import Tile
 
 if TYPE_CHECKING:  # the message models load with the bus, after the first paint

@@ -8,8 +8,8 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QImage, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from device.ui.text import Texts
 from kiosk.ui.qr import qr_image
-from kiosk.ui.text import Texts
 
 if TYPE_CHECKING:  # the message models load with the bus, after the first paint
     from bus.messages.call import Push

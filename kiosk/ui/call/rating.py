@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from kiosk.ui.text import Texts
+from device.ui.text import Texts
 
 STAR_FULL = "★"
 STAR_EMPTY = "☆"

@@ -15,7 +15,7 @@ from bus.link import BusLink, Publication
 from bus.messages.device import DeviceHealth, DeviceKind, DeviceStatus, OfflineReason
 from bus.topics import TopicKind, Topics
 from config.sections import AppSection, DeviceBusSection
-from hardware.health import HealthProbe
+from device.health import HealthProbe
 
 log = logging.getLogger(__name__)
 

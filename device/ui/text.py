@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from kiosk.i18n import Catalogue
+from device.i18n import Catalogue
 
 
 class LanguageSource(Protocol):

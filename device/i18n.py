@@ -1,6 +1,6 @@
 """Text shown to people, looked up by key in per-language catalogues (``locales/<lang>.toml``).
 
-Qt-free, so signage and tests share it. A key missing in one language falls back to English and is
+Qt-free, so every program and the tests share it. A key missing in one language falls back to English and is
 logged once; every catalogue must have the same keys (a test checks it).
 """
 
@@ -28,9 +28,10 @@ class Catalogue:
 
     @classmethod
     def from_package(cls, *packages: str) -> Catalogue:
-        """Load every ``locales/<lang>.toml`` shipped inside ``packages``; later packages add to earlier."""
+        """The device core's own texts plus every ``locales/<lang>.toml`` shipped inside ``packages``;
+        later packages add to earlier."""
         texts: dict[str, dict[str, str]] = {}
-        for package in packages:
+        for package in ("device", *packages):
             for entry in resources.files(package).joinpath("locales").iterdir():
                 if entry.name.endswith(".toml"):
                     language = entry.name.removesuffix(".toml")
