@@ -14,7 +14,7 @@ import secrets
 import signal
 import socket
 import sys
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Coroutine
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,6 +23,7 @@ from demo.broker import EmbeddedBroker
 from demo.bus_watch import BusWatch
 from demo.options import Options, parse
 from demo.output import Output
+from demo.passenger import SimulatedPassenger
 from demo.ports import free_port, port_is_free
 from demo.processes import Program, ProgramTrouble, how_it_ended
 
@@ -61,6 +62,8 @@ class Demo:
         self.watch: BusWatch | None = None
         self.central: Program | None = None
         self.kiosk: Program | None = None
+        self.passenger: SimulatedPassenger | None = None
+        self._passenger_task: asyncio.Task[None] | None = None
         self._startup: asyncio.Task[None] | None = None
         self._screenshot_task: asyncio.Task[None] | None = None
         self.offscreen = display_mode(os.environ) == "offscreen" or os.environ.get("QT_QPA_PLATFORM") == "offscreen"
@@ -150,6 +153,10 @@ class Demo:
         else:
             self.say("the kiosk window is open on your display")
         self._screenshot_task = asyncio.create_task(self._report_screenshot(), name="screenshot")
+        if self.options.call:
+            self.passenger = SimulatedPassenger(broker_url, self.state / "passenger", self.out.say)
+            self.say(f"a simulated passenger calls for video help: answer in the agent console at {base}/agent")
+            self._passenger_task = asyncio.create_task(self._run_passenger(self.passenger), name="passenger")
         self.say("press Ctrl-C to stop everything")
 
     async def _start_broker(self) -> str:
@@ -264,6 +271,13 @@ class Demo:
             await asyncio.sleep(0.2)
         self.say(f"screenshot of the kiosk's home screen: {self.screenshot}")
 
+    async def _run_passenger(self, passenger: SimulatedPassenger) -> None:
+        try:
+            await passenger.run()
+        except Exception as exc:  # the demo goes on without the passenger, and says why
+            logging.getLogger("demo").debug("the simulated passenger failed", exc_info=True)
+            passenger.say(f"gave up: {type(exc).__name__}: {exc}")
+
     # --- running and stopping ------------------------------------------------------------------------------
 
     async def _serve(self) -> int:
@@ -296,6 +310,8 @@ class Demo:
         for task in (self._screenshot_task,):
             if task is not None:
                 task.cancel()
+        if self.passenger is not None and self._passenger_task is not None:
+            await _finish(self.passenger.stop(), self._passenger_task)
         for program in (self.kiosk, self.central):
             if program is not None:
                 await program.stop()
@@ -304,6 +320,16 @@ class Demo:
         if self.broker is not None:
             await self.broker.stop()
         self.say("stopped")
+
+
+async def _finish(stop: Awaitable[None], task: asyncio.Task[None]) -> None:
+    """Ask a task's owner to finish (``stop``), then make sure the task has ended."""
+    try:
+        await asyncio.wait_for(stop, 10.0)
+    except Exception:
+        logging.getLogger("demo").warning("the simulated passenger did not hang up cleanly", exc_info=True)
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -79,5 +79,11 @@ def parse(argv: list[str] | None = None) -> Options:
     parser.add_argument(
         "--duration", type=seconds, default=None, metavar="SECONDS", help="stop by itself after this many seconds"
     )
+    parser.add_argument(
+        "--call",
+        action="store_true",
+        help="also run a simulated passenger (no display needed) who asks for video help, "
+        "talks with the agent who answers in the console, and rates the call",
+    )
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    return Options(args.broker, args.http_port, args.state_dir, args.duration, False, args.broker_wait)
+    return Options(args.broker, args.http_port, args.state_dir, args.duration, args.call, args.broker_wait)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -19,7 +20,9 @@ from pathlib import Path
 
 import psutil
 import pytest
+from playwright.sync_api import expect, sync_playwright
 
+from tests.peers.chromium import CHROMIUM_ARGS
 from tests.peers.net import free_port
 from tests.peers.wait import wait_until
 
@@ -211,3 +214,61 @@ def test_a_program_that_ends_at_start_is_named_with_its_exit_status_and_last_lin
     assert "demo:   | kiosk: bad setting ui.language from environment variable KIOSK_UI__LANGUAGE" in stderr
     assert "did not start in time" not in stderr
     assert took_s < 40, f"the demo took {took_s:.0f} s to notice"
+
+
+# --- a call without a display: the simulated passenger and an agent in the real console ---------------------
+
+UI_TIMEOUT_MS = 30_000
+# aiortc cannot resolve the mDNS names Chromium hides host addresses behind; on one machine use plain ones
+BROWSER_ARGS = [*CHROMIUM_ARGS, "--disable-features=WebRtcHideLocalIpsWithMdns"]
+
+
+def test_with_call_a_simulated_passenger_is_answered_in_the_console_talks_and_rates_the_call(
+    demo_run, tmp_path, chromium_executable
+):
+    demo = demo_run(tmp_path, "--call", env=NO_DISPLAY)
+    password = demo.wait_for_line("sign in as demo-agent with password").split("password ", 1)[1].split()[0]
+    base = demo.wait_for_line("agent console").split()[-1].removesuffix("/agent")
+    demo.wait_for_line("demo: passenger: waiting in the queue, position 1")
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_executable, headless=True, args=BROWSER_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1600, "height": 900})
+            page.goto(f"{base}/agent?lang=en")
+            page.locator("#agent-id").fill("demo-agent")
+            page.locator("#password").fill(password)
+            page.locator("#signin-submit").click()
+            page.locator("#presence").click()  # available: the waiting passenger rings at once
+            expect(page.locator("body")).to_have_attribute("data-state", "ringing", timeout=UI_TIMEOUT_MS)
+            expect(page.locator("#ring-location")).to_have_text("T1 Departures, Gate 12 (simulated passenger)")
+            page.locator("#accept").click()
+            expect(page.locator("body")).to_have_attribute("data-state", "on_call", timeout=UI_TIMEOUT_MS)
+            expect(page.locator("#remote-video")).to_have_attribute(
+                "data-frames", re.compile(r"^[1-9][0-9]*$"), timeout=UI_TIMEOUT_MS
+            )  # the agent decodes the passenger's test picture
+            demo.wait_for_line("demo: passenger: in call")
+            demo.wait_for_line("demo: passenger: sees the agent's picture")
+            page.screenshot(path=str(tmp_path / "agent-console-in-call.png"))
+
+            page.locator("#hangup").click()
+            expect(page.locator("body")).to_have_attribute("data-state", "wrap_up", timeout=UI_TIMEOUT_MS)
+            page.locator('#disposition-form input[name="resolved"][value="yes"]').check()
+            page.locator("#category").select_option("flight_info")
+            page.locator("#disposition-submit").click()
+            expect(page.locator("#wrapup")).to_have_attribute("data-saved", "true", timeout=UI_TIMEOUT_MS)
+            demo.wait_for_line("demo: passenger: the call ended (agent)")
+            demo.wait_for_line("demo: passenger: rated the call 5 of 5 stars")
+
+            wall = browser.new_page(viewport={"width": 1600, "height": 900})
+            wall.goto(f"{base}/wallboard?lang=en")
+            expect(wall.locator('[data-kpi="answered"]')).to_have_text("1", timeout=UI_TIMEOUT_MS)
+            expect(wall.locator('[data-kpi="rating"]')).to_have_text("5.0 ★", timeout=UI_TIMEOUT_MS)
+            expect(wall.locator('[data-kpi="fcr"]')).to_have_text("100 %")
+            wall.screenshot(path=str(tmp_path / "wallboard.png"))
+        finally:
+            browser.close()
+    devices = {device["id"]: device for device in fetch_json(f"{base}/api/fleet")["devices"]}
+    assert devices["kiosk-demo-passenger"]["online"]  # on the bus like a kiosk
+    demo.process.send_signal(signal.SIGTERM)
+    assert demo.process.wait(30) == 0

@@ -99,9 +99,10 @@ def test_a_wrong_option_is_one_line_and_status_2(capsys, argv, complaint):
 
 
 def test_good_options_are_taken():
-    options = parse(["--broker", "mqtts://broker.hak.example:8883/", "--duration", "2.5"])
+    options = parse(["--broker", "mqtts://broker.hak.example:8883/", "--duration", "2.5", "--call"])
     assert options.broker == "mqtts://broker.hak.example:8883"
     assert options.duration_s == 2.5
+    assert options.call
 
 
 def test_how_a_program_ended_is_said_in_words():
