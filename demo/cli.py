@@ -14,7 +14,7 @@ import secrets
 import signal
 import socket
 import sys
-from collections.abc import Awaitable, Coroutine
+from collections.abc import Awaitable, Coroutine, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -43,7 +43,7 @@ class CannotStart(Exception):
         self.lines = lines
 
 
-def display_mode(environ: dict[str, str] | os._Environ[str]) -> str | None:
+def display_mode(environ: Mapping[str, str]) -> str | None:
     """The Qt platform the demo asks its kiosk for: None to open a window (or keep the caller's choice),
     "offscreen" where there is no display (the kiosk refuses to guess)."""
     if environ.get("QT_QPA_PLATFORM") or environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):
