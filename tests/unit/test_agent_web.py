@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,19 +24,11 @@ from central.web.app import create_app
 from central.web.console_messages import MAX_MESSAGE_BYTES, BadConsoleMessage, parse
 from central.web.live import FleetFeed
 from central.web.wallboard import WallboardFeed
+from tests.peers.clock import T0, FakeClock
 
-T0 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC).timestamp()  # 10:00 in Haikou
 PASSWORD = "correct horse battery"
 TIMEOUT_S = 5.0
 SDP = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
-
-
-class FakeClock:
-    def __init__(self, now: float) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class Caller:

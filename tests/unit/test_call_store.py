@@ -19,7 +19,8 @@ from central.switchboard import (
     SwitchboardSettings,
 )
 from central.switchboard.store import SCHEMA_VERSION
-from tests.unit.test_switchboard import Caller, Console, FakeClock
+from tests.peers.clock import FakeClock
+from tests.peers.switchboard import Caller, Console
 
 FULL = CallRecord(
     call_id="kiosk-t1-01-20261123-145151",
