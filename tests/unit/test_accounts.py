@@ -123,6 +123,7 @@ def test_an_unknown_agent_costs_as_much_work_as_a_known_one(
     [
         ("chen li", "Chen", [], PASSWORD, "agent id"),
         ("x" * 65, "Chen", [], PASSWORD, "agent id"),
+        ("chen\n", "Chen", [], PASSWORD, "agent id"),  # re.match would let "$" pass before a newline
         ("chen", "", [], PASSWORD, "name"),
         ("chen", "Chen", ["Sign Language"], PASSWORD, "skills"),
         ("chen", "Chen", [], "x" * (MIN_PASSWORD_CHARS - 1), "too short"),
