@@ -7,6 +7,7 @@ from typing import Any
 
 from bus.messages.call import CallContext, CallRequest, Ended, Queued
 from central.switchboard import (
+    AgentEvent,
     AgentState,
     CallerMessage,
     LivePhase,
@@ -14,6 +15,7 @@ from central.switchboard import (
     Switchboard,
     SwitchboardSettings,
 )
+from central.switchboard.console.wire import as_json
 from tests.peers.clock import FakeClock
 
 
@@ -40,13 +42,13 @@ class Caller:
 
 
 class Console:
-    """An agent channel that keeps what it was sent."""
+    """An agent channel that keeps what it was sent, as the console's socket would carry it (JSON)."""
 
     def __init__(self) -> None:
         self.events: list[dict[str, Any]] = []
 
-    def send(self, event: dict[str, Any]) -> None:
-        self.events.append(event)
+    def send(self, event: AgentEvent) -> None:
+        self.events.append(as_json(event))
 
     def types(self) -> list[str]:
         return [e["type"] for e in self.events]

@@ -18,10 +18,10 @@ from bus.topics import Topics
 from central.accounts import AgentAccounts
 from central.fleet import FleetState
 from central.switchboard import AgentState, CallerMessage, MemoryCallStore, Switchboard, SwitchboardSettings
+from central.switchboard.console.messages import MAX_MESSAGE_BYTES, BadConsoleMessage, parse
 from central.web.agent import SESSION_COOKIE, AgentDesk
 from central.web.agent_sessions import AgentSessions, LoginThrottle
 from central.web.app import create_app
-from central.web.console_messages import MAX_MESSAGE_BYTES, BadConsoleMessage, parse
 from central.web.live import FleetFeed
 from central.web.wallboard import WallboardFeed
 from tests.peers.clock import T0, FakeClock
