@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -250,8 +251,35 @@ async def test_pages_are_served_with_the_security_headers(rig: Rig) -> None:
             assert marker in await response.read()
             assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
             assert response.headers["Cache-Control"] == "no-cache"
-        for asset in ("agent.js", "agent-call.js", "agent-push.js", "wallboard.js"):
-            assert (await client.get(f"/static/{asset}")).status == 200, asset
+        for page in ("agent.html", "wallboard.html"):
+            for module in modules_of(page):
+                response = await client.get(f"/static/{module}")
+                assert response.status == 200, module
+                assert response.content_type in ("text/javascript", "application/javascript"), module
+
+
+def modules_of(page: str) -> set[str]:
+    """The ES modules a page loads, following every ``import … from "./x.js"`` (no build step bundles them)."""
+    static = Path(__file__).parents[2] / "central" / "web" / "static"
+    html = (static / page).read_text(encoding="utf-8")
+    # module scripts only: the CSP allows scripts from 'self', and modules keep each file's names its own
+    assert "<script>" not in html and 'type="module"' in html
+    todo = re.findall(r'<script type="module" src="/static/([\w.-]+\.js)"></script>', html)
+    found: set[str] = set()
+    while todo:
+        module = todo.pop()
+        if module in found:
+            continue
+        found.add(module)
+        todo.extend(re.findall(r'from "\./([\w.-]+\.js)"', (static / module).read_text(encoding="utf-8")))
+    return found
+
+
+def test_the_agent_console_is_split_into_modules_that_all_load() -> None:
+    modules = modules_of("agent.html")
+
+    assert {"agent.js", "agent-socket.js", "agent-ring.js", "agent-signin.js", "agent-render.js"} <= modules
+    assert {"agent-call.js", "agent-push.js", "common.js", "i18n.js"} <= modules
 
 
 # --- the console socket --------------------------------------------------------------------------------
