@@ -47,6 +47,15 @@ function wrapShown() {
   return wrap !== null && page.call === null && !(wrap.saved && page.state !== "wrap_up");
 }
 
+// What the middle of an otherwise empty console says: connecting (only while the socket is not open or
+// the switchboard has not yet said where the agent is), away, available; null when something else
+// (a ring, a call, a wrap-up) fills the screen.
+function idleKind() {
+  if (page.card === null || page.state === "ringing" || page.call !== null || wrapShown()) return null;
+  if (page.socketState !== "open" || page.state === "connecting") return "connecting";
+  return ["away", "available"].includes(page.state) ? page.state : null;
+}
+
 export function render() {
   const t = page.t;
   const state = page.state;
@@ -69,11 +78,11 @@ export function render() {
   presence.dataset.want = want;
   presence.textContent = t(`agent.presence.${want}`);
 
-  $("idle").hidden = !signedIn || page.call !== null || (page.wrap !== null && !page.wrap.saved) || state === "ringing";
-  const idleKey = ["away", "available"].includes(state) ? state : "connecting";
-  $("idle-text").textContent = t(`agent.idle.${idleKey}`);
-  $("idle-hint").textContent = idleKey === "connecting" ? "" : t(`agent.idle.${idleKey}.hint`);
-  $("idle").dataset.kind = idleKey;
+  const idle = idleKind();
+  $("idle").hidden = idle === null;
+  $("idle").dataset.kind = idle || "";
+  $("idle-text").textContent = idle ? t(`agent.idle.${idle}`) : "";
+  $("idle-hint").textContent = idle && idle !== "connecting" ? t(`agent.idle.${idle}.hint`) : "";
 
   renderRing();
   renderCall();

@@ -18,6 +18,7 @@
 //   #pushes[data-sent]        pushes sent in this call; #pushes[data-last-kind] the kind of the last one
 //   #context [data-field]     device | location | language | screen | flight
 //   #mute[data-muted]         true | false
+//   #idle[data-kind]          connecting | away | available, or "" while a ring, call or wrap-up shows
 //   #wrapup[data-call]        the call being wrapped up; #wrapup[data-saved] true once the disposition is in
 //   #wrapup-left[data-left]   whole seconds of wrap-up left
 //   #notice[data-reason]      the last notice: an error reason from the server, ring.timeout, replaced, …
