@@ -20,8 +20,9 @@ from bus.topics import TopicKind, Topics
 from central.accounts import AgentAccounts
 from central.calls import DeviceCallers, QueuePublisher, SwitchboardTimer
 from central.fleet import FleetState
+from central.records import SqliteCallStore
 from central.settings import CentralSettings
-from central.switchboard import SqliteCallStore, Switchboard
+from central.switchboard import Switchboard
 from central.web.agent import AgentDesk
 from central.web.app import create_app
 from central.web.live import FleetFeed
