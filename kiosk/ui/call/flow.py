@@ -123,7 +123,7 @@ class VideoHelpFlow(QObject):
         self.session = None
         if session is not None:
             self._run(session.rate(stars, answered if isinstance(answered, bool) else None))
-        self._window.go_home()
+        self._window.show_thanks()
 
     def _abandon(self) -> None:
         """The window went home (idle, or the passenger left): a call in progress is cancelled."""
