@@ -46,7 +46,8 @@ def run_qt_program(name: str, build: Callable[[], QtProgram]) -> int:
     if problem is not None:
         print(f"{name}: {problem}", file=sys.stderr, flush=True)
         return NO_DISPLAY_EXIT_STATUS
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName(name)
     app.setQuitOnLastWindowClosed(False)
     loop = qasync.QEventLoop(app)

@@ -65,7 +65,8 @@ class Clock(QWidget):
     def __init__(self, texts: Texts, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._texts = texts
-        self.time_label = QLabel(objectName="Clock")
+        self.time_label = QLabel()
+        self.time_label.setObjectName("Clock")
         # the date gives way first when a narrow screen is short of room
         self.date_label = ElidedLabel()
         self.date_label.setObjectName("ClockDate")
@@ -108,10 +109,12 @@ class ConnectionLight(QWidget):
         self._texts = texts
         self._state = "connecting"
         # a styled widget, not a label: a rule for labels in a bar (transparent background) must not hide it
-        self.dot = QWidget(objectName="ConnectionDot")
+        self.dot = QWidget()
+        self.dot.setObjectName("ConnectionDot")
         self.dot.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.dot.setFixedSize(DOT_PX, DOT_PX)
-        self.label = QLabel(objectName="Connection")
+        self.label = QLabel()
+        self.label.setObjectName("Connection")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(10)

@@ -108,7 +108,9 @@ class KioskWindow(QWidget):
 
     @property
     def current_screen(self) -> QWidget:
-        return self.screens.currentWidget()
+        screen = self.screens.currentWidget()
+        assert screen is not None, "the stack always holds the screens"
+        return screen
 
     def show_screen(self, screen: QWidget) -> None:
         self.screens.setCurrentWidget(screen)

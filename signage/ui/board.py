@@ -5,6 +5,8 @@ Flight boards, notices and QR posters join it as their issues land.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QLayout, QVBoxLayout, QWidget
@@ -42,8 +44,8 @@ QLabel {{ color: #ffffff; font-family: "Noto Sans CJK SC", "WenQuanYi Micro Hei"
 class LanguageRotation:
     """The language shown now; moves to the next one every period."""
 
-    def __init__(self, languages: list[str]) -> None:
-        self._languages = languages
+    def __init__(self, languages: Sequence[str]) -> None:
+        self._languages = list(languages)
         self._index = 0
 
     @property

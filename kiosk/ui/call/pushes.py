@@ -79,29 +79,34 @@ class PushPanel(QWidget):
         column.setContentsMargins(0, 0, 0, 0)
         column.addLayout(self._cards)
         column.addStretch(1)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setWidget(content)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setWidget(content)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(8)
         layout.addWidget(self.title)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
         self.setVisible(False)
 
     @property
     def cards(self) -> list[PushCard]:
-        found = (self._cards.itemAt(i).widget() for i in range(self._cards.count()))
-        return [card for card in found if isinstance(card, PushCard)]
+        cards = []
+        for index in range(self._cards.count()):
+            item = self._cards.itemAt(index)
+            widget = item.widget() if item is not None else None
+            if isinstance(widget, PushCard):
+                cards.append(widget)
+        return cards
 
     def add(self, push: Push) -> PushCard:
         card = PushCard(self._texts, push)
         self._cards.insertWidget(0, card)
         for old in self.cards[MAX_PUSHES_SHOWN:]:
             self._remove(old)
-        self.scroll.verticalScrollBar().setValue(0)  # the newest, at the top, is what the agent talks about
+        self.scroll_area.verticalScrollBar().setValue(0)  # the newest, at the top, is what the agent talks about
         self.setVisible(True)
         return card
 
