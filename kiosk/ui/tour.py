@@ -105,7 +105,9 @@ def _waiting(position: int | None, eta_s: float | None) -> Callable[[KioskWindow
     return show
 
 
-def _in_call(*pushes: Push, connected: bool = True, name: str = DEMO_AGENT) -> Callable[[KioskWindow], None]:
+def in_call(*pushes: Push, connected: bool = True, name: str = DEMO_AGENT) -> Callable[[KioskWindow], None]:
+    """The call screen with ``pushes`` sent in this order (the last one on top)."""
+
     def show(window: KioskWindow) -> None:
         screen = window.in_call
         screen.reset()
@@ -148,15 +150,15 @@ SCENES: tuple[Scene, ...] = (
     Scene("choose-closed", _choose(CLOSED_QUEUE)),
     Scene("waiting", _waiting(3, 170)),
     Scene("waiting-next", _waiting(1, 0)),
-    Scene("in-call-connecting", _in_call(connected=False)),
-    Scene("in-call", _in_call()),
-    Scene("in-call-note", _in_call(NOTE)),
-    Scene("in-call-qr", _in_call(QR)),
-    Scene("in-call-flight", _in_call(FLIGHT)),
-    Scene("in-call-long-url", _in_call(LONG_URL)),
-    Scene("in-call-unbroken-text", _in_call(UNBROKEN)),
-    Scene("in-call-map", _in_call(MAP)),
-    Scene("in-call-several", _in_call(NOTE, QR, FLIGHT, LONG_URL, UNBROKEN, QR, NOTE)),
+    Scene("in-call-connecting", in_call(connected=False)),
+    Scene("in-call", in_call()),
+    Scene("in-call-note", in_call(NOTE)),
+    Scene("in-call-qr", in_call(QR)),
+    Scene("in-call-flight", in_call(FLIGHT)),
+    Scene("in-call-long-url", in_call(LONG_URL)),
+    Scene("in-call-unbroken-text", in_call(UNBROKEN)),
+    Scene("in-call-map", in_call(MAP)),
+    Scene("in-call-several", in_call(NOTE, QR, FLIGHT, LONG_URL, UNBROKEN, QR, NOTE)),
     Scene("rating", _rating(0, None)),
     Scene("rating-chosen", _rating(4, True)),
     Scene("thanks", lambda window: window.show_screen(window.thanks)),

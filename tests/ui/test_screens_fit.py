@@ -14,13 +14,20 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QAbstractScrollArea, QLabel, QPushButton, QWidget
 
 from device.ui.widgets import ElidedLabel
-from kiosk.ui.tour import SCENES, settle
+from kiosk.ui.tour import FLIGHT, LONG_URL, MAP, NOTE, QR, SCENES, UNBROKEN, Scene, in_call, settle
 from kiosk.ui.window import KioskWindow
 
 SIZES = ((1080, 1920), (1920, 1080), (800, 1280))
 LANGUAGES = ("zh-CN", "en")
 TEXT_SIZES = ("normal", "large")
 MATRIX = list(itertools.product(SIZES, LANGUAGES, TEXT_SIZES))
+# beyond the screens the docs show: several pushes of one kind stacked, and names from outside
+PUSH_KINDS = {"note": NOTE, "qr": QR, "flight": FLIGHT, "long-url": LONG_URL, "unbroken-text": UNBROKEN, "map": MAP}
+MORE_SCENES = (
+    *(Scene(f"in-call-four-{kind}", in_call(*[push] * 4)) for kind, push in PUSH_KINDS.items()),
+    Scene("in-call-long-name", in_call(QR, name="Demo Agent 演示坐席 " * 8)),
+    Scene("in-call-hostile-name", in_call(NOTE, name="Alice <b>A</b> <img src=x>")),
+)
 
 
 def _matrix_id(case: tuple[tuple[int, int], str, str]) -> str:
@@ -116,7 +123,7 @@ def test_every_screen_fits_the_kiosk_screen(make_window, qtbot, case):
         qtbot.mouseClick(window.top_bar.large_text_button, Qt.MouseButton.LeftButton)
         assert window.top_bar.large_text_button.isChecked()
     failures = []
-    for scene in SCENES:
+    for scene in (*SCENES, *MORE_SCENES):
         scene.show(window)
         settle()
         failures.extend(f"{scene.name}: {problem}" for problem in problems_of(window, (width, height)))
