@@ -33,9 +33,23 @@ def breakable(text: str) -> str:
     return _WORD.sub(lambda match: _break_word(match.group()), text)
 
 
-def unbreakable(text: str) -> str:
-    """The text as it was before :func:`breakable` (for tests and for comparing with what was sent)."""
-    return text.replace(ZERO_WIDTH_SPACE, "")
+class WrappedLabel(QLabel):
+    """Plain text wrapped to the label's width, long words (URLs, references) included: they get invisible
+    break opportunities when shown, and ``text()`` still gives the text as set."""
+
+    def __init__(self, object_name: str) -> None:
+        super().__init__()
+        self.setObjectName(object_name)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setWordWrap(True)
+        self._text = ""
+
+    def setText(self, text: str) -> None:
+        self._text = text
+        super().setText(breakable(text))
+
+    def text(self) -> str:
+        return self._text
 
 
 def _break_word(word: str) -> str:

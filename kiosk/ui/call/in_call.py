@@ -127,6 +127,11 @@ class InCallScreen(QWidget):
         return self.push_panel.cards
 
     @property
+    def agent_label(self) -> QLabel:
+        """The label with the agent's name."""
+        return self.agent_name
+
+    @property
     def pushed_title(self) -> QLabel:
         return self.push_panel.title
 

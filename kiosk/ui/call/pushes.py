@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from device.ui.text import Texts
 from kiosk.ui.qr import qr_image
-from kiosk.ui.widgets import breakable, label
+from kiosk.ui.widgets import WrappedLabel, label
 
 if TYPE_CHECKING:  # the message models load with the bus, after the first paint
     from bus.messages.call import Push
@@ -30,8 +30,8 @@ class PushCard(QFrame):
         self.push = push
         layout = QVBoxLayout(self)
         layout.setContentsMargins(28, 20, 28, 20)
-        self.title = label("InfoTitle", wrap=True)
-        self.body = label("InfoBody", wrap=True)
+        self.title = WrappedLabel("InfoTitle")
+        self.body = WrappedLabel("InfoBody")
         self.image = QLabel()
         self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.title)
@@ -39,26 +39,21 @@ class PushCard(QFrame):
         layout.addWidget(self.body)
         if push.kind == "qr" and push.url:
             self.image.setPixmap(QPixmap.fromImage(qr_image(push.url, QR_SIZE_PX)))
-            self.body.setText(breakable("\n".join(part for part in (push.text, push.url) if part)))
+            self.body.setText("\n".join(part for part in (push.text, push.url) if part))
         elif push.kind == "flight":
             data = push.data
-            self.title.setText(
-                breakable(
-                    texts("call.flight_card", number=str(data.get("number", "")), airport=str(data.get("airport", "")))
-                )
-            )
+            number, airport = str(data.get("number", "")), str(data.get("airport", ""))
+            self.title.setText(texts("call.flight_card", number=number, airport=airport))
             self.body.setText(
-                breakable(
-                    texts(
-                        "call.flight_details",
-                        time=str(data.get("time", "")),
-                        gate=str(data.get("gate", "—") or "—"),
-                        status=str(data.get("status", "")),
-                    )
+                texts(
+                    "call.flight_details",
+                    time=str(data.get("time", "")),
+                    gate=str(data.get("gate", "—") or "—"),
+                    status=str(data.get("status", "")),
                 )
             )
         else:
-            self.body.setText(breakable("\n".join(part for part in (push.text, push.url or "") if part)))
+            self.body.setText("\n".join(part for part in (push.text, push.url or "") if part))
         self.image.setVisible(not self.image.pixmap().isNull())
         self.title.setVisible(bool(self.title.text()))
 
