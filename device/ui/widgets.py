@@ -67,6 +67,7 @@ class Clock(QWidget):
         self._texts = texts
         self.time_label = QLabel()
         self.time_label.setObjectName("Clock")
+        self.time_label.setTextFormat(Qt.TextFormat.PlainText)
         # the date gives way first when a narrow screen is short of room
         self.date_label = ElidedLabel()
         self.date_label.setObjectName("ClockDate")
@@ -115,6 +116,7 @@ class ConnectionLight(QWidget):
         self.dot.setFixedSize(DOT_PX, DOT_PX)
         self.label = QLabel()
         self.label.setObjectName("Connection")
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(10)

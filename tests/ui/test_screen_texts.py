@@ -88,6 +88,13 @@ def test_text_from_outside_is_shown_as_typed_never_as_markup(make_window):
         if "<" in label.text() and label.textFormat() != Qt.TextFormat.PlainText
     ]
     assert not marked_up, f"labels that would draw outside text as markup: {marked_up}"
+    # and no label anywhere is left to guess: every text on the kiosk is plain
+    guessing = [
+        f"{label.objectName()}: {label.text()!r}"
+        for label in window.findChildren(QLabel)
+        if label.text() and label.textFormat() != Qt.TextFormat.PlainText
+    ]
+    assert not guessing, f"labels that would render markup: {guessing}"
 
 
 def test_the_location_and_site_from_the_settings_are_plain_text(make_window):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 
 from device.ui.text import Texts
+from kiosk.ui.widgets import label
 
 THANKS_SHOWN_MS = 4000  # long enough to read two short lines, short enough that nobody waits for it
 
@@ -21,14 +22,8 @@ class ThanksScreen(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self._texts = texts
         centre = Qt.AlignmentFlag.AlignCenter
-        self.message = QLabel()
-        self.message.setObjectName("Greeting")
-        self.message.setAlignment(centre)
-        self.message.setWordWrap(True)
-        self.detail = QLabel()
-        self.detail.setObjectName("Hint")
-        self.detail.setAlignment(centre)
-        self.detail.setWordWrap(True)
+        self.message = label("Greeting", wrap=True, alignment=centre)
+        self.detail = label("Hint", wrap=True, alignment=centre)
         self.home = QPushButton()
         self.home.setObjectName("NavButton")
         self.home.clicked.connect(self.home_requested)
