@@ -137,7 +137,7 @@ def stylesheet(large_text: bool) -> str:
         border: {border}px solid {p.accent}; border-radius: 16px; padding: 14px 48px; min-height: 72px;
     }}
     #ChoiceButton:checked {{ color: {p.accent_text}; background: {p.accent}; }}
-    #NavButton:disabled {{ background: {p.border}; color: {p.muted}; }}
+    #NavButton:disabled {{ background: transparent; color: {p.muted}; border: {border}px dashed {p.muted}; }}
     #AgentVideo {{ background: #000000; border-radius: 16px; color: #ffffff; }}
     #SelfView {{ background: #222222; border: 3px solid #ffffff; }}
     #InfoCard {{ background: {p.surface}; border: {border}px solid {p.border}; border-radius: 20px; }}
