@@ -137,7 +137,7 @@ def test_a_passenger_calls_talks_gets_a_qr_code_rates_and_the_wallboard_counts_i
                 tap(qtbot, window.rating.star_buttons[3])
                 tap(qtbot, window.rating.no)
                 tap(qtbot, window.rating.done)
-                assert window.current_screen is window.home
+                assert window.current_screen is window.thanks
 
                 wall = await browser.new_page(viewport={"width": 1600, "height": 900})
                 await wall.goto(f"{central.base_url}/wallboard?lang=en")
