@@ -1,4 +1,7 @@
-"""A device presence in a process of its own, so a test can kill it (SIGKILL) like a pulled plug."""
+"""A device presence in a process of its own, so a test can kill it (SIGKILL) like a pulled plug.
+
+``python -m tests.peers.device_process BROKER_URL DEVICE_ID STATE_DIR`` prints ``connected`` once online.
+"""
 
 from __future__ import annotations
 
