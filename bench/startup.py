@@ -24,7 +24,7 @@ from pathlib import Path
 
 from bench.paintserver import PaintServer
 from bench.procmem import TreeMemory, settled_memory
-from bench.proctree import Stopped, stop_tree
+from bench.proctree import Stopped, stop_tree, tree_cpu_ms
 from bench.startup_report import Sample, environment, render, write_json
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -126,12 +126,13 @@ def measure_kiosk(run: int, workdir: Path) -> Sample:
             painted, in_process_ms = _read_paint_line(proc, started + PAINT_TIMEOUT_S)
         except (RunFailed, OSError) as exc:
             raise RunFailed(f"{exc}\n{_log_tail(log_path)}") from None
+        cpu_ms = tree_cpu_ms(proc.pid)
         memory = settled_memory(proc.pid)
     finally:
         stopped = stop_tree(proc, STOP_GRACE_S)
         if proc.stdout is not None:
             proc.stdout.close()
-    return _sample("kiosk", run, started, painted, in_process_ms, memory, stopped)
+    return _sample("kiosk", run, started, painted, in_process_ms, cpu_ms, memory, stopped)
 
 
 def measure_chromium(run: int, workdir: Path) -> Sample:
@@ -155,10 +156,11 @@ def measure_chromium(run: int, workdir: Path) -> Sample:
                 status = proc.poll()
                 why = f"exited with status {status}" if status is not None else f"no paint in {PAINT_TIMEOUT_S:g} s"
                 raise RunFailed(f"chromium did not report a paint ({why})\n{_log_tail(log_path)}")
+            cpu_ms = tree_cpu_ms(proc.pid)
             memory = settled_memory(proc.pid)
         finally:
             stopped = stop_tree(proc, STOP_GRACE_S)
-    return _sample("chromium", run, started, painted, None, memory, stopped)
+    return _sample("chromium", run, started, painted, None, cpu_ms, memory, stopped)
 
 
 def _wait_for_server_paint(server: PaintServer, proc: subprocess.Popen[bytes], deadline: float) -> float | None:
@@ -177,6 +179,7 @@ def _sample(
     started: float,
     painted: float,
     in_process_ms: float | None,
+    cpu_ms: float,
     memory: TreeMemory,
     stopped: Stopped,
 ) -> Sample:
@@ -185,6 +188,7 @@ def _sample(
         run=run,
         start_ms=(painted - started) * 1000,
         in_process_ms=in_process_ms,
+        cpu_ms=cpu_ms,
         rss_bytes=memory.rss_bytes,
         pss_bytes=memory.pss_bytes,
         uss_bytes=memory.uss_bytes,
