@@ -8,7 +8,9 @@ Three witnesses run beside a heartbeat and are read after it:
   Python thread of this process could run: the process's CPU time over that span tells a thread of ours
   holding the GIL in C code (CPU used) from the machine giving the process no CPU (none used);
 - a sample of the loop thread's Python stack, taken by the watchdog when the heartbeat is late, which names
-  the Python code that kept it (if it was running Python at all).
+  the Python code that kept it (if it was running Python at all);
+- a bystander: a separate process doing nothing but 5 ms sleeps. When it wakes up late at the same moment,
+  the whole machine (or the virtual machine under it) stalled, not this process.
 
 A gap is put down to the witness that overlaps it most; one with no witness is "busy" with its sampled stack.
 """
@@ -16,6 +18,7 @@ A gap is put down to the witness that overlaps it most; one with no witness is "
 from __future__ import annotations
 
 import gc
+import subprocess
 import sys
 import threading
 import time
@@ -58,7 +61,9 @@ class StallProbe:
     stacks: list[tuple[float, str]] = field(default_factory=list)
     _gc_started: float = 0.0
     _stop: threading.Event = field(default_factory=threading.Event)
+    bystander_late: list[Span] = field(default_factory=list)
     _thread: threading.Thread | None = None
+    _bystander: subprocess.Popen[str] | None = None
     _loop_thread_id: int = 0
 
     def start(self) -> None:
@@ -67,6 +72,12 @@ class StallProbe:
         gc.callbacks.append(self._on_gc)
         self._thread = threading.Thread(target=self._watch, name="stall-watchdog", daemon=True)
         self._thread.start()
+        self._bystander = subprocess.Popen(
+            [sys.executable, "-c", f"import bench.stall_probe as p; p.bystander({WATCHDOG_S}, {LATE_S})"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
 
     def stop(self) -> None:
         self._stop.set()
@@ -74,11 +85,18 @@ class StallProbe:
             gc.callbacks.remove(self._on_gc)
         if self._thread is not None:
             self._thread.join()
+        if self._bystander is not None:
+            out, _ = self._bystander.communicate("stop\n", timeout=10)  # it reports when told to stop
+            for line in filter(None, out.splitlines()):
+                start, end = (float(v) for v in line.split())
+                self.bystander_late.append(Span(start, end, "whole machine stalled: a bystander process was late too"))
+            self._bystander = None
 
     def clear(self) -> None:
         self.collections.clear()
         self.starved.clear()
         self.stacks.clear()
+        self.bystander_late.clear()
 
     def _on_gc(self, phase: str, info: dict[str, int]) -> None:
         now = time.perf_counter()
@@ -105,6 +123,9 @@ class StallProbe:
 
     def explain(self, start: float, end: float) -> str:
         """The likeliest cause of the gap from ``start`` to ``end`` (perf_counter seconds)."""
+        for span in self.bystander_late:  # it says more than the witnesses inside this process
+            if span.overlap(start, end) >= 0.3 * (end - start):
+                return f"{span.what} ({span.ms:.0f} ms)"
         candidates = [
             (span.overlap(start, end), f"{span.what} {span.ms:.0f} ms") for span in self.collections + self.starved
         ]
@@ -118,3 +139,18 @@ class StallProbe:
         """Collections between ``start`` and ``end``: how many, their total and their longest, in ms."""
         inside = [span for span in self.collections if start <= span.start <= end]
         return len(inside), sum(s.ms for s in inside), max((s.ms for s in inside), default=0.0)
+
+
+def bystander(interval_s: float, late_s: float) -> None:
+    """Sleep ``interval_s`` over and over until stdin says stop; then print each late wake-up as
+    ``start end`` (perf_counter, which is CLOCK_MONOTONIC and so the same clock in every process)."""
+    stop = threading.Event()
+    threading.Thread(target=lambda: (sys.stdin.readline(), stop.set()), daemon=True).start()
+    late: list[tuple[float, float]] = []
+    asked = time.perf_counter()
+    while not stop.wait(interval_s):
+        now = time.perf_counter()
+        if now - asked > interval_s + late_s:
+            late.append((asked + interval_s, now))
+        asked = time.perf_counter()
+    print("\n".join(f"{a:.6f} {b:.6f}" for a, b in late), flush=True)

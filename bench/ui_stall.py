@@ -49,7 +49,6 @@ class Heartbeat:
 
     def start(self) -> None:
         self.ticks = [time.perf_counter()]
-        self.probe.clear()
         self._timer.start()
 
     def stop(self) -> Window:
@@ -67,8 +66,16 @@ class Window:
         self.ticks = ticks
         self.gaps_ms = [(b - a) * 1000 for a, b in itertools.pairwise(ticks)]
         self.longest = sorted(range(len(self.gaps_ms)), key=lambda i: self.gaps_ms[i], reverse=True)[:LONGEST_SHOWN]
-        self.causes = [probe.explain(ticks[i], ticks[i + 1]) for i in self.longest]
-        self.gc = probe.gc_total(ticks[0], ticks[-1])
+        self._probe = probe
+
+    @property
+    def causes(self) -> list[str]:
+        """Read once the probe has stopped: the bystander reports only then."""
+        return [self._probe.explain(self.ticks[i], self.ticks[i + 1]) for i in self.longest]
+
+    @property
+    def gc(self) -> tuple[int, float, float]:
+        return self._probe.gc_total(self.ticks[0], self.ticks[-1])
 
 
 async def run(seconds: float, codec: str) -> tuple[Window, Window, dict[str, float]]:
