@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import time
 from pathlib import Path
@@ -117,6 +118,7 @@ class KioskApp:
         self.window.idle.start()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(first_paint.reported.wait(), self.FIRST_PAINT_WAIT_S)
+        _collect_again()
 
         # after the first paint, see the class docstring
         from bus.messages.device import DeviceKind
@@ -159,6 +161,17 @@ class KioskApp:
         return desk
 
 
+def _collect_again() -> None:
+    """Turn the garbage collector back on if the start turned it off (kiosk/__main__.py, :func:`run`).
+
+    What the start made lives as long as the program: frozen, later collections need not walk it again.
+    """
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
+
+
 def run(settings: KioskSettings, started: float) -> int:
     """Run the kiosk until SIGTERM or SIGINT; returns the exit status."""
+    gc.disable()  # until the first paint, as in kiosk/__main__.py, for the ``kiosk`` command too
     return run_qt_program("kiosk", lambda: KioskApp(settings, started))
