@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from config.sections import Section
 
 BAUD_RATES = (9600, 19200, 38400, 57600, 115200)
+PAPER_WIDTHS_MM = (58, 80)
 
 
 class FlowControl(StrEnum):
@@ -27,11 +28,9 @@ class PrinterSection(Section):
         default="/dev/ttyUSB0",
         description="Device path (/dev/ttyUSB0, a stable udev name such as /dev/printer) or a pyserial URL.",
     )
-    baud: Literal[9600, 19200, 38400, 57600, 115200] = Field(
-        default=9600, description="Line speed in bits per second; must match the printer's DIP switches."
-    )
+    baud: int = Field(default=9600, description="Line speed in bits per second; must match the printer's DIP switches.")
     flow_control: FlowControl = Field(default=FlowControl.NONE, description="none, rtscts or xonxoff.")
-    paper_mm: Literal[58, 80] = Field(default=80, description="Paper width in millimetres: 58 or 80.")
+    paper_mm: int = Field(default=80, description="Paper width in millimetres: 58 or 80.")
     chars_per_line: Annotated[int, Field(ge=16, le=64)] | None = Field(
         default=None, description="Characters per line in font A; 32 for 58 mm and 48 for 80 mm if unset."
     )
@@ -59,6 +58,20 @@ class PrinterSection(Section):
         default=None,
         description="Wi-Fi voucher codes, one a line, each used once; if unset codes are generated.",
     )
+
+    @field_validator("baud")
+    @classmethod
+    def _a_standard_baud_rate(cls, value: int) -> int:
+        if value not in BAUD_RATES:
+            raise ValueError(f"must be one of {', '.join(map(str, BAUD_RATES))}")
+        return value
+
+    @field_validator("paper_mm")
+    @classmethod
+    def _paper_we_know(cls, value: int) -> int:
+        if value not in PAPER_WIDTHS_MM:
+            raise ValueError("must be 58 or 80")
+        return value
 
     @model_validator(mode="after")
     def _line_fits_the_paper(self) -> PrinterSection:
