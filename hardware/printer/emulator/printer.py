@@ -212,8 +212,8 @@ class Mechanism:
 
     def _finish_line(self, force: bool) -> None:
         if self._line or force:
-            self._add(TextLine(self._line, self._line_align))
-            self._line = []
+            line, self._line = self._line, []
+            self._add(TextLine(line, self._line_align))
 
     def _add(self, element: TextLine | QrCode | Raster | Barcode | Feed) -> None:
         self._receipt.elements.append(element)
@@ -223,6 +223,7 @@ class Mechanism:
         self.condition.paper_lines_left = lines_left - 1
         if self.condition.paper_lines_left <= 0:
             log.warning("paper out")
+            self.condition.paper_lines_left = None
             self.condition.paper_out = True
             self.tear_off()
 
