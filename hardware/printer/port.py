@@ -16,6 +16,14 @@ from hardware.printer.settings import FlowControl
 
 WRITE_MARGIN_S = 5.0
 
+try:
+    import termios
+
+    # pyserial lets termios.error (not an OSError) through when a device vanishes under tcflush
+    _LINE_ERRORS: tuple[type[Exception], ...] = (serial.SerialException, OSError, termios.error)
+except ImportError:  # not a POSIX system
+    _LINE_ERRORS = (serial.SerialException, OSError)
+
 
 class PortGone(OSError):
     """The port is missing, was unplugged, or failed; reopening it later may work."""
@@ -74,7 +82,7 @@ class SerialPort:
     def close(self) -> None:
         if self._serial is not None:
             # a device already gone has nothing more to release
-            with contextlib.suppress(serial.SerialException, OSError):
+            with contextlib.suppress(*_LINE_ERRORS):
                 self._serial.close()
             self._serial = None
 
@@ -87,7 +95,7 @@ class SerialPort:
             line.flush()
         except serial.SerialTimeoutException as exc:
             raise PortStalled(f"{self.url} took too long to accept {len(data)} bytes") from exc
-        except (serial.SerialException, OSError) as exc:
+        except _LINE_ERRORS as exc:
             self.close()
             raise PortGone(f"{self.url} failed while writing: {exc}") from exc
 
@@ -108,7 +116,7 @@ class SerialPort:
             return reply
         except serial.SerialTimeoutException as exc:
             raise PortStalled(f"{self.url} did not take the status request") from exc
-        except (serial.SerialException, OSError) as exc:
+        except _LINE_ERRORS as exc:
             self.close()
             raise PortGone(f"{self.url} failed while asking for status: {exc}") from exc
 
