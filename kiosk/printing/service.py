@@ -132,6 +132,8 @@ class PrinterService:
 
     async def _run(self) -> None:
         while True:
+            # cleared before looking at the queue: a job submitted during the step wakes the next wait
+            self._wake.clear()
             try:
                 busy = await self._step()
             except Exception:
@@ -139,7 +141,6 @@ class PrinterService:
                 busy = False
             if busy:
                 continue
-            self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._settings.status_interval_s)
 

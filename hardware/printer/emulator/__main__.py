@@ -45,6 +45,7 @@ async def serve(options: argparse.Namespace) -> None:
     await stop.wait()
     server.close()
     await emulator.close_line()
+    await asyncio.to_thread(emulator.finish_receipts)
     control_path.unlink(missing_ok=True)
 
 

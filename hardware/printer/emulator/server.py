@@ -6,7 +6,7 @@ it, re-pointed when the port is "unplugged and plugged back" (as udev does for a
 Control protocol: one JSON object a line, one JSON answer a line. ``{"fault": NAME, ...}`` with NAME one
 of ``paper_near_end``, ``paper_out``, ``paper_out_after`` (``lines``), ``cover_open``, ``silent``,
 ``garbage`` (each with ``"on": true|false`` where it is a switch), ``replug`` (``down_s``), ``refill``,
-``clear``; ``{"ask": "state"}`` answers the counters.
+``clear``; ``{"ask": "state"}`` answers the counters, ``{"ask": "reset_counters"}`` zeroes them first.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import logging
 import os
 import time
 import tty
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from hardware.printer.emulator.receipt import Receipt
 
 log = logging.getLogger(__name__)
 
+CONTINUOUS_S = 0.02
 READ_CHUNK = 64
 """Bytes taken from the line at a time: small enough that pacing is smooth, status replies prompt."""
 
@@ -50,6 +52,7 @@ class PrinterEmulator:
         self._readable = asyncio.Event()
         self._pump: asyncio.Task[None] | None = None
         self._replug: asyncio.Task[None] | None = None
+        self._renderer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="receipt-render")
 
     # the line ----------------------------------------------------------------------------------------
 
@@ -103,8 +106,12 @@ class PrinterEmulator:
                 if self.first_byte_at is None:
                     self.first_byte_at = time.monotonic()
                 self.bytes_received += len(chunk)
-                # the wire carries 10 bits a byte (start, 8 data, stop): a chunk is here only that late
-                self._wire_free_at = max(self._wire_free_at, loop.time()) + len(chunk) * 10 / self.baud
+                # the wire carries 10 bits a byte (start, 8 data, stop): a chunk is here only that late.
+                # Bytes that follow on without a pause continue from the last deadline, so the time spent
+                # parsing and sleeping late does not add up over a long slip.
+                now = loop.time()
+                start = self._wire_free_at if now - self._wire_free_at < CONTINUOUS_S else now
+                self._wire_free_at = start + len(chunk) * 10 / self.baud
                 await asyncio.sleep(max(0.0, self._wire_free_at - loop.time()))
                 self._take(chunk)
 
@@ -118,11 +125,23 @@ class PrinterEmulator:
                 os.write(self._master, replies)
 
     def _on_receipt(self, receipt: Receipt) -> None:
+        # drawing a PNG takes longer than cutting paper: it happens beside the line, in order
         self.receipts += 1
-        path = render.save(receipt, self.out_dir, self.receipts)
         self.last_receipt_at = time.monotonic()
+        self._renderer.submit(self._save, receipt, self.receipts)
+
+    def _save(self, receipt: Receipt, index: int) -> None:
+        try:
+            path = render.save(receipt, self.out_dir, index)
+        except Exception:
+            log.exception("could not save receipt %d", index)
+            return
         state = "complete" if receipt.complete else "INCOMPLETE"
-        log.info("receipt %d %s: %s", self.receipts, state, path)
+        log.info("receipt %d %s: %s", index, state, path)
+
+    def finish_receipts(self) -> None:
+        """Wait until every receipt so far is on disk."""
+        self._renderer.shutdown(wait=True)
 
     # faults ------------------------------------------------------------------------------------------
 
@@ -156,6 +175,9 @@ class PrinterEmulator:
             self._replug = asyncio.create_task(self._plug_back(float(request.get("down_s", 0.5))))
         elif fault is not None:
             return {"ok": False, "error": f"unknown fault {fault!r}"}
+        if request.get("ask") == "reset_counters":
+            self.first_byte_at = None
+            self.bytes_received = 0
         return {"ok": True, **self.counters()}
 
     async def _plug_back(self, down_s: float) -> None:
