@@ -151,8 +151,10 @@ class PrinterService:
         for old in self._queue.expire():
             self._end(old, JobState.EXPIRED, "print.expired", "not printed in time")
         job = self._queue.next()
-        # a status answered moments ago is good enough to start a job: the passenger is waiting
-        if job is None or not self.can_print() or loop.time() > self._status_fresh_until:
+        # idle, the printer is asked once an interval; a status answered moments ago is good enough to
+        # start a job (the passenger is waiting); a held job asks again each interval to see it recover
+        stale = loop.time() >= self._status_fresh_until
+        if stale or (job is not None and not self.can_print()):
             self._set_state(await self._driver.status())
             self._status_fresh_until = loop.time() + self._settings.status_interval_s
         if job is None:
