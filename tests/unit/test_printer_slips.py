@@ -145,3 +145,18 @@ def test_bad_fields_say_which_field():
         slip_from_data({"text": "no template"})
     with pytest.raises(BadSlip, match="boarding_time"):
         slip_from_data({**SLIPS["flight"].model_dump(), "boarding_time": "25:99"})
+
+
+def test_an_agent_text_too_long_for_the_slip_is_cut_with_an_ellipsis_and_the_qr_still_prints():
+    long_text = "请到服务台。Please go to the desk. " * 200
+    data = slip_printer(58).render(AgentSlip(text=long_text[:4000], qr="https://example.org/q"))
+    receipts = []
+    mechanism = Mechanism(58, receipts.append)
+    for command in parse(data, chinese_mode=False)[0]:
+        mechanism.run(command)
+    [receipt] = receipts
+    body = [line for line in receipt.text_lines if "desk" in line or "服务台" in line]
+    assert len(body) == 12
+    assert body[-1].endswith("...")
+    assert receipt.qr_payloads == ["https://example.org/q"]
+    assert receipt.wrapped_lines == 0
