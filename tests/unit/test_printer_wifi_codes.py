@@ -15,7 +15,7 @@ def test_pool_codes_are_handed_out_once_each_across_a_restart_then_refused(tmp_p
     codes.close()
     again = WifiCodes(pool, tmp_path / "state.sqlite3")
     assert again.next_code() == "CCCC3333"
-    with pytest.raises(NoWifiCodes, match="every code in .* has been handed out"):
+    with pytest.raises(NoWifiCodes, match=r"every code in .* has been handed out"):
         again.next_code()
     again.close()
 
