@@ -24,6 +24,7 @@ REPLACEMENT = "?"
 """What stands for a character the printer cannot print: visible, one column, in every code page."""
 QR_MODULE_DOTS = 6
 FEED_BEFORE_CUT = 4
+NO_LINE_START = frozenset("。，、！？；：）】》」』”’.,!?;:)")
 
 
 def char_width(char: str) -> int:
@@ -62,6 +63,13 @@ def _words(paragraph: str) -> list[str]:
     words: list[str] = []
     current = ""
     for char in paragraph:
+        if char in NO_LINE_START and (current or words):
+            # closing punctuation never starts a line: it stays with what it closes
+            if current:
+                current += char
+            else:
+                words[-1] += char
+            continue
         if char_width(char) == 2:
             if current:
                 words.append(current)

@@ -33,6 +33,12 @@ def test_wrap_keeps_words_and_counts_chinese_as_two_columns():
     assert "collect" in " ".join(lines).split()
 
 
+def test_chinese_closing_punctuation_never_starts_a_line():
+    lines = wrap("请到3号服务台领取您的行李。Please collect", 27)
+    assert lines[0] == "请到3号服务台领取您的行李。"
+    assert not any(line.startswith("。") for line in wrap("一二三四五六七八。九十", 16))
+
+
 def test_a_word_longer_than_the_line_is_cut_into_pieces():
     assert wrap("x" * 40, 16) == ["x" * 16, "x" * 16, "x" * 8]
 
