@@ -29,6 +29,7 @@ def print_test_command(service: PrinterService, wait_s: float = PRINT_TEST_WAIT_
                 held.set()
 
         service.add_state_listener(on_state)
+        on_state(service.state)  # a printer that is already stopped holds the page from the start
         finished = asyncio.ensure_future(service.finished(job))
         stopped = asyncio.ensure_future(held.wait())
         try:

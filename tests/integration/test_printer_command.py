@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
+
 from bus.codec import encode
 from bus.link import Publication
-from bus.messages.device import Command, DeviceKind
+from bus.messages.device import Command, DeviceKind, PrinterState
 from config.sections import AppSection, BusSection, DeviceBusSection
+from device.commands import CommandRefused
 from device.presence import connect_device
 from hardware.printer.settings import PrinterSection
-from kiosk.printing.setup import KioskPrinting
+from kiosk.printing.commands import print_test_command
+from kiosk.printing.setup import KioskPrinting, open_printer
 from kiosk.settings import KioskSettings
 from tests.peers.inbox import Inbox
 from tests.peers.printer import printer_emulator
+from tests.peers.wait import until
 
 DEVICE = "kiosk-t1-01"
 ROOT = f"airport/HAK/device/{DEVICE}"
@@ -80,3 +87,22 @@ async def test_print_test_without_a_printer_says_so(mosquitto, tmp_path):
             await presence.stop()
     assert reply == {"v": 1, "id": "c1", "ok": False, "detail": "test page not queued: this kiosk has no printer"}
     assert health["printer"]["state"] == "absent"
+
+
+async def test_print_test_on_a_stopped_printer_says_why_at_once_and_the_page_prints_after_recovery(tmp_path):
+    with printer_emulator(tmp_path / "emulator") as emulator:
+        emulator.fault("cover_open")
+        section = PrinterSection(enabled=True, port=str(emulator.link), baud=emulator.baud, status_interval_s=0.3)
+        service = open_printer(section, tmp_path / "state", lambda *_: None)
+        await service.start()
+        try:
+            await until(lambda: service.state is PrinterState.COVER_OPEN, "cover open")
+            with pytest.raises(CommandRefused, match="it waits: printer cover_open"):
+                await asyncio.wait_for(print_test_command(service, wait_s=30)({}), 5)
+            assert service.health().jobs_held == 1
+            emulator.fault("cover_open", on=False)
+            await until(emulator.receipts, "the test page after the cover closed", timeout_s=30)
+            [receipt] = emulator.receipts()
+        finally:
+            await service.stop()
+    assert "打印机测试页" in receipt["text"]
