@@ -109,3 +109,28 @@ def _short_name(name: str) -> str:
 def site_zone(code: str) -> ZoneInfo:
     """The local time zone of the airport a program serves; UTC when the code is unknown."""
     return airport(code).zone() or ZoneInfo("UTC")
+
+
+AIRLINES_FILE = Path(__file__).with_name("airlines.csv")
+
+
+@dataclass(frozen=True)
+class Airline:
+    code: str
+    name_en: str
+    name_zh: str
+
+
+@functools.cache
+def airlines() -> dict[str, Airline]:
+    """The airlines file, by IATA designator."""
+    found: dict[str, Airline] = {}
+    with AIRLINES_FILE.open(encoding="utf-8", newline="") as file:
+        for code, name_en, name_zh in csv.reader(line for line in file if not line.startswith("#")):
+            found[code] = Airline(code, name_en, name_zh)
+    return found
+
+
+def airline(code: str) -> Airline:
+    """The airline with IATA designator ``code``; an unknown one is named by its code."""
+    return airlines().get(code) or Airline(code, code, code)

@@ -125,3 +125,14 @@ class FlightUpdate(Message):
         if self.revision <= self.base_revision:
             raise ValueError("revision must be greater than base_revision")
         return self
+
+
+def apply_update(flights: dict[str, Flight], update: FlightUpdate) -> dict[str, Flight]:
+    """The board after ``update``: changed flights replace theirs by ``id``, removed ids go. The caller
+    checks ``base_revision`` first; ``flights`` itself is left as it was."""
+    result = dict(flights)
+    for flight_id in update.removed:
+        result.pop(flight_id, None)
+    for flight in update.changed:
+        result[flight.id] = flight
+    return result
