@@ -175,7 +175,7 @@ def _flight(leg: Leg, direction: Direction) -> Flight:
         scheduled=main.scheduled,
         estimated=main.estimated,
         actual=main.actual,
-        status=leg.status or _status_from_times(leg, direction),
+        status=_status(leg, direction),
         terminal=_cut(leg.departure_terminal if departing else leg.arrival_terminal),
         gate=_cut(leg.departure_gate if departing else leg.arrival_gate),
         stand=_cut(leg.departure_stand if departing else leg.arrival_stand),
@@ -191,6 +191,31 @@ def _flight(leg: Leg, direction: Direction) -> Flight:
         ],
         diverted_to=leg.diverted_to,
     )
+
+
+_BEFORE_DEPARTURE = {
+    FlightStatus.SCHEDULED,
+    FlightStatus.CHECK_IN,
+    FlightStatus.BOARDING,
+    FlightStatus.FINAL_CALL,
+    FlightStatus.GATE_CLOSED,
+    FlightStatus.DELAYED,
+}
+_BEFORE_ARRIVAL = {FlightStatus.SCHEDULED, FlightStatus.DELAYED, FlightStatus.APPROACHING, FlightStatus.DEPARTED}
+
+
+def _status(leg: Leg, direction: Direction) -> FlightStatus:
+    """The source's status, moved on by actual times it has not caught up with (an off-block time sent
+    alone means the flight left, whatever the last status said); a cancellation or diversion stands."""
+    from_times = _status_from_times(leg, direction)
+    if leg.status is None:
+        return from_times
+    moved_on = from_times in {FlightStatus.DEPARTED, FlightStatus.LANDED, FlightStatus.ARRIVED}
+    if moved_on and leg.status in (_BEFORE_DEPARTURE if direction is Direction.DEPARTURES else _BEFORE_ARRIVAL):
+        return from_times
+    if leg.status is FlightStatus.LANDED and from_times is FlightStatus.ARRIVED:
+        return from_times
+    return leg.status
 
 
 def _status_from_times(leg: Leg, direction: Direction) -> FlightStatus:
