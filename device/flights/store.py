@@ -179,17 +179,17 @@ class FlightStore:
     def apply_update(self, update: FlightUpdate) -> bool:
         """Apply ``update`` if it follows the revision held; else re-read the snapshot. True when applied."""
         board = self._boards[update.direction]
-        if board.resyncing:
-            return False
-        if board.known and update.revision <= board.revision:
+        if board.resyncing or not board.known:
+            return False  # the snapshot is on its way (central sends one after every update)
+        if update.revision <= board.revision:
             return False  # already in the board held (the snapshot overtook it)
-        if not board.known or update.base_revision != board.revision:
+        if update.base_revision != board.revision:
             log.info(
                 "flights/%s: update %d->%d does not follow revision %s; re-reading the board",
                 update.direction,
                 update.base_revision,
                 update.revision,
-                board.revision if board.known else "none",
+                board.revision,
             )
             self._resync(update.direction)
             return False
