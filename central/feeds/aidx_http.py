@@ -9,7 +9,7 @@ import logging
 import secrets
 from collections.abc import Mapping
 
-from aiohttp import web
+from aiohttp import StreamReader, web
 
 from bus.messages.flights import FlightStatus
 from central.feeds import aidx
@@ -46,8 +46,8 @@ class AidxReceiver:
         length = request.content_length
         if length is not None and length > self._max_bytes:
             return _answer(413, "", f"document of {length} bytes exceeds {self._max_bytes}")
-        body = await request.content.read(self._max_bytes + 1)
-        if len(body) > self._max_bytes:
+        body = await read_at_most(request.content, self._max_bytes)
+        if body is None:
             return _answer(413, "", f"document exceeds {self._max_bytes} bytes")
         try:
             document = aidx.parse(body, self._status_codes, self._max_bytes)
@@ -65,6 +65,18 @@ class AidxReceiver:
             return False
         scheme, _, given = header.partition(" ")
         return scheme.lower() == "bearer" and secrets.compare_digest(given.strip().encode(), self._token.encode())
+
+
+async def read_at_most(stream: StreamReader, limit: int) -> bytes | None:
+    """The whole body, or None as soon as it grows past ``limit`` bytes (the rest is never read)."""
+    chunks: list[bytes] = []
+    total = 0
+    while chunk := await stream.read(64 * 1024):
+        total += len(chunk)
+        if total > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _answer(status: int, transaction: str, error: str) -> web.Response:

@@ -16,6 +16,7 @@ import aiohttp
 
 from bus.messages.flights import FlightStatus
 from central.feeds import aidx, csv_feed, json_feed, simulator
+from central.feeds.aidx_http import read_at_most
 from central.feeds.health import FeedHealth
 from central.feeds.legs import FeedError
 from central.flights.board import FlightBoards
@@ -144,7 +145,9 @@ class JsonFeed(Feed):
                     return
                 if response.status != 200:
                     raise FeedError(f"{self._url} answered HTTP {response.status}")
-                body = await response.content.read(json_feed.MAX_DOCUMENT_BYTES + 1)
+                body = await read_at_most(response.content, json_feed.MAX_DOCUMENT_BYTES)
+                if body is None:
+                    raise FeedError(f"{self._url} sent more than {json_feed.MAX_DOCUMENT_BYTES} bytes")
                 etag, modified = response.headers.get("ETag", ""), response.headers.get("Last-Modified", "")
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise FeedError(f"cannot read {self._url}: {type(exc).__name__} {exc}") from None

@@ -144,3 +144,19 @@ def test_the_phone_page_shows_the_flight_and_follows_a_gate_change_live(
         missing = browser.new_page()
         missing.goto(f"{central.base_url}/flight/XX1-20261123-D?lang=en")
         expect(missing.locator("#note")).to_have_text("This flight is not on today's boards.")
+
+
+def test_a_document_larger_than_one_network_read_loads_whole(central: FlightsCentral):
+    legs = "".join(
+        f"<FlightLeg><LegIdentifier><Airline>HU</Airline><FlightNumber>{1000 + n}</FlightNumber>"
+        "<DepartureAirport>HAK</DepartureAirport><ArrivalAirport>PEK</ArrivalAirport>"
+        "<OriginDate>2026-11-23</OriginDate></LegIdentifier><LegData>"
+        f'<OperationTime OperationQualifier="OFB" TimeType="SCT">2026-11-23T{n // 60 % 24:02d}:{n % 60:02d}:00Z'
+        "</OperationTime></LegData></FlightLeg>"
+        for n in range(1500)
+    )
+    document = f'<IATA_AIDX_FlightLegNotifRQ Version="16.1">{legs}</IATA_AIDX_FlightLegNotifRQ>'.encode()
+    assert len(document) > 300_000
+    status, answer = central.post_aidx(document)
+    assert status == 200, answer
+    wait_until(lambda: len(central.get_json("/api/flights?direction=dep")[1]["flights"]) == 1500, "all 1,500 legs")
