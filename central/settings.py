@@ -79,6 +79,9 @@ class FeedsSection(Section):
     stale_after_s: Annotated[float, Field(gt=0, le=86400)] = Field(
         default=300.0, description="A feed silent this long is shown as stale."
     )
+    keep_past_h: Annotated[float, Field(gt=0, le=72)] = Field(
+        default=6.0, description="Hours a flight stays on the boards after its time (actual, else estimated)."
+    )
 
     @field_validator("aidx_status_codes")
     @classmethod

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from bus.messages.flights import Direction, Flight
 from central.feeds.legs import FeedError, Leg, LegChange, LegKey, LegRemoval, flight_id, flights_for_site, merge
@@ -97,6 +98,25 @@ class FlightBoards:
                 self._owner[(flight.direction, flight.id)] = source
         self._changed()
         return refused
+
+    def prune(self, before: datetime) -> int:
+        """Take off every flight whose time (actual, else estimated, else scheduled) is before ``before``,
+        and forget legs from days before it; returns how many flights went. A feed that only sends changes
+        never says a flight is over, so without this the boards would grow for ever."""
+        gone = [
+            (direction, id_)
+            for direction, flights in self._flights.items()
+            for id_, flight in flights.items()
+            if (flight.actual or flight.estimated or flight.scheduled) < before
+        ]
+        for slot in gone:
+            self._drop(slot)
+        oldest_day = before.date() - timedelta(days=1)
+        for key in [key for key in self._legs if key.origin_date < oldest_day]:
+            del self._legs[key]
+        if gone:
+            self._changed()
+        return len(gone)
 
     def _drop(self, slot: tuple[Direction, str]) -> None:
         direction, id_ = slot

@@ -3,7 +3,10 @@ started and stopped together by :class:`central.service.CentralService`."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
 
@@ -23,6 +26,7 @@ from central.settings import FeedsSection
 log = logging.getLogger(__name__)
 
 AIDX_FOLDER_INTERVAL_S = 1.0
+PRUNE_INTERVAL_S = 600.0
 
 
 def status_codes(feeds: FeedsSection) -> dict[str, FlightStatus | None]:
@@ -77,6 +81,8 @@ class FlightService:
             health = self._add_health("csv", stale)
             self._feeds.append(CsvFeed(self.boards, health, feeds.csv_file, feeds.csv_interval_s))
         self.pages = FlightPages(self.publisher, self.feed_views)
+        self._keep_past = timedelta(hours=feeds.keep_past_h)
+        self._prune_task: asyncio.Task[None] | None = None
 
     def _add_health(self, name: str, stale_after_s: float) -> FeedHealth:
         health = FeedHealth(name, stale_after_s)
@@ -94,9 +100,22 @@ class FlightService:
         self.publisher.start()
         for feed in self._feeds:
             feed.start()
+        self._prune_task = asyncio.create_task(self._prune_now_and_then(), name="flights-prune")
         log.info("flight feeds: %s", ", ".join(h.name for h in self._health) or "none")
 
+    async def _prune_now_and_then(self) -> None:
+        while True:
+            await asyncio.sleep(PRUNE_INTERVAL_S)
+            gone = self.boards.prune(datetime.now(UTC) - self._keep_past)
+            if gone:
+                log.info("%d flights more than %s past left the boards", gone, self._keep_past)
+
     async def stop(self) -> None:
+        if self._prune_task is not None:
+            self._prune_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._prune_task
+            self._prune_task = None
         for feed in self._feeds:
             await feed.stop()
         self.publisher.close()

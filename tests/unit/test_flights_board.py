@@ -98,3 +98,17 @@ def test_a_removal_takes_the_flight_off_and_listeners_hear_every_change():
     assert board.flights(Direction.DEPARTURES)["HU1-20261123-D"].status is FlightStatus.CANCELLED
     board.apply("aidx", [LegRemoval(leg("1").key)])
     assert board.flights(Direction.DEPARTURES) == {} and len(heard) == 2
+
+
+def test_prune_takes_off_flights_long_past_and_forgets_old_legs():
+    board = FlightBoards("HAK")
+    early = leg("1")
+    late = Leg(
+        key=LegKey("HU", "2", "HAK", "PEK", date(2026, 11, 23)),
+        times={FlightEvent.OFF_BLOCK: EventTime(scheduled=T0, estimated=T0 + timedelta(hours=5))},
+    )
+    board.apply("aidx", [early, late])
+    assert board.prune(T0 + timedelta(hours=1)) == 1
+    assert list(board.flights(Direction.DEPARTURES)) == ["HU2-20261123-D"]  # its estimate is still ahead
+    assert board.prune(datetime(2026, 11, 26, tzinfo=UTC)) == 1
+    assert board._legs == {}
