@@ -160,3 +160,38 @@ def test_a_document_larger_than_one_network_read_loads_whole(central: FlightsCen
     status, answer = central.post_aidx(document)
     assert status == 200, answer
     wait_until(lambda: len(central.get_json("/api/flights?direction=dep")[1]["flights"]) == 1500, "all 1,500 legs")
+
+
+@pytest.mark.slow
+def test_the_facilities_page_names_a_flight_feed_that_went_silent(
+    mosquitto: Mosquitto, chromium_executable: str, tmp_path: Path
+):
+    import shutil
+
+    from playwright.sync_api import expect
+
+    from tests.peers.chromium import headless_chromium
+
+    csv = tmp_path / "flights.csv"
+    shutil.copy(GOLDEN.parent / "flights" / "board.csv", csv)
+    extra = f'csv_file = "{csv}"\ncsv_interval_s = 0.2\nstale_after_s = 1.0\n'
+    with central_with_aidx(mosquitto.url, tmp_path / "central", extra) as central:
+        wait_until(
+            lambda: any(
+                f["name"] == "csv" and f["ok_at"] for f in central.get_json("/api/flights?direction=dep")[1]["feeds"]
+            ),
+            "the CSV read once",
+        )
+        wait_until(
+            lambda: all(f["stale"] for f in central.get_json("/api/flights?direction=dep")[1]["feeds"]),
+            "the CSV feed going stale (its file unchanged)",
+        )
+        with headless_chromium(chromium_executable) as browser:
+            page = browser.new_page(viewport={"width": 1280, "height": 720})
+            page.goto(f"{central.base_url}/facilities?lang=en")
+            expect(page.locator("#feeds-text")).to_have_text("Flight feed stale: aidx, csv")
+            expect(page.locator("#feeds-text")).to_have_attribute("data-state", "stale")
+            page.screenshot(path=str(tmp_path / "facilities-feeds-en.png"))
+            page.goto(f"{central.base_url}/facilities?lang=zh-CN")
+            expect(page.locator("#feeds-text")).to_have_text("航班数据源已停止更新：aidx, csv")
+            page.screenshot(path=str(tmp_path / "facilities-feeds-zh.png"))
