@@ -7,8 +7,12 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from bus.codec import encode
 from bus.messages.flights import Direction, Flight, FlightBoard, FlightUpdate
+from central.flights.board import diff
 from device.flights.store import BoardChange, FlightStore, Freshness
 
 T0 = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
@@ -102,3 +106,41 @@ def test_a_damaged_cache_is_ignored_and_replaced(tmp_path: Path, caplog):
     assert store.freshness(Direction.ARRIVALS) is Freshness.NONE  # a departures board in the arrivals file
     store.apply_snapshot(board(2, make_flight(1)))
     assert json.loads((tmp_path / "flights-dep.json").read_text())["board"]["revision"] == 2
+
+
+boards_strategy = st.lists(
+    st.dictionaries(st.integers(min_value=1, max_value=12), st.sampled_from(["1", "2", "3"]), max_size=12),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    boards_strategy,
+    st.lists(st.booleans(), min_size=12, max_size=12),
+    st.lists(st.booleans(), min_size=12, max_size=12),
+)
+def test_whatever_updates_go_missing_the_store_holds_centrals_board_of_its_revision(
+    tmp_path_factory, states, lost, late
+):
+    """Central's boards in turn, each update lost or delivered (and a resync served now or later): the
+    store's board is always exactly central's board of the revision it claims, never a mix."""
+    store = FlightStore(tmp_path_factory.mktemp("store"))
+    history: dict[int, dict[str, Flight]] = {0: {}}
+    store.apply_snapshot(board(0))
+    published: dict[str, Flight] = {}
+    for revision, state in enumerate(states, start=1):
+        current = {make_flight(n, gate).id: make_flight(n, gate) for n, gate in state.items()}
+        change = diff(published, current)
+        update = FlightUpdate(
+            direction=DEP, base_revision=revision - 1, revision=revision, changed=change.changed, removed=change.removed
+        )
+        published = history[revision] = current
+        resyncs = store.resyncs
+        if not lost[revision - 1]:
+            store.apply_update(update)
+        if store.resyncs > resyncs and not late[revision - 1]:
+            store.apply_snapshot(board(revision, *current.values()))  # the broker resends the retained board
+        held = store.revision(DEP)
+        assert {f.id: f for f in store.flights(DEP)} == history[held]
