@@ -100,6 +100,16 @@ class BusLink:
         result, _mid = client.subscribe(pattern, qos)
         return result == mqtt.MQTT_ERR_SUCCESS
 
+    def mute(self, pattern: str) -> bool:
+        """UNSUBSCRIBE from ``pattern`` at the broker but keep its handler: nothing more arrives for it until
+        :meth:`resubscribe` or the next connect (which subscribes every pattern again). A device mutes a
+        retained snapshot once it has it and follows the updates instead. False when the link is down."""
+        client = self._client
+        if client is None or not client.is_connected():
+            return False
+        result, _mid = client.unsubscribe(pattern)
+        return result == mqtt.MQTT_ERR_SUCCESS
+
     def publish(self, publication: Publication) -> bool:
         """Queue a message; returns False when the link is not up (the caller decides whether that matters)."""
         client = self._client

@@ -45,7 +45,8 @@ class Freshness(StrEnum):
 
 @dataclass(frozen=True)
 class BoardChange:
-    """What moved on one board: ``reset`` means "everything" (a snapshot), else the flights named."""
+    """What moved on one board: ``reset`` means "everything" (a snapshot), else the flights named (none:
+    only the board's freshness changed)."""
 
     direction: Direction
     changed: tuple[Flight, ...] = ()
@@ -110,6 +111,10 @@ class FlightStore:
         board = self._boards[direction]
         return board.revision if board.known else None
 
+    def resyncing(self, direction: Direction) -> bool:
+        """True while the store waits for the snapshot it asked for after a gap."""
+        return self._boards[direction].resyncing
+
     def site_tz(self) -> str:
         """The IANA zone the boards' times are shown in ("" before any board)."""
         return next((board.tz for board in self._boards.values() if board.tz), "")
@@ -165,16 +170,31 @@ class FlightStore:
             )
             return False
         board = self._boards[snapshot.direction]
-        board.flights = {flight.id: flight for flight in snapshot.flights}
+        flights = {flight.id: flight for flight in snapshot.flights}
+        same = board.known and board.revision == snapshot.revision and board.flights == flights
+        was_live = board.live
+        board.flights = flights
         board.revision = snapshot.revision
         board.site, board.tz = snapshot.site, snapshot.tz
         board.heard_at = self._clock()
         board.known = True
         board.live = self._link is not None and self._link.state is LinkState.ONLINE
         board.resyncing = False
+        self._mute_snapshots(snapshot.direction)
+        if same:
+            if board.live != was_live:
+                self._tell(BoardChange(snapshot.direction))  # only its freshness changed
+            return True
         self._save_soon(snapshot.direction)
         self._tell(BoardChange(snapshot.direction, reset=True))
         return True
+
+    def _mute_snapshots(self, direction: Direction) -> None:
+        """Central publishes a snapshot with every revision; a device that has one follows the updates and
+        asks for a snapshot again only after a gap or a reconnect, so its screen is never reset for nothing
+        and a busy board does not cost every device the whole board on every change."""
+        if self._link is not None and self._topics is not None:
+            self._link.mute(self._topics.site(_TOPIC_KIND[direction]))
 
     def apply_update(self, update: FlightUpdate) -> bool:
         """Apply ``update`` if it follows the revision held; else re-read the snapshot. True when applied."""
