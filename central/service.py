@@ -20,6 +20,7 @@ from bus.topics import TopicKind, Topics
 from central.accounts import AgentAccounts
 from central.calls import DeviceCallers, QueuePublisher, SwitchboardTimer
 from central.fleet import FleetState
+from central.flights.service import FlightService
 from central.records import SqliteCallStore
 from central.settings import CentralSettings
 from central.switchboard import Switchboard
@@ -73,6 +74,7 @@ class CentralService:
         self._runner: web.AppRunner | None = None
         self._silence_task: asyncio.Task[None] | None = None
         self._http_port: int | None = None
+        self.flights = FlightService(settings.feeds, settings.bus.site, self.link, self.topics)
         # opened by start(): they are files in the state dir
         self.switchboard: Switchboard | None = None
         self._store: SqliteCallStore | None = None
@@ -127,7 +129,7 @@ class CentralService:
         """Serve the pages, then connect to the broker in the background (it may well be down)."""
         self._settings.app.state_dir.mkdir(parents=True, exist_ok=True)
         desk, wallboard = self._open_calls()
-        app = create_app(self.feed, desk, wallboard)
+        app = create_app(self.feed, desk, wallboard, self.flights)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=HTTP_SHUTDOWN_TIMEOUT_S)
         await runner.setup()
         try:
@@ -143,6 +145,7 @@ class CentralService:
         self.link.add_state_listener(lambda state, _detail: self.feed.bus_changed(state.value))
         self.link.subscribe(self.topics.every_device(TopicKind.DEVICE_STATUS), self.fleet.handle)
         self.link.subscribe(self.topics.every_device(TopicKind.DEVICE_HEALTH), self.fleet.handle)
+        self.flights.start()
         await self.link.start()
         self._silence_task = asyncio.create_task(self._watch_silence(), name="fleet-silence")
         if self._timer is not None:
@@ -165,6 +168,7 @@ class CentralService:
             self._runner = None
         if self._publisher is not None:
             self._publisher.close()
+        await self.flights.stop()
         await self.link.stop(last_words=self._status(False, OfflineReason.SHUTDOWN))
         for closable in (self._store, self._accounts):
             if closable is not None:

@@ -3,6 +3,8 @@ APIs, and a health check."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from aiohttp import web
 
 from central.web.agent import AgentDesk, add_agent_routes
@@ -12,15 +14,22 @@ from central.web.pages import STATIC_DIR, add_page
 from central.web.security import add_security_headers
 from central.web.wallboard import WallboardFeed, add_wallboard_routes
 
+if TYPE_CHECKING:
+    from central.flights.service import FlightService
+
 PAGES = ("/facilities", "/agent", "/wallboard")
 
 
 def create_app(
-    feed: FleetFeed, desk: AgentDesk | None = None, wallboard: WallboardFeed | None = None
+    feed: FleetFeed,
+    desk: AgentDesk | None = None,
+    wallboard: WallboardFeed | None = None,
+    flights: FlightService | None = None,
 ) -> web.Application:
     """Routes: ``/`` (redirect), ``/facilities``, ``/static/*``, ``/api/fleet``, ``/api/fleet/events``,
     ``/healthz``; with a desk the agent console's (``/agent``, ``/api/agent/*``), with a wallboard feed
-    the wallboard's (``/wallboard``, ``/api/wallboard``, ``/api/wallboard/events``)."""
+    the wallboard's (``/wallboard``, ``/api/wallboard``, ``/api/wallboard/events``), with flights the boards'
+    (``/api/flights``, ``/flight/{id}``, ``/api/feeds/aidx``; see :mod:`central.flights.web`)."""
     app = web.Application()
     app[FEED_KEY] = feed
     app.router.add_get("/", _to_facilities)
@@ -33,6 +42,8 @@ def create_app(
         app.router.add_get("/api/agent/ws", console_socket)
     if wallboard is not None:
         add_wallboard_routes(app, wallboard)
+    if flights is not None:
+        flights.add_routes(app)
     app.router.add_static("/static/", STATIC_DIR, show_index=False, follow_symlinks=False)
     app.on_response_prepare.append(add_security_headers)
     app.on_response_prepare.append(_revalidate_static)
