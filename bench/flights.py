@@ -270,7 +270,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--changes", type=int, default=100)
     parser.add_argument("--skip-bus", action="store_true", help="only the search benchmark")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--quick", action="store_true", help="a short run that only shows it still works")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.flights, args.changes = 200, 5
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
     search = bench_search(args.flights)
     print(f"\nSearch per keystroke over {search['flights']} flights ({search['keystrokes']} keystrokes)\n")

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.report import table, yes
+from demo.sample_slips import SAMPLE_SLIPS
 from hardware.printer.commands import Receipt
 from hardware.printer.driver import PrinterDriver
 from hardware.printer.port import SerialPort
@@ -34,26 +35,17 @@ from hardware.printer.settings import PrinterSection
 from kiosk.printing.queue import JobQueue
 from kiosk.printing.service import PrinterService
 from kiosk.printing.setup import slip_texts
-from kiosk.printing.slips import AgentSlip, FlightSlip, QueueTicket, Slip, SlipPrinter, TestPage, WifiVoucher
+from kiosk.printing.slips import Slip, SlipPrinter, TestPage
 
 ROOT = Path(__file__).resolve().parents[1]
-SLIPS: dict[str, Slip] = {
-    "Wi-Fi voucher": WifiVoucher(ssid="Airport-Free-WiFi", code="K7PX2QMA9R"),
-    "flight slip": FlightSlip(
-        flight="HU7181",
-        destination_zh="北京首都",
-        destination_en="Beijing Capital",
-        gate="12",
-        boarding_time="14:35",
-        url="https://www.example-airport.cn/flight/HU7181",
-    ),
-    "agent slip": AgentSlip(
-        text="请到3号服务台领取您的行李。Please collect your bag at service desk 3, next to exit B.",
-        qr="https://www.example-airport.cn/bag/4711",
-    ),
-    "queue ticket": QueueTicket(number="A042", service_zh="行李查询", service_en="Baggage enquiries"),
-    "test page": TestPage(firmware="EMU 1.0 (ESC/POS, GB18030)"),
+LABELS = {
+    "wifi_voucher": "Wi-Fi voucher",
+    "flight": "flight slip",
+    "agent": "agent slip",
+    "queue_ticket": "queue ticket",
+    "test_page": "test page",
 }
+SLIPS: dict[str, Slip] = {LABELS[name]: slip for name, slip in SAMPLE_SLIPS.items()}
 
 
 class Emulator:
@@ -182,7 +174,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baud", type=int, default=9600)
     parser.add_argument("--paper", type=int, choices=(58, 80), default=80)
     parser.add_argument("--taps", type=int, default=5)
+    parser.add_argument(
+        "--quick", action="store_true", help="a short run that only shows it still works (115200 baud, one tap)"
+    )
     args = parser.parse_args(argv)
+    if args.quick:
+        args.baud, args.taps = 115200, 1
     print(asyncio.run(run(args.baud, args.paper, args.taps)))
     return 0
 

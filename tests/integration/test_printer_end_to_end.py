@@ -8,10 +8,10 @@ import asyncio
 import cv2
 import pytest
 
+from demo.sample_slips import SAMPLE_SLIPS
 from hardware.printer.settings import PrinterSection
 from kiosk.printing.queue import JobState
 from kiosk.printing.setup import open_printer
-from kiosk.printing.slips import AgentSlip, FlightSlip, QueueTicket, WifiVoucher
 from tests.peers.printer import printer_emulator
 
 
@@ -24,21 +24,7 @@ def decode_qr_codes(png) -> list[str]:
 
 @pytest.mark.parametrize("paper_mm", [58, 80])
 async def test_every_slip_prints_on_the_emulator_readable_and_whole(tmp_path, paper_mm):
-    slips = [
-        WifiVoucher(ssid="Airport-Free-WiFi", code="K7PX2QMA9R"),
-        FlightSlip(
-            flight="HU7181",
-            destination_zh="北京首都",
-            destination_en="Beijing Capital",
-            gate="12",
-            boarding_time="14:35",
-            url="https://www.example-airport.cn/flight/HU7181",
-        ),
-        AgentSlip(
-            text="请到3号服务台领取您的行李。Please collect your bag at desk 3.", qr="https://example.org/bag/4711"
-        ),
-        QueueTicket(number="A042", service_zh="行李查询", service_en="Baggage enquiries"),
-    ]
+    slips = [slip for name, slip in SAMPLE_SLIPS.items() if name != "test_page"]  # the test page: below
     with printer_emulator(tmp_path / "emulator", paper_mm=paper_mm) as emulator:
         settings = PrinterSection(enabled=True, port=str(emulator.link), baud=115200, paper_mm=paper_mm)
         service = open_printer(settings, tmp_path / "state", lambda *_: None)

@@ -56,6 +56,18 @@ def test_ui_stall_benchmark_runs_and_names_causes():
     assert "longest gaps in the call, and what the probe saw during each:" in out
 
 
+def test_printer_benchmark_runs():
+    out = run_benchmark("bench.printer")
+    assert re.search(r"^flight slip\s+\d+\s+[\d.]+\s+[\d.]+", out, re.MULTILINE), out
+    assert "tap to first byte on the wire" in out
+
+
+def test_flights_benchmark_runs():
+    out = run_benchmark("bench.flights")
+    assert "Search per keystroke over" in out and "keystroke p99" in out, out
+    assert "Feed change (AIDX over HTTP) to the update on the bus" in out
+
+
 @pytest.mark.slow
 def test_call_media_benchmark_runs():
     out = run_benchmark("bench.call_media")

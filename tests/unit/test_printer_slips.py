@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from demo.sample_slips import SAMPLE_SLIPS
 from device.i18n import Catalogue
 from hardware.printer.driver import PrinterDriver
 from hardware.printer.emulator.parser import parse
@@ -25,38 +26,17 @@ from kiosk.printing.service import PrinterService, PrintRefused
 from kiosk.printing.slips import (
     AgentSlip,
     BadSlip,
-    FlightSlip,
-    QueueTicket,
     SlipPrinter,
     UnknownTemplate,
     WifiVoucher,
     slip_from_data,
-)
-from kiosk.printing.slips import (
-    TestPage as PrinterTestPage,
 )
 from tests.peers.printer import RecordingPort
 
 GOLDEN = Path(__file__).with_name("printer_slips")
 PRINTED_AT = datetime(2026, 11, 23, 14, 50)
 
-SLIPS = {
-    "wifi_voucher": WifiVoucher(ssid="Airport-Free-WiFi", code="K7PX2QMA9R"),
-    "flight": FlightSlip(
-        flight="HU7181",
-        destination_zh="北京首都",
-        destination_en="Beijing Capital",
-        gate="12",
-        boarding_time="14:35",
-        url="https://www.example-airport.cn/flight/HU7181",
-    ),
-    "agent": AgentSlip(
-        text="请到3号服务台领取您的行李。Please collect your bag at service desk 3, next to exit B.",
-        qr="https://www.example-airport.cn/bag/4711",
-    ),
-    "queue_ticket": QueueTicket(number="A042", service_zh="行李查询", service_en="Baggage enquiries"),
-    "test_page": PrinterTestPage(firmware="EMU 1.0 (ESC/POS, GB18030)"),
-}
+SLIPS = SAMPLE_SLIPS
 
 
 def texts() -> Catalogue:
