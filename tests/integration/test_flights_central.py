@@ -15,19 +15,13 @@ from bus.topics import Topics
 from config.sections import BusSection
 from device.flights.store import FlightStore
 from tests.peers.central_flights import FlightsCentral, central_with_aidx
+from tests.peers.hostile_xml import BILLION_LAUGHS, EXTERNAL_ENTITY
 from tests.peers.mosquitto import Mosquitto
 from tests.peers.wait import until, wait_until
 
 GOLDEN = Path(__file__).resolve().parents[1] / "data" / "aidx"
 DEP = Direction.DEPARTURES
 HU7181 = "HU7181-20261123-D"
-BILLION_LAUGHS = b"""<?xml version="1.0"?>
-<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
-<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
-<IATA_AIDX_FlightLegNotifRQ Version="16.1"><FlightLeg>&lol3;</FlightLeg></IATA_AIDX_FlightLegNotifRQ>"""
-EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
-<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>
-<IATA_AIDX_FlightLegNotifRQ Version="16.1"><FlightLeg>&x;</FlightLeg></IATA_AIDX_FlightLegNotifRQ>"""
 
 
 def golden(name: str) -> bytes:

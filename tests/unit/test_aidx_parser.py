@@ -14,6 +14,7 @@ from bus.messages.flights import Direction, FlightStatus
 from central.feeds.aidx import MAX_DEPTH, AidxError, answer, parse
 from central.feeds.legs import Leg, LegRemoval, flights_for_site
 from central.flights.board import FlightBoards
+from tests.peers.hostile_xml import BILLION_LAUGHS, EXTERNAL_ENTITY, PLAIN_DTD
 
 GOLDEN = Path(__file__).resolve().parents[1] / "data" / "aidx"
 SITE = "HAK"
@@ -123,17 +124,6 @@ def test_every_golden_document_parses_and_versions_out_of_range_are_refused():
     for version in ("13.1", "16.2", "17.0", "x"):
         with pytest.raises(AidxError, match="Version"):
             parse(text.replace('Version="16.1"', f'Version="{version}"').encode())
-
-
-BILLION_LAUGHS = b"""<?xml version="1.0"?>
-<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
-<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
-<IATA_AIDX_FlightLegNotifRQ Version="16.1"><FlightLeg>&lol3;</FlightLeg></IATA_AIDX_FlightLegNotifRQ>"""
-EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
-<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>
-<IATA_AIDX_FlightLegNotifRQ Version="16.1"><FlightLeg>&x;</FlightLeg></IATA_AIDX_FlightLegNotifRQ>"""
-PLAIN_DTD = b"""<?xml version="1.0"?><!DOCTYPE IATA_AIDX_FlightLegNotifRQ SYSTEM "http://example.invalid/aidx.dtd">
-<IATA_AIDX_FlightLegNotifRQ Version="16.1"/>"""
 
 
 @pytest.mark.parametrize("document", [BILLION_LAUGHS, EXTERNAL_ENTITY, PLAIN_DTD], ids=["laughs", "xxe", "dtd"])
