@@ -1,6 +1,8 @@
 """``central [--config PATH]``: run the central service until SIGTERM or SIGINT.
 
-``central agent add|list|remove|password …`` manages the agent accounts in the state dir instead.
+``central agent add|list|remove|password …`` manages the agent accounts in the state dir instead,
+``central device add|list|remove|password …`` the device registry, and ``central broker-config --out DIR``
+writes the broker's password, ACL and configuration files from it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import sys
 from pathlib import Path
 
 from central.accounts import AccountError, AgentAccounts
+from central.cli_devices import add_device_commands, broker_config_command, device_command
 from central.service import CentralService, StoreUrlError, accounts_path
 from central.settings import ENV_PREFIX, CentralSettings
 from central.switchboard import StoreError
@@ -36,6 +39,10 @@ def main(argv: list[str] | None = None) -> int:
         return SETTINGS_ERROR_EXIT_STATUS
     if args.command == "agent":
         return _agent_command(args, settings)
+    if args.command == "device":
+        return device_command(args, settings)
+    if args.command == "broker-config":
+        return broker_config_command(args, settings)
     return asyncio.run(_run(settings))
 
 
@@ -73,6 +80,7 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     password.add_argument("agent_id", metavar="ID")
     password.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     config_option(password)
+    add_device_commands(commands, config_option)
     return parser.parse_args(argv)
 
 
