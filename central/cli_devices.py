@@ -19,16 +19,10 @@ from central.broker.config import (
     write_broker_files,
 )
 from central.broker.passwords import generate_password, hash_for_mosquitto
-from central.registry import BrokerUser, DeviceRegistry, RegistryError
+from central.registry import BrokerUser, DeviceRegistry, RegistryError, registry_path
 from central.settings import CentralSettings
 
-REGISTRY_FILE = "devices.sqlite3"
 COMMAND_ERROR_EXIT_STATUS = 1
-
-
-def registry_path(settings: CentralSettings) -> Path:
-    """The device registry's file, in the state dir."""
-    return settings.app.state_dir / REGISTRY_FILE
 
 
 def add_device_commands(

@@ -21,11 +21,13 @@ from pathlib import Path
 
 from bus.messages.device import DeviceKind
 from central.broker.passwords import hash_for_mosquitto
+from central.settings import CentralSettings
 from config.sections import DEVICE_ID_PATTERN
 
 log = logging.getLogger(__name__)
 
 DEVICE_ID = re.compile(DEVICE_ID_PATTERN)
+REGISTRY_FILE = "devices.sqlite3"
 MAX_LOCATION_CHARS = 120
 MIN_PASSWORD_CHARS = 16
 MAX_PASSWORD_CHARS = 1024
@@ -40,6 +42,11 @@ CREATE TABLE devices (
     updated_at REAL NOT NULL
 );
 """
+
+
+def registry_path(settings: CentralSettings) -> Path:
+    """The device registry's file, in the state dir."""
+    return settings.app.state_dir / REGISTRY_FILE
 
 
 class RegistryError(ValueError):

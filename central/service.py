@@ -20,6 +20,9 @@ from bus.topics import TopicKind, Topics
 from central.accounts import AgentAccounts
 from central.calls import DeviceCallers, QueuePublisher, SwitchboardTimer
 from central.fleet import FleetState
+from central.gate import DeviceGate
+from central.registry import DeviceRegistry, registry_path
+from central.retained import RetainedKeeper
 from central.settings import CentralSettings
 from central.switchboard import SqliteCallStore, Switchboard
 from central.web.agent import AgentDesk
@@ -79,6 +82,9 @@ class CentralService:
         self._publisher: QueuePublisher | None = None
         self._timer: SwitchboardTimer | None = None
         self._wallboard: WallboardFeed | None = None
+        self._registry: DeviceRegistry | None = None
+        self.retained = RetainedKeeper(self.link)
+        self.gate: DeviceGate | None = None
 
     @property
     def http_port(self) -> int:
@@ -112,8 +118,8 @@ class CentralService:
         self._accounts = AgentAccounts(accounts_path(settings))
         switchboard = Switchboard(settings.calls, time.time, self._store)
         self.switchboard = switchboard
-        callers = DeviceCallers(self.link, self.topics, switchboard)
-        self._publisher = QueuePublisher(self.link, self.topics, switchboard)
+        callers = DeviceCallers(self.link, self.topics, switchboard, self.gate)
+        self._publisher = QueuePublisher(self.link, self.topics, switchboard, publish=self.retained.publish)
         callers.start()
         self._publisher.start()
         self._timer = SwitchboardTimer(switchboard)
@@ -124,7 +130,11 @@ class CentralService:
 
     async def start(self) -> None:
         """Serve the pages, then connect to the broker in the background (it may well be down)."""
-        self._settings.app.state_dir.mkdir(parents=True, exist_ok=True)
+        self._settings.app.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self._registry = DeviceRegistry(registry_path(self._settings))
+        self.gate = DeviceGate(self.topics, self._registry.admits)
+        if self._registry.enforcing:
+            log.info("taking calls and fleet entries from the %d registered devices only", len(self._registry.list()))
         desk, wallboard = self._open_calls()
         app = create_app(self.feed, desk, wallboard)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=HTTP_SHUTDOWN_TIMEOUT_S)
@@ -140,8 +150,8 @@ class CentralService:
 
         self.link.add_connected_listener(self._publish_birth)
         self.link.add_state_listener(lambda state, _detail: self.feed.bus_changed(state.value))
-        self.link.subscribe(self.topics.every_device(TopicKind.DEVICE_STATUS), self.fleet.handle)
-        self.link.subscribe(self.topics.every_device(TopicKind.DEVICE_HEALTH), self.fleet.handle)
+        self.link.subscribe(self.topics.every_device(TopicKind.DEVICE_STATUS), self.gate.guard(self.fleet.handle))
+        self.link.subscribe(self.topics.every_device(TopicKind.DEVICE_HEALTH), self.gate.guard(self.fleet.handle))
         await self.link.start()
         self._silence_task = asyncio.create_task(self._watch_silence(), name="fleet-silence")
         if self._timer is not None:
@@ -164,11 +174,12 @@ class CentralService:
             self._runner = None
         if self._publisher is not None:
             self._publisher.close()
+        self.retained.close()
         await self.link.stop(last_words=self._status(False, OfflineReason.SHUTDOWN))
-        for closable in (self._store, self._accounts):
+        for closable in (self._store, self._accounts, self._registry):
             if closable is not None:
                 closable.close()
-        self._store = self._accounts = None
+        self._store = self._accounts = self._registry = None
 
     @property
     def bus_state(self) -> LinkState:
@@ -179,7 +190,7 @@ class CentralService:
         return Publication(self._status_topic, encode(status), qos=1, retain=True)
 
     def _publish_birth(self) -> None:
-        self.link.publish(self._status(True))
+        self.retained.publish(self._status(True))
 
     async def _watch_silence(self) -> None:
         interval_s = min(SILENCE_CHECK_MAX_S, self.fleet.stale_after_s / 4)

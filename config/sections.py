@@ -59,6 +59,11 @@ class BusSection(Section):
     reconnect_max_s: Annotated[int, Field(ge=1, le=3600)] = Field(
         default=30, description="Cap of the reconnect delay in seconds."
     )
+    max_payload_bytes: Annotated[int, Field(ge=1024, le=64 * 1024 * 1024)] = Field(
+        default=1024 * 1024,
+        description="Largest message taken from the broker, in bytes; larger ones are dropped unread. "
+        "Set the broker's max_packet_size to match (central broker-config does).",
+    )
 
     @field_validator("root")
     @classmethod
