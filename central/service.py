@@ -26,8 +26,9 @@ from central.retained import RetainedKeeper
 from central.settings import CentralSettings
 from central.switchboard import SqliteCallStore, Switchboard
 from central.web.agent import AgentDesk
-from central.web.app import create_app
+from central.web.app import HANDLER_CANCELLATION, create_app
 from central.web.live import FleetFeed
+from central.web.policy import web_policy
 from central.web.wallboard import WallboardFeed
 from config.version import program_version
 
@@ -136,8 +137,19 @@ class CentralService:
         if self._registry.enforcing:
             log.info("taking calls and fleet entries from the %d registered devices only", len(self._registry.list()))
         desk, wallboard = self._open_calls()
-        app = create_app(self.feed, desk, wallboard)
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=HTTP_SHUTDOWN_TIMEOUT_S)
+        http = self._settings.http
+        policy = web_policy(
+            http.host,
+            http.public_url,
+            http.allowed_hosts,
+            http.trusted_proxies,
+            http.max_event_streams_per_address,
+            http.max_event_streams,
+        )
+        app = create_app(self.feed, desk, wallboard, policy)
+        runner = web.AppRunner(
+            app, access_log=None, shutdown_timeout=HTTP_SHUTDOWN_TIMEOUT_S, handler_cancellation=HANDLER_CANCELLATION
+        )
         await runner.setup()
         try:
             site = web.TCPSite(runner, self._settings.http.host, self._settings.http.port)

@@ -2,7 +2,8 @@
 
 A good password opens a server-side session whose random token travels in an HttpOnly, SameSite=Strict
 cookie (Secure over https). Wrong password and unknown agent get the same answer; failures are logged
-without the password and limited per agent id and per remote address.
+without the password and throttled per (agent id, client address) with a growing wait, and per address
+(see :class:`LoginThrottle`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -23,6 +25,7 @@ from central.switchboard.model import Refused
 from central.switchboard.switchboard import Switchboard
 from central.web.agent_sessions import AgentSessions, LoginThrottle
 from central.web.pages import add_page
+from central.web.policy import POLICY_KEY
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +33,7 @@ SESSION_COOKIE = "agent_session"
 MAX_LOGIN_BYTES = 4096
 MAX_PASSWORD_CHARS = 1024
 AGENT_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+VERIFY_SLOTS = 2
 SIGN_IN_FAILED = {"error": "sign_in_failed", "message": "Agent id or password not recognised."}
 
 
@@ -70,6 +74,8 @@ class AgentDesk:
     maps: list[MapChoice] = field(default_factory=list)
     sessions: AgentSessions = field(default_factory=AgentSessions)
     throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    verify_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(VERIFY_SLOTS))
+    """Password checks at once: each scrypt takes ~128 MiB and ~0.4 s of a core; more queue here."""
     consoles: set[OpenConsole] = field(default_factory=set)
 
     def account(self, agent_id: str) -> Account | None:
@@ -124,25 +130,28 @@ async def login(request: web.Request) -> web.StreamResponse:
     agent_id, password = body.get("agent_id"), body.get("password")
     if not isinstance(agent_id, str) or not isinstance(password, str) or len(password) > MAX_PASSWORD_CHARS:
         return web.json_response({"error": "bad_request"}, status=400)
-    remote = request.remote or "unknown"
-    keys = (f"agent:{agent_id.lower()[:64]}", f"addr:{remote}")
-    if desk.throttle.blocked(*keys):
+    policy = request.app[POLICY_KEY]
+    remote = policy.client_address(request)
+    agent_key = agent_id.lower()[:64]
+    # counted before the slow check, so that concurrent guesses all see each other
+    wait_s = desk.throttle.attempt(agent_key, remote)
+    if wait_s is not None:
         log.warning("login for agent %s from %s refused: too many failures", _loggable(agent_id), remote)
         return web.json_response(
-            {"error": "too_many_attempts", "message": "Too many failed sign-ins; try again in a minute."},
+            {"error": "too_many_attempts", "message": "Too many failed sign-ins; try again later."},
             status=429,
-            headers={"Retry-After": str(int(desk.throttle.window_s))},
+            headers={"Retry-After": str(max(1, math.ceil(wait_s)))},
         )
     try:
-        card = await asyncio.to_thread(desk.accounts.verify, agent_id, password)
+        async with desk.verify_slots:
+            card = await asyncio.to_thread(desk.accounts.verify, agent_id, password)
     except Exception:
         log.exception("checking the password of agent %s failed", _loggable(agent_id))
         return web.json_response({"error": "unavailable"}, status=503)
     if card is None:
-        desk.throttle.failed(*keys)
         log.warning("login failed for agent %s from %s", _loggable(agent_id), remote)
         return web.json_response(SIGN_IN_FAILED, status=401)
-    desk.throttle.succeeded(keys[0])
+    desk.throttle.succeeded(agent_key, remote)
     token = desk.sessions.open(card.agent_id)
     log.info("agent %s signed in from %s", card.agent_id, remote)
     response = web.json_response(_card_json(desk, card))
@@ -153,7 +162,7 @@ async def login(request: web.Request) -> web.StreamResponse:
         path="/",
         httponly=True,
         samesite="Strict",
-        secure=request.secure,
+        secure=request.secure or policy.https,
     )
     return response
 

@@ -9,19 +9,27 @@ from central.web.agent import AgentDesk, add_agent_routes
 from central.web.console import console_socket
 from central.web.live import FEED_KEY, FleetFeed, fleet_events
 from central.web.pages import STATIC_DIR, add_page
+from central.web.policy import POLICY_KEY, WebPolicy, check_host
 from central.web.security import add_security_headers
 from central.web.wallboard import WallboardFeed, add_wallboard_routes
 
 PAGES = ("/facilities", "/agent", "/wallboard")
+# How the app is served. A page that goes away cancels its handler at once, so an event stream's place
+# (and its queued snapshot) is freed then, not at the stream's next keep-alive write.
+HANDLER_CANCELLATION = True
 
 
 def create_app(
-    feed: FleetFeed, desk: AgentDesk | None = None, wallboard: WallboardFeed | None = None
+    feed: FleetFeed,
+    desk: AgentDesk | None = None,
+    wallboard: WallboardFeed | None = None,
+    policy: WebPolicy | None = None,
 ) -> web.Application:
     """Routes: ``/`` (redirect), ``/facilities``, ``/static/*``, ``/api/fleet``, ``/api/fleet/events``,
     ``/healthz``; with a desk the agent console's (``/agent``, ``/api/agent/*``), with a wallboard feed
     the wallboard's (``/wallboard``, ``/api/wallboard``, ``/api/wallboard/events``)."""
-    app = web.Application()
+    app = web.Application(middlewares=[check_host])
+    app[POLICY_KEY] = policy or WebPolicy()
     app[FEED_KEY] = feed
     app.router.add_get("/", _to_facilities)
     add_page(app, "/facilities", "facilities.html")

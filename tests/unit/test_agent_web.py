@@ -200,18 +200,18 @@ async def test_a_wrong_password_and_an_unknown_agent_get_the_same_answer(
     assert "not the password" not in caplog.text
 
 
-async def test_five_failures_a_minute_lock_the_agent_id_and_the_address(rig: Rig) -> None:
+async def test_five_failures_slow_down_that_agent_from_that_address_only(rig: Rig) -> None:
     async with rig as client:
         for _ in range(5):
             assert (await login(client, "chen", "guess guess guess")).status == 401
 
-        locked = await login(client, "chen", PASSWORD)  # even the right password, while locked
+        locked = await login(client, "chen", PASSWORD)  # even the right password, for a while
         assert locked.status == 429
-        assert locked.headers["Retry-After"] == "60"
-        # the address is locked too: guessing another account from here is refused as well
-        assert (await login(client, "wang", PASSWORD)).status == 429
+        assert locked.headers["Retry-After"] == "2"
+        # another agent at the same desk is not locked out by someone guessing chen's password
+        assert (await login(client, "wang", PASSWORD)).status == 200
 
-        rig.session_clock.now += 61
+        rig.session_clock.now += 2
         assert (await login(client, "chen", PASSWORD)).status == 200
 
 

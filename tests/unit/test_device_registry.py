@@ -16,22 +16,15 @@ from bus.topics import Topics
 from central.broker.config import BrokerConfigError, Listener, acl_file, mosquitto_conf, passwd_file
 from central.broker.passwords import generate_password, hash_for_mosquitto, matches
 from central.registry import BrokerUser, DeviceRegistry, RegistryError
+from tests.peers.clock import FakeClock
 
 MOSQUITTO_PASSWD = shutil.which("mosquitto_passwd") or "/usr/bin/mosquitto_passwd"
 PASSWORD = "a-device-password-123"
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def registry(tmp_path: Path):
-    registry = DeviceRegistry(tmp_path / "devices.sqlite3", clock=Clock())
+    registry = DeviceRegistry(tmp_path / "devices.sqlite3", clock=FakeClock(0.0))
     yield registry
     registry.close()
 
@@ -109,7 +102,7 @@ def test_the_password_is_kept_only_as_a_hash(tmp_path: Path, registry: DeviceReg
 
 
 def test_an_empty_registry_admits_everyone_and_a_filled_one_only_its_devices(tmp_path: Path) -> None:
-    clock = Clock()
+    clock = FakeClock(0.0)
     registry = DeviceRegistry(tmp_path / "devices.sqlite3", recheck_s=1.0, clock=clock)
     other = DeviceRegistry(tmp_path / "devices.sqlite3")  # `central device add` in another process
     try:
