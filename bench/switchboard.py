@@ -32,7 +32,8 @@ from typing import Any, ClassVar
 from bench.report import table, yes
 from bus.messages.call import CallRequest, Queued
 from central.switchboard import MemoryCallStore, Switchboard, SwitchboardSettings
-from central.switchboard.model import CallerMessage
+from central.switchboard.console.events import Ring
+from central.switchboard.model import AgentEvent, CallerMessage
 
 GOAL_P99_MS = 5.0
 ROUND_S = 0.2
@@ -82,11 +83,11 @@ class CountingConsole:
         self.agent_id = agent_id
         self.call_id = ""
 
-    def send(self, event: dict[str, Any]) -> None:
+    def send(self, event: AgentEvent) -> None:
         CountingConsole.sent += 1
-        if event["type"] == "ring":
+        if isinstance(event, Ring):
             CountingConsole.rung_at = (time.perf_counter_ns(), time.thread_time_ns())
-            self.call_id = event["call"]
+            self.call_id = event.call
             CountingConsole.rung.append(self.agent_id)
 
 

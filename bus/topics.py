@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-_DEVICE_ID = re.compile(r"^[a-z0-9-]{1,64}$")
+from config.sections import DEVICE_ID_PATTERN
+
+_DEVICE_ID = re.compile(DEVICE_ID_PATTERN)
 
 
 class TopicKind(StrEnum):
@@ -62,8 +64,8 @@ class Topics:
     def device(self, device_id: str, kind: TopicKind) -> str:
         if kind not in DEVICE_KINDS:
             raise ValueError(f"{kind} is not a per-device topic")
-        if not _DEVICE_ID.match(device_id):
-            raise ValueError(f"device id {device_id!r} must match [a-z0-9-]{{1,64}}")
+        if not _DEVICE_ID.fullmatch(device_id):
+            raise ValueError(f"device id {device_id!r} must match {DEVICE_ID_PATTERN}")
         return f"{self.root}/device/{device_id}/{kind.value}"
 
     def every_device(self, kind: TopicKind) -> str:
@@ -87,7 +89,7 @@ class Topics:
         if rest in _SITE_TOPICS:
             return TopicMatch(_SITE_TOPICS[rest])
         parts = rest.split("/", 2)
-        if len(parts) == 3 and parts[0] == "device" and _DEVICE_ID.match(parts[1]):
+        if len(parts) == 3 and parts[0] == "device" and _DEVICE_ID.fullmatch(parts[1]):
             for kind in DEVICE_KINDS:
                 if parts[2] == kind.value:
                     return TopicMatch(kind, parts[1])

@@ -25,9 +25,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bus.messages.base import AGENT_ID as AGENT_ID_PATTERN
+
 log = logging.getLogger(__name__)
 
-AGENT_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+AGENT_ID = re.compile(AGENT_ID_PATTERN)
 SKILL = re.compile(r"^[a-z0-9_-]{1,32}$")
 MAX_NAME_CHARS = 200
 MAX_SKILLS = 16
@@ -119,7 +121,7 @@ def _check_new_password(password: str) -> None:
 
 
 def _check_agent_id(agent_id: str) -> None:
-    if not AGENT_ID.match(agent_id):
+    if not AGENT_ID.fullmatch(agent_id):
         raise AccountError("agent id must be 1-64 of A-Z a-z 0-9 _ . -")
 
 
@@ -186,7 +188,7 @@ class AgentAccounts:
     def verify(self, agent_id: str, password: str) -> Account | None:
         """The account if the password is right; None otherwise, after the same work either way."""
         row = None
-        if AGENT_ID.match(agent_id):
+        if AGENT_ID.fullmatch(agent_id):
             with self._lock:
                 row = self._db.execute(
                     "SELECT agent_id, name, skills, password FROM agents WHERE agent_id = ?", (agent_id,)

@@ -18,9 +18,9 @@ from pathlib import Path
 
 from central.accounts import AccountError, AgentAccounts
 from central.cli_devices import add_device_commands, broker_config_command, device_command
+from central.records import StoreError
 from central.service import CentralService, StoreUrlError, accounts_path
 from central.settings import ENV_PREFIX, CentralSettings
-from central.switchboard import StoreError
 from config.loader import SETTINGS_ERROR_EXIT_STATUS
 from config.program import add_config_option, program_settings
 

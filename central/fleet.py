@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import TypedDict
 
 from bus.codec import MalformedLog, MalformedMessage, decode
-from bus.messages.base import utc_now
+from bus.messages.base import DEVICE_ID, utc_now
 from bus.messages.device import DeviceHealth, DeviceStatus, OfflineReason
 from bus.topics import TopicKind, Topics
 
@@ -234,7 +234,7 @@ class FleetState:
             return
         device_part, _, kind = topic[len(prefix) :].rpartition("/")
         if kind in {TopicKind.DEVICE_STATUS.value, TopicKind.DEVICE_HEALTH.value}:
-            self._malformed.report(kind, repr(device_part[:80]), "device id must match [a-z0-9-]{1,64}")
+            self._malformed.report(kind, repr(device_part[:80]), f"device id must match {DEVICE_ID}")
         else:
             log.debug("ignored %r: not a fleet topic", topic[:200])
 

@@ -182,7 +182,7 @@ class DeviceRegistry:
 
 
 def _checked_id(device_id: str) -> str:
-    if not DEVICE_ID.match(device_id):
+    if not DEVICE_ID.fullmatch(device_id):
         raise RegistryError("device id must be 1-64 of a-z 0-9 -")
     return device_id
 

@@ -21,10 +21,11 @@ from central.accounts import AgentAccounts
 from central.calls import DeviceCallers, QueuePublisher, SwitchboardTimer
 from central.fleet import FleetState
 from central.gate import DeviceGate
+from central.records import SqliteCallStore
 from central.registry import DeviceRegistry, registry_path
 from central.retained import RetainedKeeper
 from central.settings import CentralSettings
-from central.switchboard import SqliteCallStore, Switchboard
+from central.switchboard import Switchboard
 from central.web.agent import AgentDesk
 from central.web.app import HANDLER_CANCELLATION, create_app
 from central.web.live import FleetFeed

@@ -2,7 +2,8 @@
 
 Precedence: environment over file over defaults. ``KIOSK_BUS__URL`` sets ``[bus] url`` for the
 program whose prefix is ``KIOSK_``. Unknown keys are warned about by name; a wrong type or value
-raises :class:`SettingsError`, whose message names the key and the expected form.
+raises :class:`SettingsError`, with one line per problem that names the key, where its value came from
+(the file and section, or the environment variable) and, in words, what it must be.
 """
 
 from __future__ import annotations
@@ -24,7 +25,11 @@ SETTINGS_ERROR_EXIT_STATUS = 2
 
 
 class SettingsError(Exception):
-    """The configuration cannot be used; the message says which key and what it must be."""
+    """The configuration cannot be used; ``problems`` holds one line per wrong value (the message joins them)."""
+
+    def __init__(self, *problems: str) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = list(problems)
 
 
 def load_settings(
@@ -36,14 +41,16 @@ def load_settings(
     """Build ``model`` from the TOML file at ``path`` (optional) and ``environ`` (default os.environ)."""
     environ = os.environ if environ is None else environ
     data: dict[str, Any] = _read_toml(path) if path is not None else {}
-    for key_path, value in _env_overrides(env_prefix, environ):
+    origins = _Origins(path)
+    for name, key_path, value in _env_overrides(env_prefix, environ):
         _set_path(data, key_path, value)
+        origins.from_environment[tuple(key_path)] = name
     for unknown in _unknown_keys(model, data):
         log.warning("unknown setting %s ignored (check its spelling and section)", unknown)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise SettingsError(_describe(model, exc, path)) from None
+        raise SettingsError(*_describe(model, exc, origins)) from None
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -60,14 +67,35 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise SettingsError(f"config file {path} is not UTF-8 text") from None
 
 
-def _env_overrides(prefix: str, environ: Mapping[str, str]) -> list[tuple[list[str], str]]:
+def _env_overrides(prefix: str, environ: Mapping[str, str]) -> list[tuple[str, list[str], str]]:
+    """(variable name, key path, value) of every variable with the prefix, in a stable order."""
     overrides = []
     for name, value in environ.items():
         if name.upper().startswith(prefix.upper()) and len(name) > len(prefix):
             parts = name[len(prefix) :].lower().split("__")
             if all(parts):
-                overrides.append((parts, value))
-    return sorted(overrides)
+                overrides.append((name, parts, value))
+    return sorted(overrides, key=lambda override: (override[1], override[0]))
+
+
+class _Origins:
+    """Where each value came from, so that an error can send the reader to the right line or variable."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.from_environment: dict[tuple[str, ...], str] = {}
+
+    def of(self, loc: tuple[int | str, ...]) -> str:
+        keys = tuple(str(part) for part in loc)
+        for length in range(len(keys), 0, -1):  # a variable may have set a whole section's parent
+            name = self.from_environment.get(keys[:length])
+            if name is not None:
+                return f"from environment variable {name}"
+        if self.path is not None and len(keys) > 1:
+            return f"in {self.path}, section [{'.'.join(keys[:-1])}] key {keys[-1]}"
+        if self.path is not None:
+            return f"in {self.path}"
+        return "(its default)"
 
 
 def _set_path(data: dict[str, Any], key_path: list[str], value: str) -> None:
@@ -95,17 +123,37 @@ def _unknown_keys(model: type[BaseModel], data: Mapping[str, Any], prefix: str =
     return unknown
 
 
-def _describe(model: type[BaseModel], exc: ValidationError, path: Path | None) -> str:
-    where = f" in {path}" if path is not None else ""
-    lines = [f"invalid settings{where}:"]
+# pydantic's own wording for these quotes the regular expression or the type's internals; say it in words
+_PLAIN_WORDS = {
+    "string_pattern_mismatch": "not in the expected form",
+    "string_type": "should be text",
+    "int_parsing": "should be a whole number",
+    "float_parsing": "should be a number",
+    "bool_parsing": "should be true or false",
+    "model_type": "should be a section of keys, not a single value",
+    "model_attributes_type": "should be a section of keys, not a single value",
+}
+
+
+def _describe(model: type[BaseModel], exc: ValidationError, origins: _Origins) -> list[str]:
+    """One line per error: the key, where its value came from, what is wrong, and what it must be."""
+    lines = []
     for error in exc.errors():
         key = ".".join(str(part) for part in error["loc"]) or "(top level)"
         got = error.get("input")
         shown = "" if isinstance(got, Mapping) or _looks_secret(key) else f" (got {got!r})"
+        problem = _PLAIN_WORDS.get(error["type"]) or _plain(error["msg"])
         expected = _field_description(model, error["loc"])
-        hint = f"; expected: {expected}" if expected else ""
-        lines.append(f"  {key}: {error['msg']}{shown}{hint}")
-    return "\n".join(lines)
+        hint = f"; it must be: {expected}" if expected else ""
+        lines.append(f"bad setting {key} {origins.of(error['loc'])}: {problem}{shown}{hint}")
+    return lines
+
+
+def _plain(message: str) -> str:
+    """pydantic's message without its "Input"/"Value error," opening: "should be greater than 0"."""
+    for opening in ("Input ", "Value error, "):
+        message = message.removeprefix(opening)
+    return message
 
 
 def _field_description(model: type[BaseModel], loc: tuple[int | str, ...]) -> str | None:

@@ -28,13 +28,15 @@ def add_config_option(parser: argparse.ArgumentParser, env_prefix: str) -> None:
 
 
 def program_settings(program: str, model: type[SettingsT], env_prefix: str, path: Path | None) -> SettingsT | None:
-    """Log to stderr, one line per event, and load the settings; on a bad configuration print one
-    message naming the key and return None (the program then exits with status 2)."""
+    """Log to stderr, one line per event, and load the settings; on a bad configuration print one line
+    per problem (the key, where it was set, what it must be) and return None (the program then exits
+    with status 2)."""
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format=LOG_FORMAT)
     try:
         settings = load_settings(model, env_prefix, path)
     except SettingsError as exc:
-        print(f"{program}: {exc}", file=sys.stderr, flush=True)
+        for problem in exc.problems:
+            print(f"{program}: {problem}", file=sys.stderr, flush=True)
         return None
     level = getattr(getattr(settings, "app", None), "log_level", "INFO")
     logging.getLogger().setLevel(level)

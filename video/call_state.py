@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from bus.messages.call import EndReason as CallEndReason
+
 
 class SessionPhase(StrEnum):
     IDLE = "idle"
@@ -23,12 +25,13 @@ class SessionPhase(StrEnum):
 
 class EndReason(StrEnum):
     """Why the session itself ended a call. A switchboard's ``ended`` reason (``agent``, ``agent_lost``,
-    ``failed``, …) is passed to ``on_ended`` as it came."""
+    ``failed``, …) is passed to ``on_ended`` as it came; the reasons that go on the wire take their values
+    from the contract's :class:`bus.messages.call.EndReason`."""
 
-    CALLER = "caller"
+    CALLER = CallEndReason.CALLER.value
     """The passenger hung up after an agent had accepted."""
     CANCELLED = "cancelled"
     """The passenger gave up before an agent accepted."""
-    FAILED = "failed"
+    FAILED = CallEndReason.FAILED.value
     """The call could not be set up (signalling down, unusable answer, ICE failed, connect timeout) or lost
     its media for ``media_timeout_s``."""

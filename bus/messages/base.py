@@ -7,13 +7,19 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-DEVICE_ID = r"^[a-z0-9-]{1,64}$"
+from config.sections import DEVICE_ID_PATTERN
+
+DEVICE_ID = DEVICE_ID_PATTERN
+"""Settings check a device's own id with the same pattern, so it is defined once, in config."""
+AGENT_ID = r"^[A-Za-z0-9_.-]{1,64}$"
+"""An agent's account id: the console sign-in, the switchboard and the ``connect`` message's agent card."""
 CALL_ID = r"^[A-Za-z0-9_-]{1,64}$"
 IATA = r"^[A-Z]{3}$"
 
 ShortText = Annotated[str, Field(max_length=200)]
 LongText = Annotated[str, Field(max_length=4000)]
 DeviceId = Annotated[str, Field(pattern=DEVICE_ID)]
+AgentId = Annotated[str, Field(pattern=AGENT_ID)]
 CallId = Annotated[str, Field(pattern=CALL_ID)]
 
 

@@ -7,13 +7,34 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, TypeAdapter
 
-from bus.messages.base import CallId, LongText, Message, Part, ShortText
+from bus.messages.base import AgentId, CallId, LongText, Message, Part, ShortText
 
 MAX_SDP_CHARS = 64 * 1024
 
 Sdp = Annotated[str, Field(min_length=1, max_length=MAX_SDP_CHARS)]
 Language = Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")]
 Skill = Annotated[str, Field(pattern=r"^[a-z0-9_-]{1,32}$")]
+
+
+class EndReason(StrEnum):
+    """Why a call ended: the ``reason`` of ``hangup`` and ``ended``, and of the call's record.
+
+    The fields stay free text on the wire (a newer peer may send a reason this one does not know, and the
+    call still ends), but every reason a program of ours sends or compares is one of these.
+    """
+
+    CALLER = "caller"
+    """The passenger hung up or gave up."""
+    CALLER_LOST = "caller_lost"
+    """The caller's device vanished (Last Will) or its phone socket closed."""
+    FAILED = "failed"
+    """The caller's side failed: signalling, SDP, ICE, or its media."""
+    AGENT = "agent"
+    """The agent hung up."""
+    AGENT_LOST = "agent_lost"
+    """The agent's console vanished during the call."""
+    UNSUPPORTED = "unsupported"
+    """The site serves no agent for the language or skill asked for; the call was never queued."""
 
 
 class CallContext(Part):
@@ -53,7 +74,7 @@ class SdpAnswer(Message):
 class CallHangup(Message):
     type: Literal["hangup"] = "hangup"
     call: CallId
-    reason: ShortText = "caller"
+    reason: ShortText = EndReason.CALLER
 
 
 class CallRating(Message):
@@ -82,7 +103,7 @@ class IceServer(Part):
 
 
 class Agent(Part):
-    id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")]
+    id: AgentId
     name: ShortText = ""
 
 

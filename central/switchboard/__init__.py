@@ -20,7 +20,7 @@ from central.switchboard.model import (
     Refused,
 )
 from central.switchboard.settings import SIGN_SKILL, SwitchboardSettings
-from central.switchboard.store import CallStore, MemoryCallStore, SqliteCallStore, StoreError
+from central.switchboard.store import CallStore, MemoryCallStore
 from central.switchboard.switchboard import Switchboard
 
 __all__ = [
@@ -40,8 +40,6 @@ __all__ = [
     "MemoryCallStore",
     "Outcome",
     "Refused",
-    "SqliteCallStore",
-    "StoreError",
     "Switchboard",
     "SwitchboardSettings",
     "kpis_of",

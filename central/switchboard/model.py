@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Protocol
 
 from bus.messages.call import Connect, Ended, Queued, SdpAnswer, SdpOffer
+
+# The state is what the console's ``state`` event carries, so it is defined with the console's contract.
+from central.switchboard.console.events import AgentState as AgentState
+from central.switchboard.console.events import ConsoleEvent
 
 CallerMessage = Queued | Connect | SdpOffer | SdpAnswer | Ended
 """What the switchboard sends a caller (the ``call/in`` messages that come from it; pushes go peer to peer)."""
 
-AgentEvent = dict[str, Any]
-"""A JSON-able event for the agent console; the shapes are in :mod:`central.switchboard.events`."""
+AgentEvent = ConsoleEvent
+"""An event for the agent console (:mod:`central.switchboard.console.events`)."""
 
 
 class Refused(Exception):
@@ -21,23 +25,12 @@ class Refused(Exception):
     Nothing has changed when this is raised, with one exception: a request for an unsupported language
     or skill is recorded and its caller already told (``ended`` reason ``unsupported``). For caller
     methods, whatever the caller must hear has been sent already, so the adapter only logs the reason;
-    for agent methods it sends ``events.error(reason)`` back on the console's socket.
+    for agent methods it sends a ``ConsoleError`` with the reason back on the console's socket.
     """
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-
-
-class AgentState(StrEnum):
-    """Where an agent is: ``offline`` → ``away`` → ``available`` ⇄ ``ringing`` → ``on_call`` → ``wrap_up``."""
-
-    OFFLINE = "offline"
-    AWAY = "away"
-    AVAILABLE = "available"
-    RINGING = "ringing"
-    ON_CALL = "on_call"
-    WRAP_UP = "wrap_up"
 
 
 STAFFED_STATES = frozenset({AgentState.AVAILABLE, AgentState.RINGING, AgentState.ON_CALL, AgentState.WRAP_UP})
@@ -149,5 +142,5 @@ class AgentChannel(Protocol):
     """An agent console's socket."""
 
     def send(self, event: AgentEvent) -> None:
-        """Deliver one event (see :mod:`central.switchboard.events`); must not block and should not raise."""
+        """Deliver one event; must not block and should not raise."""
         ...

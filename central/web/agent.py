@@ -12,7 +12,6 @@ import asyncio
 import json
 import logging
 import math
-import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -20,7 +19,7 @@ from urllib.parse import urlsplit
 from aiohttp import WSCloseCode, web
 
 from bus.messages.call import IceServer
-from central.accounts import Account
+from central.accounts import AGENT_ID, Account
 from central.switchboard.model import Refused
 from central.switchboard.switchboard import Switchboard
 from central.web.agent_sessions import AgentSessions, LoginThrottle
@@ -32,7 +31,6 @@ log = logging.getLogger(__name__)
 SESSION_COOKIE = "agent_session"
 MAX_LOGIN_BYTES = 4096
 MAX_PASSWORD_CHARS = 1024
-AGENT_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 VERIFY_SLOTS = 2
 SIGN_IN_FAILED = {"error": "sign_in_failed", "message": "Agent id or password not recognised."}
 
@@ -118,7 +116,7 @@ def same_origin(request: web.Request, *, required: bool) -> bool:
 
 
 def _loggable(agent_id: object) -> str:
-    return agent_id if isinstance(agent_id, str) and AGENT_ID.match(agent_id) else "(not an agent id)"
+    return agent_id if isinstance(agent_id, str) and AGENT_ID.fullmatch(agent_id) else "(not an agent id)"
 
 
 async def login(request: web.Request) -> web.StreamResponse:

@@ -1,7 +1,7 @@
 """The agent console's socket, ``GET /api/agent/ws``: switchboard events out, console messages in.
 
-Server to browser: the events of :mod:`central.switchboard.events`, one JSON object per text message.
-Browser to server: the messages of :mod:`central.web.console_messages`. The socket is refused without a
+Server to browser: the events of :mod:`central.switchboard.console.events`, one JSON object per text
+message. Browser to server: the messages of :mod:`central.switchboard.console.messages`. The socket is refused without a
 live session (close code 4401) and from a page of another origin (HTTP 403, no upgrade). Opening it signs
 the agent in; closing it is a lost console for the switchboard (a ring goes back to the queue, a call
 ends for its caller with ``agent_lost``).
@@ -16,10 +16,8 @@ from typing import Final
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from central.switchboard import events
-from central.switchboard.model import AgentEvent, Refused
-from central.web.agent import DESK_KEY, SESSION_COOKIE, AgentDesk, same_origin
-from central.web.console_messages import (
+from central.switchboard.console.events import ConsoleError, SignedOut, SignOutReason
+from central.switchboard.console.messages import (
     Accept,
     Answer,
     BadConsoleMessage,
@@ -30,6 +28,9 @@ from central.web.console_messages import (
     Presence,
     parse,
 )
+from central.switchboard.console.wire import as_json
+from central.switchboard.model import AgentEvent, Refused
+from central.web.agent import DESK_KEY, SESSION_COOKIE, AgentDesk, same_origin
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +66,8 @@ class ConsoleChannel:
             self.end(int(WSCloseCode.TRY_AGAIN_LATER))
             return
         self._queue.put_nowait((event, 0))
-        if event.get("type") == "signed_out":
-            replaced = event.get("reason") == "replaced"
-            self.end(CLOSE_REPLACED if replaced else CLOSE_SIGNED_OUT)
+        if isinstance(event, SignedOut):
+            self.end(CLOSE_REPLACED if event.reason is SignOutReason.REPLACED else CLOSE_SIGNED_OUT)
 
     def end(self, code: int) -> None:
         """Close the socket once the events queued so far are written."""
@@ -85,7 +85,7 @@ class ConsoleChannel:
                 await ws.close(code=code)
                 return
             try:
-                await ws.send_json(event)
+                await ws.send_json(as_json(event))
             except (ConnectionResetError, RuntimeError):
                 return  # the socket is gone; the reader sees it and reports the console lost
 
@@ -111,7 +111,7 @@ async def console_socket(request: web.Request) -> web.StreamResponse:
             desk.switchboard.agent_sign_in(account.agent_id, account.name, account.skills, channel)
         except Refused as refused:
             log.warning("agent %s: sign-in refused: %s", account.agent_id, refused.reason)
-            channel.send(events.error(refused.reason, "sign_in"))
+            channel.send(ConsoleError(reason=refused.reason, request="sign_in"))
             channel.end(CLOSE_SIGNED_OUT)
         else:
             log.info("agent %s: console connected from %s", account.agent_id, request.remote)
@@ -129,13 +129,13 @@ async def console_socket(request: web.Request) -> web.StreamResponse:
 async def _read(ws: web.WebSocketResponse, desk: AgentDesk, channel: ConsoleChannel, token: str | None) -> None:
     async for frame in ws:
         if desk.sessions.get(token) is None:
-            channel.send(events.error("session_expired", None))
+            channel.send(ConsoleError(reason="session_expired", request=None))
             channel.end(CLOSE_SIGN_IN)
             return
         if frame.type is WSMsgType.TEXT:
             handle(desk, channel, frame.data)
         elif frame.type is WSMsgType.BINARY:
-            channel.send(events.error("binary messages are not accepted", None))
+            channel.send(ConsoleError(reason="binary messages are not accepted", request=None))
         elif frame.type is WSMsgType.ERROR:
             log.info("agent %s: console socket error: %s", channel.agent_id, ws.exception())
             return
@@ -147,13 +147,13 @@ def handle(desk: AgentDesk, channel: ConsoleChannel, text: str) -> None:
         message = parse(text)
     except BadConsoleMessage as bad:
         log.info("agent %s: bad console message: %s", channel.agent_id, bad.reason)
-        channel.send(events.error(bad.reason, bad.request))
+        channel.send(ConsoleError(reason=bad.reason, request=bad.request))
         return
     try:
         dispatch(desk, channel.agent_id, message)
     except Refused as refused:
         log.info("agent %s: %s refused: %s", channel.agent_id, message.type, refused.reason)
-        channel.send(events.error(refused.reason, message.type))
+        channel.send(ConsoleError(reason=refused.reason, request=message.type))
 
 
 def dispatch(desk: AgentDesk, agent_id: str, message: ConsoleMessage) -> None:

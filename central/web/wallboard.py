@@ -17,6 +17,8 @@ from aiohttp import web
 
 from bus.messages.base import utc_now
 from central.calls.coalesce import Coalescer
+from central.switchboard.console.wallboard import WallboardSnapshot
+from central.switchboard.console.wire import as_json
 from central.switchboard.switchboard import Switchboard
 from central.web.pages import add_page
 from central.web.sse import EventQueue, replace_queued, sse, stream_events
@@ -52,7 +54,8 @@ class WallboardFeed:
         return len(self._streams)
 
     def snapshot(self) -> dict[str, Any]:
-        return {"site": self.site, "now": utc_now().isoformat(), **self.switchboard.wallboard()}
+        view = self.switchboard.wallboard_view()
+        return as_json(WallboardSnapshot(**dict(view), site=self.site, now=utc_now()))
 
     def event(self) -> bytes:
         return sse("snapshot", self.snapshot())

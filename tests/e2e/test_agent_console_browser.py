@@ -25,8 +25,8 @@ from playwright.async_api import Page, expect
 from bus.codec import decode
 from bus.messages.call import CallContext, CallRating, Push, SdpOffer
 from bus.topics import TopicKind
-from tests.integration.test_agent_console import chromium, sign_in_on_the_page
 from tests.integration.test_call_adapters import WAIT_S, BusDevice, central_running
+from tests.peers.agent_console import chromium, sign_in_on_the_page
 from tests.peers.mosquitto import Mosquitto
 from tests.peers.programs import running
 

@@ -4,13 +4,11 @@ the page in headless Chromium ringing, declining and timing out."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import aiohttp
 import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import expect
 
 from tests.integration.test_call_adapters import (
     PASSWORD,
@@ -19,34 +17,10 @@ from tests.integration.test_call_adapters import (
     console,
     sign_in,
 )
-from tests.peers.chromium import CHROMIUM_ARGS
+from tests.peers.agent_console import chromium, sign_in_on_the_page
 from tests.peers.mosquitto import Mosquitto
 
 UI_TIMEOUT_MS = 15_000
-# Chromium hides host addresses behind mDNS names that aiortc cannot always resolve; a test on one machine
-# needs the plain addresses.
-BROWSER_ARGS = [
-    *CHROMIUM_ARGS,
-    "--disable-features=WebRtcHideLocalIpsWithMdns",
-    "--autoplay-policy=no-user-gesture-required",
-]
-
-
-@asynccontextmanager
-async def chromium(executable: str) -> AsyncIterator[Browser]:
-    """Headless system Chromium under Playwright's asyncio API (the tests also run aiortc and bus links)."""
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=executable, headless=True, args=BROWSER_ARGS)
-        try:
-            yield browser
-        finally:
-            await browser.close()
-
-
-async def sign_in_on_the_page(page: Page, password: str = PASSWORD) -> None:
-    await page.locator("#agent-id").fill("chen")
-    await page.locator("#password").fill(password)
-    await page.locator("#signin-submit").click()
 
 
 def http_session() -> aiohttp.ClientSession:

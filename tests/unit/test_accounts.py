@@ -6,7 +6,6 @@ import base64
 import hashlib
 import logging
 import sqlite3
-import time
 from pathlib import Path
 
 import pytest
@@ -93,17 +92,30 @@ def test_a_password_typed_with_full_width_characters_matches(accounts: AgentAcco
     assert accounts.verify("chen", "ｐａｓｓｗｏｒｄ－２０２６") is not None
 
 
-def test_an_unknown_agent_costs_as_much_time_as_a_known_one(real_scrypt: None, accounts: AgentAccounts):
+def test_an_unknown_agent_costs_as_much_work_as_a_known_one(
+    real_scrypt: None, accounts: AgentAccounts, monkeypatch: pytest.MonkeyPatch
+):
     accounts.add("chen", "Chen", [], PASSWORD)
+    # Counted, not timed: the scrypt calls and their cost parameters are what make the time, and a
+    # stopwatch on a loaded machine would measure the neighbours instead.
+    calls: list[tuple[int, int, int, int]] = []
+    real = hashlib.scrypt
 
-    def cost(agent_id: str) -> float:
-        began = time.perf_counter()
-        for _ in range(3):
-            accounts.verify(agent_id, "wrong password")
-        return time.perf_counter() - began
+    def counted(password: bytes, *, salt: bytes, n: int, r: int, p: int, dklen: int, maxmem: int) -> bytes:
+        calls.append((n, r, p, dklen))
+        return real(password, salt=salt, n=n, r=r, p=p, dklen=dklen, maxmem=maxmem)
 
-    known, unknown = cost("chen"), cost("nobody")
-    assert unknown > known / 3  # an unknown id costs a scrypt too (a skipped one would be ~1000x cheaper)
+    monkeypatch.setattr(central.accounts.hashlib, "scrypt", counted)
+
+    def work(agent_id: str) -> list[tuple[int, int, int, int]]:
+        calls.clear()
+        accounts.verify(agent_id, "wrong password")
+        return list(calls)
+
+    known = work("chen")
+    assert known == [(central.accounts.SCRYPT_N, 8, 1, 32)]
+    assert work("nobody") == known  # an unknown id costs the same scrypt (a skipped one would cost nothing)
+    assert work("no such id!") == known  # so does an id that could not exist
 
 
 @pytest.mark.parametrize(
@@ -111,6 +123,7 @@ def test_an_unknown_agent_costs_as_much_time_as_a_known_one(real_scrypt: None, a
     [
         ("chen li", "Chen", [], PASSWORD, "agent id"),
         ("x" * 65, "Chen", [], PASSWORD, "agent id"),
+        ("chen\n", "Chen", [], PASSWORD, "agent id"),  # re.match would let "$" pass before a newline
         ("chen", "", [], PASSWORD, "name"),
         ("chen", "Chen", ["Sign Language"], PASSWORD, "skills"),
         ("chen", "Chen", [], "x" * (MIN_PASSWORD_CHARS - 1), "too short"),

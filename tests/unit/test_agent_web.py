@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,25 +19,17 @@ from bus.topics import Topics
 from central.accounts import AgentAccounts
 from central.fleet import FleetState
 from central.switchboard import AgentState, CallerMessage, MemoryCallStore, Switchboard, SwitchboardSettings
+from central.switchboard.console.messages import MAX_MESSAGE_BYTES, BadConsoleMessage, parse
 from central.web.agent import SESSION_COOKIE, AgentDesk
 from central.web.agent_sessions import AgentSessions, LoginThrottle
 from central.web.app import create_app
-from central.web.console_messages import MAX_MESSAGE_BYTES, BadConsoleMessage, parse
 from central.web.live import FleetFeed
 from central.web.wallboard import WallboardFeed
+from tests.peers.clock import T0, FakeClock
 
-T0 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC).timestamp()  # 10:00 in Haikou
 PASSWORD = "correct horse battery"
 TIMEOUT_S = 5.0
 SDP = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
-
-
-class FakeClock:
-    def __init__(self, now: float) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class Caller:
@@ -259,8 +251,35 @@ async def test_pages_are_served_with_the_security_headers(rig: Rig) -> None:
             assert marker in await response.read()
             assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
             assert response.headers["Cache-Control"] == "no-cache"
-        for asset in ("agent.js", "agent-call.js", "agent-push.js", "wallboard.js"):
-            assert (await client.get(f"/static/{asset}")).status == 200, asset
+        for page in ("agent.html", "wallboard.html"):
+            for module in modules_of(page):
+                response = await client.get(f"/static/{module}")
+                assert response.status == 200, module
+                assert response.content_type in ("text/javascript", "application/javascript"), module
+
+
+def modules_of(page: str) -> set[str]:
+    """The ES modules a page loads, following every ``import … from "./x.js"`` (no build step bundles them)."""
+    static = Path(__file__).parents[2] / "central" / "web" / "static"
+    html = (static / page).read_text(encoding="utf-8")
+    # module scripts only: the CSP allows scripts from 'self', and modules keep each file's names its own
+    assert "<script>" not in html and 'type="module"' in html
+    todo = re.findall(r'<script type="module" src="/static/([\w.-]+\.js)"></script>', html)
+    found: set[str] = set()
+    while todo:
+        module = todo.pop()
+        if module in found:
+            continue
+        found.add(module)
+        todo.extend(re.findall(r'from "\./([\w.-]+\.js)"', (static / module).read_text(encoding="utf-8")))
+    return found
+
+
+def test_the_agent_console_is_split_into_modules_that_all_load() -> None:
+    modules = modules_of("agent.html")
+
+    assert {"agent.js", "agent-socket.js", "agent-ring.js", "agent-signin.js", "agent-render.js"} <= modules
+    assert {"agent-call.js", "agent-push.js", "common.js", "i18n.js"} <= modules
 
 
 # --- the console socket --------------------------------------------------------------------------------

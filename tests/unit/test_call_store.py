@@ -9,17 +9,16 @@ from pathlib import Path
 import pytest
 
 from bus.messages.call import CallHangup, CallRequest
+from central.records import SCHEMA_VERSION, SqliteCallStore, StoreError
 from central.switchboard import (
     CallRecord,
     MemoryCallStore,
     Outcome,
-    SqliteCallStore,
-    StoreError,
     Switchboard,
     SwitchboardSettings,
 )
-from central.switchboard.store import SCHEMA_VERSION
-from tests.unit.test_switchboard import Caller, Console, FakeClock
+from tests.peers.clock import FakeClock
+from tests.peers.switchboard import Caller, Console
 
 FULL = CallRecord(
     call_id="kiosk-t1-01-20261123-145151",

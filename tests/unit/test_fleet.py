@@ -15,22 +15,12 @@ from bus.codec import MAX_PAYLOAD_BYTES, MalformedMessage, decode, encode
 from bus.messages.device import DeviceHealth, DeviceKind, DeviceStatus, OfflineReason
 from bus.topics import TopicKind, Topics
 from central.fleet import DeviceView, FleetState
+from tests.peers.clock import FakeClock
 
 ROOT = "airport/HAK"
 TOPICS = Topics(ROOT)
 STALE_AFTER_S = 60.0
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 def status_topic(device_id: str) -> str:
@@ -72,7 +62,7 @@ def health(**fields: Any) -> bytes:
 
 
 def new_fleet(clock: FakeClock | None = None) -> FleetState:
-    return FleetState(TOPICS, STALE_AFTER_S, clock=clock or FakeClock())
+    return FleetState(TOPICS, STALE_AFTER_S, clock=(clock or FakeClock(T0.timestamp())).utc)
 
 
 class Recorder:
@@ -85,7 +75,7 @@ class Recorder:
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(T0.timestamp())
 
 
 @pytest.fixture
@@ -519,4 +509,4 @@ def test_the_snapshot_is_json_sorted_by_id_and_counted(fleet: FleetState, clock:
     assert [d["state"] for d in snapshot["devices"]] == ["online", "offline", "unknown", "silent"]
     assert snapshot["counts"] == {"online": 2, "offline": 1, "silent": 1, "total": 4}
     assert snapshot["stale_after_s"] == STALE_AFTER_S
-    assert datetime.fromisoformat(snapshot["now"]) == clock.now
+    assert datetime.fromisoformat(snapshot["now"]) == clock.utc()

@@ -142,3 +142,46 @@ def test_nested_objects_ignore_unknown_fields_including_a_version():
     payload = b'{"v":1,"type":"request","call":"c1","language":"en","context":{"v":2,"screen":"home","new":1}}'
     request = decode(TopicKind.CALL_OUT, payload)
     assert request.context.screen == "home"
+
+
+def test_end_reasons_are_one_enum_whose_wire_strings_protocol_md_names():
+    from pathlib import Path
+
+    from bus.messages.call import CallHangup, Ended, EndReason
+
+    assert {reason.value for reason in EndReason} == {
+        "caller",
+        "caller_lost",
+        "failed",
+        "agent",
+        "agent_lost",
+        "unsupported",
+    }
+    section = Path("docs/protocol.md").read_text(encoding="utf-8").split("### End reasons", 1)[1][:2500]
+    for reason in EndReason:
+        assert f"`{reason.value}`" in section, reason
+    # On the wire the reason stays a string: the enum adds names, not a new encoding.
+    ended = json.loads(encode(Ended(call="c1", reason=EndReason.AGENT_LOST)))
+    assert ended["reason"] == "agent_lost"
+    assert CallHangup(call="c1").reason == "caller"
+    assert decode(TopicKind.CALL_IN, b'{"v":1,"type":"ended","call":"c1","reason":"from_the_future"}').reason
+
+
+def test_device_and_agent_ids_are_checked_by_one_pattern_each_to_the_end_of_the_string():
+    from pydantic import ValidationError
+
+    from bus.messages.base import AGENT_ID, DEVICE_ID
+    from bus.messages.call import Agent
+    from bus.topics import Topics
+    from config.sections import DEVICE_ID_PATTERN
+
+    assert DEVICE_ID is DEVICE_ID_PATTERN
+    topics = Topics("airport/HAK")
+    assert topics.parse("airport/HAK/device/kiosk-1/status") is not None
+    assert topics.parse("airport/HAK/device/kiosk-1\n/status") is None
+    with pytest.raises(ValueError):
+        topics.device("kiosk-1\n", TopicKind.DEVICE_STATUS)
+    assert Agent(id="agent.chen").id == "agent.chen"
+    with pytest.raises(ValidationError):
+        Agent(id="agent chen")
+    assert AGENT_ID.startswith("^") and AGENT_ID.endswith("$")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import sys
 
@@ -66,6 +67,40 @@ def test_a_wrong_value_names_the_key_and_the_expected_form(tmp_path, toml, key, 
     assert expected in str(error.value)
 
 
+@pytest.mark.parametrize(
+    ("variable", "value", "key", "in_words"),
+    [
+        ("KIOSK_BUS__URL", "http://x", "bus.url", "mqtt://host:port"),
+        ("KIOSK_BUS__DEVICE_ID", "Kiosk 1", "bus.device_id", "lower-case letters, digits and '-'"),
+        ("KIOSK_BUS__SITE", "hak", "bus.site", "IATA code"),
+        ("KIOSK_APP__LOG_LEVEL", "loud", "app.log_level", "DEBUG, INFO, WARNING or ERROR"),
+    ],
+)
+def test_a_wrong_value_from_the_environment_names_the_variable_and_says_in_words_what_it_must_be(
+    tmp_path, variable, value, key, in_words
+):
+    path = write(tmp_path, '[bus]\nurl = "mqtt://broker.example:1883"\n')
+    with pytest.raises(SettingsError) as error:
+        load_settings(KioskSettings, "KIOSK_", path, environ={variable: value})
+    (line,) = error.value.problems
+    assert line.startswith(f"bad setting {key} from environment variable {variable}:")
+    assert in_words in line
+    assert str(path) not in line  # the file was not where the value came from
+    for regex_mark in ("^", "$", "{1,", "[a-z", "pattern"):
+        assert regex_mark not in line
+
+
+def test_a_wrong_value_from_the_file_names_the_file_section_and_key(tmp_path):
+    path = write(tmp_path, '[bus]\nsite = "hak"\n[ui]\nidle_timeout_s = "soon"\n')
+    with pytest.raises(SettingsError) as error:
+        load_settings(KioskSettings, "KIOSK_", path, environ={})
+    problems = sorted(error.value.problems)
+    assert len(problems) == 2
+    assert problems[0].startswith(f"bad setting bus.site in {path}, section [bus] key site: not in the expected form")
+    assert problems[1].startswith(f"bad setting ui.idle_timeout_s in {path}, section [ui] key idle_timeout_s:")
+    assert "should be a number (got 'soon')" in problems[1]
+
+
 def test_a_bad_password_value_is_not_echoed(tmp_path):
     path = tmp_path / "central.toml"
     path.write_text("[bus]\npassword = 12345\n")
@@ -98,6 +133,23 @@ def test_the_kiosk_program_exits_2_with_one_clear_message(tmp_path):
     )
     assert result.returncode == 2
     assert "health.interval_s" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_each_problem_is_one_line_of_the_program_naming_its_source(tmp_path):
+    path = write(tmp_path, '[bus]\nsite = "hak"\n')
+    result = subprocess.run(
+        [sys.executable, "-m", "kiosk", "--config", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "KIOSK_BUS__URL": "http://x"},
+    )
+    assert result.returncode == 2
+    problems = [line for line in result.stderr.splitlines() if line.startswith("kiosk: bad setting")]
+    assert len(problems) == 2, result.stderr
+    assert any("bus.url from environment variable KIOSK_BUS__URL" in line for line in problems)
+    assert any(f"bus.site in {path}" in line for line in problems)
     assert "Traceback" not in result.stderr
 
 

@@ -12,7 +12,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from bus.messages.call import CallCancel, CallHangup, CallRating, CallRequest, Connect, Ended, SdpOffer
 from central.switchboard import AgentState, LivePhase, Outcome, Refused
-from tests.unit.test_switchboard import Board, Caller, Console
+from tests.peers.switchboard import Board, Caller, Console
 
 CALLERS = ("kiosk-1", "kiosk-2", "kiosk-3", "kiosk-4", "kiosk-5")
 AGENT_SKILLS = {"chen": ("zh", "en"), "wang": ("zh", "sign"), "smith": ("en",)}

@@ -1,7 +1,9 @@
 // The agent console: sign-in, presence, the ring, the call (video both ways, context, pushes) and the
-// disposition. It speaks to central over /api/agent/ws (events in central/switchboard/events.py, messages
-// out in central/web/console_messages.py). Everything that comes from the network is shown with
-// textContent only.
+// disposition. This module holds the switchboard's events and the agent's actions together; the other
+// concerns have their own modules: agent-page.js (what the page knows), agent-render.js (what it shows),
+// agent-socket.js (the socket to central), agent-ring.js (the ring tone and title), agent-signin.js
+// (sign-in and out), agent-call.js (the call's media) and agent-push.js (what the agent sends the
+// passenger). Events and messages are those of central/switchboard/console/.
 //
 // State exposed for tests and tools, as data attributes:
 //   body[data-state]          signed_out | connecting | away | available | ringing | on_call | wrap_up
@@ -16,347 +18,63 @@
 //   #pushes[data-sent]        pushes sent in this call; #pushes[data-last-kind] the kind of the last one
 //   #context [data-field]     device | location | language | screen | flight
 //   #mute[data-muted]         true | false
+//   #idle[data-kind]          connecting | away | available, or "" while a ring, call or wrap-up shows
 //   #wrapup[data-call]        the call being wrapped up; #wrapup[data-saved] true once the disposition is in
 //   #wrapup-left[data-left]   whole seconds of wrap-up left
 //   #notice[data-reason]      the last notice: an error reason from the server, ring.timeout, replaced, …
 //   #signin-error[data-error] sign_in_failed | too_many_attempts | error
 
 import { CallMedia } from "./agent-call.js";
+import { page } from "./agent-page.js";
 import { flightPush, mapPush, qrPush, textPush } from "./agent-push.js";
-import { $, Backoff, applyCatalogue, minutesSeconds, nameOf, onLanguageSwitch, pageLanguage, renderClock } from "./common.js";
+import {
+  applyLanguage,
+  clearNotice,
+  fillCategories,
+  fillMaps,
+  render,
+  renderCall,
+  renderClocks,
+  resetDispositionForm,
+  resetPushForms,
+  showNotice,
+  showTab,
+} from "./agent-render.js";
+import { startRinging, stopRinging } from "./agent-ring.js";
+import { fetchMaps, fetchSession, signOut, wireSignInForm } from "./agent-signin.js";
+import { ConsoleSocket } from "./agent-socket.js";
+import { $, onLanguageSwitch, renderClock } from "./common.js";
 
-const SOCKET_PATH = "/api/agent/ws";
-const RETRY_MIN_MS = 1000;
-const RETRY_MAX_MS = 15000;
-const CLOSE_SIGN_IN = 4401;
-const CLOSE_SIGNED_OUT = 4000;
-const CLOSE_REPLACED = 4409;
+const RING_CANCEL_REASONS = ["timeout", "declined", "caller_left"];
+const END_REASONS = ["caller", "caller_lost", "failed", "agent"];
 
-const page = {
-  ...pageLanguage(),
-  card: null, // {agent, name, skills, ice_servers} from /api/agent/session or the login
-  socket: null,
-  socketState: "closed",
-  state: "signed_out",
-  categories: [],
-  maps: [],
-  ring: null, // the ring event, with receivedAt (ms)
-  call: null, // {id, details, connectedAt, media, pushes}
-  wrap: null, // {id, untilMs, saved, reason}
-  muted: false,
-  notice: null, // {key, arg}
-  ringTone: null,
-};
-const retry = new Backoff(RETRY_MIN_MS, RETRY_MAX_MS); // reconnecting the socket
-
-// --- text ------------------------------------------------------------------------------------------
-
-function applyLanguage() {
-  applyCatalogue(page.language, page.t);
-  document.title = page.t("agent.title");
-  fillCategories();
-  render();
-}
-
-function languageName(tag) {
-  if (typeof tag !== "string" || !tag) return page.t("none");
-  try {
-    const name = new Intl.DisplayNames([page.language], { type: "language" }).of(tag);
-    return name && name !== tag ? `${name} (${tag})` : tag;
-  } catch {
-    return tag;
-  }
-}
-
-function skillName(skill) {
-  return nameOf(page.t, "skill", skill, String(skill || ""));
-}
-
-function categoryName(category) {
-  return nameOf(page.t, "category", category, category);
-}
-
-function seconds(value) {
-  return Number.isFinite(value) ? page.t("duration")(Math.max(0, Math.round(value))) : page.t("none");
-}
-
-function showNotice(key, arg) {
-  page.notice = { key, arg };
-  renderNotice();
-}
-
-function clearNotice() {
-  page.notice = null;
-  renderNotice();
-}
-
-function renderNotice() {
-  const el = $("notice");
-  if (!page.notice) {
-    el.hidden = true;
-    el.dataset.reason = "";
-    el.textContent = "";
-    return;
-  }
-  const { key, arg } = page.notice;
-  const text = page.t(key);
-  el.textContent = typeof text === "function" ? text(arg) : text;
-  el.dataset.reason = key === "agent.notice.refused" ? String(arg) : key.replace(/^agent\.notice\./, "");
-  el.hidden = false;
-}
-
-// --- rendering -------------------------------------------------------------------------------------
-
-function render() {
-  const t = page.t;
-  const state = page.state;
-  document.body.dataset.state = state;
-  document.body.dataset.socket = page.socketState;
-  const signedIn = page.card !== null;
-  $("signin").hidden = signedIn;
-  $("console").hidden = !signedIn;
-  // signing out is refused during a call, and a ring is answered or declined first
-  $("sign-out").hidden = !signedIn || state === "ringing" || state === "on_call";
-  $("socket-line").hidden = !signedIn;
-  $("agent-name").textContent = signedIn ? `${page.card.name || page.card.agent} · ${page.card.agent}` : "";
-  $("agent-name").dataset.agent = signedIn ? page.card.agent : "";
-  $("state-text").textContent = t(`agent.state.${state}`);
-  $("socket-text").textContent = signedIn ? t(`agent.socket.${page.socketState}`) : "";
-
-  const presence = $("presence");
-  const canToggle = ["away", "available", "wrap_up"].includes(state);
-  presence.hidden = !canToggle;
-  const want = state === "away" ? "available" : "away";
-  presence.dataset.want = want;
-  presence.textContent = t(`agent.presence.${want}`);
-
-  $("idle").hidden = !signedIn || page.call !== null || (page.wrap !== null && !page.wrap.saved) || state === "ringing";
-  const idleKey = ["away", "available"].includes(state) ? state : "connecting";
-  $("idle-text").textContent = t(`agent.idle.${idleKey}`);
-  $("idle-hint").textContent = idleKey === "connecting" ? "" : t(`agent.idle.${idleKey}.hint`);
-  $("idle").dataset.kind = idleKey;
-
-  renderRing();
-  renderCall();
-  renderWrap();
-  renderNotice();
-}
-
-function renderRing() {
-  const ring = page.ring;
-  const el = $("ring");
-  el.hidden = ring === null;
-  el.dataset.call = ring ? ring.call : "";
-  if (!ring) return;
-  $("ring-location").textContent = ring.location || (ring.context && ring.context.location) || ring.caller || "";
-  $("ring-language").textContent = languageName(ring.language);
-  $("ring-skill").textContent = skillName(ring.skill);
-  $("ring-screen").textContent = (ring.context && ring.context.screen) || page.t("none");
-  $("ring-flight").textContent = (ring.context && ring.context.flight) || page.t("none");
-  renderRingClock();
-}
-
-function renderRingClock() {
-  const ring = page.ring;
-  if (!ring) return;
-  const elapsed = (Date.now() - ring.receivedAt) / 1000;
-  const timeout = Number(ring.timeout_s) || 0;
-  const left = Math.max(0, Math.ceil(timeout - elapsed));
-  $("ring-left").textContent = String(left);
-  $("ring-left").dataset.left = String(left);
-  $("ring-bar").style.transform = `scaleX(${timeout > 0 ? Math.max(0, 1 - elapsed / timeout) : 0})`;
-  $("ring-waited").textContent = seconds(Number(ring.waited_s) + elapsed);
-}
-
-function renderCall() {
-  const call = page.call;
-  const el = $("call");
-  el.hidden = call === null;
-  el.dataset.call = call ? call.id : "";
-  if (!call) return;
-  const details = call.details;
-  const context = call.context || {};
-  const fields = {
-    device: details.caller,
-    location: context.location || details.location,
-    language: languageName(context.language || details.language),
-    screen: context.screen,
-    flight: context.flight,
-  };
-  for (const [name, value] of Object.entries(fields)) {
-    const dd = document.querySelector(`#context [data-field="${name}"]`);
-    dd.textContent = typeof value === "string" && value ? value : page.t("none");
-  }
-  el.dataset.media = call.mediaState;
-  const mediaText = page.t(`agent.media.${call.mediaState}`);
-  const noCamera = call.media && call.media.localError ? page.t("agent.media.no_camera") : "";
-  $("media-state").textContent = [mediaText, noCamera].filter(Boolean).join(" ");
-  $("media-state").hidden = !mediaText && !noCamera;
-  const mute = $("mute");
-  mute.dataset.muted = String(page.muted);
-  mute.textContent = page.t(page.muted ? "agent.call.unmute" : "agent.call.mute");
-  const pushes = $("pushes");
-  pushes.dataset.channel = call.channelState;
-  pushes.dataset.sent = String(call.pushes);
-  pushes.dataset.lastKind = call.lastKind;
-  $("channel-state").textContent = page.t(`agent.channel.${call.channelState}`);
-  $("channel-state").dataset.state = call.channelState;
-  renderCallClock();
-}
-
-function renderCallClock() {
-  const call = page.call;
-  if (!call) return;
-  const s = Math.max(0, Math.floor((Date.now() - call.connectedAt) / 1000));
-  $("call-timer").textContent = minutesSeconds(s);
-}
-
-function renderWrap() {
-  const wrap = page.wrap;
-  const el = $("wrapup");
-  el.hidden = wrap === null || page.call !== null || (wrap.saved && page.state !== "wrap_up");
-  el.dataset.call = wrap ? wrap.id : "";
-  el.dataset.saved = String(Boolean(wrap && wrap.saved));
-  if (!wrap) return;
-  $("wrapup-ended").textContent = wrap.reason ? page.t(`agent.ended.${wrap.reason}`) : "";
-  $("disposition-saved").hidden = !wrap.saved;
-  $("disposition-submit").disabled = wrap.saved;
-  $("ready").hidden = page.state !== "wrap_up";
-  renderWrapClock();
-}
-
-function renderWrapClock() {
-  const wrap = page.wrap;
-  if (!wrap) return;
-  const left = page.state === "wrap_up" && wrap.untilMs ? Math.max(0, Math.ceil((wrap.untilMs - Date.now()) / 1000)) : 0;
-  $("wrapup-left").textContent = left >= 60 ? minutesSeconds(left) : String(left);
-  $("wrapup-left").dataset.left = String(left);
-  $("wrapup-unit").hidden = left >= 60;
-  $("wrapup-left").parentElement.hidden = page.state !== "wrap_up";
-}
-
-function fillCategories() {
-  const select = $("category");
-  const chosen = select.value;
-  select.replaceChildren();
-  const blank = document.createElement("option");
-  blank.value = "";
-  blank.textContent = "—";
-  select.append(blank);
-  for (const category of page.categories) {
-    const option = document.createElement("option");
-    option.value = category;
-    option.textContent = categoryName(category);
-    select.append(option);
-  }
-  select.value = page.categories.includes(chosen) ? chosen : "";
-}
-
-function fillMaps() {
-  const select = $("push-map-choice");
-  select.replaceChildren();
-  page.maps.forEach((map, index) => {
-    const option = document.createElement("option");
-    option.value = String(index);
-    option.textContent = String(map.title || map.id || map.url);
-    select.append(option);
-  });
-  document.querySelector('.tab[data-tab="map"]').hidden = page.maps.length === 0;
-}
-
-// --- the ring tone: a short two-tone chirp every second while ringing ------------------------------
-
-function startRingTone() {
-  stopRingTone();
-  const Context = window.AudioContext || window.webkitAudioContext;
-  if (!Context) return;
-  let context;
-  try {
-    context = new Context();
-  } catch {
-    return;
-  }
-  const chirp = () => {
-    for (const [frequency, at] of [[880, 0], [660, 0.18]]) {
-      const oscillator = context.createOscillator();
-      const gain = context.createGain();
-      oscillator.frequency.value = frequency;
-      gain.gain.value = 0.15;
-      oscillator.connect(gain).connect(context.destination);
-      oscillator.start(context.currentTime + at);
-      oscillator.stop(context.currentTime + at + 0.15);
-    }
-  };
-  chirp();
-  page.ringTone = { context, timer: setInterval(chirp, 1200) };
-}
-
-function stopRingTone() {
-  if (!page.ringTone) return;
-  clearInterval(page.ringTone.timer);
-  page.ringTone.context.close().catch(() => {});
-  page.ringTone = null;
-}
-
-// --- the socket ------------------------------------------------------------------------------------
-
-function send(message) {
-  if (page.socket && page.socket.readyState === WebSocket.OPEN) {
-    page.socket.send(JSON.stringify(message));
-    return true;
-  }
-  return false;
-}
-
-function openSocket() {
-  retry.cancel();
-  const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-  const socket = new WebSocket(`${scheme}://${window.location.host}${SOCKET_PATH}`);
-  page.socket = socket;
-  page.socketState = "connecting";
-  page.state = "connecting";
-  render();
-  socket.addEventListener("open", () => {
-    if (socket !== page.socket) return;
-    page.socketState = "open";
-    retry.reset();
+const socket = new ConsoleSocket({
+  onState(state) {
+    page.socketState = state;
+    if (state === "connecting") page.state = "connecting";
     render();
-  });
-  socket.addEventListener("message", (event) => {
-    if (socket !== page.socket || typeof event.data !== "string") return;
-    let data;
-    try {
-      data = JSON.parse(event.data);
-    } catch {
-      return;
-    }
-    if (data && typeof data === "object" && typeof data.type === "string") onEvent(data);
-  });
-  socket.addEventListener("close", (event) => {
-    if (socket !== page.socket) return;
-    page.socket = null;
-    page.socketState = "closed";
+  },
+  onEvent,
+  onClose(reason) {
     // the switchboard has ended whatever was going on: a ring went back to the queue, a call ended
     dropRing();
     endCallMedia();
-    if (event.code === CLOSE_SIGN_IN || event.code === CLOSE_SIGNED_OUT) {
-      signedOut(event.code === CLOSE_SIGN_IN ? "agent.notice.session" : "agent.notice.signed_out");
-    } else if (event.code === CLOSE_REPLACED) {
-      signedOut("agent.notice.replaced");
+    if (reason !== "lost") {
+      signedOut(`agent.notice.${reason}`);
     } else if (page.card) {
       page.state = "connecting";
       showNotice("agent.notice.lost");
-      retry.schedule(reconnect);
+      socket.reconnectLater(reconnect);
       render();
     }
-  });
-}
+  },
+});
 
 // After a dropped socket: still signed in? Then open a new one, else back to the form.
 async function reconnect() {
   const card = await fetchSession();
   if (card === undefined) {
-    retry.schedule(reconnect);
+    socket.reconnectLater(reconnect);
     return;
   }
   if (card === null) {
@@ -365,7 +83,7 @@ async function reconnect() {
   }
   page.card = card;
   clearNotice();
-  openSocket();
+  socket.open();
 }
 
 // --- events from the switchboard -------------------------------------------------------------------
@@ -374,6 +92,7 @@ function onEvent(event) {
   switch (event.type) {
     case "signed_in":
       page.categories = Array.isArray(event.categories) ? event.categories.map(String) : [];
+      page.maxNoteChars = Number.isInteger(event.max_note_chars) ? event.max_note_chars : 0;
       fillCategories();
       break;
     case "state":
@@ -382,11 +101,11 @@ function onEvent(event) {
     case "ring":
       page.ring = { ...event, receivedAt: Date.now() };
       clearNotice();
-      startRingTone();
+      startRinging();
       break;
     case "ring_cancelled":
       if (page.ring && page.ring.call === event.call) dropRing();
-      showNotice(`agent.notice.ring.${["timeout", "declined", "caller_left"].includes(event.reason) ? event.reason : "declined"}`);
+      showNotice(`agent.notice.ring.${RING_CANCEL_REASONS.includes(event.reason) ? event.reason : "declined"}`);
       break;
     case "connected":
       onConnected(event);
@@ -422,7 +141,7 @@ function onState(state) {
 
 function dropRing() {
   page.ring = null;
-  stopRingTone();
+  stopRinging();
 }
 
 function onConnected(event) {
@@ -489,17 +208,17 @@ async function onOffer(event) {
   try {
     const sdp = await call.media.answer(event.sdp);
     if (page.call !== call) return;
-    send({ type: "answer", call: call.id, sdp });
+    socket.send({ type: "answer", call: call.id, sdp });
     if (call.mediaState === "answering") updateCall(call, { mediaState: "answered" });
   } catch (error) {
     updateCall(call, { mediaState: "failed" });
-    send({ type: "hangup", call: call.id });
+    socket.send({ type: "hangup", call: call.id });
   }
 }
 
 function onEnded(event) {
   const call = page.call;
-  const reason = ["caller", "caller_lost", "failed", "agent"].includes(event.reason) ? event.reason : "failed";
+  const reason = END_REASONS.includes(event.reason) ? event.reason : "failed";
   if (call && call.id === event.call) endCallMedia();
   page.wrap = { id: String(event.call), untilMs: null, saved: false, reason };
   resetDispositionForm();
@@ -522,24 +241,24 @@ function endCallMedia() {
   page.call = null;
 }
 
-// --- actions ---------------------------------------------------------------------------------------
+// --- the agent's actions ---------------------------------------------------------------------------
 
 function onPresence() {
-  send({ type: "presence", available: $("presence").dataset.want === "available" });
+  socket.send({ type: "presence", available: $("presence").dataset.want === "available" });
 }
 
 function onAccept() {
-  if (page.ring) send({ type: "accept", call: page.ring.call });
-  stopRingTone();
+  if (page.ring) socket.send({ type: "accept", call: page.ring.call });
+  stopRinging();
 }
 
 function onDecline() {
-  if (page.ring) send({ type: "decline", call: page.ring.call });
-  stopRingTone();
+  if (page.ring) socket.send({ type: "decline", call: page.ring.call });
+  stopRinging();
 }
 
 function onHangup() {
-  if (page.call) send({ type: "hangup", call: page.call.id });
+  if (page.call) socket.send({ type: "hangup", call: page.call.id });
 }
 
 function onMute() {
@@ -559,31 +278,13 @@ function onDisposition(event) {
     form.reportValidity();
     return;
   }
-  send({ type: "disposition", call: wrap.id, resolved: resolved === "yes", category, note: $("note").value.slice(0, 2000) });
+  // the field keeps to the switchboard's limit already; cutting again guards a page from before it said
+  const note = page.maxNoteChars > 0 ? $("note").value.slice(0, page.maxNoteChars) : $("note").value;
+  socket.send({ type: "disposition", call: wrap.id, resolved: resolved === "yes", category, note });
 }
 
 function onReady() {
-  send({ type: "presence", available: true });
-}
-
-function resetDispositionForm() {
-  $("disposition-form").reset();
-  fillCategories();
-}
-
-// --- pushes ----------------------------------------------------------------------------------------
-
-function showTab(kind) {
-  for (const tab of document.querySelectorAll("#pushes .tab")) tab.setAttribute("aria-selected", String(tab.dataset.tab === kind));
-  for (const form of document.querySelectorAll("#pushes .push-form")) form.hidden = form.dataset.kind !== kind;
-  $("push-sent").textContent = "";
-}
-
-function resetPushForms() {
-  for (const form of document.querySelectorAll("#pushes .push-form")) form.reset();
-  $("push-qr-error").hidden = true;
-  $("push-sent").textContent = "";
-  showTab("text");
+  socket.send({ type: "presence", available: true });
 }
 
 function sendPush(message) {
@@ -622,36 +323,14 @@ function onPushSubmit(event) {
   if (message && sendPush(message) && form.id === "push-text") form.reset();
 }
 
-// --- sign-in ---------------------------------------------------------------------------------------
+// --- signed in, signed out -------------------------------------------------------------------------
 
-// The session's card, null when signed out, undefined when central cannot be reached.
-async function fetchSession() {
-  try {
-    const response = await fetch("/api/agent/session", { credentials: "same-origin", cache: "no-store" });
-    if (response.status === 401) return null;
-    if (!response.ok) return undefined;
-    return await response.json();
-  } catch {
-    return undefined;
-  }
-}
-
-async function fetchMaps() {
-  try {
-    const response = await fetch("/api/agent/maps", { credentials: "same-origin", cache: "no-store" });
-    const maps = response.ok ? await response.json() : [];
-    page.maps = Array.isArray(maps) ? maps.filter((m) => m && typeof m.url === "string") : [];
-  } catch {
-    page.maps = [];
-  }
-  fillMaps();
-}
-
-function signedIn(card) {
+async function signedIn(card) {
   page.card = card;
   clearNotice();
-  fetchMaps();
-  openSocket();
+  socket.open();
+  page.maps = await fetchMaps();
+  fillMaps();
 }
 
 function signedOut(noticeKey) {
@@ -660,55 +339,16 @@ function signedOut(noticeKey) {
   page.wrap = null;
   dropRing();
   endCallMedia();
-  if (page.socket) page.socket.close();
-  page.socket = null;
-  page.socketState = "closed";
-  retry.cancel();
+  socket.close();
   if (noticeKey) showNotice(noticeKey);
   render();
   $("agent-id").focus();
 }
 
-async function onSignIn(event) {
-  event.preventDefault();
-  const error = $("signin-error");
-  error.hidden = true;
-  const submit = $("signin-submit");
-  submit.disabled = true;
-  try {
-    const response = await fetch("/api/agent/login", {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ agent_id: $("agent-id").value.trim(), password: $("password").value }),
-    });
-    $("password").value = "";
-    if (response.ok) {
-      signedIn(await response.json());
-      return;
-    }
-    const code = response.status === 401 ? "sign_in_failed" : response.status === 429 ? "too_many_attempts" : "error";
-    error.dataset.error = code;
-    error.textContent = page.t({ sign_in_failed: "agent.signin.failed", too_many_attempts: "agent.signin.throttled" }[code] || "agent.signin.error");
-    error.hidden = false;
-  } catch {
-    error.dataset.error = "error";
-    error.textContent = page.t("agent.signin.error");
-    error.hidden = false;
-  } finally {
-    submit.disabled = false;
-  }
-}
-
 async function onSignOut() {
-  try {
-    const response = await fetch("/api/agent/logout", { method: "POST", credentials: "same-origin" });
-    if (response.status === 409) {
-      showNotice("agent.notice.on_call");
-      return;
-    }
-  } catch {
-    // central unreachable: the session ends by itself; forget it here
+  if ((await signOut()) === "on_call") {
+    showNotice("agent.notice.on_call");
+    return;
   }
   signedOut("agent.notice.signed_out");
 }
@@ -717,13 +357,11 @@ async function onSignOut() {
 
 function tick() {
   renderClock(page.language);
-  renderRingClock();
-  renderCallClock();
-  renderWrapClock();
+  renderClocks();
 }
 
 onLanguageSwitch(page, applyLanguage);
-$("signin-form").addEventListener("submit", onSignIn);
+wireSignInForm(signedIn);
 $("sign-out").addEventListener("click", onSignOut);
 $("presence").addEventListener("click", onPresence);
 $("accept").addEventListener("click", onAccept);

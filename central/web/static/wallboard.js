@@ -161,6 +161,7 @@ function renderAgents(byState) {
       const name = document.createElement("span");
       name.className = "agent-name";
       name.textContent = String(agent.name || agent.id);
+      name.title = name.textContent; // a long name is cut short with an ellipsis; the whole of it on hover
       const time = document.createElement("span");
       time.className = "agent-time";
       const inState = Math.floor((Number(agent.in_state_s) || 0) + sinceSnapshotS());

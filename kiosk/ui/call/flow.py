@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 from PySide6.QtCore import QObject, Signal
 
 from bus.messages.call import Agent, CallContext, Push
+from bus.messages.call import EndReason as CallEndReason
 from bus.messages.device import CallPhase
 from kiosk.ui.window import KioskWindow
 from video.call_state import EndReason, SessionPhase
@@ -43,7 +44,7 @@ class CallDesk(Protocol):
 
 
 # how a call that was answered can end normally; anything else is shown as a failure
-NORMAL_ENDINGS = {EndReason.CALLER.value, "agent"}
+NORMAL_ENDINGS = {CallEndReason.CALLER, CallEndReason.AGENT}
 
 
 class VideoHelpFlow(QObject):

@@ -9,7 +9,7 @@ Client to server, one JSON object per WebSocket text message:
 | ``decline`` | ``call`` | let the ringing call go back to the head of its queue (the agent becomes away) |
 | ``answer`` | ``call``, ``sdp`` (complete SDP, ICE gathered) | the console's answer to the caller's offer |
 | ``hangup`` | ``call`` | end the call; wrap-up follows |
-| ``disposition`` | ``call``, ``resolved`` (boolean), ``category``, ``note`` (optional, ≤ 2000 chars) | the outcome |
+| ``disposition`` | ``call``, ``resolved`` (boolean), ``category``, ``note`` (≤ ``MAX_NOTE_CHARS``) | the outcome |
 
 A message that does not validate is answered with ``{"type": "error", "reason": ..., "request": ...}``
 and the socket stays open.
@@ -28,6 +28,7 @@ from bus.messages.call import Sdp
 MAX_MESSAGE_BYTES = 96 * 1024
 """A little more than the largest SDP (64 Ki characters) with its envelope."""
 MAX_NOTE_CHARS = 2000
+"""The longest disposition note; the console learns it from ``signed_in`` and keeps its form to it."""
 REQUEST_TYPES = ("presence", "accept", "decline", "answer", "hangup", "disposition")
 
 

@@ -1,0 +1,116 @@
+"""Call records in one table of a SQLite file, behind the switchboard's :class:`CallStore` interface."""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from central.switchboard.model import CallRecord, Outcome
+
+SCHEMA_VERSION = 1
+
+_FIELDS = tuple(field.name for field in dataclasses.fields(CallRecord))
+_BOOLEANS = ("resolved_first_contact", "question_answered")
+
+_SCHEMA = """
+CREATE TABLE calls (
+    call_id TEXT PRIMARY KEY,
+    caller_id TEXT NOT NULL,
+    caller_kind TEXT NOT NULL,
+    skill TEXT NOT NULL,
+    language TEXT NOT NULL,
+    location TEXT NOT NULL,
+    arrived_at REAL NOT NULL,
+    answered_at REAL,
+    ended_at REAL NOT NULL,
+    agent_id TEXT,
+    outcome TEXT NOT NULL,
+    end_reason TEXT NOT NULL,
+    wait_s REAL NOT NULL,
+    talk_s REAL,
+    wrap_s REAL,
+    resolved_first_contact INTEGER,
+    category TEXT,
+    note TEXT NOT NULL,
+    rating INTEGER,
+    question_answered INTEGER
+);
+-- today's figures: the records of one local day of arrival
+CREATE INDEX calls_by_arrival ON calls (arrived_at);
+-- the recent handle times of a skill, newest first
+CREATE INDEX calls_handled_by_skill ON calls (skill, ended_at) WHERE wrap_s IS NOT NULL;
+"""
+
+
+class StoreError(RuntimeError):
+    """The store cannot be used (for example it was written by a newer version)."""
+
+
+class SqliteCallStore:
+    """Records in one table of a SQLite file, in WAL mode; the schema version is ``PRAGMA user_version``.
+
+    Each write is its own transaction (autocommit). ``synchronous=NORMAL`` under WAL keeps a write cheap
+    for the event loop that calls it; a power cut may lose the last writes but never corrupts the file.
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self._db = sqlite3.connect(str(path), isolation_level=None)
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._migrate()
+        except BaseException:
+            self._db.close()
+            raise
+        columns = ", ".join(_FIELDS)
+        marks = ", ".join("?" for _ in _FIELDS)
+        updates = ", ".join(f"{name} = excluded.{name}" for name in _FIELDS if name != "call_id")
+        self._upsert = f"INSERT INTO calls ({columns}) VALUES ({marks}) ON CONFLICT (call_id) DO UPDATE SET {updates}"  # noqa: S608 (column names are ours)
+        self._select = f"SELECT {columns} FROM calls"  # noqa: S608 (column names are ours)
+
+    def _migrate(self) -> None:
+        (version,) = self._db.execute("PRAGMA user_version").fetchone()
+        if version == SCHEMA_VERSION:
+            return
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"call store schema {version} is newer than this program's ({SCHEMA_VERSION})")
+        # version 0: a new file
+        self._db.executescript(f"BEGIN; {_SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+
+    def save(self, record: CallRecord) -> None:
+        self._db.execute(self._upsert, _row(record))
+
+    def get(self, call_id: str) -> CallRecord | None:
+        row = self._db.execute(f"{self._select} WHERE call_id = ?", (call_id,)).fetchone()
+        return _record(row) if row is not None else None
+
+    def arrived_between(self, start: float, end: float) -> list[CallRecord]:
+        rows = self._db.execute(
+            f"{self._select} WHERE arrived_at >= ? AND arrived_at < ? ORDER BY arrived_at", (start, end)
+        )
+        return [_record(row) for row in rows]
+
+    def recent_handled(self, skill: str, limit: int) -> list[CallRecord]:
+        rows = self._db.execute(
+            f"{self._select} WHERE skill = ? AND wrap_s IS NOT NULL ORDER BY ended_at DESC LIMIT ?", (skill, limit)
+        )
+        return [_record(row) for row in rows]
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def _row(record: CallRecord) -> tuple[Any, ...]:
+    values = dataclasses.astuple(record)
+    return tuple(value.value if isinstance(value, Outcome) else value for value in values)
+
+
+def _record(row: tuple[Any, ...]) -> CallRecord:
+    values = dict(zip(_FIELDS, row, strict=True))
+    values["outcome"] = Outcome(values["outcome"])
+    for name in _BOOLEANS:
+        if values[name] is not None:
+            values[name] = bool(values[name])
+    return CallRecord(**values)

@@ -1,0 +1,103 @@
+"""What the switchboard holds between steps, and the outbox its steps fill.
+
+The facade (:mod:`central.switchboard.switchboard`) owns one :class:`SwitchboardState`; the modules of each
+concern (caller and agent commands, transitions, routing, views) read and change it. Nothing here does I/O:
+messages wait in the outbox until the step is settled and the facade delivers them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bus.messages.call import CallContext
+from central.switchboard.agents import AgentRoster, SignedInAgent
+from central.switchboard.eta import AHT_WINDOW_CALLS, Arrivals, HandleTimes
+from central.switchboard.model import AgentEvent, CallerChannel, CallerMessage, LivePhase, Refused
+from central.switchboard.queues import CallQueue
+from central.switchboard.records import CallLog
+from central.switchboard.settings import SwitchboardSettings
+from central.switchboard.store import CallStore
+from central.switchboard.timers import Deadlines
+
+Clock = Callable[[], float]
+"""Epoch seconds."""
+Listener = Callable[[], None]
+
+Delivery = tuple[Callable[[Any], None], "CallerMessage | AgentEvent", str]
+"""One message of a step, delivered when the step is settled: the channel's send, the message, and who
+it is for (for the log). A plain tuple: a routing decision makes hundreds of them."""
+
+
+@dataclass(slots=True, eq=False)
+class DispositionNote:
+    """What the agent recorded during the call, kept until the call's record is written."""
+
+    resolved: bool
+    category: str
+    note: str
+
+
+@dataclass(slots=True, eq=False)
+class ActiveCall:
+    """A call that has not ended: waiting, ringing an agent, or connected."""
+
+    call_id: str
+    channel: CallerChannel
+    caller_id: str
+    caller_kind: str
+    skill: str
+    language: str
+    context: CallContext
+    arrived_at: float
+    phase: LivePhase = LivePhase.WAITING
+    agent_id: str | None = None
+    answered_at: float | None = None
+    position: int | None = None  # while waiting, and only then
+    sent_position: int | None = None  # what the caller was (or is about to be) told
+    sent_eta_s: float | None = None
+    update_pending: bool = False  # in ``SwitchboardState.position_updates``
+    disposition: DispositionNote | None = None
+
+
+class SwitchboardState:
+    """Calls, queues, agents, timers, records and the step's outbox."""
+
+    def __init__(self, settings: SwitchboardSettings, clock: Clock, store: CallStore) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.log = CallLog(store, settings, clock())
+        self.skills = tuple(settings.skills)
+        self.categories = frozenset(settings.categories)
+        self.calls: dict[str, ActiveCall] = {}
+        self.caller_calls: dict[str, str] = {}
+        self.queues = {skill: CallQueue() for skill in self.skills}
+        self.ringing: dict[str, dict[str, float]] = {skill: {} for skill in self.skills}
+        """Per skill, the calls ringing an agent and when they arrived."""
+        self.agents = AgentRoster(self.skills)
+        self.deadlines = Deadlines()
+        self.arrivals = {skill: Arrivals() for skill in self.skills}
+        self.handle_times = {skill: HandleTimes(settings.default_aht_s) for skill in self.skills}
+        for skill, times in self.handle_times.items():
+            for handle_s in self.log.recent_handle_times(skill, AHT_WINDOW_CALLS):
+                times.add(handle_s)
+        self.dirty: set[str] = set()
+        """Skills whose waiting callers' positions or expected waits may have moved."""
+        self.outbox: list[Delivery] = []
+        self.position_updates: list[ActiveCall] = []
+        self.changed = False
+        """Something a listener shows has changed in this step."""
+
+    def send_caller(self, call: ActiveCall, message: CallerMessage) -> None:
+        self.outbox.append((call.channel.send, message, call.caller_id))
+
+    def send_agent(self, agent: SignedInAgent, event: AgentEvent) -> None:
+        self.outbox.append((agent.channel.send, event, agent.agent_id))
+
+    def signed_in(self, agent_id: str) -> SignedInAgent:
+        """The agent, or :class:`Refused` ``not_signed_in``."""
+        agent = self.agents.get(agent_id)
+        if agent is None:
+            raise Refused("not_signed_in")
+        return agent
