@@ -60,9 +60,10 @@ class BusSection(Section):
         default=30, description="Cap of the reconnect delay in seconds."
     )
     max_payload_bytes: Annotated[int, Field(ge=1024, le=64 * 1024 * 1024)] = Field(
-        default=1024 * 1024,
-        description="Largest message taken from the broker, in bytes; larger ones are dropped unread. "
-        "Set the broker's max_packet_size to match (central broker-config does).",
+        default=8 * 1024 * 1024,
+        description="Largest message taken from the broker, in bytes (the contract's largest, a flight board, "
+        "is 8 MiB); larger ones are dropped before they are handed on. central broker-config sets the "
+        "broker's max_packet_size to match.",
     )
 
     @field_validator("root")

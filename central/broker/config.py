@@ -36,8 +36,10 @@ SITE_READS = (
     TopicKind.FLIGHTS_UPDATE,
     TopicKind.ALERT,
 )
-# The largest message the broker takes: a full flight board of ~2,000 flights fits with room to spare.
-DEFAULT_MAX_PACKET_BYTES = 1024 * 1024
+# The largest packet the broker takes: the contract's largest message (a flight board, 8 MiB, docs/protocol.md
+# §2.3) plus room for its topic and header. Anything larger is refused by the broker before a device or
+# central has to read it.
+DEFAULT_MAX_PACKET_BYTES = 8 * 1024 * 1024 + 64 * 1024
 DEFAULT_PERSISTENCE_DIR = Path("/var/lib/mosquitto")
 
 

@@ -151,6 +151,6 @@ def test_a_plaintext_listener_must_be_on_loopback(tmp_path: Path) -> None:
     with pytest.raises(BrokerConfigError, match="loopback"):
         mosquitto_conf(tmp_path, [Listener(1883, "0.0.0.0")])
     conf = mosquitto_conf(tmp_path, [Listener(1883, "127.0.0.1")], persistence_dir=None)
-    assert "allow_anonymous false" in conf and "max_packet_size 1048576" in conf
+    assert "allow_anonymous false" in conf and "max_packet_size 8454144" in conf
     tls = mosquitto_conf(tmp_path, [Listener(8883, "", Path("c.pem"), Path("k.pem"))])
     assert "certfile c.pem" in tls and "keyfile k.pem" in tls and "persistence true" in tls
