@@ -16,7 +16,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from central.accounts import AccountError, AgentAccounts
+from central.accounts import AccountError, AgentAccounts, Role
 from central.cli_devices import add_device_commands, broker_config_command, device_command
 from central.records import StoreError
 from central.service import CentralService, StoreUrlError, accounts_path
@@ -62,10 +62,17 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         # --config may also follow the subcommand; SUPPRESS keeps the one given before it
         sub.add_argument("--config", type=Path, default=argparse.SUPPRESS, metavar="PATH", help=config_help)
 
-    add = actions.add_parser("add", help="add an agent (asks for the password twice)")
+    add = actions.add_parser("add", help="add an account (asks for the password twice)")
     add.add_argument("agent_id", metavar="ID")
     add.add_argument("--name", required=True, help="display name, shown to passengers and on the wallboard")
-    add.add_argument("--skills", required=True, help="comma-separated queues the agent serves, e.g. zh,en,sign")
+    add.add_argument(
+        "--skills", default="", help="comma-separated queues the agent serves, e.g. zh,en,sign (agents only)"
+    )
+    add.add_argument(
+        "--roles",
+        default="agent",
+        help=f"comma-separated: {', '.join(Role)} (default agent; admin may do everything)",
+    )
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     config_option(add)
 
@@ -96,12 +103,16 @@ def _agent_command(args: argparse.Namespace, settings: CentralSettings) -> int:
         return ACCOUNT_ERROR_EXIT_STATUS
     try:
         if args.action == "add":
-            skills = _skills(args.skills, settings)
-            account = accounts.add(args.agent_id, args.name, skills, _new_password(args.password_stdin))
-            print(f"central: agent {account.agent_id} added ({', '.join(account.skills)})")
+            roles = [part.strip() for part in args.roles.split(",") if part.strip()]
+            skills = _skills(args.skills, settings, required=Role.AGENT.value in roles)
+            account = accounts.add(args.agent_id, args.name, skills, _new_password(args.password_stdin), roles)
+            print(
+                f"central: {account.agent_id} added (roles {', '.join(account.roles)}; "
+                f"skills {', '.join(account.skills) or 'none'})"
+            )
         elif args.action == "list":
             for account in accounts.list():
-                print(f"{account.agent_id}\t{account.name}\t{','.join(account.skills)}")
+                print(f"{account.agent_id}\t{account.name}\t{','.join(account.skills)}\t{','.join(account.roles)}")
         elif args.action == "remove":
             if not accounts.remove(args.agent_id):
                 raise AccountError(f"no agent {args.agent_id}")
@@ -119,11 +130,13 @@ def _agent_command(args: argparse.Namespace, settings: CentralSettings) -> int:
     return 0
 
 
-def _skills(text: str, settings: CentralSettings) -> list[str]:
+def _skills(text: str, settings: CentralSettings, *, required: bool) -> list[str]:
     skills = [part.strip() for part in text.split(",") if part.strip()]
     known = settings.calls.skills
     unknown = [skill for skill in skills if skill not in known]
-    if not skills or unknown:
+    if required and not skills:
+        raise AccountError(f"an agent needs --skills, some of {', '.join(known)} ([calls] skills)")
+    if unknown:
         raise AccountError(f"skills must be some of {', '.join(known)} ([calls] skills); not {', '.join(unknown)}")
     return skills
 

@@ -30,6 +30,8 @@ class AgentSession:
 
     agent_id: str
     expires_at: float
+    credential_version: int = 1
+    """The account's credential version at sign-in: a password change moves it and ends the session."""
 
 
 def _digest(token: str) -> str:
@@ -48,14 +50,14 @@ class AgentSessions:
     def __len__(self) -> int:
         return len(self._sessions)
 
-    def open(self, agent_id: str) -> str:
+    def open(self, agent_id: str, credential_version: int = 1) -> str:
         """A new session for ``agent_id``; returns its token (for the cookie)."""
         self._drop_expired()
         if len(self._sessions) >= MAX_SESSIONS:
             oldest = min(self._sessions, key=lambda key: self._sessions[key].expires_at)
             del self._sessions[oldest]
         token = secrets.token_urlsafe(32)
-        self._sessions[_digest(token)] = AgentSession(agent_id, self._clock() + self.ttl_s)
+        self._sessions[_digest(token)] = AgentSession(agent_id, self._clock() + self.ttl_s, credential_version)
         return token
 
     def get(self, token: str | None) -> AgentSession | None:
@@ -79,8 +81,13 @@ class AgentSessions:
         return session
 
     def close_agent(self, agent_id: str) -> int:
-        """End every session of one agent (their account was removed or their password changed)."""
-        keys = [key for key, session in self._sessions.items() if session.agent_id == agent_id]
+        """End every session of one agent (their account was removed, or they signed in afresh and asked
+        to end the others)."""
+        return self.close_matching(lambda session: session.agent_id == agent_id)
+
+    def close_matching(self, ended: Callable[[AgentSession], bool]) -> int:
+        """End every session for which ``ended(session)`` holds; returns how many."""
+        keys = [key for key, session in self._sessions.items() if ended(session)]
         for key in keys:
             del self._sessions[key]
         return len(keys)
