@@ -1,7 +1,7 @@
 """What a call costs the kiosk while it lasts: CPU and pictures per second each way for VP8 and H.264, beside a
 bare aiortc peer with the same media; and the kiosk's memory after 1 call and after 20 in a row.
 
-``python -m bench.call_media [--seconds S] [--calls N] [--json PATH] [--trace]``
+``python -m bench.call_media [--seconds S] [--rounds R] [--calls N] [--json PATH] [--trace] [--quick]``
 
 The agent (the scripted switchboard + agent of the tests) runs in a process of its own
 (:mod:`bench.agent_process`), so this process's CPU time and memory are the kiosk's side alone: its camera
@@ -37,7 +37,7 @@ from bench.call_setup import (
     environment,
 )
 from bench.procmem import process_memory
-from bench.report import table, yes
+from bench.report import Spread, table, yes
 from bus.messages.call import CallRequest, Connect, SdpAnswer, SdpOffer
 from hardware.camera import CameraOwner, SyntheticSource
 from video.allocator import KIOSK_ARENA_MAX, limit_malloc_arenas, return_freed_memory
@@ -231,27 +231,35 @@ async def repeated_calls(agent: PipeSignalling, calls: int, trace: bool, arena_m
 
 
 async def run_all(
-    seconds: float, calls: int, trace: bool, arena_max: int | None
+    seconds: float, rounds: int, calls: int, trace: bool, arena_max: int | None
 ) -> tuple[MemoryFigures, list[MediaSample]]:
+    """The memory run, then per codec ``rounds`` rounds of a bare peer and a call, alternating.
+
+    Alternating within a round means a change in the machine's load (neighbours, CPU frequency) lands on
+    both kinds alike; the rounds give the spread that says how far one figure can be trusted.
+    """
     agent = await PipeSignalling.spawn(WIDTH, HEIGHT)
     try:
         memory = await repeated_calls(agent, calls, trace, arena_max)
         samples: list[MediaSample] = []
         for codec in CODECS:
-            for kind in ("bare", "call"):
-                run = f"{kind}-{codec}"
-                if kind == "bare":
-                    sample = await bare_call(agent, codec, run, seconds)
-                else:
-                    measured = await session_call(agent, codec, run, seconds)
-                    assert measured is not None
-                    sample = measured
-                samples.append(sample)
-                print(
-                    f"{run}: CPU {sample.cpu_percent:.0f}%, {sample.to_kiosk_fps:.1f} fps to the kiosk, "
-                    f"{sample.to_agent_fps:.1f} fps to the agent",
-                    file=sys.stderr,
-                )
+            for round_no in range(1, rounds + 1):
+                # the kind measured first changes from round to round, so neither always follows the other
+                kinds = ("bare", "call") if round_no % 2 else ("call", "bare")
+                for kind in kinds:
+                    run = f"{kind}-{codec}-{round_no}"
+                    if kind == "bare":
+                        sample = await bare_call(agent, codec, run, seconds)
+                    else:
+                        measured = await session_call(agent, codec, run, seconds)
+                        assert measured is not None
+                        sample = measured
+                    samples.append(sample)
+                    print(
+                        f"{run}: CPU {sample.cpu_percent:.0f}%, {sample.to_kiosk_fps:.1f} fps to the kiosk, "
+                        f"{sample.to_agent_fps:.1f} fps to the agent",
+                        file=sys.stderr,
+                    )
     finally:
         await agent.close()
     return memory, samples
@@ -260,18 +268,25 @@ async def run_all(
 def render(memory: MemoryFigures, samples: list[MediaSample], env: dict[str, str], took_s: float) -> str:
     rows = [["", "answered", "CPU % of a core", "ratio", "fps to kiosk", "fps to agent"]]
     checks = []
+    rounds = 0
     for codec in CODECS:
-        bare = next(s for s in samples if s.codec == codec and s.kind == "bare")
-        call = next(s for s in samples if s.codec == codec and s.kind == "call")
-        for s in (bare, call):
-            name = f"{codec}: {'bare aiortc peer' if s.kind == 'bare' else 'CallSession + camera'}"
-            ratio = "1.00×" if s is bare else f"{call.cpu_percent / bare.cpu_percent:.2f}×"
-            figures = [f"{s.cpu_percent:.0f}", ratio, f"{s.to_kiosk_fps:.1f}", f"{s.to_agent_fps:.1f}"]
-            rows.append([name, s.answered_codec or "?", *figures])
-        low = min(call.to_kiosk_fps, call.to_agent_fps)
+        bare = [s for s in samples if s.codec == codec and s.kind == "bare"]
+        call = [s for s in samples if s.codec == codec and s.kind == "call"]
+        rounds = len(call)
+        # the ratio of each round's call to the same round's bare peer: its spread is the honest one
+        ratios = Spread.of([c.cpu_percent / b.cpu_percent for b, c in zip(bare, call, strict=True)])
+        for kind, runs in (("bare", bare), ("call", call)):
+            name = f"{codec}: {'bare aiortc peer' if kind == 'bare' else 'CallSession + camera'}"
+            cpu = Spread.of([s.cpu_percent for s in runs])
+            ratio = "1.00×" if kind == "bare" else f"{ratios.median:.2f}× ({ratios.low:.2f}–{ratios.high:.2f})"
+            answered = "/".join(sorted({s.answered_codec or "?" for s in runs}))
+            to_kiosk = Spread.of([s.to_kiosk_fps for s in runs])
+            to_agent = Spread.of([s.to_agent_fps for s in runs])
+            rows.append([name, answered, str(cpu), ratio, _fps(to_kiosk), _fps(to_agent)])
+        low = min(min(s.to_kiosk_fps, s.to_agent_fps) for s in call)
         checks.append(
-            f"{codec}: pictures ≥ {GOAL_FPS_SHARE:.0%} of {FPS} fps each way: {yes(low >= GOAL_FPS_SHARE * FPS)}"
-            f" (slowest way {low:.1f} fps)"
+            f"{codec}: pictures ≥ {GOAL_FPS_SHARE:.0%} of {FPS} fps each way in every round:"
+            f" {yes(low >= GOAL_FPS_SHARE * FPS)} (slowest way {low:.1f} fps)"
         )
     rss = memory.rss_mb
     half = memory.half
@@ -285,8 +300,9 @@ def render(memory: MemoryFigures, samples: list[MediaSample], env: dict[str, str
     ]
     arenas = f"at most {memory.malloc_arena_max}" if memory.malloc_arena_max else "glibc's default number of"
     lines = [
-        f"Media of one call at {WIDTH}x{HEIGHT}, {FPS} fps, each way; {samples[0].seconds:.0f} s measured per row after"
-        f" {SETTLE_S:g} s to settle; the agent in its own process",
+        f"Media of one call at {WIDTH}x{HEIGHT}, {FPS} fps, each way; {rounds} rounds of bare peer and call,"
+        f" alternating, {samples[0].seconds:.0f} s measured each after {SETTLE_S:g} s to settle;"
+        " the agent in its own process; median (lowest–highest) of the rounds",
         f"on {env['machine']} (load average {env['load_before']} before the runs);"
         f" Python {env['python']}, aiortc {env['aiortc']}, av {env['av']}",
         "",
@@ -312,6 +328,7 @@ def render(memory: MemoryFigures, samples: list[MediaSample], env: dict[str, str
         "  aiortc's encoder and decoder threads; the bare peer sends the same moving pattern without the camera",
         "  thread, the resize/convert step or the session.",
         "- fps to the kiosk: agent pictures decoded here; fps to the agent: kiosk pictures the agent decoded.",
+        "- ratio: each round's call over the same round's bare peer, median and range over the rounds.",
         "- Memory: RSS of this process after gc.collect(); calls of about half a second each (until 15 agent",
         "  pictures), VP8, one after the other against the same agent process.",
         f"- Whole benchmark: {took_s:.1f} s.",
@@ -319,9 +336,14 @@ def render(memory: MemoryFigures, samples: list[MediaSample], env: dict[str, str
     return "\n".join(lines)
 
 
+def _fps(spread: Spread) -> str:
+    return f"{spread.median:.1f} ({spread.low:.1f}–{spread.high:.1f})"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.call_media", description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per row (default 10)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of bare peer + call per codec (default 3)")
     parser.add_argument("--calls", type=int, default=20, help="calls in a row for the memory figure (default 20)")
     parser.add_argument("--trace", action="store_true", help="also diff the Python heap with tracemalloc (slower)")
     parser.add_argument(
@@ -334,9 +356,13 @@ def main(argv: list[str] | None = None) -> int:
         help=f"limit glibc's malloc arenas as the kiosk does (default {KIOSK_ARENA_MAX}); 0 for glibc's default",
     )
     parser.add_argument("--json", type=Path, help="write the raw figures to this file")
+    parser.add_argument("--quick", action="store_true", help="1 s, 1 round, 3 calls: checks that it runs")
     args = parser.parse_args(argv)
-    if args.seconds <= 0 or args.calls < 2:
-        parser.error("--seconds must be positive and --calls at least 2")
+    if args.quick:
+        args.seconds, args.rounds, args.calls = 1.0, 1, 3
+    if args.seconds <= 0 or args.calls < 3 or args.rounds < 1:
+        # three calls at least: the creep compares two halves of the calls after the first
+        parser.error("--seconds must be positive, --calls at least 3 and --rounds at least 1")
     logging.basicConfig(level=logging.WARNING)
     if args.malloc_arena_max and not limit_malloc_arenas(args.malloc_arena_max):  # before any thread allocates
         raise OSError("mallopt(M_ARENA_MAX) refused")
@@ -344,7 +370,7 @@ def main(argv: list[str] | None = None) -> int:
         video.session.return_freed_memory = lambda: False
     load_before = os.getloadavg()[0]
     began = time.monotonic()
-    memory, samples = asyncio.run(run_all(args.seconds, args.calls, args.trace, args.malloc_arena_max))
+    memory, samples = asyncio.run(run_all(args.seconds, args.rounds, args.calls, args.trace, args.malloc_arena_max))
     took_s = time.monotonic() - began
     env = environment(load_before)
     print(render(memory, samples, env, took_s))

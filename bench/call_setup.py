@@ -1,7 +1,7 @@
 """Call set-up time: from ``CallSession.start()`` to the agent's first picture decoded at the kiosk, beside
 the floor, a bare aiortc offer/answer between two peer connections from ``createOffer`` to the first picture.
 
-``python -m bench.call_setup [--calls N] [--codec vp8|h264] [--json PATH]``
+``python -m bench.call_setup [--calls N] [--codec vp8|h264] [--json PATH] [--quick]``
 
 Both run in this process over loopback. The call goes through everything a kiosk's call does (request,
 queue, connect, offer and answer over in-memory signalling with the scripted agent of the tests, the camera
@@ -232,7 +232,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--calls", type=int, default=10, help="measured calls, and as many floors (default 10)")
     parser.add_argument("--codec", choices=("vp8", "h264"), default="vp8", help="video codec offered first")
     parser.add_argument("--json", type=Path, help="write every run's raw figures to this file")
+    parser.add_argument("--quick", action="store_true", help="one call and one floor: checks that it runs")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.calls = 1
     if args.calls < 1:
         parser.error("--calls must be at least 1")
     logging.basicConfig(level=logging.WARNING)

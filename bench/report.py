@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -20,6 +22,17 @@ class Spread:
 
     def __str__(self) -> str:
         return f"{self.median:.0f} ({self.low:.0f}–{self.high:.0f})"
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    """The nearest-rank percentile (``share`` 0.99 for p99): a value that was measured, never interpolated.
+
+    The one definition every benchmark uses, so that their p99s can be compared.
+    """
+    if not values:
+        raise ValueError("no values")
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, math.ceil(share * len(ordered)) - 1))]
 
 
 def table(rows: list[list[str]]) -> str:

@@ -1,6 +1,6 @@
 """Routing decisions of the switchboard under load, against the bare operations they are made of.
 
-``python -m bench.switchboard [--decisions N] [--callers N] [--agents N] [--seed S] [--json PATH]``
+``python -m bench.switchboard [--decisions N] [--callers N] [--agents N] [--seed S] [--json PATH] [--quick]``
 
 A switchboard with ``--agents`` agents of mixed skills, every one of them on a call, and ``--callers``
 callers waiting over the skills. Then, ``--decisions`` times: an agent finishes a call and sets themselves
@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from bench.report import table, yes
+from bench.report import percentile, table, yes
 from bus.messages.call import CallRequest, Queued
 from central.switchboard import MemoryCallStore, Switchboard, SwitchboardSettings
 from central.switchboard.console.events import Ring
@@ -113,10 +113,6 @@ class Samples:
         self.cpu_ns.append(cpu_ns)
 
 
-def _p99(ordered: list[int]) -> int:
-    return ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
-
-
 @dataclass(frozen=True)
 class Figures:
     """Percentiles of one kind of operation, in microseconds."""
@@ -137,9 +133,9 @@ class Figures:
             name=name,
             samples=len(wall),
             p50_us=statistics.median(wall) / 1000,
-            p99_us=_p99(wall) / 1000,
+            p99_us=percentile(wall, 0.99) / 1000,
             max_us=wall[-1] / 1000,
-            cpu_p99_us=_p99(sorted(samples.cpu_ns)) / 1000,
+            cpu_p99_us=percentile(samples.cpu_ns, 0.99) / 1000,
             messages=messages,
         )
 
@@ -362,7 +358,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--agents", type=int, default=200, help="agents, all busy (default 200)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the skill mix (default 1)")
     parser.add_argument("--json", type=Path, help="write the figures to this file")
+    parser.add_argument("--quick", action="store_true", help="200 decisions, 100 callers, 20 agents: checks it runs")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.decisions, args.callers, args.agents = 200, 100, 20
     if args.decisions < 1 or args.callers < 1 or args.agents < 1:
         parser.error("--decisions, --callers and --agents must be at least 1")
 

@@ -30,7 +30,10 @@ class UiSection(Section):
     )
     screenshot: str = Field(
         default="",
-        description="If set, save a PNG of the first painted home screen to this path (offscreen checks).",
+        description=(
+            "If set, save a PNG of the home screen to this path once the kiosk shows itself online, or after"
+            " 15 s with whatever it shows then (offscreen checks)."
+        ),
     )
 
 

@@ -67,7 +67,14 @@ def qt_loop(qapp) -> Iterator[asyncio.AbstractEventLoop]:
 
 
 @pytest.fixture
-def chromium_executable() -> str:
+def chromium_executable(request: pytest.FixtureRequest) -> str:
+    """The system Chromium, for tests marked ``slow`` only: ``-m "not slow"`` is the run without a browser."""
+    if request.node.get_closest_marker("slow") is None:
+        pytest.fail(
+            f"{request.node.nodeid} starts Chromium but is not marked slow: add @pytest.mark.slow, so that "
+            "the quick run (-m 'not slow') stays free of browsers",
+            pytrace=False,
+        )
     path = os.environ.get("CHROMIUM", "/usr/bin/chromium")
     if not Path(path).exists():
         pytest.fail(f"Chromium not found at {path}; install Debian's 'chromium' package (scripts/test does)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import time
 from pathlib import Path
@@ -28,13 +29,11 @@ log = logging.getLogger(__name__)
 
 
 class FirstPaint(QObject):
-    """Reports the first paint of the home screen once: a log line, and a PNG when asked for one."""
+    """Reports the first paint of the home screen once, as a log line (the start-up benchmark reads it)."""
 
-    def __init__(self, window: KioskWindow, started: float, screenshot: str) -> None:
+    def __init__(self, window: KioskWindow, started: float) -> None:
         super().__init__(window)
-        self._window = window
         self._started = started
-        self._screenshot = screenshot
         self.done = False
         self.reported = asyncio.Event()
         window.home.installEventFilter(self)
@@ -50,14 +49,42 @@ class FirstPaint(QObject):
         offscreen = QApplication.platformName() == "offscreen"
         where = " (offscreen)" if offscreen else ""
         print(f"kiosk: home screen painted{where} {elapsed_ms:.0f} ms after start", flush=True)
-        if self._screenshot:
-            path = Path(self._screenshot)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if self._window.grab().save(str(path)):
-                print(f"kiosk: screenshot of the home screen saved to {path}", flush=True)
-            else:
-                log.warning("could not save the home screen screenshot to %s", path)
         self.reported.set()
+
+
+class HomeScreenshot:
+    """The ``[ui] screenshot`` PNG of the home screen: taken once the connection light shows the kiosk
+    online (a picture taken at the first paint always says "connecting"), or after ``online_wait_s`` with
+    whatever it shows then."""
+
+    ONLINE_WAIT_S = 15.0
+
+    def __init__(self, window: KioskWindow, path: Path, online_wait_s: float = ONLINE_WAIT_S) -> None:
+        self._window = window
+        self._path = path
+        self._online_wait_s = online_wait_s
+        self._online = asyncio.Event()
+
+    def connection_changed(self, state: str) -> None:
+        if state == "online":
+            self._online.set()
+
+    async def save(self) -> bool:
+        """Wait for online (or the time limit), then save; True when the file was written."""
+        try:
+            await asyncio.wait_for(self._online.wait(), self._online_wait_s)
+        except TimeoutError:
+            log.warning(
+                "not online after %.0f s: the screenshot shows the connection as %s",
+                self._online_wait_s,
+                self._window.top_bar.connection.state,
+            )
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        if not self._window.grab().save(str(self._path)):
+            log.warning("could not save the home screen screenshot to %s", self._path)
+            return False
+        print(f"kiosk: screenshot of the home screen saved to {self._path}", flush=True)
+        return True
 
 
 class KioskApp:
@@ -81,7 +108,7 @@ class KioskApp:
         self._quit.set()
 
     async def run(self) -> None:
-        first_paint = FirstPaint(self.window, self._started, self.settings.ui.screenshot)
+        first_paint = FirstPaint(self.window, self._started)
         ui = self.settings.ui
         if ui.fullscreen:
             self.window.showFullScreen()
@@ -91,6 +118,7 @@ class KioskApp:
         self.window.idle.start()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(first_paint.reported.wait(), self.FIRST_PAINT_WAIT_S)
+        _collect_again()
 
         # after the first paint, see the class docstring
         from bus.messages.device import DeviceKind
@@ -100,6 +128,11 @@ class KioskApp:
             self.settings.bus, self.settings.app, DeviceKind.KIOSK, program_version(), self.settings.health.interval_s
         )
         link.add_state_listener(lambda state, _detail: self.window.set_connection(state.value))
+        screenshot: asyncio.Task[bool] | None = None
+        if self.settings.ui.screenshot:
+            shot = HomeScreenshot(self.window, Path(self.settings.ui.screenshot))
+            link.add_state_listener(lambda state, _detail: shot.connection_changed(state.value))
+            screenshot = asyncio.ensure_future(shot.save())
         desk = self._open_video_help(link)
         await link.start()
         await presence.start()
@@ -107,6 +140,8 @@ class KioskApp:
         await self._quit.wait()
         log.info("kiosk %s shutting down", self.settings.bus.device_id)
         self.window.idle.stop()
+        if screenshot is not None:
+            screenshot.cancel()
         if self.flow is not None:
             await self.flow.close()
         await desk.stop()
@@ -126,6 +161,17 @@ class KioskApp:
         return desk
 
 
+def _collect_again() -> None:
+    """Turn the garbage collector back on if the start turned it off (kiosk/__main__.py, :func:`run`).
+
+    What the start made lives as long as the program: frozen, later collections need not walk it again.
+    """
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
+
+
 def run(settings: KioskSettings, started: float) -> int:
     """Run the kiosk until SIGTERM or SIGINT; returns the exit status."""
+    gc.disable()  # until the first paint, as in kiosk/__main__.py, for the ``kiosk`` command too
     return run_qt_program("kiosk", lambda: KioskApp(settings, started))

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QVBoxLayout, QWidget
 
 from device.ui.text import Texts
-from kiosk.ui.widgets import Tile
+from kiosk.ui.widgets import Tile, label, tiles_direction
 
 
 class HomeScreen(QWidget):
@@ -16,23 +16,26 @@ class HomeScreen(QWidget):
     video_requested = Signal()
 
     def __init__(self, texts: Texts, location: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent, objectName="Screen")
+        super().__init__(parent)
+        self.setObjectName("Screen")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self._texts = texts
         self._location = location
-        self.greeting = QLabel(objectName="Greeting", alignment=Qt.AlignmentFlag.AlignCenter)
-        self.greeting.setWordWrap(True)
-        self.hint = QLabel(objectName="Hint", alignment=Qt.AlignmentFlag.AlignCenter)
-        self.location = QLabel(objectName="Location", alignment=Qt.AlignmentFlag.AlignCenter)
+        centre = Qt.AlignmentFlag.AlignCenter
+        self.greeting = label("Greeting", wrap=True, alignment=centre)
+        self.hint = label("Hint", wrap=True, alignment=centre)
+        self.location = label("Location", wrap=True, alignment=centre)  # from settings: plain text
         self.video_tile = Tile("video")
         self.video_tile.tapped.connect(self.video_requested)
         self.info_tile = Tile("info")
         self.info_tile.tapped.connect(self.info_requested)
 
-        tiles = QGridLayout()
-        tiles.setSpacing(32)
-        tiles.addWidget(self.video_tile, 0, 0)
-        tiles.addWidget(self.info_tile, 1, 0)
+        for tile in self.tiles:
+            tile.setProperty("prominent", True)  # the first thing a passenger sees: large targets
+        self._tiles = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self._tiles.setSpacing(32)
+        self._tiles.addWidget(self.video_tile)
+        self._tiles.addWidget(self.info_tile)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(64, 80, 64, 48)
@@ -40,10 +43,13 @@ class HomeScreen(QWidget):
         layout.addWidget(self.greeting)
         layout.addWidget(self.hint)
         layout.addSpacing(40)
-        layout.addLayout(tiles)
+        layout.addLayout(self._tiles)
         layout.addStretch(1)
         layout.addWidget(self.location)
         self.retranslate()
+
+    def set_landscape(self, landscape: bool) -> None:
+        self._tiles.setDirection(tiles_direction(landscape))
 
     @property
     def tiles(self) -> list[Tile]:

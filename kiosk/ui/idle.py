@@ -22,7 +22,9 @@ class IdleWatch(QObject):
 
     def __init__(self, timeout_s: float, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._timer = QTimer(self, singleShot=True, interval=round(timeout_s * 1000))
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(round(timeout_s * 1000))
         self._timer.timeout.connect(self.idle)
 
     def start(self) -> None:

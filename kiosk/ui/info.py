@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from device.ui.text import Texts
 from kiosk.settings import InfoSection
+from kiosk.ui.widgets import label
 
 _TOPICS = ("wifi", "desk", "lost", "help")
 
 
 class InfoCard(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent, objectName="InfoCard")
-        self.title = QLabel(objectName="InfoTitle")
-        self.body = QLabel(objectName="InfoBody")
-        self.body.setWordWrap(True)
-        self.title.setWordWrap(True)
+        super().__init__(parent)
+        self.setObjectName("InfoCard")
+        self.title = label("InfoTitle", wrap=True)
+        self.body = label("InfoBody", wrap=True)  # carries the Wi-Fi name and phone numbers from settings
         layout = QVBoxLayout(self)
         layout.setContentsMargins(36, 28, 36, 28)
         layout.setSpacing(10)
@@ -31,12 +31,14 @@ class InfoScreen(QWidget):
     home_requested = Signal()
 
     def __init__(self, texts: Texts, info: InfoSection, parent: QWidget | None = None) -> None:
-        super().__init__(parent, objectName="Screen")
+        super().__init__(parent)
+        self.setObjectName("Screen")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self._texts = texts
         self._info = info
-        self.title = QLabel(objectName="ScreenTitle")
-        self.home_button = QPushButton(objectName="NavButton")
+        self.title = label("ScreenTitle", wrap=True)
+        self.home_button = QPushButton()
+        self.home_button.setObjectName("NavButton")
         self.home_button.clicked.connect(self.home_requested)
         self.cards = {topic: InfoCard() for topic in _TOPICS}
 
@@ -44,14 +46,18 @@ class InfoScreen(QWidget):
         header.addWidget(self.title, 1)
         header.addWidget(self.home_button, 0, Qt.AlignmentFlag.AlignRight)
 
-        body = QWidget(objectName="Screen")
+        body = QWidget()
+        body.setObjectName("Screen")
         cards = QVBoxLayout(body)
         cards.setContentsMargins(0, 0, 0, 0)
         cards.setSpacing(24)
         for card in self.cards.values():
             cards.addWidget(card)
         cards.addStretch(1)
-        scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(body)
 
         layout = QVBoxLayout(self)

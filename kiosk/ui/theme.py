@@ -100,9 +100,10 @@ def stylesheet(large_text: bool) -> str:
     #ClockDate {{ font-size: {s.small}px; }}
     #Site {{ font-size: {s.title}px; font-weight: 700; }}
     #Connection {{ font-size: {s.small}px; }}
-    #ConnectionDot {{ background: {p.offline}; border-radius: 9px; }}
+    #ConnectionDot {{ border-radius: 9px; }}
     #ConnectionDot[state="online"] {{ background: {p.online}; }}
     #ConnectionDot[state="connecting"] {{ background: {p.waiting}; }}
+    #ConnectionDot[state="offline"], #ConnectionDot[state="refused"] {{ background: {p.offline}; }}
     #Greeting {{ font-size: {s.greeting}px; font-weight: 700; }}
     #Hint, #Location {{ font-size: {s.small}px; color: {p.muted}; }}
     #ScreenTitle {{ font-size: {s.title}px; font-weight: 700; }}
@@ -113,8 +114,9 @@ def stylesheet(large_text: bool) -> str:
     #BarButton:checked {{ background: {p.accent}; color: {p.accent_text}; border-color: {p.accent}; }}
     #Tile {{
         background: {p.surface}; border: {border}px solid {p.border}; border-radius: 24px;
-        min-height: 220px; text-align: left;
+        min-height: 160px; text-align: left;
     }}
+    #Tile[prominent="true"] {{ min-height: 220px; }}
     #Tile:pressed {{ background: {p.accent}; }}
     #TileTitle {{ font-size: {s.tile_title}px; font-weight: 700; color: {p.accent}; background: transparent; }}
     #TileDetail {{ font-size: {s.tile_detail}px; color: {p.muted}; background: transparent; }}
@@ -135,7 +137,7 @@ def stylesheet(large_text: bool) -> str:
         border: {border}px solid {p.accent}; border-radius: 16px; padding: 14px 48px; min-height: 72px;
     }}
     #ChoiceButton:checked {{ color: {p.accent_text}; background: {p.accent}; }}
-    #NavButton:disabled {{ background: {p.border}; color: {p.muted}; }}
+    #NavButton:disabled {{ background: transparent; color: {p.muted}; border: {border}px dashed {p.muted}; }}
     #AgentVideo {{ background: #000000; border-radius: 16px; color: #ffffff; }}
     #SelfView {{ background: #222222; border: 3px solid #ffffff; }}
     #InfoCard {{ background: {p.surface}; border: {border}px solid {p.border}; border-radius: 20px; }}

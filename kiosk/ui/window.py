@@ -6,22 +6,24 @@ import logging
 from typing import Protocol
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from device.i18n import Catalogue
 from device.ui.text import Texts
-from device.ui.widgets import Clock, ConnectionLight
 from kiosk.session import PassengerSession
 from kiosk.settings import KioskSettings
 from kiosk.ui.call.choose import CallChoiceScreen
 from kiosk.ui.call.ended import CallEndedScreen
 from kiosk.ui.call.in_call import InCallScreen
 from kiosk.ui.call.rating import RatingScreen
+from kiosk.ui.call.thanks import ThanksScreen
 from kiosk.ui.call.waiting import WaitingScreen
 from kiosk.ui.home import HomeScreen
 from kiosk.ui.idle import IdleWatch
 from kiosk.ui.info import InfoScreen
 from kiosk.ui.theme import stylesheet
+from kiosk.ui.top_bar import TopBar
 
 log = logging.getLogger(__name__)
 
@@ -30,44 +32,8 @@ class TextedScreen(Protocol):
     def retranslate(self) -> None: ...
 
 
-class TopBar(QWidget):
-    """Always visible: which airport, what time, whether we are connected, and the two passenger switches."""
-
-    def __init__(self, texts: Texts, site: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent, objectName="TopBar")
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self._texts = texts
-        self.site = QLabel(site, objectName="Site")
-        self.clock = Clock(texts)
-        self.connection = ConnectionLight(texts)
-        self.language_button = QPushButton(objectName="BarButton")
-        self.large_text_button = QPushButton(objectName="BarButton", checkable=True)
-
-        left = QVBoxLayout()
-        left.setSpacing(4)
-        left.addWidget(self.site)
-        left.addWidget(self.connection)
-        buttons = QHBoxLayout()
-        buttons.setSpacing(16)
-        buttons.addWidget(self.large_text_button)
-        buttons.addWidget(self.language_button)
-
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(40, 24, 40, 24)
-        layout.setSpacing(24)
-        layout.addLayout(left)
-        layout.addStretch(1)
-        layout.addWidget(self.clock)
-        layout.addSpacing(24)
-        layout.addLayout(buttons)
-
-    def retranslate(self, large_text: bool) -> None:
-        t = self._texts
-        self.language_button.setText(t("language.switch_to"))
-        self.large_text_button.setChecked(large_text)
-        self.large_text_button.setText(t("access.large_on") if large_text else t("access.large_off"))
-        self.clock.refresh()
-        self.connection.retranslate()
+class ShapedScreen(Protocol):
+    def set_landscape(self, landscape: bool) -> None: ...
 
 
 class KioskWindow(QWidget):
@@ -76,7 +42,8 @@ class KioskWindow(QWidget):
     went_home = Signal()
 
     def __init__(self, settings: KioskSettings, catalogue: Catalogue, session: PassengerSession) -> None:
-        super().__init__(objectName="KioskWindow")
+        super().__init__()
+        self.setObjectName("KioskWindow")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setWindowTitle("Airport kiosk")
         self._settings = settings
@@ -92,6 +59,7 @@ class KioskWindow(QWidget):
         self.in_call = InCallScreen(self.texts)
         self.rating = RatingScreen(self.texts)
         self.call_ended = CallEndedScreen(self.texts)
+        self.thanks = ThanksScreen(self.texts)
         self.screens = QStackedWidget()
         self._texted: tuple[TextedScreen, ...] = (
             self.home,
@@ -101,13 +69,19 @@ class KioskWindow(QWidget):
             self.in_call,
             self.rating,
             self.call_ended,
+            self.thanks,
         )
+        self._shaped: tuple[ShapedScreen, ...] = (self.home, self.call_choice, self.in_call)
+        self.landscape: bool | None = None
         for screen in self._texted:
             self.screens.addWidget(screen)
         # while a passenger waits for or talks to an agent they may not touch the screen for minutes
         self.call_active = False
 
         layout = QVBoxLayout(self)
+        # A kiosk's screen has one size: what is shown must fit it, never make the window grow past it.
+        # The screens arrange themselves to the size they get (see resizeEvent and the layout tests).
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.top_bar)
@@ -119,6 +93,7 @@ class KioskWindow(QWidget):
         self.call_choice.home_requested.connect(self.go_home)
         self.call_choice.info_requested.connect(lambda: self.show_screen(self.info))
         self.call_ended.home_requested.connect(self.go_home)
+        self.thanks.home_requested.connect(self.go_home)
         self.top_bar.language_button.clicked.connect(self._switch_language)
         self.top_bar.large_text_button.clicked.connect(self._session.set_large_text)
 
@@ -133,13 +108,29 @@ class KioskWindow(QWidget):
 
     @property
     def current_screen(self) -> QWidget:
-        return self.screens.currentWidget()
+        screen = self.screens.currentWidget()
+        assert screen is not None, "the stack always holds the screens"
+        return screen
 
     def show_screen(self, screen: QWidget) -> None:
         self.screens.setCurrentWidget(screen)
 
+    def show_thanks(self) -> None:
+        """After a rating: a short thank-you, then home by itself."""
+        self.show_screen(self.thanks)
+        self.thanks.start()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        landscape = event.size().width() > event.size().height()
+        if landscape != self.landscape:
+            self.landscape = landscape
+            for screen in self._shaped:
+                screen.set_landscape(landscape)
+
     def go_home(self) -> None:
         """Back to the home screen, forgetting the passenger's choices."""
+        self.thanks.stop()
         self.screens.setCurrentWidget(self.home)
         self._session.reset()
         self.went_home.emit()

@@ -9,42 +9,24 @@ import signal
 import pytest
 from playwright.sync_api import expect
 
+from tests.peers.central import central_env, kiosk_env
 from tests.peers.chromium import headless_chromium
-from tests.peers.net import free_port
 from tests.peers.programs import running
 
 pytestmark = pytest.mark.slow
 
 
-def central_env(mosquitto, tmp_path) -> dict[str, str]:
-    return {
-        "CENTRAL_BUS__URL": mosquitto.url,
-        "CENTRAL_HTTP__PORT": str(free_port()),
-        "CENTRAL_APP__STATE_DIR": str(tmp_path / "central"),
-    }
-
-
-def kiosk_env(mosquitto, tmp_path, device_id: str, **settings: str) -> dict[str, str]:
-    return {
-        "QT_QPA_PLATFORM": "offscreen",
-        "KIOSK_BUS__URL": mosquitto.url,
-        "KIOSK_BUS__DEVICE_ID": device_id,
-        "KIOSK_APP__STATE_DIR": str(tmp_path / "kiosk"),
-        "KIOSK_UI__FULLSCREEN": "false",
-        **settings,
-    }
-
-
 def test_a_killed_kiosk_turns_offline_on_the_facilities_page(mosquitto, tmp_path, chromium_executable):
     kiosk_settings = kiosk_env(
         mosquitto,
-        tmp_path,
+        tmp_path / "kiosk",
         "kiosk-t1-b-07",
         KIOSK_BUS__LOCATION="T1 Hall B <script>alert(1)</script>",
         KIOSK_HEALTH__INTERVAL_S="1",
         KIOSK_UI__SCREENSHOT=str(tmp_path / "kiosk-home.png"),
     )
-    with running("central", central_env(mosquitto, tmp_path)) as central, running("kiosk", kiosk_settings) as kiosk:
+    central_settings = central_env(mosquitto, tmp_path / "central")
+    with running("central", central_settings) as central, running("kiosk", kiosk_settings) as kiosk:
         url = central.wait_for_line("facilities page at").split(" at ", 1)[1].strip()
         kiosk.wait_for_line("screenshot of the home screen saved")
         assert (tmp_path / "kiosk-home.png").stat().st_size > 10_000
@@ -66,8 +48,9 @@ def test_a_killed_kiosk_turns_offline_on_the_facilities_page(mosquitto, tmp_path
 
 
 def test_a_kiosk_stopped_cleanly_shows_shutdown(mosquitto, tmp_path, chromium_executable):
-    kiosk_settings = kiosk_env(mosquitto, tmp_path, "kiosk-t2-01")
-    with running("central", central_env(mosquitto, tmp_path)) as central, running("kiosk", kiosk_settings) as kiosk:
+    kiosk_settings = kiosk_env(mosquitto, tmp_path / "kiosk", "kiosk-t2-01")
+    central_settings = central_env(mosquitto, tmp_path / "central")
+    with running("central", central_settings) as central, running("kiosk", kiosk_settings) as kiosk:
         url = central.wait_for_line("facilities page at").split(" at ", 1)[1].strip()
         with headless_chromium(chromium_executable) as browser:
             page = browser.new_page()

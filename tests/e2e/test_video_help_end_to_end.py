@@ -22,8 +22,9 @@ from PySide6.QtCore import Qt
 
 from kiosk.settings import KioskSettings
 from kiosk.ui.app import KioskApp
-from tests.integration.test_agent_console import chromium, sign_in_on_the_page
-from tests.integration.test_call_adapters import central_running
+from tests.peers.central import central_running
+from tests.peers.chromium import chromium
+from tests.peers.console import sign_in_on_the_page
 from tests.peers.mosquitto import Mosquitto
 from tests.peers.wait import until
 
@@ -137,7 +138,10 @@ def test_a_passenger_calls_talks_gets_a_qr_code_rates_and_the_wallboard_counts_i
                 tap(qtbot, window.rating.star_buttons[3])
                 tap(qtbot, window.rating.no)
                 tap(qtbot, window.rating.done)
-                assert window.current_screen is window.home
+                assert window.current_screen is window.thanks
+                flow = kiosk.app.flow
+                assert flow is not None
+                assert flow.session is None, "the rated call is still held: the next tap would not start a new one"
 
                 wall = await browser.new_page(viewport={"width": 1600, "height": 900})
                 await wall.goto(f"{central.base_url}/wallboard?lang=en")
@@ -145,8 +149,6 @@ def test_a_passenger_calls_talks_gets_a_qr_code_rates_and_the_wallboard_counts_i
                 await expect(wall.locator('[data-kpi="rating"]')).to_have_text("4.0 ★", timeout=UI_TIMEOUT_MS)
                 await expect(wall.locator('[data-kpi="fcr"]')).to_have_text("100 %")
                 await wall.screenshot(path=str(tmp_path / "wallboard.png"))
-
-            assert kiosk.app.flow is not None
 
         qt_loop.run_until_complete(scenario())
 

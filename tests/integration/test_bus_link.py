@@ -5,9 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -18,9 +15,10 @@ from device.presence import connect_device
 from tests.peers.inbox import Inbox
 from tests.peers.mosquitto import Mosquitto
 from tests.peers.net import free_port
+from tests.peers.programs import running
+from tests.peers.retained import read_retained
 from tests.peers.tls import make_tls_files
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.peers.wait import until
 
 
 def device_bus(url: str, device_id: str = "kiosk-t1-01", **extra) -> DeviceBusSection:
@@ -55,42 +53,31 @@ async def test_status_and_health_are_retained_for_late_subscribers(mosquitto, tm
     link, presence = connect_device(
         device_bus(mosquitto.url), AppSection(state_dir=tmp_path), DeviceKind.SIGNAGE, "1", 30
     )
-    connected = asyncio.Event()
-    link.add_connected_listener(connected.set)
-    await link.start()
-    await presence.start()
-    await asyncio.wait_for(connected.wait(), 10)
-    async with Inbox(BusSection(url=mosquitto.url), "airport/HAK/device/+/+", "late") as inbox:
+    async with Inbox(BusSection(url=mosquitto.url), "airport/HAK/device/+/+", "live") as inbox:
+        await link.start()
+        await presence.start()
+        # seen live: both publishes are complete at the broker before the late subscriber comes
         await inbox.wait_for(is_status("kiosk-t1-01", online=True, kind="signage"))
-        await inbox.wait_for(lambda topic, body: topic.endswith("/health"))
-    await presence.stop()
+        await inbox.wait_for(lambda topic, body: topic.endswith("/kiosk-t1-01/health"))
+    try:
+        # a late subscriber only accepts messages carrying the MQTT retain flag, which a live one never has
+        status = await asyncio.to_thread(read_retained, mosquitto, "airport/HAK/device/kiosk-t1-01/status")
+        health = await asyncio.to_thread(read_retained, mosquitto, "airport/HAK/device/kiosk-t1-01/health")
+        assert (status["online"], status["kind"]) == (True, "signage")
+        assert "cpu_percent" in health
+    finally:
+        await presence.stop()
 
 
 async def test_a_device_that_dies_is_declared_lost_by_its_last_will(mosquitto, tmp_path):
-    device = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tests.integration.device_process",
-            mosquitto.url,
-            "kiosk-dies",
-            str(tmp_path),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert device.stdout is not None
-        assert await asyncio.to_thread(device.stdout.readline) == "connected\n"
+    device_args = [mosquitto.url, "kiosk-dies", str(tmp_path)]
+    with running("tests.peers.device_process", {}, device_args) as device:
+        await asyncio.to_thread(device.wait_for_line, "connected")
         async with Inbox(BusSection(url=mosquitto.url), "airport/HAK/device/+/status") as inbox:
             await inbox.wait_for(is_status("kiosk-dies", online=True))
-            device.send_signal(signal.SIGKILL)
+            device.process.send_signal(signal.SIGKILL)
             lost = await inbox.wait_for(is_status("kiosk-dies", online=False))
             assert lost["reason"] == "lost"
-    finally:
-        device.kill()
-        device.wait(10)
 
 
 async def test_start_returns_at_once_without_a_broker_and_connects_when_one_appears(tmp_path):
@@ -105,7 +92,7 @@ async def test_start_returns_at_once_without_a_broker_and_connects_when_one_appe
     broker = Mosquitto(tmp_path / "late-broker", port=port)
     try:
         # the link keeps retrying while the broker is away; it is already offline before the broker starts
-        await asyncio.wait_for(_until(lambda: LinkState.OFFLINE in states), 10)
+        await until(lambda: LinkState.OFFLINE in states, "the link offline", 10)
         broker.start()
         await asyncio.wait_for(online.wait(), 15)
     finally:
@@ -125,7 +112,7 @@ async def test_a_lost_broker_is_reconnected_and_the_birth_published_again(tmp_pa
         await presence.start()
         await asyncio.wait_for(births.get(), 10)
         broker.stop()
-        await asyncio.wait_for(_until(lambda: link.state is LinkState.OFFLINE), 10)
+        await until(lambda: link.state is LinkState.OFFLINE, "the link offline", 10)
         broker.start()
         await asyncio.wait_for(births.get(), 15)
         async with Inbox(BusSection(url=broker.url), "airport/HAK/device/+/status", "after") as inbox:
@@ -177,12 +164,7 @@ async def test_a_failing_handler_does_not_stop_delivery(mosquitto):
         inbox.link.subscribe("airport/HAK/alert", lambda _t, payload: received.append(payload))
         inbox.link.publish(Publication("airport/HAK/alert", b'{"v":1}'))
         await inbox.wait_for(lambda topic, _body: topic == "airport/HAK/alert")
-        await asyncio.wait_for(_until(lambda: received == [b'{"v":1}']), 5)
-
-
-async def _until(predicate) -> None:
-    while not predicate():
-        await asyncio.sleep(0.02)
+        await until(lambda: received == [b'{"v":1}'], "delivery to the working handler", 5)
 
 
 @pytest.fixture(autouse=True)

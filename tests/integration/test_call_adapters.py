@@ -1,217 +1,33 @@
 """The switchboard's adapters in the real ``central`` process: devices call over a real Mosquitto, an agent
-answers over the console socket, and the queue topics, timers and Last Wills do what docs/calls.md says.
-
-The helpers here (central with agent accounts, a device on the bus, a console over a WebSocket) are shared
-with the agent console's tests.
-"""
+answers over the console socket, and the queue topics, timers and Last Wills do what docs/calls.md says."""
 
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import signal
-import subprocess
-import sys
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
-from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import aiohttp
-from pydantic import BaseModel
-
 from bus.codec import encode
-from bus.link import Publication
-from bus.messages.call import CallContext, CallHangup, CallRequest, SdpOffer
+from bus.messages.call import CallHangup, SdpOffer
 from bus.messages.device import DeviceKind, DeviceStatus, OfflineReason
-from bus.topics import TopicKind, Topics
-from config.sections import BusSection
-from tests.peers.inbox import Inbox
+from bus.topics import TopicKind
+from tests.peers.bus_device import BusDevice, bus_observer, from_now_on, queue_summary
+from tests.peers.central import PASSWORD, TOPICS, WAIT_S, central_running  # noqa: F401  (PASSWORD: see below)
+from tests.peers.console import console, sign_in  # noqa: F401  (sign_in: see below)
 from tests.peers.mosquitto import Mosquitto
-from tests.peers.net import free_port
-from tests.peers.programs import ROOT, RunningProgram, running
+from tests.peers.programs import running
+from tests.peers.retained import read_retained
 
-SITE = "HAK"
-TOPICS = Topics(f"airport/{SITE}")
-PASSWORD = "correct horse battery"
-AGENTS = (("chen", "Chen Li", "zh,en"),)
-WAIT_S = 15.0
+# tests/integration/test_agent_console.py and tests/e2e/test_agent_console_browser.py still import PASSWORD,
+# sign_in, BusDevice, central_running and WAIT_S from here; their home is tests/peers.
+
 SDP = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+QUEUE_TOPIC = TOPICS.site(TopicKind.QUEUE)
 
 
-# --- central with agent accounts -------------------------------------------------------------------------
-
-
-@dataclass
-class CentralUnderTest:
-    program: RunningProgram
-    base_url: str
-    env: dict[str, str]
-
-    @property
-    def log_lines(self) -> list[str]:
-        return list(self.program.stderr)
-
-    async def wallboard(self) -> dict[str, Any]:
-        async with aiohttp.ClientSession() as http, http.get(f"{self.base_url}/api/wallboard") as response:
-            data: dict[str, Any] = await response.json()
-            return data
-
-
-def central_env(mosquitto: Mosquitto, state_dir: Path, **calls: object) -> dict[str, str]:
-    env = {
-        "CENTRAL_BUS__URL": mosquitto.url,
-        "CENTRAL_BUS__SITE": SITE,
-        "CENTRAL_BUS__RECONNECT_MAX_S": "2",
-        "CENTRAL_HTTP__HOST": "127.0.0.1",
-        "CENTRAL_HTTP__PORT": str(free_port()),
-        "CENTRAL_APP__STATE_DIR": str(state_dir),
-    }
-    env.update({f"CENTRAL_CALLS__{name.upper()}": str(value) for name, value in calls.items()})
-    return env
-
-
-def add_agents(env: Mapping[str, str], agents: tuple[tuple[str, str, str], ...]) -> None:
-    for agent_id, name, skills in agents:
-        command = [sys.executable, "-m", "central", "agent", "add", agent_id, "--name", name, "--skills", skills]
-        subprocess.run(
-            [*command, "--password-stdin"],
-            input=PASSWORD + "\n",
-            env={**os.environ, **env},
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-
-
-@contextmanager
-def central_running(
-    mosquitto: Mosquitto, state_dir: Path, agents: tuple[tuple[str, str, str], ...] = AGENTS, **calls: object
-) -> Iterator[CentralUnderTest]:
-    """The real ``central`` with the given agent accounts; stopped (and reaped) afterwards."""
-    env = central_env(mosquitto, state_dir, **calls)
-    add_agents(env, agents)
-    with running("central", env) as program:
-        line = program.wait_for_line("central: agent console at ")
-        base_url = line.split(" at ", 1)[1].strip().removesuffix("/agent")
-        program.wait_for_line("central: wallboard at ")
-        yield CentralUnderTest(program, base_url, env)
-
-
-# --- a device on the bus, and an observer of the retained queue topics ----------------------------------
-
-
-class BusDevice:
-    """Publishes a device's ``call/out`` (as its own MQTT client, so the device's real connection can be
-    another process) and keeps what arrives on its ``call/in``."""
-
-    def __init__(self, broker_url: str, device_id: str) -> None:
-        self.device_id = device_id
-        self.inbox = Inbox(
-            BusSection(url=broker_url, site=SITE), TOPICS.device(device_id, TopicKind.CALL_IN), f"test-{device_id}"
-        )
-
-    async def __aenter__(self) -> BusDevice:
-        await self.inbox.__aenter__()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.inbox.__aexit__(*exc)
-
-    def publish(self, kind: TopicKind, payload: bytes, retain: bool = False) -> None:
-        sent = self.inbox.link.publish(Publication(TOPICS.device(self.device_id, kind), payload, 1, retain))
-        assert sent, "the test's link is down"
-
-    def send(self, message: BaseModel) -> None:
-        self.publish(TopicKind.CALL_OUT, encode(message))
-
-    def request(self, call_id: str, language: str = "zh", location: str = "T1 Hall B, gate 12") -> None:
-        context = CallContext(screen="flight_detail", flight="HU7181", location=location, language=language)
-        self.send(CallRequest(call=call_id, language=language, context=context))
-
-    async def expect(self, message_type: str, **fields: Any) -> dict[str, Any]:
-        """The first ``call/in`` message of this type (old or new) whose fields have these values."""
-
-        def match(_topic: str, body: Any) -> bool:
-            return (
-                isinstance(body, dict)
-                and body.get("type") == message_type
-                and all(body.get(key) == value for key, value in fields.items())
-            )
-
-        found: dict[str, Any] = await self.inbox.wait_for(match, WAIT_S)
-        return found
-
-    def received(self, message_type: str) -> list[dict[str, Any]]:
-        return [body for _, body in self.inbox.messages if isinstance(body, dict) and body.get("type") == message_type]
-
-
-@asynccontextmanager
-async def bus_observer(broker_url: str) -> AsyncIterator[Inbox]:
-    async with Inbox(BusSection(url=broker_url, site=SITE), f"{TOPICS.root}/#", "test-observer") as inbox:
-        yield inbox
-
-
-def retained_queue(check: Callable[[dict[str, Any]], bool]) -> Callable[[str, Any], bool]:
-    return lambda topic, body: topic == TOPICS.site(TopicKind.QUEUE) and isinstance(body, dict) and check(body)
-
-
-def from_now_on(inbox: Inbox, match: Callable[[str, Any], bool]) -> Callable[[str, Any], bool]:
-    """``match``, but only for messages that arrive after this call (Inbox.wait_for also looks at old ones)."""
-    seen = {id(body) for _, body in inbox.messages}
-    return lambda topic, body: id(body) not in seen and match(topic, body)
-
-
-# --- an agent console over a WebSocket -------------------------------------------------------------------
-
-
-class SocketConsole:
-    """An agent signed in over HTTP whose console socket is open; keeps every event."""
-
-    def __init__(self, http: aiohttp.ClientSession, ws: aiohttp.ClientWebSocketResponse) -> None:
-        self.http = http
-        self.ws = ws
-        self.events: list[dict[str, Any]] = []
-
-    async def next(self, event_type: str, **fields: Any) -> dict[str, Any]:
-        """The first event (old or new) of this type with these field values."""
-        for event in self.events:
-            if event["type"] == event_type and all(event.get(k) == v for k, v in fields.items()):
-                return event
-        async with asyncio.timeout(WAIT_S):
-            while True:
-                message = await self.ws.receive()
-                if message.type is not aiohttp.WSMsgType.TEXT:
-                    raise AssertionError(f"console socket ended ({self.ws.close_code}) before {event_type}")
-                event = json.loads(message.data)
-                self.events.append(event)
-                if event["type"] == event_type and all(event.get(k) == v for k, v in fields.items()):
-                    return event
-
-    async def send(self, message: Any) -> None:
-        await self.ws.send_str(message if isinstance(message, str) else json.dumps(message))
-
-
-async def sign_in(http: aiohttp.ClientSession, base_url: str, agent_id: str, password: str) -> aiohttp.ClientResponse:
-    return await http.post(f"{base_url}/api/agent/login", json={"agent_id": agent_id, "password": password})
-
-
-@asynccontextmanager
-async def console(base_url: str, agent_id: str = "chen", available: bool = True) -> AsyncIterator[SocketConsole]:
-    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
-        response = await sign_in(http, base_url, agent_id, PASSWORD)
-        assert response.status == 200, await response.text()
-        async with http.ws_connect(f"{base_url}/api/agent/ws", headers={"Origin": base_url}) as ws:
-            agent = SocketConsole(http, ws)
-            await agent.next("state", state="away")
-            if available:
-                await agent.send({"type": "presence", "available": True})
-                await agent.next("state", state="available")
-            yield agent
+def one_waiting(summary: dict[str, Any]) -> bool:
+    return bool(summary["skills"]["zh"]["waiting"] == 1)
 
 
 # --- tests -----------------------------------------------------------------------------------------------
@@ -241,12 +57,14 @@ async def test_a_call_from_request_to_wrap_up_through_the_bus_and_the_console(mo
             assert (await kiosk.expect("answer", call="call-a"))["sdp"].endswith("a=answer\r\n")
 
             # the only agent is busy: the next caller waits, with an expected wait of about one handle time
-            waiting_one = from_now_on(observer, retained_queue(lambda b: b["skills"]["zh"]["waiting"] == 1))
+            waiting_one = from_now_on(observer, queue_summary(lambda b: b["skills"]["zh"]["waiting"] == 1))
             second.request("call-b")
             queued = await second.expect("queued", call="call-b")
             assert queued["position"] == 1
             assert 170 <= queued["eta_s"] <= 180
-            summary = await observer.wait_for(waiting_one, WAIT_S)
+            await observer.wait_for(waiting_one, WAIT_S)
+            # published and retained: a subscriber that comes after the publish gets it with the retain flag
+            summary = await asyncio.to_thread(read_retained, mosquitto, QUEUE_TOPIC, one_waiting)
             assert summary["service_hours"] == "06:00–24:00"
             assert summary["agents_staffed"] == 1
 
@@ -283,7 +101,7 @@ async def test_an_unanswered_ring_times_out_back_to_the_head_of_the_queue(mosqui
 async def test_a_device_killed_while_waiting_is_abandoned_through_its_last_will(mosquitto: Mosquitto, tmp_path: Path):
     with central_running(mosquitto, tmp_path / "central", short_abandon_s=0) as central:
         device_args = [mosquitto.url, "kiosk-doomed", str(tmp_path / "device")]
-        with running("tests.integration.device_process", {}, device_args) as device:
+        with running("tests.peers.device_process", {}, device_args) as device:
             await asyncio.to_thread(device.wait_for_line, "connected")
             async with (
                 bus_observer(mosquitto.url) as observer,
@@ -291,13 +109,15 @@ async def test_a_device_killed_while_waiting_is_abandoned_through_its_last_will(
             ):
                 kiosk.request("call-d")
                 assert (await kiosk.expect("queued", call="call-d"))["position"] == 1
-                await observer.wait_for(retained_queue(lambda b: b["skills"]["zh"]["waiting"] == 1), WAIT_S)
-                emptied = from_now_on(observer, retained_queue(lambda b: b["skills"]["zh"]["waiting"] == 0))
+                await observer.wait_for(queue_summary(lambda b: b["skills"]["zh"]["waiting"] == 1), WAIT_S)
+                emptied = from_now_on(observer, queue_summary(lambda b: b["skills"]["zh"]["waiting"] == 0))
 
                 device.process.send_signal(signal.SIGKILL)
                 device.process.wait(10)
 
                 await observer.wait_for(emptied, WAIT_S)
+                late = await asyncio.to_thread(read_retained, mosquitto, QUEUE_TOPIC)
+                assert late["skills"]["zh"]["waiting"] == 0  # what a console or kiosk starting now would see
                 today = (await central.wallboard())["today"]
                 assert (today["offered"], today["abandoned"], today["answered"]) == (1, 1, 0)
                 assert kiosk.received("ended") == []  # nobody is left to tell
@@ -308,8 +128,8 @@ async def test_a_clean_shutdown_status_ends_the_devices_call_too(mosquitto: Mosq
         async with bus_observer(mosquitto.url) as observer, BusDevice(mosquitto.url, "kiosk-t1-04") as kiosk:
             kiosk.request("call-e")
             await kiosk.expect("queued", call="call-e")
-            await observer.wait_for(retained_queue(lambda b: b["skills"]["zh"]["waiting"] == 1), WAIT_S)
-            emptied = from_now_on(observer, retained_queue(lambda b: b["skills"]["zh"]["waiting"] == 0))
+            await observer.wait_for(queue_summary(lambda b: b["skills"]["zh"]["waiting"] == 1), WAIT_S)
+            emptied = from_now_on(observer, queue_summary(lambda b: b["skills"]["zh"]["waiting"] == 0))
 
             status = DeviceStatus(online=False, kind=DeviceKind.KIOSK, reason=OfflineReason.SHUTDOWN)
             kiosk.publish(TopicKind.DEVICE_STATUS, encode(status), retain=True)

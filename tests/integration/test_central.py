@@ -5,14 +5,11 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import queue
 import signal
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +23,11 @@ from bus.messages.device import DeviceHealth, DeviceKind, DeviceStatus, OfflineR
 from tests.peers.chromium import headless_chromium
 from tests.peers.mosquitto import Mosquitto
 from tests.peers.net import free_port
+from tests.peers.programs import ROOT as REPO_ROOT
+from tests.peers.programs import RunningProgram
+from tests.peers.retained import read_retained
+from tests.peers.wait import wait_until
 
-REPO = Path(__file__).resolve().parents[2]
 SITE = "HAK"
 ROOT = f"airport/{SITE}"
 READY_LINE = "central: facilities page at "
@@ -41,10 +41,14 @@ UI_TIMEOUT_MS = 10_000
 
 @dataclass
 class Central:
-    process: subprocess.Popen[str]
-    stderr_path: Path
-    lines: queue.Queue[str | None] = field(default_factory=queue.Queue)
+    """``central --config FILE`` run by :class:`RunningProgram`, with what it printed on its way up."""
+
+    program: RunningProgram
     facilities_url: str = ""
+
+    @property
+    def process(self) -> subprocess.Popen[str]:
+        return self.program.process
 
     @property
     def base_url(self) -> str:
@@ -55,39 +59,18 @@ class Central:
         return int(self.base_url.rsplit(":", 1)[1])
 
     def log(self) -> str:
-        return self.stderr_path.read_text(errors="replace")
+        return self.program.all_stderr
 
     def wait_ready(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            try:
-                line = self.lines.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                raise AssertionError(f"central never said it was ready; its log:\n{self.log()}") from None
-            if line is None:
-                raise AssertionError(f"central exited with {self.process.wait()}; its log:\n{self.log()}")
-            if line.startswith(READY_LINE):
-                self.facilities_url = line.removeprefix(READY_LINE).strip()
-                return
+        line = self.program.wait_for_line(READY_LINE, START_TIMEOUT_S)
+        self.facilities_url = line.split(READY_LINE, 1)[1].strip()
 
     def wait_for_log(self, text: str, timeout_s: float = 10.0) -> None:
-        deadline = time.monotonic() + timeout_s
-        while text not in self.log():
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{text!r} never appeared in central's log:\n{self.log()}")
-            time.sleep(0.05)
+        wait_until(lambda: text in self.log(), f"{text!r} in central's log", timeout_s)
 
     def stop(self) -> None:
         """Always ends the process and reaps it."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(EXIT_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(EXIT_TIMEOUT_S)
-        if self.process.stdout is not None:
-            self.process.stdout.close()
+        self.program.stop(EXIT_TIMEOUT_S)
 
 
 def write_config(path: Path, broker_url: str, http_port: int, state_dir: Path, extra: str = "") -> Path:
@@ -117,26 +100,9 @@ def _clean_environment() -> dict[str, str]:
     return {name: value for name, value in os.environ.items() if not name.startswith("CENTRAL_")}
 
 
-def launch(config: Path, stderr_path: Path) -> Central:
-    with stderr_path.open("w") as stderr:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "central", "--config", str(config)],
-            cwd=REPO,
-            env=_clean_environment(),
-            stdout=subprocess.PIPE,
-            stderr=stderr,
-            text=True,
-        )
-    central = Central(process, stderr_path)
-
-    def read_stdout() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            central.lines.put(line)
-        central.lines.put(None)
-
-    threading.Thread(target=read_stdout, name="central-stdout", daemon=True).start()
-    return central
+def launch(config: Path) -> Central:
+    # the caller's CENTRAL_* variables would override the config file under test
+    return Central(RunningProgram("central", {}, ["--config", str(config)], clear_env_prefix="CENTRAL_"))
 
 
 StartCentral = Callable[..., Central]
@@ -151,7 +117,7 @@ def start_central(tmp_path: Path) -> Iterator[StartCentral]:
         n = len(started)
         port = free_port() if http_port is None else http_port
         config = write_config(tmp_path / f"central-{n}.toml", broker_url, port, tmp_path / "state", extra)
-        central = launch(config, tmp_path / f"central-{n}.log")
+        central = launch(config)
         started.append(central)
         central.wait_ready()
         return central
@@ -230,37 +196,6 @@ def devices(mosquitto: Mosquitto) -> Iterator[Callable[[str], FakeDevice]]:
             device.close()
 
 
-def read_retained(broker: Mosquitto, topic: str, accept: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
-    """The retained message on ``topic`` once ``accept`` says it is the one we wait for."""
-    found: queue.Queue[dict[str, Any]] = queue.Queue()
-    client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id="observer")
-
-    def on_message(_client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
-        if message.retain and message.payload:
-            data = json.loads(message.payload)
-            if accept(data):
-                found.put(data)
-
-    client.on_message = on_message
-    client.on_connect = lambda c, *_args: c.subscribe(topic, qos=1)
-    client.connect("127.0.0.1", broker.port)
-    client.loop_start()
-    deadline = time.monotonic() + 10
-    try:
-        while True:
-            try:
-                return found.get(timeout=0.5)
-            except queue.Empty:
-                if time.monotonic() > deadline:
-                    raise AssertionError(f"no accepted retained message on {topic}") from None
-                # retained messages come at subscription time: subscribe again to see the latest
-                client.unsubscribe(topic)
-                client.subscribe(topic, qos=1)
-    finally:
-        client.loop_stop()
-        client.disconnect()
-
-
 # --- HTTP ------------------------------------------------------------------------------------------
 
 
@@ -302,6 +237,7 @@ def row(page: Page, device_id: str, online: str | None = None) -> Any:
 # --- tests -----------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_page_follows_a_device_from_birth_to_its_last_will_without_reloading(
     mosquitto: Mosquitto, central: Central, devices: Callable[[str], FakeDevice], chromium_executable: str
 ) -> None:
@@ -350,6 +286,7 @@ def test_the_page_follows_a_device_from_birth_to_its_last_will_without_reloading
     assert "malformed" in mentions[0]
 
 
+@pytest.mark.slow
 def test_the_page_speaks_chinese_when_asked_and_shows_network_text_as_text(
     mosquitto: Mosquitto, central: Central, devices: Callable[[str], FakeDevice], chromium_executable: str
 ) -> None:
@@ -483,7 +420,7 @@ def test_a_wrong_type_in_the_config_exits_2_naming_the_key(tmp_path: Path) -> No
 
     done = subprocess.run(
         [sys.executable, "-m", "central", "--config", str(config)],
-        cwd=REPO,
+        cwd=REPO_ROOT,
         env=_clean_environment(),
         capture_output=True,
         text=True,
@@ -498,7 +435,7 @@ def test_a_wrong_type_in_the_config_exits_2_naming_the_key(tmp_path: Path) -> No
 def test_a_missing_config_file_exits_2(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "central", "--config", str(tmp_path / "nowhere.toml")],
-        cwd=REPO,
+        cwd=REPO_ROOT,
         env=_clean_environment(),
         capture_output=True,
         text=True,

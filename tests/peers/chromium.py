@@ -1,10 +1,17 @@
-"""Headless Chromium (the system's) driven by Playwright; its own browser download is never used."""
+"""Headless Chromium (the system's) driven by Playwright; its own browser download is never used.
+
+Two flavours of one launch: :func:`headless_chromium` for tests written against Playwright's sync API, and
+:func:`chromium` for tests that also run aiortc, bus links or Qt on an asyncio loop. Tests reach either
+through the ``chromium_executable`` fixture, which only ``slow`` tests may use (see tests/conftest.py).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 
+from playwright.async_api import Browser as AsyncBrowser
+from playwright.async_api import async_playwright
 from playwright.sync_api import Browser, sync_playwright
 
 CHROMIUM_ARGS = [
@@ -18,6 +25,13 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+# Chromium hides host addresses behind mDNS names that aiortc cannot always resolve; a test on one machine
+# needs the plain addresses. Video elements must play without a click.
+WEBRTC_ARGS = [
+    *CHROMIUM_ARGS,
+    "--disable-features=WebRtcHideLocalIpsWithMdns",
+    "--autoplay-policy=no-user-gesture-required",
+]
 
 
 @contextmanager
@@ -29,3 +43,14 @@ def headless_chromium(executable: str) -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
+
+
+@asynccontextmanager
+async def chromium(executable: str) -> AsyncIterator[AsyncBrowser]:
+    """The same browser under Playwright's asyncio API, ready for WebRTC calls with aiortc peers."""
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=executable, headless=True, args=WEBRTC_ARGS)
+        try:
+            yield browser
+        finally:
+            await browser.close()

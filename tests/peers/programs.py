@@ -17,12 +17,15 @@ ROOT = Path(__file__).resolve().parents[2]
 class RunningProgram:
     """A child process whose standard output is read line by line in a thread."""
 
-    def __init__(self, name: str, env: Mapping[str, str], args: list[str] | None = None) -> None:
+    def __init__(
+        self, name: str, env: Mapping[str, str], args: list[str] | None = None, clear_env_prefix: str | None = None
+    ) -> None:
         self.name = name
+        inherited = {k: v for k, v in os.environ.items() if not clear_env_prefix or not k.startswith(clear_env_prefix)}
         self.process = subprocess.Popen(
             [sys.executable, "-m", name, *(args or [])],
             cwd=ROOT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1", **env},
+            env={**inherited, "PYTHONUNBUFFERED": "1", **env},
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -64,6 +67,10 @@ class RunningProgram:
     def log(self) -> str:
         return "\n".join(self.stderr[-60:])
 
+    @property
+    def all_stderr(self) -> str:
+        return "\n".join(self.stderr)
+
     def stop(self, timeout_s: float = 15.0) -> int:
         if self.process.poll() is None:
             self.process.terminate()
@@ -78,8 +85,12 @@ class RunningProgram:
 
 
 @contextmanager
-def running(name: str, env: Mapping[str, str], args: list[str] | None = None) -> Iterator[RunningProgram]:
-    program = RunningProgram(name, env, args)
+def running(
+    name: str, env: Mapping[str, str], args: list[str] | None = None, clear_env_prefix: str | None = None
+) -> Iterator[RunningProgram]:
+    """``python -m name args`` with the test's environment plus ``env`` (without the caller's variables that
+    start with ``clear_env_prefix``, so a config file under test is not overridden); stopped and reaped after."""
+    program = RunningProgram(name, env, args, clear_env_prefix)
     try:
         yield program
     finally:

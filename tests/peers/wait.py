@@ -22,11 +22,16 @@ def wait_until(check: Callable[[], T], what: str, timeout_s: float = 15.0, inter
         time.sleep(interval_s)
 
 
-async def until(condition: Callable[[], object], what: str, timeout_s: float = 15.0) -> None:
-    """The asyncio twin of :func:`wait_until`, for a loop that must keep running Qt and calls meanwhile."""
+async def until(condition: Callable[[], object], what: str | Callable[[], str], timeout_s: float = 15.0) -> None:
+    """The asyncio twin of :func:`wait_until`, for a loop that must keep running Qt and calls meanwhile.
+
+    For state that nothing announces (Qt widgets, other libraries' tasks and threads); where the code under
+    test calls back, wait on that instead. ``what`` may be a function, to describe the state at the timeout.
+    """
     try:
         async with asyncio.timeout(timeout_s):
             while not condition():
                 await asyncio.sleep(0.02)
     except TimeoutError:
-        raise AssertionError(f"timed out after {timeout_s:g} s waiting for {what}") from None
+        described = what() if callable(what) else what
+        raise AssertionError(f"timed out after {timeout_s:g} s waiting for {described}") from None

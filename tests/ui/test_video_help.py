@@ -3,7 +3,7 @@ over in-memory signalling (the switchboard's side is scripted; central is tested
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 
 from bus.messages.call import CallCancel, CallRating, CallRequest, PushKind
 from bus.messages.central import QueueSummary, SkillQueue
@@ -53,7 +53,13 @@ def test_a_passenger_talks_to_an_agent_gets_a_qr_code_and_rates_the_call(qtbot, 
             agent.push(PushKind.QR, text="Map to gate 12", url="https://hak.example/map/gate-12")
             await until(lambda: len(window.in_call.push_cards) == 1, "the QR code")
             card = window.in_call.push_cards[0]
-            assert not card.image.pixmap().isNull() and "gate-12" in card.body.text()
+            assert (
+                not card.image.pixmap().isNull()
+                and card.body.text() == "Map to gate 12\nhttps://hak.example/map/gate-12"
+            )
+            assert window.size().toTuple() == (1080, 1920), "a push must not make the window grow"
+            hang_up = window.in_call.hang_up
+            assert window.rect().contains(QRect(hang_up.mapTo(window, QPoint(0, 0)), hang_up.size()))
             await agent.hang_up()
             await until(lambda: window.current_screen is window.rating, "the rating screen")
             assert not window.rating.done.isEnabled()
@@ -62,7 +68,11 @@ def test_a_passenger_talks_to_an_agent_gets_a_qr_code_and_rates_the_call(qtbot, 
             tap(qtbot, window.rating.done)
             rating = await agent.wait_for_message(CallRating)
             assert (rating.stars, rating.answered) == (5, True)
-            assert window.current_screen is window.home
+            assert window.current_screen is window.thanks
+            assert window.thanks.message.text() == "Thank you!"
+            window.thanks.shown_ms = 200
+            window.thanks.start()
+            await until(lambda: window.current_screen is window.home, "home after the thank-you")
         await until(lambda: kiosk.camera.subscriber_count == 0, "the camera released")
         await kiosk.camera.stop()
 
@@ -82,7 +92,7 @@ def test_cancelling_while_waiting_goes_back_to_the_choice(qtbot, make_window, qt
             tap(qtbot, window.call_choice.tiles["sign"])
             request = await agent.wait_for_message(CallRequest)
             assert request.skills == ["sign"]
-            await until(lambda: "1" in window.waiting.position.text() or window.waiting.position.text(), "queued")
+            await until(lambda: window.waiting.position.text() == "下一位就是您", "queued as next")
             assert window.waiting.eta.text() == "预计等待约 2 分钟"
             tap(qtbot, window.waiting.cancel_button)
             await agent.wait_for_message(CallCancel)

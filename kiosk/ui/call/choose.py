@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from device.ui.text import Texts
-from kiosk.ui.widgets import Tile
+from kiosk.ui.call.expected_wait import expected_wait_text
+from kiosk.ui.widgets import Tile, label, tiles_direction
 
 if TYPE_CHECKING:  # the message models load with the bus, after the first paint
     from bus.messages.central import QueueSummary
@@ -30,7 +31,7 @@ def wait_text(texts: Texts, summary: QueueSummary | None, skill: str) -> str:
         return ""
     if queue.agents_available > 0 and queue.waiting == 0:
         return texts("call.wait_now")
-    return texts("call.wait_about", minutes=max(1, round(queue.expected_wait_s / 60)))
+    return expected_wait_text(texts, queue.expected_wait_s)
 
 
 def is_staffed(summary: QueueSummary | None, skill: str) -> bool:
@@ -49,21 +50,25 @@ class CallChoiceScreen(QWidget):
     info_requested = Signal()
 
     def __init__(self, texts: Texts, parent: QWidget | None = None) -> None:
-        super().__init__(parent, objectName="Screen")
+        super().__init__(parent)
+        self.setObjectName("Screen")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self._texts = texts
         self._summary: QueueSummary | None = None
-        self.title = QLabel(objectName="ScreenTitle")
-        self.subtitle = QLabel(objectName="Hint", wordWrap=True)
-        self.home_button = QPushButton(objectName="NavButton")
+        self.title = label("ScreenTitle", wrap=True)
+        self.subtitle = label("Hint", wrap=True)
+        self.home_button = QPushButton()
+        self.home_button.setObjectName("NavButton")
         self.home_button.clicked.connect(self.home_requested)
         self.tiles: dict[str, Tile] = {}
         for key, language, skills, _skill in CHOICES:
             tile = Tile(key)
             tile.tapped.connect(lambda language=language, skills=skills: self.chosen.emit(language, list(skills)))
             self.tiles[key] = tile
-        self.closed_title = QLabel(objectName="Greeting", wordWrap=True, alignment=Qt.AlignmentFlag.AlignCenter)
-        self.closed_body = QLabel(objectName="InfoBody", wordWrap=True, alignment=Qt.AlignmentFlag.AlignCenter)
+        centre = Qt.AlignmentFlag.AlignCenter
+        self.closed_title = label("Greeting", wrap=True, alignment=centre)
+        # the service hours come from the switchboard: plain text, never markup
+        self.closed_body = label("InfoBody", wrap=True, alignment=centre)
         self.info_tile = Tile("info")
         self.info_tile.tapped.connect(self.info_requested)
 
@@ -71,17 +76,24 @@ class CallChoiceScreen(QWidget):
         header.addWidget(self.title, 1)
         header.addWidget(self.home_button, 0, Qt.AlignmentFlag.AlignRight)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(64, 48, 64, 48)
-        layout.setSpacing(28)
+        layout.setContentsMargins(56, 32, 56, 32)
+        layout.setSpacing(20)
         layout.addLayout(header)
         layout.addWidget(self.subtitle)
+        self._tiles = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self._tiles.setSpacing(20)
         for tile in self.tiles.values():
-            layout.addWidget(tile)
+            self._tiles.addWidget(tile)
+        layout.addLayout(self._tiles)
         layout.addWidget(self.closed_title)
         layout.addWidget(self.closed_body)
         layout.addWidget(self.info_tile)
         layout.addStretch(1)
         self.retranslate()
+
+    def set_landscape(self, landscape: bool) -> None:
+        """Side by side on a landscape screen: three tiles stacked do not fit its height."""
+        self._tiles.setDirection(tiles_direction(landscape))
 
     def set_queue(self, summary: QueueSummary | None) -> None:
         self._summary = summary

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from device.ui.text import Texts
+from kiosk.ui.widgets import label
 
 REASON_TEXTS = {"agent_lost": "call.ended_agent_lost", "unsupported": "call.ended_unsupported"}
 
@@ -15,15 +16,18 @@ class CallEndedScreen(QWidget):
     home_requested = Signal()
 
     def __init__(self, texts: Texts, parent: QWidget | None = None) -> None:
-        super().__init__(parent, objectName="Screen")
+        super().__init__(parent)
+        self.setObjectName("Screen")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self._texts = texts
         self._reason = ""
         self._requeue = False
         centre = Qt.AlignmentFlag.AlignCenter
-        self.message = QLabel(objectName="Greeting", alignment=centre, wordWrap=True)
-        self.again = QPushButton(objectName="NavButton")
-        self.home = QPushButton(objectName="NavButton")
+        self.message = label("Greeting", wrap=True, alignment=centre)
+        self.again = QPushButton()
+        self.again.setObjectName("NavButton")
+        self.home = QPushButton()
+        self.home.setObjectName("NavButton")
         self.again.clicked.connect(self.call_again)
         self.home.clicked.connect(self.home_requested)
         buttons = QHBoxLayout()
@@ -33,11 +37,12 @@ class CallEndedScreen(QWidget):
         buttons.addWidget(self.home)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(64, 240, 64, 96)
+        layout.setContentsMargins(64, 48, 64, 48)
         layout.setSpacing(64)
+        layout.addStretch(1)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
-        layout.addStretch(1)
+        layout.addStretch(2)
         self.retranslate()
 
     def show_reason(self, reason: str, requeue_offered: bool) -> None:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
@@ -124,7 +125,7 @@ class VideoHelpFlow(QObject):
         self.session = None
         if session is not None:
             self._run(session.rate(stars, answered if isinstance(answered, bool) else None))
-        self._window.go_home()
+        self._window.show_thanks()
 
     def _abandon(self) -> None:
         """The window went home (idle, or the passenger left): a call in progress is cancelled."""
@@ -221,8 +222,8 @@ class VideoHelpFlow(QObject):
             self._self_view.cancel()
             self._self_view = None
 
-    def _run(self, coroutine: object) -> None:
-        task = asyncio.ensure_future(coroutine)  # type: ignore[arg-type]
+    def _run(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         task.add_done_callback(_log_failure)

@@ -1,4 +1,8 @@
-"""Video help, in the call: the agent large, the passenger small, what the agent sends beside them."""
+"""Video help, in the call: the agent large, the passenger small, what the agent sends beside them.
+
+Portrait: the agent's picture over the pushes; landscape: side by side. The picture takes the room the
+pushes leave, and the Hang up button stays at the bottom whatever the agent sends.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +10,22 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QImage, QPixmap, QResizeEvent
-from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from device.ui.text import Texts
-from kiosk.ui.qr import qr_image
+from device.ui.widgets import ElidedLabel
+from kiosk.ui.call.pushes import MAX_PUSHES_SHOWN, PushCard, PushPanel
+from kiosk.ui.widgets import label
 
 if TYPE_CHECKING:  # the message models load with the bus, after the first paint
     from bus.messages.call import Push
 
-QR_SIZE_PX = 360
-MAX_PUSHES_SHOWN = 3
+__all__ = ["MAX_PUSHES_SHOWN", "InCallScreen", "PushCard", "VideoView"]
+
+VIDEO_STRETCH = 3
+PUSHES_STRETCH = 2
+SELF_VIEW_MAX = QSize(240, 180)
+SELF_VIEW_SHARE = 0.3  # of the agent's view: the passenger's own picture must never hide the agent's face
 
 
 class VideoView(QLabel):
@@ -25,14 +35,23 @@ class VideoView(QLabel):
     INSET_MARGIN_PX = 16
 
     def __init__(self, object_name: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent, objectName=object_name, alignment=Qt.AlignmentFlag.AlignCenter)
+        super().__init__(parent)
+        self.setObjectName(object_name)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.frames_shown = 0
         self.inset: QWidget | None = None
         self.setMinimumSize(QSize(160, 120))
+        # a picture never asks for room: it is drawn at the size the layout gives the view
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         if self.inset is not None:
+            size = SELF_VIEW_MAX.scaled(
+                QSize(round(self.width() * SELF_VIEW_SHARE), round(self.height() * SELF_VIEW_SHARE)),
+                Qt.AspectRatioMode.KeepAspectRatio,
+            )
+            self.inset.setFixedSize(size.boundedTo(SELF_VIEW_MAX))
             margin = self.INSET_MARGIN_PX
             self.inset.move(self.width() - self.inset.width() - margin, self.height() - self.inset.height() - margin)
 
@@ -42,75 +61,45 @@ class VideoView(QLabel):
         self.setPixmap(QPixmap.fromImage(image))
 
 
-class PushCard(QFrame):
-    """One thing the agent sent: a note, a QR code, a flight."""
-
-    def __init__(self, texts: Texts, push: Push, parent: QWidget | None = None) -> None:
-        super().__init__(parent, objectName="InfoCard")
-        self.push = push
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(28, 20, 28, 20)
-        self.title = QLabel(objectName="InfoTitle", wordWrap=True)
-        self.body = QLabel(objectName="InfoBody", wordWrap=True)
-        self.body.setTextFormat(Qt.TextFormat.PlainText)  # agent text is shown as typed, never as markup
-        self.title.setTextFormat(Qt.TextFormat.PlainText)
-        self.image = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(self.title)
-        layout.addWidget(self.image)
-        layout.addWidget(self.body)
-        if push.kind == "qr" and push.url:
-            self.image.setPixmap(QPixmap.fromImage(qr_image(push.url, QR_SIZE_PX)))
-            self.body.setText("\n".join(part for part in (push.text, push.url) if part))
-        elif push.kind == "flight":
-            data = push.data
-            self.title.setText(
-                texts("call.flight_card", number=str(data.get("number", "")), airport=str(data.get("airport", "")))
-            )
-            self.body.setText(
-                texts(
-                    "call.flight_details",
-                    time=str(data.get("time", "")),
-                    gate=str(data.get("gate", "—") or "—"),
-                    status=str(data.get("status", "")),
-                )
-            )
-        else:
-            self.body.setText(push.text)
-        self.image.setVisible(self.image.pixmap() is not None and not self.image.pixmap().isNull())
-        self.title.setVisible(bool(self.title.text()))
-
-
 class InCallScreen(QWidget):
     hang_up_requested = Signal()
 
     def __init__(self, texts: Texts, parent: QWidget | None = None) -> None:
-        super().__init__(parent, objectName="Screen")
+        super().__init__(parent)
+        self.setObjectName("Screen")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self._texts = texts
         self._agent_name = ""
         self._connected = False
-        self.agent_label = QLabel(objectName="ScreenTitle", wordWrap=True)
+        # "You are talking to" on one line, the agent's name (from outside, any length) on its own line
+        # and elided to the width: it never wraps with a character left alone on a line
+        self.agent_intro = label("Hint", wrap=True)
+        self.agent_name = ElidedLabel()
+        self.agent_name.setObjectName("ScreenTitle")
         self.agent_video = VideoView("AgentVideo")
-        self.agent_video.setMinimumHeight(600)
         self.self_view = VideoView("SelfView", self.agent_video)
-        self.self_view.setFixedSize(QSize(240, 180))
+        self.self_view.setFixedSize(SELF_VIEW_MAX)
         self.agent_video.inset = self.self_view
-        self.pushed_title = QLabel(objectName="Hint")
-        self.pushes = QVBoxLayout()
-        self.pushes.setSpacing(16)
-        self.hang_up = QPushButton(objectName="HangUpButton")
+        self.push_panel = PushPanel(texts)
+        self.hang_up = QPushButton()
+        self.hang_up.setObjectName("HangUpButton")
         self.hang_up.clicked.connect(self.hang_up_requested)
 
+        self._stage = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self._stage.setSpacing(20)
+        self._stage.addWidget(self.agent_video, VIDEO_STRETCH)
+        self._stage.addWidget(self.push_panel, PUSHES_STRETCH)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(48, 32, 48, 40)
-        layout.setSpacing(20)
-        layout.addWidget(self.agent_label)
-        layout.addWidget(self.agent_video, 3)
-        layout.addWidget(self.pushed_title)
-        layout.addLayout(self.pushes)
-        layout.addStretch(1)
+        layout.setContentsMargins(48, 24, 48, 32)
+        layout.setSpacing(16)
+        layout.addWidget(self.agent_intro)
+        layout.addWidget(self.agent_name)
+        layout.addLayout(self._stage, 1)
         layout.addWidget(self.hang_up, 0, Qt.AlignmentFlag.AlignCenter)
         self.reset()
+
+    def set_landscape(self, landscape: bool) -> None:
+        self._stage.setDirection(QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom)
 
     def reset(self) -> None:
         """Ready for a new call: no agent, no frames, no pushes."""
@@ -119,10 +108,7 @@ class InCallScreen(QWidget):
         self.agent_video.clear()
         self.agent_video.frames_shown = 0
         self.self_view.clear()
-        while self.pushes.count():
-            item = self.pushes.takeAt(0)
-            if item is not None and item.widget() is not None:
-                item.widget().deleteLater()
+        self.push_panel.clear()
         self.retranslate()
 
     def set_agent(self, name: str) -> None:
@@ -134,26 +120,26 @@ class InCallScreen(QWidget):
         self.retranslate()
 
     def show_push(self, push: Push) -> PushCard:
-        card = PushCard(self._texts, push)
-        self.pushes.insertWidget(0, card)
-        while self.pushes.count() > MAX_PUSHES_SHOWN:
-            item = self.pushes.takeAt(self.pushes.count() - 1)
-            if item is not None and item.widget() is not None:
-                item.widget().deleteLater()
-        self.pushed_title.setVisible(True)
-        return card
+        return self.push_panel.add(push)
 
     @property
     def push_cards(self) -> list[PushCard]:
-        cards = [self.pushes.itemAt(i).widget() for i in range(self.pushes.count())]
-        return [card for card in cards if isinstance(card, PushCard)]
+        return self.push_panel.cards
+
+    @property
+    def agent_label(self) -> QLabel:
+        """The label with the agent's name."""
+        return self.agent_name
+
+    @property
+    def pushed_title(self) -> QLabel:
+        return self.push_panel.title
 
     def retranslate(self) -> None:
         t = self._texts
-        if self._connected and self._agent_name:
-            self.agent_label.setText(t("call.agent", name=self._agent_name))
-        else:
-            self.agent_label.setText(t("call.connecting"))
-        self.pushed_title.setText(t("call.pushed_title"))
-        self.pushed_title.setVisible(bool(self.push_cards))
+        connected = self._connected and bool(self._agent_name)
+        self.agent_intro.setText(t("call.talking_to") if connected else t("call.connecting"))
+        self.agent_name.setText(self._agent_name)
+        self.agent_name.setVisible(bool(self._agent_name))
+        self.push_panel.retranslate()
         self.hang_up.setText(t("call.hang_up"))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from device.ui.text import Texts
+from kiosk.ui.widgets import label
 
 STAR_FULL = "★"
 STAR_EMPTY = "☆"
@@ -17,26 +18,31 @@ class RatingScreen(QWidget):
     rated = Signal(int, object)
 
     def __init__(self, texts: Texts, parent: QWidget | None = None) -> None:
-        super().__init__(parent, objectName="Screen")
+        super().__init__(parent)
+        self.setObjectName("Screen")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self._texts = texts
         self.stars = 0
         self.answered: bool | None = None
         centre = Qt.AlignmentFlag.AlignCenter
-        self.title = QLabel(objectName="Greeting", alignment=centre, wordWrap=True)
-        self.hint = QLabel(objectName="Hint", alignment=centre)
-        self.star_buttons = [QPushButton(objectName="StarButton") for _ in range(5)]
+        self.title = label("Greeting", wrap=True, alignment=centre)
+        self.hint = label("Hint", wrap=True, alignment=centre)
+        self.star_buttons = [QPushButton() for _ in range(5)]
         stars = QHBoxLayout()
         stars.setSpacing(12)
         stars.addStretch(1)
         for number, button in enumerate(self.star_buttons, start=1):
+            button.setObjectName("StarButton")
             button.setAccessibleName(str(number))
             button.clicked.connect(lambda _checked=False, number=number: self._set_stars(number))
             stars.addWidget(button)
         stars.addStretch(1)
-        self.question = QLabel(objectName="ScreenTitle", alignment=centre, wordWrap=True)
-        self.yes = QPushButton(objectName="ChoiceButton", checkable=True)
-        self.no = QPushButton(objectName="ChoiceButton", checkable=True)
+        self.question = label("ScreenTitle", wrap=True, alignment=centre)
+        self.yes = QPushButton()
+        self.no = QPushButton()
+        for choice in (self.yes, self.no):
+            choice.setObjectName("ChoiceButton")
+            choice.setCheckable(True)
         self.yes.clicked.connect(lambda: self._set_answered(True))
         self.no.clicked.connect(lambda: self._set_answered(False))
         answers = QHBoxLayout()
@@ -45,19 +51,21 @@ class RatingScreen(QWidget):
         answers.addWidget(self.yes)
         answers.addWidget(self.no)
         answers.addStretch(1)
-        self.done = QPushButton(objectName="NavButton")
+        self.done = QPushButton()
+        self.done.setObjectName("NavButton")
         self.done.clicked.connect(lambda: self.rated.emit(self.stars, self.answered))
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(64, 160, 64, 96)
-        layout.setSpacing(36)
+        layout.setContentsMargins(64, 48, 64, 48)
+        layout.setSpacing(28)
+        layout.addStretch(1)
         layout.addWidget(self.title)
         layout.addWidget(self.hint)
         layout.addLayout(stars)
-        layout.addSpacing(40)
+        layout.addStretch(1)
         layout.addWidget(self.question)
         layout.addLayout(answers)
-        layout.addStretch(1)
+        layout.addStretch(2)
         layout.addWidget(self.done, 0, centre)
         self.reset()
 

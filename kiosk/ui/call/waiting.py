@@ -3,33 +3,38 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 
 from device.ui.text import Texts
+from kiosk.ui.call.expected_wait import expected_wait_text
+from kiosk.ui.widgets import label
 
 
 class WaitingScreen(QWidget):
     cancel_requested = Signal()
 
     def __init__(self, texts: Texts, parent: QWidget | None = None) -> None:
-        super().__init__(parent, objectName="Screen")
+        super().__init__(parent)
+        self.setObjectName("Screen")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self._texts = texts
         self._position: int | None = None
         self._eta_s: float | None = None
         centre = Qt.AlignmentFlag.AlignCenter
-        self.title = QLabel(objectName="Greeting", alignment=centre, wordWrap=True)
-        self.position = QLabel(objectName="ScreenTitle", alignment=centre, wordWrap=True)
-        self.eta = QLabel(objectName="InfoBody", alignment=centre, wordWrap=True)
-        self.cancel_button = QPushButton(objectName="NavButton")
+        self.title = label("Greeting", wrap=True, alignment=centre)
+        self.position = label("ScreenTitle", wrap=True, alignment=centre)
+        self.eta = label("InfoBody", wrap=True, alignment=centre)
+        self.cancel_button = QPushButton()
+        self.cancel_button.setObjectName("NavButton")
         self.cancel_button.clicked.connect(self.cancel_requested)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(64, 160, 64, 96)
+        layout.setContentsMargins(64, 48, 64, 48)
         layout.setSpacing(40)
+        layout.addStretch(1)
         layout.addWidget(self.title)
         layout.addWidget(self.position)
         layout.addWidget(self.eta)
-        layout.addStretch(1)
+        layout.addStretch(2)
         layout.addWidget(self.cancel_button, 0, centre)
         self.retranslate()
 
@@ -47,6 +52,5 @@ class WaitingScreen(QWidget):
             self.position.setText(t("call.next"))
         else:
             self.position.setText(t("call.position", position=self._position))
-        minutes = None if self._eta_s is None else max(1, round(self._eta_s / 60))
-        self.eta.setText("" if minutes is None else t("call.wait_about", minutes=minutes))
+        self.eta.setText(expected_wait_text(t, self._eta_s))
         self.cancel_button.setText(t("call.cancel"))

@@ -1,0 +1,119 @@
+"""What the agent sends to the screen during a call: a card per push, newest first, in a panel that
+scrolls instead of growing (the video gives up room to it, the Hang up button never moves)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from device.ui.text import Texts
+from kiosk.ui.qr import qr_image
+from kiosk.ui.widgets import WrappedLabel, label
+
+if TYPE_CHECKING:  # the message models load with the bus, after the first paint
+    from bus.messages.call import Push
+
+QR_SIZE_PX = 300
+MAX_PUSHES_SHOWN = 5  # older ones are dropped: a passenger acts on the latest few, not on a history
+
+
+class PushCard(QFrame):
+    """One thing the agent sent: a note, a QR code, a flight. Everything in it is the agent's text, shown
+    as typed (never as markup), wrapped to the card's width however long its words are."""
+
+    def __init__(self, texts: Texts, push: Push, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("InfoCard")
+        self.push = push
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(28, 20, 28, 20)
+        self.title = WrappedLabel("InfoTitle")
+        self.body = WrappedLabel("InfoBody")
+        self.image = QLabel()
+        self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.title)
+        layout.addWidget(self.image)
+        layout.addWidget(self.body)
+        if push.kind == "qr" and push.url:
+            self.image.setPixmap(QPixmap.fromImage(qr_image(push.url, QR_SIZE_PX)))
+            self.body.setText("\n".join(part for part in (push.text, push.url) if part))
+        elif push.kind == "flight":
+            data = push.data
+            number, airport = str(data.get("number", "")), str(data.get("airport", ""))
+            self.title.setText(texts("call.flight_card", number=number, airport=airport))
+            self.body.setText(
+                texts(
+                    "call.flight_details",
+                    time=str(data.get("time", "")),
+                    gate=str(data.get("gate", "—") or "—"),
+                    status=str(data.get("status", "")),
+                )
+            )
+        else:
+            self.body.setText("\n".join(part for part in (push.text, push.url or "") if part))
+        self.image.setVisible(not self.image.pixmap().isNull())
+        self.title.setVisible(bool(self.title.text()))
+
+
+class PushPanel(QWidget):
+    """A title and the cards under it, in a scroll area; hidden while there is nothing to show."""
+
+    def __init__(self, texts: Texts, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._texts = texts
+        self.title = label("Hint")
+        self._cards = QVBoxLayout()
+        self._cards.setContentsMargins(0, 0, 0, 0)
+        self._cards.setSpacing(16)
+        content = QWidget()
+        content.setObjectName("Screen")
+        column = QVBoxLayout(content)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(self._cards)
+        column.addStretch(1)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setWidget(content)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(8)
+        layout.addWidget(self.title)
+        layout.addWidget(self.scroll_area, 1)
+        self.setVisible(False)
+
+    @property
+    def cards(self) -> list[PushCard]:
+        cards = []
+        for index in range(self._cards.count()):
+            item = self._cards.itemAt(index)
+            widget = item.widget() if item is not None else None
+            if isinstance(widget, PushCard):
+                cards.append(widget)
+        return cards
+
+    def add(self, push: Push) -> PushCard:
+        card = PushCard(self._texts, push)
+        self._cards.insertWidget(0, card)
+        for old in self.cards[MAX_PUSHES_SHOWN:]:
+            self._remove(old)
+        self.scroll_area.verticalScrollBar().setValue(0)  # the newest, at the top, is what the agent talks about
+        self.setVisible(True)
+        return card
+
+    def clear(self) -> None:
+        for card in self.cards:
+            self._remove(card)
+        self.setVisible(False)
+
+    def retranslate(self) -> None:
+        self.title.setText(self._texts("call.pushed_title"))
+
+    def _remove(self, card: PushCard) -> None:
+        self._cards.removeWidget(card)
+        card.hide()  # at once: deleteLater waits for the event loop, and a parentless card would float
+        card.deleteLater()

@@ -1,0 +1,167 @@
+"""Every screen a passenger can meet, set up on a kiosk window without a broker, a camera or a call.
+
+The screenshot command (kiosk.screenshots) saves each scene as a PNG, and the layout tests drive the same
+scenes in every screen size, language and text size, so what the docs show is what the tests check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import cv2
+from PySide6.QtWidgets import QApplication
+
+from bus.messages.call import Push, PushKind
+from bus.messages.central import QueueSummary, SkillQueue
+from hardware.camera import SyntheticSource
+from kiosk.ui.call.frames import camera_picture
+from kiosk.ui.window import KioskWindow
+
+DEMO_AGENT = "Demo Agent 演示坐席"
+DEMO_CALL = "tour-call"
+
+
+@dataclass(frozen=True)
+class Scene:
+    """One screen in one state: ``name`` is used for file names, ``show`` puts the window there."""
+
+    name: str
+    show: Callable[[KioskWindow], None]
+
+
+def note(text: str) -> Push:
+    return Push(call=DEMO_CALL, kind=PushKind.TEXT, text=text)
+
+
+def qr(text: str, url: str) -> Push:
+    return Push(call=DEMO_CALL, kind=PushKind.QR, text=text, url=url)
+
+
+def flight(number: str, airport: str, time: str, gate: str, status: str) -> Push:
+    data = {"number": number, "airport": airport, "time": time, "gate": gate, "status": status}
+    return Push(call=DEMO_CALL, kind=PushKind.FLIGHT, data=data)
+
+
+NOTE = note("Gate 12 is on the second floor. Take the escalator on your left, then follow the green signs.")
+QR = qr("Map to gate 12", "https://hak.example/map/gate-12")
+FLIGHT = flight("HU7181", "Beijing", "14:35", "12", "Boarding")
+LONG_URL = qr(
+    "Your booking",
+    "https://booking.hak.example/manage/reservation?ref=ABCDEF123456&passenger=ZHANG%20SAN&lang=zh-CN"
+    "&return=https%3A%2F%2Fhak.example%2Fkiosk%2Fhelp%2Fvideo%2Fthank-you&session=0123456789abcdef0123456789",
+)
+UNBROKEN = note("BAGGAGE-CLAIM-REFERENCE:" + "HAK" * 5 + "0123456789" * 6 + "-ENDS-HERE")
+MAP = Push(call=DEMO_CALL, kind=PushKind.MAP, text="Pharmacy: departures level, next to gate 5")
+
+OPEN_QUEUE = QueueSummary(
+    skills={
+        "zh": SkillQueue(waiting=4, agents_staffed=2, expected_wait_s=170),
+        "en": SkillQueue(agents_staffed=1, agents_available=1, expected_wait_s=0),
+        "sign": SkillQueue(waiting=1, agents_staffed=1, expected_wait_s=420),
+    },
+    service_hours="06:00–24:00",
+)
+CLOSED_QUEUE = QueueSummary(skills={}, service_hours="06:00–24:00")
+
+
+def settle() -> None:
+    """Let the layouts and style sheets apply before anything is measured or grabbed."""
+    for _ in range(3):
+        QApplication.processEvents()
+
+
+def show_pictures(window: KioskWindow, source: SyntheticSource) -> None:
+    """A synthetic picture in the agent's view and the self-view, each sized to its view as in a call."""
+    settle()
+    screen = window.in_call
+    picture = source.read()
+    # camera_picture mirrors, as people expect of their own picture; the agent's is shown as sent
+    screen.agent_video.show_frame(camera_picture(cv2.flip(picture, 1), screen.agent_video.size()))
+    screen.self_view.show_frame(camera_picture(picture, screen.self_view.size()))
+
+
+def _home(window: KioskWindow) -> None:
+    window.show_screen(window.home)
+
+
+def _info(window: KioskWindow) -> None:
+    window.show_screen(window.info)
+
+
+def _choose(summary: QueueSummary | None) -> Callable[[KioskWindow], None]:
+    def show(window: KioskWindow) -> None:
+        window.call_choice.set_queue(summary)
+        window.show_screen(window.call_choice)
+
+    return show
+
+
+def _waiting(position: int | None, eta_s: float | None) -> Callable[[KioskWindow], None]:
+    def show(window: KioskWindow) -> None:
+        window.waiting.set_queue(position, eta_s)
+        window.show_screen(window.waiting)
+
+    return show
+
+
+def in_call(*pushes: Push, connected: bool = True, name: str = DEMO_AGENT) -> Callable[[KioskWindow], None]:
+    """The call screen with ``pushes`` sent in this order (the last one on top)."""
+
+    def show(window: KioskWindow) -> None:
+        screen = window.in_call
+        screen.reset()
+        screen.set_agent(name)
+        if connected:
+            screen.set_connected()
+        window.show_screen(screen)
+        for push in pushes:
+            screen.show_push(push)
+        if connected:
+            show_pictures(window, SyntheticSource(640, 480))
+
+    return show
+
+
+def _rating(stars: int, answered: bool | None) -> Callable[[KioskWindow], None]:
+    def show(window: KioskWindow) -> None:
+        window.rating.reset()
+        window.rating.stars = stars
+        window.rating.answered = answered
+        window.rating.retranslate()
+        window.show_screen(window.rating)
+
+    return show
+
+
+def _ended(reason: str, requeue_offered: bool) -> Callable[[KioskWindow], None]:
+    def show(window: KioskWindow) -> None:
+        window.call_ended.show_reason(reason, requeue_offered)
+        window.show_screen(window.call_ended)
+
+    return show
+
+
+SCENES: tuple[Scene, ...] = (
+    Scene("home", _home),
+    Scene("info", _info),
+    Scene("choose", _choose(OPEN_QUEUE)),
+    Scene("choose-unknown-wait", _choose(None)),
+    Scene("choose-closed", _choose(CLOSED_QUEUE)),
+    Scene("waiting", _waiting(3, 170)),
+    Scene("waiting-next", _waiting(1, 0)),
+    Scene("in-call-connecting", in_call(connected=False)),
+    Scene("in-call", in_call()),
+    Scene("in-call-note", in_call(NOTE)),
+    Scene("in-call-qr", in_call(QR)),
+    Scene("in-call-flight", in_call(FLIGHT)),
+    Scene("in-call-long-url", in_call(LONG_URL)),
+    Scene("in-call-unbroken-text", in_call(UNBROKEN)),
+    Scene("in-call-map", in_call(MAP)),
+    Scene("in-call-several", in_call(NOTE, QR, FLIGHT, LONG_URL, UNBROKEN, QR, NOTE)),
+    Scene("rating", _rating(0, None)),
+    Scene("rating-chosen", _rating(4, True)),
+    Scene("thanks", lambda window: window.show_screen(window.thanks)),
+    Scene("ended-failed", _ended("failed", False)),
+    Scene("ended-agent-lost", _ended("agent_lost", True)),
+)

@@ -1,0 +1,97 @@
+"""The real ``central`` program with agent accounts, as a process on a free port against a test broker."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from bus.topics import Topics
+from tests.peers.mosquitto import Mosquitto
+from tests.peers.net import free_port
+from tests.peers.programs import ROOT, RunningProgram, running
+
+SITE = "HAK"
+TOPICS = Topics(f"airport/{SITE}")
+PASSWORD = "correct horse battery"
+AGENTS = (("chen", "Chen Li", "zh,en"),)
+WAIT_S = 15.0
+
+
+@dataclass
+class CentralUnderTest:
+    program: RunningProgram
+    base_url: str
+    env: dict[str, str]
+
+    @property
+    def log_lines(self) -> list[str]:
+        return list(self.program.stderr)
+
+    async def wallboard(self) -> dict[str, Any]:
+        async with aiohttp.ClientSession() as http, http.get(f"{self.base_url}/api/wallboard") as response:
+            data: dict[str, Any] = await response.json()
+            return data
+
+
+def central_env(mosquitto: Mosquitto, state_dir: Path, **calls: object) -> dict[str, str]:
+    """Central's settings as environment variables; ``calls`` are ``[calls]`` settings (``wrap_up_s=1``)."""
+    env = {
+        "CENTRAL_BUS__URL": mosquitto.url,
+        "CENTRAL_BUS__SITE": SITE,
+        "CENTRAL_BUS__RECONNECT_MAX_S": "2",
+        "CENTRAL_HTTP__HOST": "127.0.0.1",
+        "CENTRAL_HTTP__PORT": str(free_port()),
+        "CENTRAL_APP__STATE_DIR": str(state_dir),
+    }
+    env.update({f"CENTRAL_CALLS__{name.upper()}": str(value) for name, value in calls.items()})
+    return env
+
+
+def add_agents(env: Mapping[str, str], agents: tuple[tuple[str, str, str], ...]) -> None:
+    """``central agent add`` for each (id, name, skills), all with :data:`PASSWORD`."""
+    for agent_id, name, skills in agents:
+        command = [sys.executable, "-m", "central", "agent", "add", agent_id, "--name", name, "--skills", skills]
+        subprocess.run(
+            [*command, "--password-stdin"],
+            input=PASSWORD + "\n",
+            env={**os.environ, **env},
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+
+@contextmanager
+def central_running(
+    mosquitto: Mosquitto, state_dir: Path, agents: tuple[tuple[str, str, str], ...] = AGENTS, **calls: object
+) -> Iterator[CentralUnderTest]:
+    """The real ``central`` with the given agent accounts; stopped (and reaped) afterwards."""
+    env = central_env(mosquitto, state_dir, **calls)
+    add_agents(env, agents)
+    with running("central", env) as program:
+        line = program.wait_for_line("central: agent console at ")
+        base_url = line.split(" at ", 1)[1].strip().removesuffix("/agent")
+        program.wait_for_line("central: wallboard at ")
+        yield CentralUnderTest(program, base_url, env)
+
+
+def kiosk_env(mosquitto: Mosquitto, state_dir: Path, device_id: str, **settings: str) -> dict[str, str]:
+    """The ``kiosk`` program's environment for a windowed, offscreen kiosk on the test broker."""
+    return {
+        "QT_QPA_PLATFORM": "offscreen",
+        "KIOSK_BUS__URL": mosquitto.url,
+        "KIOSK_BUS__DEVICE_ID": device_id,
+        "KIOSK_APP__STATE_DIR": str(state_dir),
+        "KIOSK_UI__FULLSCREEN": "false",
+        **settings,
+    }

@@ -1,0 +1,106 @@
+"""Every benchmark still runs: each one briefly (``--quick``) as the real program, so none rots unnoticed.
+
+The figures of such short runs mean little; what is checked is that each benchmark starts, measures what
+it says it measures, prints its table and goal lines, exits 0, and leaves no process behind. The ones that
+start Chromium or hold several calls are marked slow. Also: the Chromium baseline page shows what the
+kiosk's home screen shows, and the benchmarks' one percentile is the nearest-rank one.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tomllib
+
+import pytest
+
+from bench.report import percentile
+from bench.startup import KIOSK_LOCATION, project_packages
+from tests.peers.programs import ROOT
+
+RUN_TIMEOUT_S = 120
+
+
+def run_benchmark(module: str, *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", module, "--quick", *args],
+        cwd=ROOT,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT_S,
+    )
+    assert done.returncode == 0, f"{module} exited {done.returncode}:\n{done.stdout}\n{done.stderr[-3000:]}"
+    return done.stdout
+
+
+def test_switchboard_benchmark_runs():
+    out = run_benchmark("bench.switchboard")
+    assert "200 decisions of each kind" in out, out
+    assert re.search(r"^agent available → call rung\s+[\d.]+\s+[\d.]+", out, re.MULTILINE), out
+    assert "p99 ≤ 5 ms" in out
+
+
+def test_call_setup_benchmark_runs():
+    out = run_benchmark("bench.call_setup")
+    assert "call: CallSession.start() → first picture" in out, out
+    assert "floor: bare aiortc, createOffer → first picture" in out
+
+
+def test_ui_stall_benchmark_runs_and_names_causes():
+    out = run_benchmark("bench.ui_stall")
+    assert re.search(r"in a call\s+\d+\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+\d+ / \d+ / \d+", out), out
+    assert re.search(r"agent frames shown on the kiosk / s: [1-9]", out), out  # the call really carried video
+    assert "longest gaps in the call, and what the probe saw during each:" in out
+
+
+@pytest.mark.slow
+def test_call_media_benchmark_runs():
+    out = run_benchmark("bench.call_media")
+    for codec in ("vp8", "h264"):
+        assert f"{codec}: CallSession + camera" in out, out
+    assert "after 2 calls" in out
+
+
+@pytest.mark.slow
+def test_startup_benchmark_runs_against_chromium():
+    out = run_benchmark("bench.startup")
+    assert re.search(r"^kiosk\s+\d+ \(\d+–\d+\)", out, re.MULTILINE), out
+    assert re.search(r"^chromium\s+\d+ \(\d+–\d+\)", out, re.MULTILINE), out
+
+
+def test_the_chromium_baseline_page_shows_what_the_kiosk_home_screen_shows():
+    texts = tomllib.loads((ROOT / "kiosk" / "locales" / "zh-CN.toml").read_text())
+    page = (ROOT / "bench" / "kiosk_home.html").read_text()
+    shown = [
+        texts["home"]["greeting"],
+        texts["home"]["hint"],
+        texts["tile"]["video"],
+        texts["tile"]["video_detail"],
+        texts["tile"]["info"],
+        texts["tile"]["info_detail"],
+        texts["home"]["you_are_here"].format(location=KIOSK_LOCATION),
+    ]
+    positions = [page.find(f">{text}<") for text in shown]
+    assert -1 not in positions, [text for text, at in zip(shown, positions, strict=True) if at == -1]
+    assert positions == sorted(positions), "the page's order differs from the home screen's"
+    assert page.count('class="tile"') == 2
+
+
+def test_the_startup_benchmark_compiles_every_package_the_kiosk_imports():
+    names = {package.name for package in project_packages()}
+    assert {"bus", "config", "device", "hardware", "kiosk", "video"} <= names
+    assert "tests" not in names
+
+
+def test_percentile_is_the_nearest_rank_of_what_was_measured():
+    values = [float(v) for v in range(1, 101)]  # 1..100
+    assert percentile(values, 0.99) == 99.0
+    assert percentile(values, 0.5) == 50.0
+    assert percentile(values, 1.0) == 100.0
+    assert percentile([7.0], 0.99) == 7.0
+    assert percentile([3.0, 1.0, 2.0], 0.0) == 1.0
+    with pytest.raises(ValueError):
+        percentile([], 0.5)
