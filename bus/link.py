@@ -23,7 +23,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 from paho.mqtt.reasoncodes import ReasonCode
 
-from config.sections import BusSection
+from config.sections import BusRisk, BusSection
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,12 @@ STOP_PUBLISH_TIMEOUT_S = 3.0
 # Messages handed from paho's thread to the loop and not yet handled. A flood beyond this is dropped (and
 # counted) in paho's thread rather than queued without bound in the loop's memory.
 MAX_PENDING_MESSAGES = 10_000
+
+
+_RISK_TEXT = {
+    BusRisk.ANONYMOUS: "no user name, so the broker cannot keep other clients off this program's topics",
+    BusRisk.PLAINTEXT: "not TLS, so anyone on the network path can read and change what is sent",
+}
 
 
 class LinkState(StrEnum):
@@ -74,6 +80,11 @@ class BusLink:
         self.last_rtt_ms: float | None = None
 
     @property
+    def risks(self) -> list[BusRisk]:
+        """What makes this connection unsafe (see :attr:`BusSection.risks`)."""
+        return self._settings.risks
+
+    @property
     def state(self) -> LinkState:
         return self._state
 
@@ -112,6 +123,8 @@ class BusLink:
 
     async def start(self) -> None:
         """Begin connecting in the background; returns at once, also when the broker is unreachable."""
+        for risk in self._settings.risks:
+            log.warning("bus to %s is %s: %s (docs/security.md)", self.where, risk.value, _RISK_TEXT[risk])
         self._loop = asyncio.get_running_loop()
         client = mqtt.Client(
             callback_api_version=CallbackAPIVersion.VERSION2,

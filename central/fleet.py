@@ -45,6 +45,7 @@ class HealthView(TypedDict):
     temperature_c: float | None
     disk_percent: float | None
     broker_rtt_ms: float | None
+    bus_risks: list[str]
 
 
 class DeviceView(TypedDict):
@@ -298,6 +299,7 @@ def _health_view(health: DeviceHealth) -> HealthView:
         temperature_c=health.temperature_c,
         disk_percent=health.disk_percent,
         broker_rtt_ms=health.broker_rtt_ms,
+        bus_risks=[risk.value for risk in health.bus_risks],
     )
 
 

@@ -73,7 +73,12 @@ class CentralService:
         self._status_topic = self.topics.site(TopicKind.CENTRAL_STATUS)
         self.link = BusLink(settings.bus, self.client_id, will=self._status(False, OfflineReason.LOST))
         self.fleet = FleetState(self.topics, settings.fleet.stale_after_s)
-        self.feed = FleetFeed(self.fleet, settings.bus.site, lambda: self.link.state.value)
+        self.feed = FleetFeed(
+            self.fleet,
+            settings.bus.site,
+            lambda: self.link.state.value,
+            bus_risks=[risk.value for risk in settings.bus.risks],
+        )
         self._runner: web.AppRunner | None = None
         self._silence_task: asyncio.Task[None] | None = None
         self._http_port: int | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +12,16 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 DEVICE_ID_PATTERN = r"^[a-z0-9-]{1,64}$"
 IATA_PATTERN = r"^[A-Z]{3}$"
 BUS_URL_PATTERN = r"^mqtts?://[^:/\s]+(:[0-9]{1,5})?/?$"
+
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+class BusRisk(StrEnum):
+    """Why a broker connection could be read or joined by others on the network."""
+
+    ANONYMOUS = "anonymous"  # no user name: the broker cannot keep others off this program's topics
+    PLAINTEXT = "plaintext"  # mqtt://: anyone on the path reads passwords and passengers' calls
 
 
 class Section(BaseModel):
@@ -91,6 +102,14 @@ class BusSection(Section):
     @property
     def tls(self) -> bool:
         return self.url.startswith("mqtts://")
+
+    @property
+    def risks(self) -> list[BusRisk]:
+        """What makes this connection unsafe; nothing for a broker on this machine (the demo's)."""
+        if self.host.lower() in LOOPBACK_HOSTS or self.host.startswith("127."):
+            return []
+        risks = [] if self.username else [BusRisk.ANONYMOUS]
+        return risks if self.tls else [*risks, BusRisk.PLAINTEXT]
 
     @property
     def _authority(self) -> str:

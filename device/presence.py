@@ -105,6 +105,7 @@ class DevicePresence:
                     uptime_s=round(sample.uptime_s, 1),
                     system_uptime_s=round(sample.system_uptime_s),
                     broker_rtt_ms=None if self._link.last_rtt_ms is None else round(self._link.last_rtt_ms, 2),
+                    bus_risks=self._link.risks,
                 )
                 self.last_health = health
                 self._link.publish(Publication(self._health_topic, encode(health), retain=True))

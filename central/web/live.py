@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import TypedDict
 
 from aiohttp import web
@@ -30,6 +30,8 @@ class PageSnapshot(TypedDict):
 
     site: str
     bus: str
+    bus_risks: list[str]
+    """Why central's own broker connection is unsafe (anonymous, plaintext); empty when it is not."""
     now: str
     stale_after_s: float
     counts: FleetCounts
@@ -40,11 +42,17 @@ class FleetFeed:
     """Fans fleet changes out to every open event stream of the facilities page."""
 
     def __init__(
-        self, fleet: FleetState, site: str, bus_state: Callable[[], str], keepalive_s: float = KEEPALIVE_S
+        self,
+        fleet: FleetState,
+        site: str,
+        bus_state: Callable[[], str],
+        keepalive_s: float = KEEPALIVE_S,
+        bus_risks: Sequence[str] = (),
     ) -> None:
         self.fleet = fleet
         self.site = site
         self.bus_state = bus_state
+        self.bus_risks = list(bus_risks)
         self.keepalive_s = keepalive_s
         self._streams: set[EventQueue] = set()
         self._closed = False
@@ -59,6 +67,7 @@ class FleetFeed:
         return PageSnapshot(
             site=self.site,
             bus=self.bus_state(),
+            bus_risks=self.bus_risks,
             now=fleet["now"],
             stale_after_s=fleet["stale_after_s"],
             counts=fleet["counts"],
