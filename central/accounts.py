@@ -66,7 +66,16 @@ CREATE TABLE agents (
 _MIGRATE_TO_V2 = """
 ALTER TABLE agents ADD COLUMN roles TEXT NOT NULL DEFAULT '["agent"]';
 ALTER TABLE agents ADD COLUMN credential_version INTEGER NOT NULL DEFAULT 1;
+CREATE TABLE displays (
+    name TEXT PRIMARY KEY,
+    token_sha256 TEXT NOT NULL UNIQUE,
+    created_at REAL NOT NULL
+);
 """
+# A wall display (the wallboard on a screen nobody signs in at) holds a long random token instead of a
+# password; only its SHA-256 is kept (32 random bytes need no slow hash).
+DISPLAY_TOKEN_BYTES = 32
+DISPLAY_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 _COLUMNS = "agent_id, name, skills, roles, credential_version"
 
 
@@ -175,6 +184,10 @@ def _checked_skills(skills: Iterable[str]) -> tuple[str, ...]:
     if len(checked) > MAX_SKILLS or not all(SKILL.match(skill) for skill in checked):
         raise AccountError(f"skills must be at most {MAX_SKILLS} names of a-z 0-9 _ -")
     return checked
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def _checked_roles(roles: Iterable[Role | str]) -> tuple[Role, ...]:
@@ -323,6 +336,47 @@ class AgentAccounts:
         with self._lock:
             rows = self._db.execute(f"SELECT {_COLUMNS} FROM agents ORDER BY agent_id").fetchall()  # noqa: S608
         return [_account(row) for row in rows]
+
+    # --- wall displays ---------------------------------------------------------------------------------
+
+    def add_display(self, name: str) -> str:
+        """A new wall display; returns its token (shown once: only its digest is kept)."""
+        if not DISPLAY_NAME.fullmatch(name):
+            raise AccountError("display name must be 1-64 of a-z 0-9 - (starting with a letter or digit)")
+        token = secrets.token_urlsafe(DISPLAY_TOKEN_BYTES)
+        with self._lock:
+            try:
+                self._db.execute(
+                    "INSERT INTO displays (name, token_sha256, created_at) VALUES (?, ?, ?)",
+                    (name, _token_digest(token), time.time()),
+                )
+            except sqlite3.IntegrityError:
+                raise AccountError(f"display {name} already exists") from None
+        log.info("wall display %s added", name)
+        return token
+
+    def display_of(self, token: str | None) -> str | None:
+        """The name of the display holding ``token``, or None."""
+        if not token or len(token) > 200:
+            return None
+        with self._lock:
+            row = self._db.execute(
+                "SELECT name FROM displays WHERE token_sha256 = ?", (_token_digest(token),)
+            ).fetchone()
+        return str(row[0]) if row is not None else None
+
+    def displays(self) -> builtins.list[str]:
+        with self._lock:
+            rows = self._db.execute("SELECT name FROM displays ORDER BY name").fetchall()
+        return [str(row[0]) for row in rows]
+
+    def remove_display(self, name: str) -> bool:
+        """Delete a display: its screen is signed out at its next request."""
+        with self._lock:
+            removed = self._db.execute("DELETE FROM displays WHERE name = ?", (name,)).rowcount > 0
+        if removed:
+            log.info("wall display %s removed", name)
+        return removed
 
     def _update(self, agent_id: str, column: str, value: str) -> None:
         with self._lock:

@@ -39,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
         return SETTINGS_ERROR_EXIT_STATUS
     if args.command == "agent":
         return _agent_command(args, settings)
+    if args.command == "display":
+        return _display_command(args, settings)
     if args.command == "device":
         return device_command(args, settings)
     if args.command == "broker-config":
@@ -87,6 +89,22 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     password.add_argument("agent_id", metavar="ID")
     password.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     config_option(password)
+
+    roles = actions.add_parser("roles", help="set what an account may do")
+    roles.add_argument("agent_id", metavar="ID")
+    roles.add_argument("roles", metavar="ROLES", help=f"comma-separated: {', '.join(Role)}")
+    config_option(roles)
+
+    display = commands.add_parser("display", help="manage wall displays (the wallboard without a sign-in)")
+    display_actions = display.add_subparsers(dest="action", metavar="ACTION", required=True)
+    display_add = display_actions.add_parser("add", help="add a wall display; its link is shown once")
+    display_add.add_argument("name", metavar="NAME", help="a-z 0-9 -, e.g. ops-room-1")
+    config_option(display_add)
+    display_list = display_actions.add_parser("list", help="list the wall displays")
+    config_option(display_list)
+    display_remove = display_actions.add_parser("remove", help="remove a wall display (its screen is signed out)")
+    display_remove.add_argument("name", metavar="NAME")
+    config_option(display_remove)
     add_device_commands(commands, config_option)
     return parser.parse_args(argv)
 
@@ -117,11 +135,41 @@ def _agent_command(args: argparse.Namespace, settings: CentralSettings) -> int:
             if not accounts.remove(args.agent_id):
                 raise AccountError(f"no agent {args.agent_id}")
             print(f"central: agent {args.agent_id} removed")
+        elif args.action == "roles":
+            account = accounts.update(args.agent_id, roles=[part.strip() for part in args.roles.split(",")])
+            print(f"central: {account.agent_id} may now: {', '.join(account.roles)}")
         elif args.action == "password":
             if accounts.get(args.agent_id) is None:
                 raise AccountError(f"no agent {args.agent_id}")
             accounts.set_password(args.agent_id, _new_password(args.password_stdin))
             print(f"central: password of agent {args.agent_id} changed")
+    except AccountError as exc:
+        print(f"central: {exc}", file=sys.stderr)
+        return ACCOUNT_ERROR_EXIT_STATUS
+    finally:
+        accounts.close()
+    return 0
+
+
+def _display_command(args: argparse.Namespace, settings: CentralSettings) -> int:
+    settings.app.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        accounts = AgentAccounts(accounts_path(settings))
+    except (AccountError, sqlite3.Error) as exc:
+        print(f"central: cannot open the accounts: {exc}", file=sys.stderr)
+        return ACCOUNT_ERROR_EXIT_STATUS
+    try:
+        if args.action == "add":
+            token = accounts.add_display(args.name)
+            print(f"central: wall display {args.name} added. Open this once on its screen (shown only now):")
+            print(f"/wallboard/display?token={token}")
+        elif args.action == "list":
+            for name in accounts.displays():
+                print(name)
+        elif args.action == "remove":
+            if not accounts.remove_display(args.name):
+                raise AccountError(f"no display {args.name}")
+            print(f"central: wall display {args.name} removed")
     except AccountError as exc:
         print(f"central: {exc}", file=sys.stderr)
         return ACCOUNT_ERROR_EXIT_STATUS

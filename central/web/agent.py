@@ -67,6 +67,8 @@ class AccountBook(Protocol):
 
     def verify(self, agent_id: str, password: str) -> Account | None: ...
 
+    def display_of(self, token: str | None) -> str | None: ...
+
 
 @dataclass(eq=False)
 class AgentDesk:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from central.accounts import Role
+from central.web.access import add_access_routes, require
 from central.web.agent import AgentDesk, add_agent_routes
 from central.web.console import console_socket
 from central.web.live import FEED_KEY, FleetFeed, fleet_events
@@ -36,6 +38,7 @@ def create_app(
     app.router.add_get("/api/fleet", _fleet_snapshot)
     app.router.add_get("/api/fleet/events", fleet_events)
     app.router.add_get("/healthz", _healthz)
+    add_access_routes(app)
     if desk is not None:
         add_agent_routes(app, desk)
         app.router.add_get("/api/agent/ws", console_socket)
@@ -53,6 +56,7 @@ async def _to_facilities(request: web.Request) -> web.StreamResponse:
 
 
 async def _fleet_snapshot(request: web.Request) -> web.StreamResponse:
+    require(request, Role.FACILITIES.value)
     return web.json_response(request.app[FEED_KEY].snapshot())
 
 

@@ -16,7 +16,9 @@ from typing import TypedDict
 from aiohttp import web
 
 from bus.messages.base import utc_now
+from central.accounts import Role
 from central.fleet import DeviceView, FleetCounts, FleetState
+from central.web.access import require
 from central.web.sse import EventQueue, replace_queued, sse, stream_events
 
 log = logging.getLogger(__name__)
@@ -122,6 +124,7 @@ FEED_KEY = web.AppKey("fleet_feed", FleetFeed)
 
 async def fleet_events(request: web.Request) -> web.StreamResponse:
     """``GET /api/fleet/events``: the snapshot, then ``device``, ``removed``, ``bus`` and ``ping`` events."""
+    require(request, Role.FACILITIES.value)
     feed = request.app[FEED_KEY]
     # a named event rather than a comment when idle, so the page can tell a live stream from a dead one
     return await stream_events(request, feed, "facilities", feed.keepalive_s, _ping)

@@ -18,6 +18,7 @@ from tests.peers.central import central_env
 from tests.peers.chromium import chromium
 from tests.peers.mosquitto import Mosquitto
 from tests.peers.programs import running
+from tests.peers.staff import add_staff, sign_in_browser
 
 pytestmark = pytest.mark.slow
 
@@ -40,6 +41,7 @@ async def test_the_facilities_page_shows_unsafe_links(
     mosquitto: Mosquitto, tmp_path: Path, chromium_executable: str
 ) -> None:
     env = central_env(mosquitto, tmp_path / "central")
+    add_staff(tmp_path / "central")
     # anonymous and plaintext, to a host name that is not spelt as loopback
     env["CENTRAL_BUS__URL"] = mosquitto.url.replace("127.0.0.1", loopback_name())
     with running("central", env) as program:
@@ -54,6 +56,7 @@ async def test_the_facilities_page_shows_unsafe_links(
             device.publish(TopicKind.DEVICE_HEALTH, encode(health), retain=True)
             async with chromium(chromium_executable) as browser:
                 page = await browser.new_page(viewport={"width": 1400, "height": 700})
+                await sign_in_browser(page, base_url)
                 await page.goto(f"{base_url}/facilities?lang=en")
                 banner = page.locator("#risk-banner")
                 await expect(banner).to_contain_text("no user name", timeout=10_000)

@@ -10,14 +10,10 @@ import aiohttp
 import pytest
 from playwright.async_api import expect
 
-from tests.integration.test_call_adapters import (
-    PASSWORD,
-    BusDevice,
-    central_running,
-    console,
-    sign_in,
-)
 from tests.peers.agent_console import chromium, sign_in_on_the_page
+from tests.peers.bus_device import BusDevice
+from tests.peers.central import PASSWORD, central_running
+from tests.peers.console import console, sign_in
 from tests.peers.mosquitto import Mosquitto
 
 UI_TIMEOUT_MS = 15_000

@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,7 @@ from tests.peers.inbox import Inbox
 from tests.peers.mosquitto import Mosquitto
 from tests.peers.programs import ROOT as REPO
 from tests.peers.programs import RunningProgram, running
+from tests.peers.staff import add_staff, fetch_json, staff_cookie
 
 TOPICS = Topics("airport/HAK")
 
@@ -39,6 +39,7 @@ def central(mosquitto: Mosquitto, tmp_path: Path):
         timeout=60,
     )
     assert added.returncode == 0, added.stderr
+    add_staff(state)
     with running(
         "central", {"CENTRAL_APP__STATE_DIR": str(state), "CENTRAL_BUS__URL": mosquitto.url, "CENTRAL_HTTP__PORT": "0"}
     ) as program:
@@ -68,8 +69,7 @@ async def test_calls_from_an_unregistered_device_are_refused(mosquitto: Mosquitt
         )
         assert not any(t.endswith("/call/in") and body.get("call") == "call-x-1" for t, body in replies.messages)
     base = central.wait_for_line("central: facilities page at ").split(" at ", 1)[1].removesuffix("/facilities")
-    with urllib.request.urlopen(f"{base}/api/fleet", timeout=10) as response:
-        fleet = json.load(response)
+    fleet = fetch_json(f"{base}/api/fleet", staff_cookie(base))
     assert [device["id"] for device in fleet["devices"]] == ["kiosk-a"]
     assert "refused" in central.log and "unregistered device kiosk-x" in central.log
 

@@ -17,6 +17,7 @@ from bus.topics import Topics
 from tests.peers.mosquitto import Mosquitto
 from tests.peers.net import free_port
 from tests.peers.programs import ROOT, RunningProgram, running
+from tests.peers.staff import add_staff, staff_cookie
 
 SITE = "HAK"
 TOPICS = Topics(f"airport/{SITE}")
@@ -31,12 +32,25 @@ class CentralUnderTest:
     base_url: str
     env: dict[str, str]
 
+    _cookie: str = ""
+
+    def staff_cookie(self) -> str:
+        """The staff account's session (signed in once, on first use)."""
+        if not self._cookie:
+            self._cookie = staff_cookie(self.base_url)
+        return self._cookie
+
     @property
     def log_lines(self) -> list[str]:
         return list(self.program.stderr)
 
     async def wallboard(self) -> dict[str, Any]:
-        async with aiohttp.ClientSession() as http, http.get(f"{self.base_url}/api/wallboard") as response:
+        """The wallboard's snapshot, as the staff account sees it."""
+        headers = {"Cookie": self.staff_cookie()}
+        async with (
+            aiohttp.ClientSession() as http,
+            http.get(f"{self.base_url}/api/wallboard", headers=headers) as response,
+        ):
             data: dict[str, Any] = await response.json()
             return data
 
@@ -78,6 +92,7 @@ def central_running(
     """The real ``central`` with the given agent accounts; stopped (and reaped) afterwards."""
     env = central_env(mosquitto, state_dir, **calls)
     add_agents(env, agents)
+    add_staff(state_dir, env)
     with running("central", env) as program:
         line = program.wait_for_line("central: agent console at ")
         base_url = line.split(" at ", 1)[1].strip().removesuffix("/agent")

@@ -16,7 +16,7 @@ from aiohttp.test_utils import TestClient, TestServer
 import central.accounts
 from bus.messages.call import CallContext, CallRequest, Connect, Ended, SdpAnswer, SdpOffer
 from bus.topics import Topics
-from central.accounts import AgentAccounts
+from central.accounts import AgentAccounts, Role
 from central.fleet import FleetState
 from central.switchboard import AgentState, CallerMessage, MemoryCallStore, Switchboard, SwitchboardSettings
 from central.switchboard.console.messages import MAX_MESSAGE_BYTES, BadConsoleMessage, parse
@@ -60,6 +60,7 @@ class Rig:
         self.accounts = AgentAccounts(tmp_path / "agents.sqlite3")
         self.accounts.add("chen", "Chen Li", ["zh", "en"], PASSWORD)
         self.accounts.add("wang", "Wang Fang", ["zh"], PASSWORD)
+        self.accounts.add("sun", "Sun Min", [], PASSWORD, roles=[Role.SUPERVISOR])
         self.desk = AgentDesk(
             switchboard=self.switchboard,
             accounts=self.accounts,
@@ -438,6 +439,7 @@ async def test_an_expired_session_ends_the_console(rig: Rig) -> None:
 
 async def test_the_wallboard_json_and_its_stream_follow_the_switchboard(rig: Rig) -> None:
     async with rig as client:
+        assert (await login(client, "sun")).status == 200  # the wallboard's data is for supervisors
         snapshot = await (await client.get("/api/wallboard")).json()
         assert snapshot["site"] == "HAK"
         assert snapshot["today"]["offered"] == 0

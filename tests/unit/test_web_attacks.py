@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 import central.accounts
 from bus.topics import Topics
-from central.accounts import AgentAccounts
+from central.accounts import AgentAccounts, Role
 from central.fleet import FleetState
 from central.switchboard import MemoryCallStore, Switchboard, SwitchboardSettings
 from central.web.agent import AgentDesk
@@ -46,6 +46,7 @@ class CountingAccounts(AgentAccounts):
 def accounts(tmp_path: Path) -> AsyncIterator[CountingAccounts]:
     accounts = CountingAccounts(tmp_path / "agents.sqlite3")
     accounts.add("chen", "Chen Li", ["zh"], PASSWORD)
+    accounts.add("fang", "Fang Wu", [], PASSWORD, roles=[Role.FACILITIES])
     yield accounts
     accounts.close()
 
@@ -107,7 +108,7 @@ async def test_a_foreign_host_name_gets_nothing(accounts: CountingAccounts) -> N
         assert rebound.status == 421 and "Set-Cookie" not in rebound.headers
         assert (await client.get("/api/fleet", headers={"Host": "evil.example"})).status == 421
         assert accounts.verified == 0
-        assert (await client.get("/api/fleet", headers={"Host": "localhost:8080"})).status == 200
+        assert (await client.get("/api/fleet", headers={"Host": "localhost:8080"})).status == 401  # ours: sign in
     finally:
         await client.close()
 
@@ -142,6 +143,10 @@ async def test_event_streams_are_capped_per_address_and_in_all(accounts: Countin
     client = await serve(accounts, web_policy("127.0.0.1", "", [], ["127.0.0.1"], 3, 4))
     streams = []
     try:
+        login = {"agent_id": "fang", "password": PASSWORD}
+        assert (
+            await client.post("/api/agent/login", json=login, headers={"X-Forwarded-For": "10.0.0.9"})
+        ).status == 200
         for _ in range(3):
             stream = await events(client, "10.0.0.1")
             assert stream.status == 200

@@ -51,6 +51,11 @@ const en = {
   // the agent console and the wallboard
   "agent.title": "Agent console",
   "agent.sign_out": "Sign out",
+  "signin.title": "Sign in",
+  "signin.subtitle": "Facilities and supervisors",
+  "signin.id": "User id",
+  "signin.failed": "User id or password not recognised.",
+  "signin.forbidden": "This account may not see that page. Sign in with another.",
   "agent.signin.title": "Sign in",
   "agent.signin.id": "Agent id",
   "agent.signin.password": "Password",
@@ -238,6 +243,11 @@ const zhCN = {
   // the agent console and the wallboard
   "agent.title": "坐席工作台",
   "agent.sign_out": "退出登录",
+  "signin.title": "登录",
+  "signin.subtitle": "设施运维与值班主管",
+  "signin.id": "用户名",
+  "signin.failed": "用户名或密码不正确。",
+  "signin.forbidden": "此账号无权查看该页面，请换一个账号登录。",
   "agent.signin.title": "登录",
   "agent.signin.id": "坐席工号",
   "agent.signin.password": "密码",
