@@ -107,6 +107,26 @@ class BusLink:
             # paho may have subscribed the list already; a second SUBSCRIBE for a pattern is harmless
             self._client.subscribe(pattern, qos)
 
+    def resubscribe(self, pattern: str) -> bool:
+        """SUBSCRIBE to ``pattern`` once more, adding no handler: the broker then sends its retained message
+        again (MQTT 3.1.1, 3.8.4), which is how a device re-reads a snapshot. False when the link is down."""
+        client = self._client
+        if client is None or not client.is_connected():
+            return False
+        qos = next((q for known, q, _handler in self._subscriptions if known == pattern), 1)
+        result, _mid = client.subscribe(pattern, qos)
+        return result == mqtt.MQTT_ERR_SUCCESS
+
+    def mute(self, pattern: str) -> bool:
+        """UNSUBSCRIBE from ``pattern`` at the broker but keep its handler: nothing more arrives for it until
+        :meth:`resubscribe` or the next connect (which subscribes every pattern again). A device mutes a
+        retained snapshot once it has it and follows the updates instead. False when the link is down."""
+        client = self._client
+        if client is None or not client.is_connected():
+            return False
+        result, _mid = client.unsubscribe(pattern)
+        return result == mqtt.MQTT_ERR_SUCCESS
+
     def publish(self, publication: Publication) -> bool:
         """Queue a message; returns False when the link is not up (the caller decides whether that matters)."""
         client = self._client

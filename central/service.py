@@ -20,6 +20,7 @@ from bus.topics import TopicKind, Topics
 from central.accounts import AgentAccounts
 from central.calls import DeviceCallers, QueuePublisher, SwitchboardTimer
 from central.fleet import FleetState
+from central.flights.service import FlightService
 from central.gate import DeviceGate
 from central.records import SqliteCallStore
 from central.registry import DeviceRegistry, registry_path
@@ -82,6 +83,7 @@ class CentralService:
         self._runner: web.AppRunner | None = None
         self._silence_task: asyncio.Task[None] | None = None
         self._http_port: int | None = None
+        self.flights = FlightService(settings.feeds, settings.bus.site, self.link, self.topics)
         # opened by start(): they are files in the state dir
         self.switchboard: Switchboard | None = None
         self._store: SqliteCallStore | None = None
@@ -152,7 +154,7 @@ class CentralService:
             http.max_event_streams_per_address,
             http.max_event_streams,
         )
-        app = create_app(self.feed, desk, wallboard, policy)
+        app = create_app(self.feed, desk, wallboard, self.flights, policy)
         runner = web.AppRunner(
             app, access_log=None, shutdown_timeout=HTTP_SHUTDOWN_TIMEOUT_S, handler_cancellation=HANDLER_CANCELLATION
         )
@@ -170,6 +172,7 @@ class CentralService:
         self.link.add_state_listener(lambda state, _detail: self.feed.bus_changed(state.value))
         self.link.subscribe(self.topics.every_device(TopicKind.DEVICE_STATUS), self.gate.guard(self.fleet.handle))
         self.link.subscribe(self.topics.every_device(TopicKind.DEVICE_HEALTH), self.gate.guard(self.fleet.handle))
+        self.flights.start()
         await self.link.start()
         self._silence_task = asyncio.create_task(self._watch_silence(), name="fleet-silence")
         if self._timer is not None:
@@ -193,6 +196,7 @@ class CentralService:
         if self._publisher is not None:
             self._publisher.close()
         self.retained.close()
+        await self.flights.stop()
         await self.link.stop(last_words=self._status(False, OfflineReason.SHUTDOWN))
         for closable in (self._store, self._accounts, self._registry):
             if closable is not None:

@@ -1,13 +1,15 @@
-"""Settings of ``central``: ``[app]``, ``[bus]``, ``[http]``, ``[store]``, ``[fleet]``, ``[calls]`` (env prefix
-``CENTRAL_``)."""
+"""Settings of ``central``: ``[app]``, ``[bus]``, ``[http]``, ``[store]``, ``[fleet]``, ``[calls]``, ``[feeds]``
+(env prefix ``CENTRAL_``)."""
 
 from __future__ import annotations
 
 import ipaddress
+from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
+from bus.messages.flights import FlightStatus
 from central.switchboard.settings import SwitchboardSettings
 from config.sections import AppSection, BusSection, Section
 
@@ -68,6 +70,67 @@ class FleetSection(Section):
     )
 
 
+class FeedsSection(Section):
+    """Where the flight boards come from (see docs/flights.md). With no feed configured, the simulator runs."""
+
+    simulator: bool | None = Field(
+        default=None, description="Run the simulated day at the site; unset: only when no other feed is configured."
+    )
+    simulator_speed: Annotated[float, Field(gt=0, le=3600)] = Field(
+        default=1.0, description="Simulated seconds per real second (60: an hour a minute)."
+    )
+    simulator_seed: int = Field(default=1, description="Seed of the simulated day: the same seed, the same flights.")
+    simulator_tick_s: Annotated[float, Field(gt=0, le=600)] = Field(
+        default=1.0, description="Real seconds between two looks at the simulated clock."
+    )
+    aidx_token: SecretStr | None = Field(
+        default=None, description="Bearer token for POST /api/feeds/aidx; unset: the endpoint refuses everything."
+    )
+    aidx_dir: Path | None = Field(
+        default=None, description="Drop folder of AIDX documents (*.xml), read and moved to done/ or rejected/."
+    )
+    aidx_max_bytes: Annotated[int, Field(ge=1024, le=64 * 1024 * 1024)] = Field(
+        default=1024 * 1024, description="Largest AIDX document accepted, in bytes."
+    )
+    aidx_status_codes: dict[str, str] = Field(
+        default_factory=dict,
+        description="OperationalStatus codes to board statuses, added to the built-in table, e.g. {BDG = 'boarding'}.",
+    )
+    json_url: str = Field(default="", description="URL of a JSON flight list to poll; empty: no JSON feed.")
+    json_interval_s: Annotated[float, Field(ge=1, le=3600)] = Field(
+        default=30.0, description="Seconds between two polls (with If-None-Match / If-Modified-Since)."
+    )
+    json_records: str = Field(default="", description="Dotted path to the list of flights; empty: the whole document.")
+    json_fields: dict[str, str] = Field(
+        default_factory=dict, description="Our record fields to the source's dotted keys, e.g. {std = 'times.std'}."
+    )
+    csv_file: Path | None = Field(default=None, description="CSV file of flights to watch; unset: no CSV feed.")
+    csv_interval_s: Annotated[float, Field(ge=0.1, le=3600)] = Field(
+        default=2.0, description="Seconds between two looks at the CSV file's size and time."
+    )
+    stale_after_s: Annotated[float, Field(gt=0, le=86400)] = Field(
+        default=300.0, description="A feed silent this long is shown as stale."
+    )
+    keep_past_h: Annotated[float, Field(gt=0, le=72)] = Field(
+        default=6.0, description="Hours a flight stays on the boards after its time (actual, else estimated)."
+    )
+
+    @field_validator("aidx_status_codes")
+    @classmethod
+    def _statuses_are_board_statuses(cls, value: dict[str, str]) -> dict[str, str]:
+        known = {status.value for status in FlightStatus}
+        for code, status in value.items():
+            if status and status not in known:
+                raise ValueError(f"{code} = {status!r}: must be empty or one of {', '.join(sorted(known))}")
+        return {code.strip().upper(): status for code, status in value.items()}
+
+    @property
+    def simulator_runs(self) -> bool:
+        if self.simulator is not None:
+            return self.simulator
+        return not (self.aidx_token or self.aidx_dir or self.json_url or self.csv_file)
+
+
 class CentralSettings(BaseModel):
     """Everything ``central`` reads from its TOML file and ``CENTRAL_*`` variables."""
 
@@ -79,3 +142,4 @@ class CentralSettings(BaseModel):
     store: StoreSection = Field(default_factory=StoreSection)
     fleet: FleetSection = Field(default_factory=FleetSection)
     calls: SwitchboardSettings = Field(default_factory=SwitchboardSettings)
+    feeds: FeedsSection = Field(default_factory=FeedsSection)

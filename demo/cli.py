@@ -1,4 +1,5 @@
-"""``python -m demo``: broker (embedded unless one is given), ``central``, and a kiosk, on one machine.
+"""``python -m demo``: broker (embedded unless one is given), ``central``, a printer emulator and a kiosk
+printing on it, on one machine.
 
 Exit status: 0 after a stop (Ctrl-C, SIGTERM, ``--duration``, or the reader of its output going away), 1
 when something could not start or a program ended by itself (the lines before say which and why), 2 for a
@@ -18,6 +19,10 @@ from collections.abc import Awaitable, Coroutine, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bus.codec import encode
+from bus.link import Publication
+from bus.messages.device import Command
+from bus.topics import TopicKind
 from demo import qt_libraries
 from demo.broker import EmbeddedBroker
 from demo.bus_watch import BusWatch
@@ -33,6 +38,7 @@ SCREENSHOT_WAIT_S = 60.0
 DEMO_AGENT_ID = "demo-agent"
 DEMO_ROLES = "agent,supervisor,facilities"
 KIOSK_ID = "kiosk-demo-1"
+PRINTER_BAUD = 9600  # the printer's default: receipts come out at the speed a real one prints them
 EMBEDDED_BROKER_PORT = 1883
 
 
@@ -69,6 +75,9 @@ class Demo:
         self._screenshot_task: asyncio.Task[None] | None = None
         self.offscreen = display_mode(os.environ) == "offscreen" or os.environ.get("QT_QPA_PLATFORM") == "offscreen"
         self.screenshot = self.state / "kiosk-home.png"
+        self.printer: Program | None = None
+        self.receipts = self.state / "receipts"
+        self.printer_link = self.state / "printer" / "port"
 
     def say(self, text: str) -> None:
         self.out.say(f"demo: {text}")
@@ -136,6 +145,8 @@ class Demo:
         facilities = line.split(" at ", 1)[1].strip()
         base = facilities.rsplit("/", 1)[0]
 
+        await self._start_printer()
+
         self.screenshot.unlink(missing_ok=True)  # so that only this run's picture is reported
         since = datetime.now(UTC) - timedelta(seconds=1)
         self.kiosk = Program("kiosk", self._kiosk_env(broker_url), self.out.say)
@@ -158,6 +169,8 @@ class Demo:
             self.passenger = SimulatedPassenger(broker_url, self.state / "passenger", self.out.say)
             self.say(f"a simulated passenger calls for video help: answer in the agent console at {base}/agent")
             self._passenger_task = asyncio.create_task(self._run_passenger(self.passenger), name="passenger")
+        self.say(f"the kiosk prints on an emulated ticket printer; receipts land as PNGs in {self.receipts}")
+        self._print_test_page()
         self.say("press Ctrl-C to stop everything")
 
     async def _start_broker(self) -> str:
@@ -236,6 +249,32 @@ class Demo:
             *(f"  | {line}" for line in said),
         )
 
+    async def _start_printer(self) -> None:
+        """The printer emulator on a pty, behind a stable link the kiosk is configured with."""
+        folder = self.state / "printer"
+        folder.mkdir(parents=True, exist_ok=True)
+        args = [
+            "--out",
+            str(self.receipts),
+            "--paper",
+            "80",
+            "--baud",
+            str(PRINTER_BAUD),
+            "--link",
+            str(self.printer_link),
+        ]
+        args += ["--control", str(folder / "control.sock")]
+        self.printer = Program("printer", {}, self.out.say, module="hardware.printer.emulator", args=args)
+        await self.printer.start()
+        await self.printer.wait_for_line("printer emulator: control", START_TIMEOUT_S)
+
+    def _print_test_page(self) -> None:
+        """Ask the kiosk for its test page over the bus, as facilities staff would: a first receipt to look at."""
+        assert self.watch is not None
+        command = Command(id=f"demo-{secrets.token_hex(4)}", name="print_test")
+        topic = self.watch.topics.device(KIOSK_ID, TopicKind.COMMAND)
+        self.watch.link.publish(Publication(topic, encode(command), qos=1))
+
     def _kiosk_env(self, broker_url: str) -> dict[str, str]:
         env = {
             "KIOSK_BUS__URL": broker_url,
@@ -247,6 +286,10 @@ class Demo:
             "KIOSK_UI__WIDTH": "720",
             "KIOSK_UI__HEIGHT": "1280",
             "KIOSK_UI__SCREENSHOT": str(self.screenshot),
+            "KIOSK_PRINTER__ENABLED": "true",
+            "KIOSK_PRINTER__PORT": str(self.printer_link),
+            "KIOSK_PRINTER__BAUD": str(PRINTER_BAUD),
+            "KIOSK_PRINTER__PAPER_MM": "80",
         }
         platform = display_mode(os.environ)
         if platform is not None:
@@ -295,10 +338,12 @@ class Demo:
             asyncio.ensure_future(self.central.wait_exited()): "central",
             asyncio.ensure_future(self.kiosk.wait_exited()): "kiosk",
         }
+        if self.printer is not None:
+            waits[asyncio.ensure_future(self.printer.wait_exited())] = "printer"
         try:
             done, _ = await asyncio.wait(waits, timeout=self.options.duration_s, return_when=asyncio.FIRST_COMPLETED)
             for future in done:
-                if waits[future] in ("central", "kiosk") and not self.stopping.is_set():
+                if waits[future] in ("central", "kiosk", "printer") and not self.stopping.is_set():
                     for line in future.result().lines():
                         self.warn(line)
                     return 1
@@ -320,7 +365,7 @@ class Demo:
                 task.cancel()
         if self.passenger is not None and self._passenger_task is not None:
             await _finish(self.passenger.stop(), self._passenger_task)
-        for program in (self.kiosk, self.central):
+        for program in (self.kiosk, self.printer, self.central):
             if program is not None:
                 await program.stop()
         if self.watch is not None:

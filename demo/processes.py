@@ -54,10 +54,20 @@ class ProgramTrouble(Exception):
 
 
 class Program:
-    """One child program (``central``, ``kiosk``…) run as ``python -m NAME`` with extra environment."""
+    """One child program (``central``, ``kiosk``…) run as ``python -m NAME`` (or ``module``) with ``args``
+    and extra environment."""
 
-    def __init__(self, name: str, env: Mapping[str, str], echo: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        name: str,
+        env: Mapping[str, str],
+        echo: Callable[[str], None],
+        module: str | None = None,
+        args: Sequence[str] = (),
+    ) -> None:
         self.name = name
+        self.module = module or name
+        self.args = list(args)
         self.env = dict(env)
         self._echo = echo
         self.process: asyncio.subprocess.Process | None = None
@@ -72,7 +82,7 @@ class Program:
     async def start(self) -> None:
         env = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1"}
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "demo.child", str(os.getpid()), self.name,
+            sys.executable, "-m", "demo.child", str(os.getpid()), self.module, *self.args,
             env=env, limit=LINE_LIMIT,
             stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
         )  # fmt: skip

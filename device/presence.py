@@ -68,7 +68,12 @@ class DevicePresence:
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self.last_health: DeviceHealth | None = None
+        self._extras: list[HealthExtras] = []
         link.add_connected_listener(self._on_connected)
+
+    def add_health_extras(self, extras: HealthExtras) -> None:
+        """Let a device part fill in its own figures (e.g. ``printer``) in each snapshot."""
+        self._extras.append(extras)
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._report_health(), name="health-report")
@@ -107,6 +112,8 @@ class DevicePresence:
                     broker_rtt_ms=None if self._link.last_rtt_ms is None else round(self._link.last_rtt_ms, 2),
                     bus_risks=self._link.risks,
                 )
+                for extras in self._extras:
+                    health = extras(health)
                 self.last_health = health
                 self._link.publish(Publication(self._health_topic, encode(health), retain=True))
             except Exception:

@@ -1,4 +1,5 @@
-"""Settings of the ``kiosk`` program: ``[app] [bus] [ui] [health] [info] [video]`` (env prefix ``KIOSK_``)."""
+"""Settings of the ``kiosk`` program: ``[app] [bus] [ui] [health] [info] [video] [printer]`` (env prefix
+``KIOSK_``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from config.sections import AppSection, DeviceBusSection, Section
 from device.settings import HealthSection, Language
+from hardware.printer.settings import PrinterSection
 from video.settings import VideoSection
 
 ENV_PREFIX = "KIOSK_"
@@ -58,3 +60,4 @@ class KioskSettings(BaseModel):
     health: HealthSection = Field(default_factory=HealthSection)
     info: InfoSection = Field(default_factory=InfoSection)
     video: VideoSection = Field(default_factory=VideoSection)
+    printer: PrinterSection = Field(default_factory=PrinterSection)

@@ -37,7 +37,16 @@ from bus.messages.device import (
     PrinterHealth,
     PrinterState,
 )
-from bus.messages.flights import Direction, Flight, FlightBoard, FlightStatus, FlightUpdate
+from bus.messages.flights import (
+    Direction,
+    EventTimes,
+    Flight,
+    FlightBoard,
+    FlightEvent,
+    FlightStatus,
+    FlightUpdate,
+    Via,
+)
 
 __all__ = [
     "CALL_IN",
@@ -67,8 +76,10 @@ __all__ = [
     "DeviceStatus",
     "Direction",
     "Ended",
+    "EventTimes",
     "Flight",
     "FlightBoard",
+    "FlightEvent",
     "FlightStatus",
     "FlightUpdate",
     "IceServer",
@@ -83,5 +94,6 @@ __all__ = [
     "SdpAnswer",
     "SdpOffer",
     "SkillQueue",
+    "Via",
     "utc_now",
 ]

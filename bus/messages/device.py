@@ -40,18 +40,28 @@ class DeviceStatus(Message):
 
 
 class PrinterState(StrEnum):
+    """The one set of printer states: the driver's status parsing, the print queue and health share it."""
+
     READY = "ready"
     PRINTING = "printing"
     PAPER_LOW = "paper_low"
     PAPER_OUT = "paper_out"
     COVER_OPEN = "cover_open"
     OFFLINE = "offline"
+    ERROR = "error"
+    """the printer answered with an error or with a status that makes no sense"""
+    NOT_CONNECTED = "not_connected"
+    """the printer is configured but its port is missing or cannot be opened"""
     ABSENT = "absent"
+    """no printer is configured on this device"""
 
 
 class PrinterHealth(Part):
     state: PrinterState
     jobs_pending: Annotated[int, Field(ge=0)] = 0
+    jobs_held: Annotated[int, Field(ge=0)] = Field(
+        default=0, description="pending jobs that wait for the printer to recover (paper, cover, offline)"
+    )
 
 
 class CameraState(StrEnum):

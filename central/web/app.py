@@ -3,6 +3,8 @@ APIs, and a health check."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from aiohttp import web
 
 from central.accounts import Role
@@ -15,6 +17,9 @@ from central.web.policy import POLICY_KEY, WebPolicy, check_host
 from central.web.security import add_security_headers
 from central.web.wallboard import WallboardFeed, add_wallboard_routes
 
+if TYPE_CHECKING:
+    from central.flights.service import FlightService
+
 PAGES = ("/facilities", "/agent", "/wallboard")
 # How the app is served. A page that goes away cancels its handler at once, so an event stream's place
 # (and its queued snapshot) is freed then, not at the stream's next keep-alive write.
@@ -25,11 +30,13 @@ def create_app(
     feed: FleetFeed,
     desk: AgentDesk | None = None,
     wallboard: WallboardFeed | None = None,
+    flights: FlightService | None = None,
     policy: WebPolicy | None = None,
 ) -> web.Application:
     """Routes: ``/`` (redirect), ``/facilities``, ``/static/*``, ``/api/fleet``, ``/api/fleet/events``,
     ``/healthz``; with a desk the agent console's (``/agent``, ``/api/agent/*``), with a wallboard feed
-    the wallboard's (``/wallboard``, ``/api/wallboard``, ``/api/wallboard/events``)."""
+    the wallboard's (``/wallboard``, ``/api/wallboard``, ``/api/wallboard/events``), with flights the boards'
+    (``/api/flights``, ``/flight/{id}``, ``/api/feeds/aidx``; see :mod:`central.flights.web`)."""
     app = web.Application(middlewares=[check_host])
     app[POLICY_KEY] = policy or WebPolicy()
     app[FEED_KEY] = feed
@@ -44,6 +51,8 @@ def create_app(
         app.router.add_get("/api/agent/ws", console_socket)
     if wallboard is not None:
         add_wallboard_routes(app, wallboard)
+    if flights is not None:
+        flights.add_routes(app)
     app.router.add_static("/static/", STATIC_DIR, show_index=False, follow_symlinks=False)
     app.on_response_prepare.append(add_security_headers)
     app.on_response_prepare.append(_revalidate_static)

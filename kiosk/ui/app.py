@@ -18,6 +18,7 @@ from config.version import program_version
 if TYPE_CHECKING:
     from bus.link import BusLink
     from kiosk.calls import VideoHelpDesk
+    from kiosk.printing.setup import KioskPrinting
     from kiosk.ui.call.flow import VideoHelpFlow
 from device.i18n import Catalogue
 from device.ui.runner import run_qt_program
@@ -102,6 +103,7 @@ class KioskApp:
         self.session = PassengerSession(settings.ui.language)
         self.window = KioskWindow(settings, Catalogue.from_package("kiosk"), self.session)
         self.flow: VideoHelpFlow | None = None
+        self.printing: KioskPrinting | None = None
         self._quit = asyncio.Event()
 
     def request_quit(self) -> None:
@@ -134,8 +136,12 @@ class KioskApp:
             link.add_state_listener(lambda state, _detail: shot.connection_changed(state.value))
             screenshot = asyncio.ensure_future(shot.save())
         desk = self._open_video_help(link)
+        from kiosk.printing.setup import KioskPrinting
+
+        self.printing = printing = KioskPrinting(self.settings, link, presence)
         await link.start()
         await presence.start()
+        await printing.start()
         log.info("kiosk %s started (version %s)", self.settings.bus.device_id, program_version())
         await self._quit.wait()
         log.info("kiosk %s shutting down", self.settings.bus.device_id)
@@ -145,6 +151,7 @@ class KioskApp:
         if self.flow is not None:
             await self.flow.close()
         await desk.stop()
+        await printing.stop()
         await presence.stop()
         self.window.close()
 

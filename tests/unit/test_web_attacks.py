@@ -55,7 +55,7 @@ async def serve(accounts: AgentAccounts, policy: WebPolicy) -> TestClient[Any, A
     switchboard = Switchboard(SwitchboardSettings(), time.time, MemoryCallStore())
     fleet = FleetFeed(FleetState(Topics("airport/HAK"), 120.0), "HAK", lambda: "online")
     client: TestClient[Any, Any] = TestClient(
-        TestServer(create_app(fleet, AgentDesk(switchboard, accounts), None, policy))
+        TestServer(create_app(fleet, AgentDesk(switchboard, accounts), None, policy=policy))
     )
     await client.start_server()
     return client

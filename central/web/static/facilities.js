@@ -5,6 +5,8 @@ import { $, LiveStream, applyCatalogue, onLanguageSwitch, pageLanguage, renderCl
 
 const EVENTS_URL = "/api/fleet/events";
 const STREAM_SILENT_MS = 45000; // the server sends a ping every 15 s; three missed means the stream is dead
+const FEEDS_URL = "/api/flights?direction=dep";
+const FEEDS_EVERY_MS = 15000; // a feed is stale after minutes, so a look every 15 s is soon enough
 
 // Figures worth a second look, in the units the devices report.
 const WARN = { cpu: 90, memory: 90, temperature: 80, rtt: 500 };
@@ -19,6 +21,7 @@ const page = {
   bus: "",
   risks: [],
   site: "",
+  feeds: null, // [{name, stale}] from /api/flights, null until known
 };
 
 const stream = new LiveStream(EVENTS_URL, {
@@ -39,6 +42,7 @@ function applyLanguage() {
   renderLive(t, stream.live);
   renderBus();
   renderRisks();
+  renderFeeds();
   for (const id of page.devices.keys()) renderRow(id);
   renderTimes();
 }
@@ -55,6 +59,34 @@ function renderBus() {
   const known = stream.live === "live" ? page.bus : "";
   $("top").dataset.bus = known;
   $("bus-text").textContent = known ? page.t(`bus.${known}`) : "";
+}
+
+// The flight feeds: a silent one is named, so that a board that stopped moving is not taken for a quiet day.
+function renderFeeds() {
+  const line = $("feeds-text");
+  if (page.feeds === null) {
+    line.textContent = "";
+    line.dataset.state = "";
+    return;
+  }
+  const stale = page.feeds.filter((feed) => feed.stale).map((feed) => String(feed.name));
+  const names = page.feeds.map((feed) => String(feed.name));
+  line.dataset.state = stale.length ? "stale" : "ok";
+  if (!names.length) line.textContent = page.t("feeds.none");
+  else if (stale.length) line.textContent = page.t("feeds.stale").replace("{names}", stale.join(", "));
+  else line.textContent = page.t("feeds.ok").replace("{names}", names.join(", "));
+}
+
+async function refreshFeeds() {
+  try {
+    const response = await fetch(FEEDS_URL, { cache: "no-store" });
+    if (!response.ok) throw new Error(String(response.status));
+    const board = await response.json();
+    page.feeds = Array.isArray(board.feeds) ? board.feeds : [];
+  } catch {
+    page.feeds = null; // central unreachable: the connection line already says so
+  }
+  renderFeeds();
 }
 
 function renderCounts() {
@@ -244,6 +276,8 @@ onLanguageSwitch(page, applyLanguage);
 applyLanguage();
 renderCounts();
 stream.connect();
+refreshFeeds();
+setInterval(refreshFeeds, FEEDS_EVERY_MS);
 setInterval(() => {
   renderTimes();
   stream.check();

@@ -1,0 +1,316 @@
+"""Flight search per keystroke, and a feed change to its update on the bus.
+
+``python -m bench.flights [--flights N] [--changes N] [--skip-bus] [--json PATH]``
+
+Search: a board of ``--flights`` flights to the cities of ``bus/airports`` (both directions, spread over a
+day), indexed once as a kiosk does after a board change, then searched as people type: every prefix of a
+set of queries (flight numbers, airline codes, English names, pinyin, pinyin initials, Chinese), each
+keystroke timed around one :meth:`FlightIndex.search` call. Goal: p99 ≤ 10 ms.
+
+Bus: a real Mosquitto and ``central`` as a process with an AIDX feed (simulator off), loaded with a board
+of ``--flights`` departures in one document. Then ``--changes`` times: a document moving one flight's gate
+is POSTed to ``/api/feeds/aidx`` and the clock runs until the ``flights/update`` carrying that gate arrives
+at a subscriber on the broker. Goal: p99 ≤ 1 s. The changes are spaced wider than central's coalescing
+interval, so each is a quiet-spell change, as a real feed's are.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import json
+import os
+import platform
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+
+from bench.report import table, yes
+from bus.airports import chinese_names
+from bus.codec import decode
+from bus.messages.flights import Direction, Flight
+from bus.topics import TopicKind
+from device.flights.search import FlightIndex
+
+SEARCH_GOAL_MS = 10.0
+BUS_GOAL_MS = 1000.0
+QUERIES = (
+    "beijing",
+    "bj",
+    "hu7181",
+    "7181",
+    "shanghai",
+    "sh",
+    "guangzhou",
+    "cz",
+    "chengdu",
+    "北京",
+    "hong kong",
+    "xian",
+)
+AIRLINES = ("HU", "CA", "CZ", "MU", "3U", "GS", "ZH", "MF", "HO", "9C", "SC", "KY")
+ROOT = "airport/HAK"
+TOKEN = "bench-token"
+CHANGE_SPACING_S = 0.3
+REPO = Path(__file__).resolve().parents[1]
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+# --- search ------------------------------------------------------------------------------------------
+
+
+def board_of(count: int, seed: int = 1) -> list[Flight]:
+    rng = random.Random(seed)
+    codes = sorted(chinese_names())
+    start = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
+    flights = []
+    for n in range(count):
+        direction = Direction.DEPARTURES if n % 2 else Direction.ARRIVALS
+        number = f"{rng.choice(AIRLINES)}{1000 + n}"
+        code = rng.choice(codes)
+        names = chinese_names()[code]
+        flights.append(
+            Flight(
+                id=f"{number}-20261123-{'D' if n % 2 else 'A'}",
+                number=number,
+                direction=direction,
+                other_airport=code,
+                city_en=names.city_en,
+                city_zh=names.city,
+                scheduled=start + timedelta(minutes=rng.randrange(0, 18 * 60)),
+                codeshares=[f"{rng.choice(AIRLINES)}{rng.randint(1000, 9999)}"] if rng.random() < 0.3 else [],
+            )
+        )
+    flights.append(flights[0].model_copy(update={"id": "HU7181-20261123-D", "number": "HU7181"}))
+    return flights
+
+
+def bench_search(count: int) -> dict[str, float]:
+    flights = board_of(count)
+    builds = []
+    for _ in range(5):
+        started = time.perf_counter()
+        index = FlightIndex(flights)
+        builds.append((time.perf_counter() - started) * 1000)
+    timings = []
+    hits = 0
+    for _round in range(5):
+        for query in QUERIES:
+            for end in range(1, len(query) + 1):
+                started = time.perf_counter()
+                found = index.search(query[:end])
+                timings.append((time.perf_counter() - started) * 1000)
+                hits += bool(found)
+    return {
+        "flights": len(flights),
+        "keystrokes": len(timings),
+        "build_ms_median": statistics.median(builds),
+        "p50_ms": percentile(timings, 0.5),
+        "p99_ms": percentile(timings, 0.99),
+        "max_ms": max(timings),
+        "keystrokes_with_results": hits,
+    }
+
+
+# --- feed change to the bus --------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_port(port: int, timeout_s: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"nothing listens on {port} after {timeout_s} s")
+        time.sleep(0.05)
+
+
+@contextlib.contextmanager
+def process(args: list[str], log: Path, env: dict[str, str] | None = None) -> Iterator[subprocess.Popen[bytes]]:
+    with log.open("wb") as out:
+        child = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, cwd=REPO, env=env)
+    try:
+        yield child
+    finally:
+        child.terminate()
+        try:
+            child.wait(10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait(10)
+
+
+def leg_xml(number: int, gate: str, minute: int) -> str:
+    off = datetime(2026, 11, 23, 0, 0, tzinfo=UTC) + timedelta(minutes=minute)
+    return (
+        f"<FlightLeg><LegIdentifier><Airline>HU</Airline><FlightNumber>{number}</FlightNumber>"
+        f"<DepartureAirport>HAK</DepartureAirport><ArrivalAirport>PEK</ArrivalAirport>"
+        f"<OriginDate>{date(2026, 11, 23)}</OriginDate></LegIdentifier><LegData><OperationalStatus>SCH"
+        f'</OperationalStatus><OperationTime OperationQualifier="OFB" TimeType="SCT">{off.isoformat()}'
+        f'</OperationTime><AirportResources Usage="Actual"><Resource DepartureOrArrival="Departure">'
+        f"<PassengerGate>{gate}</PassengerGate></Resource></AirportResources></LegData></FlightLeg>"
+    )
+
+
+def document(legs: list[str]) -> bytes:
+    body = "".join(legs)
+    root = 'IATA_AIDX_FlightLegNotifRQ xmlns="http://www.iata.org/IATA/2007/00" Version="16.1"'
+    return f"<{root}>{body}</IATA_AIDX_FlightLegNotifRQ>".encode()
+
+
+def post(port: int, body: bytes) -> int:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("POST", "/api/feeds/aidx", body, {"Authorization": f"Bearer {TOKEN}"})
+        response = conn.getresponse()
+        response.read()
+        return response.status
+    finally:
+        conn.close()
+
+
+def bench_bus(count: int, changes: int, workdir: Path) -> dict[str, float]:
+    broker_port, http_port = free_port(), free_port()
+    (workdir / "mosquitto.conf").write_text(
+        f"listener {broker_port} 127.0.0.1\npersistence false\nallow_anonymous true\n"
+        + ("user root\n" if os.geteuid() == 0 else "")
+    )
+    (workdir / "central.toml").write_text(
+        f'[app]\nstate_dir = "{workdir / "state"}"\nlog_level = "WARNING"\n[bus]\nurl = "mqtt://127.0.0.1:{broker_port}"\n'
+        f'site = "HAK"\n[http]\nport = {http_port}\n[feeds]\nsimulator = false\naidx_token = "{TOKEN}"\n'
+        f"aidx_max_bytes = {16 * 1024 * 1024}\n"
+    )
+    mosquitto = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CENTRAL_")}
+    with (
+        process([mosquitto, "-c", str(workdir / "mosquitto.conf")], workdir / "mosquitto.log"),
+        process(
+            [sys.executable, "-m", "central", "--config", str(workdir / "central.toml")], workdir / "central.log", env
+        ),
+    ):
+        wait_for_port(broker_port)
+        wait_for_port(http_port)
+        arrived: dict[str, float] = {}
+        seen = threading.Condition()
+
+        def on_message(_client: mqtt.Client, _userdata: object, message: mqtt.MQTTMessage) -> None:
+            at = time.perf_counter()
+            update = decode(TopicKind.FLIGHTS_UPDATE, bytes(message.payload))
+            with seen:
+                for flight in update.changed:
+                    arrived.setdefault(f"{flight.number}/{flight.gate}", at)
+                seen.notify_all()
+
+        observer = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id="bench-observer")
+        observer.on_message = on_message
+        observer.connect("127.0.0.1", broker_port)
+        observer.subscribe(f"{ROOT}/flights/update", qos=1)
+        observer.loop_start()
+        try:
+            legs = [leg_xml(1000 + n, "1", n % (18 * 60)) for n in range(count)]
+            started = time.perf_counter()
+            if post(http_port, document(legs)) != 200:
+                raise RuntimeError(f"central refused the board; see {workdir / 'central.log'}")
+            with seen:
+                if not seen.wait_for(lambda: f"HU{999 + count}/1" in arrived, 30):
+                    raise RuntimeError("the loaded board never reached the bus")
+            load_ms = (arrived[f"HU{999 + count}/1"] - started) * 1000
+            latencies = []
+            for n in range(changes):
+                flight = 1000 + (n * 37) % count
+                gate = str(2 + n)
+                key = f"HU{flight}/{gate}"
+                started = time.perf_counter()
+                if post(http_port, document([leg_xml(flight, gate, (flight - 1000) % (18 * 60))])) != 200:
+                    raise RuntimeError("central refused a change")
+                with seen:
+                    if not seen.wait_for(lambda key=key: key in arrived, 10):
+                        raise RuntimeError(f"the update for {key} never came")
+                latencies.append((arrived[key] - started) * 1000)
+                time.sleep(CHANGE_SPACING_S)
+        finally:
+            observer.loop_stop()
+            observer.disconnect()
+    return {
+        "flights": count,
+        "changes": len(latencies),
+        "load_ms": load_ms,
+        "p50_ms": percentile(latencies, 0.5),
+        "p99_ms": percentile(latencies, 0.99),
+        "max_ms": max(latencies),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.flights", description=__doc__.splitlines()[0])
+    parser.add_argument("--flights", type=int, default=2000)
+    parser.add_argument("--changes", type=int, default=100)
+    parser.add_argument("--skip-bus", action="store_true", help="only the search benchmark")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args(argv)
+    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
+    search = bench_search(args.flights)
+    print(f"\nSearch per keystroke over {search['flights']} flights ({search['keystrokes']} keystrokes)\n")
+    print(
+        table(
+            [
+                ["figure", "ms"],
+                ["index build (median of 5)", f"{search['build_ms_median']:.2f}"],
+                ["keystroke p50", f"{search['p50_ms']:.3f}"],
+                ["keystroke p99", f"{search['p99_ms']:.3f}"],
+                ["keystroke max", f"{search['max_ms']:.3f}"],
+            ]
+        )
+    )
+    ok = search["p99_ms"] <= SEARCH_GOAL_MS
+    print(f"\ngoal p99 ≤ {SEARCH_GOAL_MS:g} ms: {yes(ok)}")
+    figures: dict[str, object] = {"search": search}
+    if not args.skip_bus:
+        with tempfile.TemporaryDirectory(prefix="bench-flights-") as workdir:
+            bus = bench_bus(args.flights, args.changes, Path(workdir))
+        print(f"\nFeed change (AIDX over HTTP) to the update on the bus, board of {bus['flights']} flights\n")
+        print(
+            table(
+                [
+                    ["figure", "ms"],
+                    [f"whole board loaded and published ({bus['flights']} legs)", f"{bus['load_ms']:.0f}"],
+                    [f"one change, p50 of {bus['changes']}", f"{bus['p50_ms']:.1f}"],
+                    ["one change, p99", f"{bus['p99_ms']:.1f}"],
+                    ["one change, max", f"{bus['max_ms']:.1f}"],
+                ]
+            )
+        )
+        bus_ok = bus["p99_ms"] <= BUS_GOAL_MS
+        print(f"\ngoal p99 ≤ {BUS_GOAL_MS:g} ms: {yes(bus_ok)}")
+        figures["bus"] = bus
+        ok = ok and bus_ok
+    if args.json is not None:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
