@@ -113,7 +113,7 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def _agent_command(args: argparse.Namespace, settings: CentralSettings) -> int:
-    settings.app.state_dir.mkdir(parents=True, exist_ok=True)
+    settings.app.prepare_state_dir()
     try:
         accounts = AgentAccounts(accounts_path(settings))
     except (AccountError, sqlite3.Error) as exc:
@@ -152,7 +152,7 @@ def _agent_command(args: argparse.Namespace, settings: CentralSettings) -> int:
 
 
 def _display_command(args: argparse.Namespace, settings: CentralSettings) -> int:
-    settings.app.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    settings.app.prepare_state_dir()
     try:
         accounts = AgentAccounts(accounts_path(settings))
     except (AccountError, sqlite3.Error) as exc:

@@ -79,7 +79,7 @@ def add_device_commands(
 
 
 def device_command(args: argparse.Namespace, settings: CentralSettings) -> int:
-    settings.app.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    settings.app.prepare_state_dir()
     try:
         registry = DeviceRegistry(registry_path(settings))
     except (RegistryError, sqlite3.Error) as exc:

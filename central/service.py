@@ -73,7 +73,7 @@ class CentralService:
         self.client_id = f"central-{settings.bus.site.lower()}-{secrets.token_hex(3)}"
         self._status_topic = self.topics.site(TopicKind.CENTRAL_STATUS)
         self.link = BusLink(settings.bus, self.client_id, will=self._status(False, OfflineReason.LOST))
-        self.fleet = FleetState(self.topics, settings.fleet.stale_after_s)
+        self.fleet = FleetState(self.topics, settings.fleet.stale_after_s, max_devices=settings.fleet.max_devices)
         self.feed = FleetFeed(
             self.fleet,
             settings.bus.site,
@@ -139,7 +139,7 @@ class CentralService:
 
     async def start(self) -> None:
         """Serve the pages, then connect to the broker in the background (it may well be down)."""
-        self._settings.app.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self._settings.app.prepare_state_dir()
         self._registry = DeviceRegistry(registry_path(self._settings))
         self.gate = DeviceGate(self.topics, self._registry.admits)
         if self._registry.enforcing:

@@ -68,6 +68,12 @@ class FleetSection(Section):
     stale_after_s: Annotated[float, Field(gt=0, le=86400)] = Field(
         default=120.0, description="Seconds without health after which an online device is shown as silent."
     )
+    max_devices: Annotated[int, Field(ge=1, le=1_000_000)] = Field(
+        default=10_000,
+        description="Most devices the fleet view holds; messages from further new ids are dropped (a flood of "
+        "made-up ids from a broker without the generated ACL). The device registry, once filled, admits "
+        "only its own devices anyway.",
+    )
 
 
 class FeedsSection(Section):

@@ -41,6 +41,13 @@ class AppSection(Section):
         default="INFO", description="Logging threshold: DEBUG, INFO, WARNING or ERROR."
     )
 
+    def prepare_state_dir(self) -> Path:
+        """Create the state directory if needed, readable by this program's user only (0700): it holds
+        password hashes, sessions, print jobs and call records."""
+        self.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.state_dir.chmod(0o700)
+        return self.state_dir
+
 
 class BusSection(Section):
     """How to reach the MQTT broker, and who this program is on it."""

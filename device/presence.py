@@ -130,6 +130,6 @@ def connect_device(
     topics = Topics(bus.topic_root)
     identity = DeviceIdentity(device_id=bus.device_id, kind=kind, version=version, location=bus.location)
     link = BusLink(bus, bus.device_id, will=last_will(topics, identity))
-    app.state_dir.mkdir(parents=True, exist_ok=True)
+    app.prepare_state_dir()
     presence = DevicePresence(link, topics, identity, HealthProbe(app.state_dir), health_interval_s)
     return link, presence

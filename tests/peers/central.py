@@ -13,10 +13,11 @@ from typing import Any
 
 import aiohttp
 
-from bus.topics import Topics
+from bus.topics import TopicKind, Topics
 from tests.peers.mosquitto import Mosquitto
 from tests.peers.net import free_port
 from tests.peers.programs import ROOT, RunningProgram, running
+from tests.peers.retained import read_retained
 from tests.peers.staff import add_staff, staff_cookie
 
 SITE = "HAK"
@@ -97,6 +98,10 @@ def central_running(
         line = program.wait_for_line("central: agent console at ")
         base_url = line.split(" at ", 1)[1].strip().removesuffix("/agent")
         program.wait_for_line("central: wallboard at ")
+        # The pages come up before the broker connection. Central subscribes before it publishes its birth,
+        # so once the birth is retained its subscriptions are live and a device's first message is heard.
+        status = TOPICS.site(TopicKind.CENTRAL_STATUS)
+        read_retained(mosquitto, status, lambda body: body.get("online") is True, timeout_s=WAIT_S)
         yield CentralUnderTest(program, base_url, env)
 
 

@@ -18,7 +18,7 @@ from central.accounts import AgentAccounts, Role
 from central.fleet import FleetState
 from central.switchboard import MemoryCallStore, Switchboard, SwitchboardSettings
 from central.web.agent import AgentDesk
-from central.web.app import create_app
+from central.web.app import HANDLER_CANCELLATION, create_app
 from central.web.live import FleetFeed
 from central.web.policy import WebPolicy, web_policy
 
@@ -54,9 +54,8 @@ def accounts(tmp_path: Path) -> AsyncIterator[CountingAccounts]:
 async def serve(accounts: AgentAccounts, policy: WebPolicy) -> TestClient[Any, Any]:
     switchboard = Switchboard(SwitchboardSettings(), time.time, MemoryCallStore())
     fleet = FleetFeed(FleetState(Topics("airport/HAK"), 120.0), "HAK", lambda: "online")
-    client: TestClient[Any, Any] = TestClient(
-        TestServer(create_app(fleet, AgentDesk(switchboard, accounts), None, policy=policy))
-    )
+    app = create_app(fleet, AgentDesk(switchboard, accounts), None, policy=policy)
+    client: TestClient[Any, Any] = TestClient(TestServer(app, handler_cancellation=HANDLER_CANCELLATION))
     await client.start_server()
     return client
 
