@@ -150,7 +150,9 @@ export class LiveStream {
       if (response.status === 401 || response.status === 403) {
         const next = encodeURIComponent(location.pathname + location.search);
         const forbidden = response.status === 403 ? "&forbidden=1" : "";
-        location.assign(`/signin?next=${next}${forbidden}`);
+        const lang = new URLSearchParams(location.search).get("lang");
+        const language = lang ? `&lang=${encodeURIComponent(lang)}` : "";
+        location.assign(`/signin?next=${next}${forbidden}${language}`);
         return;
       }
     } catch {
