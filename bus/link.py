@@ -23,7 +23,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 from paho.mqtt.reasoncodes import ReasonCode
 
-from config.sections import BusSection
+from config.sections import BusRisk, BusSection
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,15 @@ MessageHandler = Callable[[str, bytes], None]
 StateListener = Callable[["LinkState", str], None]
 
 STOP_PUBLISH_TIMEOUT_S = 3.0
+# Messages handed from paho's thread to the loop and not yet handled. A flood beyond this is dropped (and
+# counted) in paho's thread rather than queued without bound in the loop's memory.
+MAX_PENDING_MESSAGES = 10_000
+
+
+_RISK_TEXT = {
+    BusRisk.ANONYMOUS: "no user name, so the broker cannot keep other clients off this program's topics",
+    BusRisk.PLAINTEXT: "not TLS, so anyone on the network path can read and change what is sent",
+}
 
 
 class LinkState(StrEnum):
@@ -57,6 +66,9 @@ class BusLink:
         self._client_id = client_id
         self._will = will
         self._subscriptions: list[tuple[str, int, MessageHandler]] = []
+        self._pending_lock = threading.Lock()
+        self._pending = 0
+        self.dropped = 0
         self._state_listeners: list[StateListener] = []
         self._connected_listeners: list[Callable[[], None]] = []
         self._state = LinkState.OFFLINE
@@ -66,6 +78,11 @@ class BusLink:
         self._sent_lock = threading.Lock()
         self._stopping = False
         self.last_rtt_ms: float | None = None
+
+    @property
+    def risks(self) -> list[BusRisk]:
+        """What makes this connection unsafe (see :attr:`BusSection.risks`)."""
+        return self._settings.risks
 
     @property
     def state(self) -> LinkState:
@@ -126,6 +143,8 @@ class BusLink:
 
     async def start(self) -> None:
         """Begin connecting in the background; returns at once, also when the broker is unreachable."""
+        for risk in self._settings.risks:
+            log.warning("bus to %s is %s: %s (docs/security.md)", self.where, risk.value, _RISK_TEXT[risk])
         self._loop = asyncio.get_running_loop()
         client = mqtt.Client(
             callback_api_version=CallbackAPIVersion.VERSION2,
@@ -197,7 +216,27 @@ class BusLink:
         self._post(self._set_state, LinkState.OFFLINE, f"lost broker at {self.where}: {reason}")
 
     def _on_message(self, _client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
+        size = len(message.payload)
+        if size > self._settings.max_payload_bytes:
+            self._drop(f"a {size}-byte message on {message.topic[:200]!r} (over [bus] max_payload_bytes)")
+            return
+        with self._pending_lock:
+            if self._pending >= MAX_PENDING_MESSAGES:
+                flooded = True
+            else:
+                flooded = False
+                self._pending += 1
+        if flooded:
+            self._drop(f"a message on {message.topic[:200]!r}: {MAX_PENDING_MESSAGES} still waiting to be handled")
+            return
         self._post(self._dispatch, message.topic, bytes(message.payload))
+
+    def _drop(self, what: str) -> None:
+        with self._pending_lock:
+            self.dropped += 1
+            first = self.dropped == 1 or self.dropped % 1000 == 0
+        if first:  # once, then every thousandth: a flood must not flood the log too
+            log.warning("bus dropped %s (%d dropped so far)", what, self.dropped)
 
     def _on_publish(self, _client: mqtt.Client, _userdata: Any, mid: int, _reason: Any, _props: Any) -> None:
         with self._sent_lock:
@@ -223,6 +262,8 @@ class BusLink:
                 log.exception("connected listener failed")
 
     def _dispatch(self, topic: str, payload: bytes) -> None:
+        with self._pending_lock:
+            self._pending -= 1
         for pattern, _qos, handler in self._subscriptions:
             if mqtt.topic_matches_sub(pattern, topic):
                 try:

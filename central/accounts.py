@@ -23,7 +23,9 @@ import time
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from bus.messages.base import AGENT_ID as AGENT_ID_PATTERN
 
@@ -37,19 +39,19 @@ MIN_PASSWORD_CHARS = 10
 # Far beyond any real password; keeps a request from making us hash megabytes.
 MAX_PASSWORD_CHARS = 1024
 
-SCRYPT_N = 2**14
+SCRYPT_N = 2**17  # 128 MiB and ~0.4 s per check here: OWASP's scrypt minimum
 SCRYPT_R = 8
 SCRYPT_P = 1
 SALT_BYTES = 16
 HASH_BYTES = 32
-# What a stored hash may ask for: headroom to raise the cost later (8x the memory of today's 16 MiB), not
-# enough for a doctored row to make one check eat the machine's memory.
-_MAX_N = 2**17
+# What a stored hash may ask for: headroom to raise the cost later (2x today's 128 MiB), not enough for a
+# doctored row to make one check eat the machine's memory.
+_MAX_N = 2**18
 _MAX_R = 8
 _MAX_P = 16
 
-SCHEMA_VERSION = 1
-_SCHEMA = """
+SCHEMA_VERSION = 2
+_SCHEMA_V1 = """
 CREATE TABLE agents (
     agent_id TEXT PRIMARY KEY,
     name TEXT NOT NULL,
@@ -59,6 +61,34 @@ CREATE TABLE agents (
     updated_at REAL NOT NULL
 );
 """
+# v2: what a person may do besides answering calls, and a counter that moves with every password change
+# (sessions opened under an older one end).
+_MIGRATE_TO_V2 = """
+ALTER TABLE agents ADD COLUMN roles TEXT NOT NULL DEFAULT '["agent"]';
+ALTER TABLE agents ADD COLUMN credential_version INTEGER NOT NULL DEFAULT 1;
+CREATE TABLE displays (
+    name TEXT PRIMARY KEY,
+    token_sha256 TEXT NOT NULL UNIQUE,
+    created_at REAL NOT NULL
+);
+"""
+# A wall display (the wallboard on a screen nobody signs in at) holds a long random token instead of a
+# password; only its SHA-256 is kept (32 random bytes need no slow hash).
+DISPLAY_TOKEN_BYTES = 32
+DISPLAY_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+_COLUMNS = "agent_id, name, skills, roles, credential_version"
+
+
+class Role(StrEnum):
+    """What a signed-in person may do. An account has one or more."""
+
+    AGENT = "agent"  # answers calls in the console
+    SUPERVISOR = "supervisor"  # the wallboard, and later monitoring and reports
+    FACILITIES = "facilities"  # the fleet page
+    ADMIN = "admin"  # everything above
+
+
+DEFAULT_ROLES = (Role.AGENT,)
 
 
 class AccountError(ValueError):
@@ -72,6 +102,17 @@ class Account:
     agent_id: str
     name: str
     skills: tuple[str, ...]
+    roles: tuple[Role, ...] = DEFAULT_ROLES
+    credential_version: int = 1
+
+    def may(self, role: Role) -> bool:
+        """Whether this account has ``role`` (an admin has every role)."""
+        return role in self.roles or Role.ADMIN in self.roles
+
+
+def _account(row: tuple[Any, ...]) -> Account:
+    roles = tuple(Role(role) for role in json.loads(row[3]) if role in Role.__members__.values())
+    return Account(row[0], row[1], tuple(json.loads(row[2])), roles, int(row[4]))
 
 
 def _normalised(password: str) -> bytes:
@@ -87,7 +128,13 @@ def hash_password(password: str) -> str:
     """The self-describing scrypt string for ``password``, with a new random salt."""
     salt = secrets.token_bytes(SALT_BYTES)
     digest = hashlib.scrypt(
-        _normalised(password), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=HASH_BYTES, maxmem=64 * 2**20
+        _normalised(password),
+        salt=salt,
+        n=SCRYPT_N,
+        r=SCRYPT_R,
+        p=SCRYPT_P,
+        dklen=HASH_BYTES,
+        maxmem=129 * SCRYPT_R * (SCRYPT_N + SCRYPT_P + 2) + 2**20,
     )
     return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${_b64(salt)}${_b64(digest)}"
 
@@ -139,6 +186,24 @@ def _checked_skills(skills: Iterable[str]) -> tuple[str, ...]:
     return checked
 
 
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _checked_roles(roles: Iterable[Role | str]) -> tuple[Role, ...]:
+    try:
+        checked = tuple(dict.fromkeys(Role(role) for role in roles))
+    except ValueError:
+        raise AccountError(f"roles must be some of {', '.join(Role)}") from None
+    if not checked:
+        raise AccountError("an account needs at least one role")
+    return checked
+
+
+def _roles_json(roles: tuple[Role, ...]) -> str:
+    return json.dumps([role.value for role in roles])
+
+
 class AgentAccounts:
     """Agent accounts in one SQLite file (WAL; schema version in ``PRAGMA user_version``)."""
 
@@ -150,8 +215,10 @@ class AgentAccounts:
             (version,) = self._db.execute("PRAGMA user_version").fetchone()
             if version > SCHEMA_VERSION:
                 raise AccountError(f"accounts schema {version} is newer than this program's ({SCHEMA_VERSION})")
-            if version < SCHEMA_VERSION:
-                self._db.executescript(f"BEGIN; {_SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+            if version < 1:
+                self._db.executescript(f"BEGIN; {_SCHEMA_V1} PRAGMA user_version = 1; COMMIT;")
+            if version < 2:
+                self._db.executescript(f"BEGIN; {_MIGRATE_TO_V2} PRAGMA user_version = 2; COMMIT;")
         except BaseException:
             self._db.close()
             raise
@@ -166,23 +233,35 @@ class AgentAccounts:
         with self._lock:
             self._db.close()
 
-    def add(self, agent_id: str, name: str, skills: Iterable[str], password: str) -> Account:
+    def add(
+        self,
+        agent_id: str,
+        name: str,
+        skills: Iterable[str],
+        password: str,
+        roles: Iterable[Role | str] = DEFAULT_ROLES,
+    ) -> Account:
         """A new account; refused if the id is taken or anything does not fit."""
         _check_agent_id(agent_id)
-        account = Account(agent_id, _checked_name(name), _checked_skills(skills))
+        account = Account(agent_id, _checked_name(name), _checked_skills(skills), _checked_roles(roles))
         _check_new_password(password)
         stored = hash_password(password)
         now = time.time()
         with self._lock:
             try:
                 self._db.execute(
-                    "INSERT INTO agents (agent_id, name, skills, password, created_at, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    (agent_id, account.name, json.dumps(account.skills), stored, now, now),
+                    "INSERT INTO agents (agent_id, name, skills, roles, password, created_at, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (agent_id, account.name, json.dumps(account.skills), _roles_json(account.roles), stored, now, now),
                 )
             except sqlite3.IntegrityError:
                 raise AccountError(f"agent {agent_id} already exists") from None
-        log.info("agent account %s added (skills %s)", agent_id, ", ".join(account.skills) or "none")
+        log.info(
+            "account %s added (roles %s, skills %s)",
+            agent_id,
+            ", ".join(account.roles),
+            ", ".join(account.skills) or "none",
+        )
         return account
 
     def verify(self, agent_id: str, password: str) -> Account | None:
@@ -191,34 +270,54 @@ class AgentAccounts:
         if AGENT_ID.fullmatch(agent_id):
             with self._lock:
                 row = self._db.execute(
-                    "SELECT agent_id, name, skills, password FROM agents WHERE agent_id = ?", (agent_id,)
+                    f"SELECT {_COLUMNS}, password FROM agents WHERE agent_id = ?",  # noqa: S608 (columns are ours)
+                    (agent_id,),
                 ).fetchone()
         if len(password) > MAX_PASSWORD_CHARS:
             password = ""  # still hashed below, so that a long guess costs and tells nothing more
-        stored = row[3] if row is not None else self._decoy
+        stored = row[5] if row is not None else self._decoy
         matches = check_password(password, stored)
         if row is None or not matches:
             return None
-        return Account(row[0], row[1], tuple(json.loads(row[2])))
+        return _account(row)
 
     def get(self, agent_id: str) -> Account | None:
         with self._lock:
             row = self._db.execute(
-                "SELECT agent_id, name, skills FROM agents WHERE agent_id = ?", (agent_id,)
+                f"SELECT {_COLUMNS} FROM agents WHERE agent_id = ?",  # noqa: S608 (columns are ours)
+                (agent_id,),
             ).fetchone()
-        return Account(row[0], row[1], tuple(json.loads(row[2]))) if row is not None else None
+        return _account(row) if row is not None else None
 
     def set_password(self, agent_id: str, password: str) -> None:
+        """A new password; every session opened with the old one ends (the credential version moves)."""
         _check_new_password(password)
-        self._update(agent_id, "password", hash_password(password))
-        log.info("agent account %s: password changed", agent_id)
+        stored = hash_password(password)
+        with self._lock:
+            changed = self._db.execute(
+                "UPDATE agents SET password = ?, credential_version = credential_version + 1, updated_at = ? "
+                "WHERE agent_id = ?",
+                (stored, time.time(), agent_id),
+            ).rowcount
+        if not changed:
+            raise AccountError(f"no agent {agent_id}")
+        log.info("account %s: password changed", agent_id)
 
-    def update(self, agent_id: str, *, name: str | None = None, skills: Iterable[str] | None = None) -> Account:
-        """Change the display name and/or the skills."""
+    def update(
+        self,
+        agent_id: str,
+        *,
+        name: str | None = None,
+        skills: Iterable[str] | None = None,
+        roles: Iterable[Role | str] | None = None,
+    ) -> Account:
+        """Change the display name, the skills and/or the roles."""
         if name is not None:
             self._update(agent_id, "name", _checked_name(name))
         if skills is not None:
             self._update(agent_id, "skills", json.dumps(_checked_skills(skills)))
+        if roles is not None:
+            self._update(agent_id, "roles", _roles_json(_checked_roles(roles)))
         account = self.get(agent_id)
         if account is None:
             raise AccountError(f"no agent {agent_id}")
@@ -235,8 +334,49 @@ class AgentAccounts:
     def list(self) -> builtins.list[Account]:
         """Every account, by id."""
         with self._lock:
-            rows = self._db.execute("SELECT agent_id, name, skills FROM agents ORDER BY agent_id").fetchall()
-        return [Account(row[0], row[1], tuple(json.loads(row[2]))) for row in rows]
+            rows = self._db.execute(f"SELECT {_COLUMNS} FROM agents ORDER BY agent_id").fetchall()  # noqa: S608
+        return [_account(row) for row in rows]
+
+    # --- wall displays ---------------------------------------------------------------------------------
+
+    def add_display(self, name: str) -> str:
+        """A new wall display; returns its token (shown once: only its digest is kept)."""
+        if not DISPLAY_NAME.fullmatch(name):
+            raise AccountError("display name must be 1-64 of a-z 0-9 - (starting with a letter or digit)")
+        token = secrets.token_urlsafe(DISPLAY_TOKEN_BYTES)
+        with self._lock:
+            try:
+                self._db.execute(
+                    "INSERT INTO displays (name, token_sha256, created_at) VALUES (?, ?, ?)",
+                    (name, _token_digest(token), time.time()),
+                )
+            except sqlite3.IntegrityError:
+                raise AccountError(f"display {name} already exists") from None
+        log.info("wall display %s added", name)
+        return token
+
+    def display_of(self, token: str | None) -> str | None:
+        """The name of the display holding ``token``, or None."""
+        if not token or len(token) > 200:
+            return None
+        with self._lock:
+            row = self._db.execute(
+                "SELECT name FROM displays WHERE token_sha256 = ?", (_token_digest(token),)
+            ).fetchone()
+        return str(row[0]) if row is not None else None
+
+    def displays(self) -> builtins.list[str]:
+        with self._lock:
+            rows = self._db.execute("SELECT name FROM displays ORDER BY name").fetchall()
+        return [str(row[0]) for row in rows]
+
+    def remove_display(self, name: str) -> bool:
+        """Delete a display: its screen is signed out at its next request."""
+        with self._lock:
+            removed = self._db.execute("DELETE FROM displays WHERE name = ?", (name,)).rowcount > 0
+        if removed:
+            log.info("wall display %s removed", name)
+        return removed
 
     def _update(self, agent_id: str, column: str, value: str) -> None:
         with self._lock:

@@ -1,6 +1,8 @@
 """``central [--config PATH]``: run the central service until SIGTERM or SIGINT.
 
-``central agent add|list|remove|password …`` manages the agent accounts in the state dir instead.
+``central agent add|list|remove|password …`` manages the agent accounts in the state dir instead,
+``central device add|list|remove|password …`` the device registry, and ``central broker-config --out DIR``
+writes the broker's password, ACL and configuration files from it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from central.accounts import AccountError, AgentAccounts
+from central.accounts import AccountError, AgentAccounts, Role
+from central.cli_devices import add_device_commands, broker_config_command, device_command
 from central.records import StoreError
 from central.service import CentralService, StoreUrlError, accounts_path
 from central.settings import ENV_PREFIX, CentralSettings
@@ -36,6 +39,12 @@ def main(argv: list[str] | None = None) -> int:
         return SETTINGS_ERROR_EXIT_STATUS
     if args.command == "agent":
         return _agent_command(args, settings)
+    if args.command == "display":
+        return _display_command(args, settings)
+    if args.command == "device":
+        return device_command(args, settings)
+    if args.command == "broker-config":
+        return broker_config_command(args, settings)
     return asyncio.run(_run(settings))
 
 
@@ -55,10 +64,17 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         # --config may also follow the subcommand; SUPPRESS keeps the one given before it
         sub.add_argument("--config", type=Path, default=argparse.SUPPRESS, metavar="PATH", help=config_help)
 
-    add = actions.add_parser("add", help="add an agent (asks for the password twice)")
+    add = actions.add_parser("add", help="add an account (asks for the password twice)")
     add.add_argument("agent_id", metavar="ID")
     add.add_argument("--name", required=True, help="display name, shown to passengers and on the wallboard")
-    add.add_argument("--skills", required=True, help="comma-separated queues the agent serves, e.g. zh,en,sign")
+    add.add_argument(
+        "--skills", default="", help="comma-separated queues the agent serves, e.g. zh,en,sign (agents only)"
+    )
+    add.add_argument(
+        "--roles",
+        default="agent",
+        help=f"comma-separated: {', '.join(Role)} (default agent; admin may do everything)",
+    )
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     config_option(add)
 
@@ -73,6 +89,23 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     password.add_argument("agent_id", metavar="ID")
     password.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     config_option(password)
+
+    roles = actions.add_parser("roles", help="set what an account may do")
+    roles.add_argument("agent_id", metavar="ID")
+    roles.add_argument("roles", metavar="ROLES", help=f"comma-separated: {', '.join(Role)}")
+    config_option(roles)
+
+    display = commands.add_parser("display", help="manage wall displays (the wallboard without a sign-in)")
+    display_actions = display.add_subparsers(dest="action", metavar="ACTION", required=True)
+    display_add = display_actions.add_parser("add", help="add a wall display; its link is shown once")
+    display_add.add_argument("name", metavar="NAME", help="a-z 0-9 -, e.g. ops-room-1")
+    config_option(display_add)
+    display_list = display_actions.add_parser("list", help="list the wall displays")
+    config_option(display_list)
+    display_remove = display_actions.add_parser("remove", help="remove a wall display (its screen is signed out)")
+    display_remove.add_argument("name", metavar="NAME")
+    config_option(display_remove)
+    add_device_commands(commands, config_option)
     return parser.parse_args(argv)
 
 
@@ -80,7 +113,7 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def _agent_command(args: argparse.Namespace, settings: CentralSettings) -> int:
-    settings.app.state_dir.mkdir(parents=True, exist_ok=True)
+    settings.app.prepare_state_dir()
     try:
         accounts = AgentAccounts(accounts_path(settings))
     except (AccountError, sqlite3.Error) as exc:
@@ -88,16 +121,23 @@ def _agent_command(args: argparse.Namespace, settings: CentralSettings) -> int:
         return ACCOUNT_ERROR_EXIT_STATUS
     try:
         if args.action == "add":
-            skills = _skills(args.skills, settings)
-            account = accounts.add(args.agent_id, args.name, skills, _new_password(args.password_stdin))
-            print(f"central: agent {account.agent_id} added ({', '.join(account.skills)})")
+            roles = [part.strip() for part in args.roles.split(",") if part.strip()]
+            skills = _skills(args.skills, settings, required=Role.AGENT.value in roles)
+            account = accounts.add(args.agent_id, args.name, skills, _new_password(args.password_stdin), roles)
+            print(
+                f"central: {account.agent_id} added (roles {', '.join(account.roles)}; "
+                f"skills {', '.join(account.skills) or 'none'})"
+            )
         elif args.action == "list":
             for account in accounts.list():
-                print(f"{account.agent_id}\t{account.name}\t{','.join(account.skills)}")
+                print(f"{account.agent_id}\t{account.name}\t{','.join(account.skills)}\t{','.join(account.roles)}")
         elif args.action == "remove":
             if not accounts.remove(args.agent_id):
                 raise AccountError(f"no agent {args.agent_id}")
             print(f"central: agent {args.agent_id} removed")
+        elif args.action == "roles":
+            account = accounts.update(args.agent_id, roles=[part.strip() for part in args.roles.split(",")])
+            print(f"central: {account.agent_id} may now: {', '.join(account.roles)}")
         elif args.action == "password":
             if accounts.get(args.agent_id) is None:
                 raise AccountError(f"no agent {args.agent_id}")
@@ -111,11 +151,40 @@ def _agent_command(args: argparse.Namespace, settings: CentralSettings) -> int:
     return 0
 
 
-def _skills(text: str, settings: CentralSettings) -> list[str]:
+def _display_command(args: argparse.Namespace, settings: CentralSettings) -> int:
+    settings.app.prepare_state_dir()
+    try:
+        accounts = AgentAccounts(accounts_path(settings))
+    except (AccountError, sqlite3.Error) as exc:
+        print(f"central: cannot open the accounts: {exc}", file=sys.stderr)
+        return ACCOUNT_ERROR_EXIT_STATUS
+    try:
+        if args.action == "add":
+            token = accounts.add_display(args.name)
+            print(f"central: wall display {args.name} added. Open this once on its screen (shown only now):")
+            print(f"/wallboard/display?token={token}")
+        elif args.action == "list":
+            for name in accounts.displays():
+                print(name)
+        elif args.action == "remove":
+            if not accounts.remove_display(args.name):
+                raise AccountError(f"no display {args.name}")
+            print(f"central: wall display {args.name} removed")
+    except AccountError as exc:
+        print(f"central: {exc}", file=sys.stderr)
+        return ACCOUNT_ERROR_EXIT_STATUS
+    finally:
+        accounts.close()
+    return 0
+
+
+def _skills(text: str, settings: CentralSettings, *, required: bool) -> list[str]:
     skills = [part.strip() for part in text.split(",") if part.strip()]
     known = settings.calls.skills
     unknown = [skill for skill in skills if skill not in known]
-    if not skills or unknown:
+    if required and not skills:
+        raise AccountError(f"an agent needs --skills, some of {', '.join(known)} ([calls] skills)")
+    if unknown:
         raise AccountError(f"skills must be some of {', '.join(known)} ([calls] skills); not {', '.join(unknown)}")
     return skills
 

@@ -25,6 +25,7 @@ Clock = Callable[[], datetime]
 
 _FLEET_KINDS = (TopicKind.DEVICE_STATUS, TopicKind.DEVICE_HEALTH)
 MAX_REASON_CHARS = 200
+MAX_DEVICES = 10_000
 
 
 class Presence(StrEnum):
@@ -45,6 +46,7 @@ class HealthView(TypedDict):
     temperature_c: float | None
     disk_percent: float | None
     broker_rtt_ms: float | None
+    bus_risks: list[str]
 
 
 class DeviceView(TypedDict):
@@ -93,8 +95,12 @@ class _Device:
 class FleetState:
     """Devices by id, updated from bus messages; malformed messages are dropped and logged once."""
 
-    def __init__(self, topics: Topics, stale_after_s: float, clock: Clock = utc_now) -> None:
+    def __init__(
+        self, topics: Topics, stale_after_s: float, clock: Clock = utc_now, max_devices: int = MAX_DEVICES
+    ) -> None:
         self._topics = topics
+        self._max_devices = max_devices
+        self.refused_new = 0
         self._stale_after = timedelta(seconds=stale_after_s)
         self._clock = clock
         self._devices: dict[str, _Device] = {}
@@ -142,6 +148,18 @@ class FleetState:
         except MalformedMessage as exc:
             # the reason may quote the payload (a bad "v"); a log line stays a line
             self._malformed.report(match.kind, device_id, exc.reason[:MAX_REASON_CHARS])
+            return
+        if device_id not in self._devices and len(self._devices) >= self._max_devices:
+            # ids come from the network: with no device registry, a flood of made-up ids must not grow
+            # central without bound
+            self.refused_new += 1
+            if self.refused_new == 1 or self.refused_new % 1000 == 0:
+                log.warning(
+                    "fleet full (%d devices): %d new ids refused, e.g. %s",
+                    self._max_devices,
+                    self.refused_new,
+                    device_id,
+                )
             return
         if isinstance(message, DeviceStatus):
             self.apply_status(device_id, message)
@@ -298,6 +316,7 @@ def _health_view(health: DeviceHealth) -> HealthView:
         temperature_c=health.temperature_c,
         disk_percent=health.disk_percent,
         broker_rtt_ms=health.broker_rtt_ms,
+        bus_risks=[risk.value for risk in health.bus_risks],
     )
 
 

@@ -21,12 +21,16 @@ from central.accounts import AgentAccounts
 from central.calls import DeviceCallers, QueuePublisher, SwitchboardTimer
 from central.fleet import FleetState
 from central.flights.service import FlightService
+from central.gate import DeviceGate
 from central.records import SqliteCallStore
+from central.registry import DeviceRegistry, registry_path
+from central.retained import RetainedKeeper
 from central.settings import CentralSettings
 from central.switchboard import Switchboard
 from central.web.agent import AgentDesk
-from central.web.app import create_app
+from central.web.app import HANDLER_CANCELLATION, create_app
 from central.web.live import FleetFeed
+from central.web.policy import web_policy
 from central.web.wallboard import WallboardFeed
 from config.version import program_version
 
@@ -69,8 +73,13 @@ class CentralService:
         self.client_id = f"central-{settings.bus.site.lower()}-{secrets.token_hex(3)}"
         self._status_topic = self.topics.site(TopicKind.CENTRAL_STATUS)
         self.link = BusLink(settings.bus, self.client_id, will=self._status(False, OfflineReason.LOST))
-        self.fleet = FleetState(self.topics, settings.fleet.stale_after_s)
-        self.feed = FleetFeed(self.fleet, settings.bus.site, lambda: self.link.state.value)
+        self.fleet = FleetState(self.topics, settings.fleet.stale_after_s, max_devices=settings.fleet.max_devices)
+        self.feed = FleetFeed(
+            self.fleet,
+            settings.bus.site,
+            lambda: self.link.state.value,
+            bus_risks=[risk.value for risk in settings.bus.risks],
+        )
         self._runner: web.AppRunner | None = None
         self._silence_task: asyncio.Task[None] | None = None
         self._http_port: int | None = None
@@ -82,6 +91,9 @@ class CentralService:
         self._publisher: QueuePublisher | None = None
         self._timer: SwitchboardTimer | None = None
         self._wallboard: WallboardFeed | None = None
+        self._registry: DeviceRegistry | None = None
+        self.retained = RetainedKeeper(self.link)
+        self.gate: DeviceGate | None = None
 
     @property
     def http_port(self) -> int:
@@ -115,8 +127,8 @@ class CentralService:
         self._accounts = AgentAccounts(accounts_path(settings))
         switchboard = Switchboard(settings.calls, time.time, self._store)
         self.switchboard = switchboard
-        callers = DeviceCallers(self.link, self.topics, switchboard)
-        self._publisher = QueuePublisher(self.link, self.topics, switchboard)
+        callers = DeviceCallers(self.link, self.topics, switchboard, self.gate)
+        self._publisher = QueuePublisher(self.link, self.topics, switchboard, publish=self.retained.publish)
         callers.start()
         self._publisher.start()
         self._timer = SwitchboardTimer(switchboard)
@@ -127,10 +139,25 @@ class CentralService:
 
     async def start(self) -> None:
         """Serve the pages, then connect to the broker in the background (it may well be down)."""
-        self._settings.app.state_dir.mkdir(parents=True, exist_ok=True)
+        self._settings.app.prepare_state_dir()
+        self._registry = DeviceRegistry(registry_path(self._settings))
+        self.gate = DeviceGate(self.topics, self._registry.admits)
+        if self._registry.enforcing:
+            log.info("taking calls and fleet entries from the %d registered devices only", len(self._registry.list()))
         desk, wallboard = self._open_calls()
-        app = create_app(self.feed, desk, wallboard, self.flights)
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=HTTP_SHUTDOWN_TIMEOUT_S)
+        http = self._settings.http
+        policy = web_policy(
+            http.host,
+            http.public_url,
+            http.allowed_hosts,
+            http.trusted_proxies,
+            http.max_event_streams_per_address,
+            http.max_event_streams,
+        )
+        app = create_app(self.feed, desk, wallboard, self.flights, policy)
+        runner = web.AppRunner(
+            app, access_log=None, shutdown_timeout=HTTP_SHUTDOWN_TIMEOUT_S, handler_cancellation=HANDLER_CANCELLATION
+        )
         await runner.setup()
         try:
             site = web.TCPSite(runner, self._settings.http.host, self._settings.http.port)
@@ -143,8 +170,8 @@ class CentralService:
 
         self.link.add_connected_listener(self._publish_birth)
         self.link.add_state_listener(lambda state, _detail: self.feed.bus_changed(state.value))
-        self.link.subscribe(self.topics.every_device(TopicKind.DEVICE_STATUS), self.fleet.handle)
-        self.link.subscribe(self.topics.every_device(TopicKind.DEVICE_HEALTH), self.fleet.handle)
+        self.link.subscribe(self.topics.every_device(TopicKind.DEVICE_STATUS), self.gate.guard(self.fleet.handle))
+        self.link.subscribe(self.topics.every_device(TopicKind.DEVICE_HEALTH), self.gate.guard(self.fleet.handle))
         self.flights.start()
         await self.link.start()
         self._silence_task = asyncio.create_task(self._watch_silence(), name="fleet-silence")
@@ -168,12 +195,13 @@ class CentralService:
             self._runner = None
         if self._publisher is not None:
             self._publisher.close()
+        self.retained.close()
         await self.flights.stop()
         await self.link.stop(last_words=self._status(False, OfflineReason.SHUTDOWN))
-        for closable in (self._store, self._accounts):
+        for closable in (self._store, self._accounts, self._registry):
             if closable is not None:
                 closable.close()
-        self._store = self._accounts = None
+        self._store = self._accounts = self._registry = None
 
     @property
     def bus_state(self) -> LinkState:
@@ -184,7 +212,7 @@ class CentralService:
         return Publication(self._status_topic, encode(status), qos=1, retain=True)
 
     def _publish_birth(self) -> None:
-        self.link.publish(self._status(True))
+        self.retained.publish(self._status(True))
 
     async def _watch_silence(self) -> None:
         interval_s = min(SILENCE_CHECK_MAX_S, self.fleet.stale_after_s / 4)

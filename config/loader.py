@@ -141,7 +141,7 @@ def _describe(model: type[BaseModel], exc: ValidationError, origins: _Origins) -
     for error in exc.errors():
         key = ".".join(str(part) for part in error["loc"]) or "(top level)"
         got = error.get("input")
-        shown = "" if isinstance(got, Mapping) or _looks_secret(key) else f" (got {got!r})"
+        shown = "" if isinstance(got, Mapping) or _looks_secret(key) else f" (got {_redacted(got)!r})"
         problem = _PLAIN_WORDS.get(error["type"]) or _plain(error["msg"])
         expected = _field_description(model, error["loc"])
         hint = f"; it must be: {expected}" if expected else ""
@@ -170,5 +170,20 @@ def _field_description(model: type[BaseModel], loc: tuple[int | str, ...]) -> st
     return description
 
 
+SECRET_WORDS = ("password", "secret", "token", "credential", "passphrase")
+REDACTED = "(hidden)"
+
+
 def _looks_secret(key: str) -> bool:
-    return any(word in key.lower() for word in ("password", "secret", "token"))
+    return any(word in key.lower() for word in SECRET_WORDS)
+
+
+def _redacted(value: Any) -> Any:
+    """``value`` with every secret-looking key's value hidden, however deep in lists and tables."""
+    if isinstance(value, Mapping):
+        return {k: REDACTED if _looks_secret(str(k)) else _redacted(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redacted(item) for item in value]
+    if isinstance(value, str) and _looks_secret(value):
+        return REDACTED  # raw text of a table or list (JSON from the environment) that names a secret
+    return value

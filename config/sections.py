@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +12,16 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 DEVICE_ID_PATTERN = r"^[a-z0-9-]{1,64}$"
 IATA_PATTERN = r"^[A-Z]{3}$"
 BUS_URL_PATTERN = r"^mqtts?://[^:/\s]+(:[0-9]{1,5})?/?$"
+
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+class BusRisk(StrEnum):
+    """Why a broker connection could be read or joined by others on the network."""
+
+    ANONYMOUS = "anonymous"  # no user name: the broker cannot keep others off this program's topics
+    PLAINTEXT = "plaintext"  # mqtt://: anyone on the path reads passwords and passengers' calls
 
 
 class Section(BaseModel):
@@ -29,6 +40,13 @@ class AppSection(Section):
     log_level: Annotated[str, Field(pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")] = Field(
         default="INFO", description="Logging threshold: DEBUG, INFO, WARNING or ERROR."
     )
+
+    def prepare_state_dir(self) -> Path:
+        """Create the state directory if needed, readable by this program's user only (0700): it holds
+        password hashes, sessions, print jobs and call records."""
+        self.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.state_dir.chmod(0o700)
+        return self.state_dir
 
 
 class BusSection(Section):
@@ -59,6 +77,12 @@ class BusSection(Section):
     reconnect_max_s: Annotated[int, Field(ge=1, le=3600)] = Field(
         default=30, description="Cap of the reconnect delay in seconds."
     )
+    max_payload_bytes: Annotated[int, Field(ge=1024, le=64 * 1024 * 1024)] = Field(
+        default=8 * 1024 * 1024,
+        description="Largest message taken from the broker, in bytes (the contract's largest, a flight board, "
+        "is 8 MiB); larger ones are dropped before they are handed on. central broker-config sets the "
+        "broker's max_packet_size to match.",
+    )
 
     @field_validator("root")
     @classmethod
@@ -85,6 +109,14 @@ class BusSection(Section):
     @property
     def tls(self) -> bool:
         return self.url.startswith("mqtts://")
+
+    @property
+    def risks(self) -> list[BusRisk]:
+        """What makes this connection unsafe; nothing for a broker on this machine (the demo's)."""
+        if self.host.lower() in LOOPBACK_HOSTS or self.host.startswith("127."):
+            return []
+        risks = [] if self.username else [BusRisk.ANONYMOUS]
+        return risks if self.tls else [*risks, BusRisk.PLAINTEXT]
 
     @property
     def _authority(self) -> str:

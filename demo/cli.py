@@ -36,6 +36,7 @@ START_TIMEOUT_S = 60.0
 BROKER_FIRST_TRY_S = 3.0
 SCREENSHOT_WAIT_S = 60.0
 DEMO_AGENT_ID = "demo-agent"
+DEMO_ROLES = "agent,supervisor,facilities"
 KIOSK_ID = "kiosk-demo-1"
 PRINTER_BAUD = 9600  # the printer's default: receipts come out at the speed a real one prints them
 EMBEDDED_BROKER_PORT = 1883
@@ -222,7 +223,8 @@ class Demo:
         password = secrets.token_urlsafe(9)
         env = {**os.environ, **central_env}
         output = b""
-        name = ["--name", "Demo Agent 演示坐席", "--skills", "zh,en,sign"]
+        # one account for every page of the demo: the console, the wallboard and the facilities page
+        name = ["--name", "Demo Agent 演示坐席", "--skills", "zh,en,sign", "--roles", DEMO_ROLES]
         for command in (
             ["agent", "add", DEMO_AGENT_ID, *name, "--password-stdin"],
             ["agent", "password", DEMO_AGENT_ID, "--password-stdin"],
@@ -232,6 +234,12 @@ class Demo:
                 stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
             )  # fmt: skip
             output, _ = await process.communicate(password.encode() + b"\n")
+            if process.returncode == 0 and command[1] == "password":  # an account from an older demo
+                process = await asyncio.create_subprocess_exec(
+                    sys.executable, "-m", "central", "agent", "roles", DEMO_AGENT_ID, DEMO_ROLES, env=env,
+                    stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+                )  # fmt: skip
+                output, _ = await process.communicate()
             if process.returncode == 0:
                 return password
         said = output.decode(errors="replace").strip().splitlines()[-5:]

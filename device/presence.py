@@ -110,6 +110,7 @@ class DevicePresence:
                     uptime_s=round(sample.uptime_s, 1),
                     system_uptime_s=round(sample.system_uptime_s),
                     broker_rtt_ms=None if self._link.last_rtt_ms is None else round(self._link.last_rtt_ms, 2),
+                    bus_risks=self._link.risks,
                 )
                 for extras in self._extras:
                     health = extras(health)
@@ -129,6 +130,6 @@ def connect_device(
     topics = Topics(bus.topic_root)
     identity = DeviceIdentity(device_id=bus.device_id, kind=kind, version=version, location=bus.location)
     link = BusLink(bus, bus.device_id, will=last_will(topics, identity))
-    app.state_dir.mkdir(parents=True, exist_ok=True)
+    app.prepare_state_dir()
     presence = DevicePresence(link, topics, identity, HealthProbe(app.state_dir), health_interval_s)
     return link, presence

@@ -97,7 +97,10 @@ class VideoHelpDesk:
         self._link.publish(Publication(self._queue_topic, encode(state), retain=True))
 
     def report_phase(self, phase: CallPhase, call_id: str | None, position: int | None, eta_s: float | None) -> None:
-        self.report(DeviceQueue(call=phase, call_id=call_id, position=position, eta_s=eta_s))
+        # The call id stays off this retained topic: anyone who could read it could forge the call's
+        # signalling (docs/security.md). It goes in the log instead.
+        log.debug("call %s: %s, position %s, eta %s", call_id, phase, position, eta_s)
+        self.report(DeviceQueue(call=phase, position=position, eta_s=eta_s))
 
     def _on_summary(self, _topic: str, payload: bytes) -> None:
         try:

@@ -72,8 +72,9 @@ _WITH_AGENT = (SessionPhase.CONNECTING, SessionPhase.IN_CALL)
 
 
 def new_call_id(device_id: str) -> str:
-    """A call id that names its device and time and is unique: ``{device}-{yyyymmdd-hhmmss}-{4 hex}``."""
-    suffix = f"-{datetime.now(UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
+    """A call id that names its device and time and cannot be guessed: ``{device}-{yyyymmdd-hhmmss}-{12 hex}``
+    (48 random bits: the id is what a kiosk checks every incoming signalling message against)."""
+    suffix = f"-{datetime.now(UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(6)}"
     return device_id[: MAX_CALL_ID_CHARS - len(suffix)] + suffix
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -30,6 +31,32 @@ def _must_have_offset(value: datetime) -> datetime:
 
 
 Timestamp = Annotated[datetime, AfterValidator(_must_have_offset)]
+
+
+MAX_URL_CHARS = 2000
+
+
+def _web_url(value: str) -> str:
+    """An http(s) address with a host and nothing hidden in it: no control characters or spaces (which a
+    browser or a QR reader may treat differently from how it looks), no user name before the host
+    (``https://airport.example@evil.example`` shows one host and goes to another)."""
+    if any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in value):
+        raise ValueError("a web address may not contain spaces or control characters")
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError as exc:
+        raise ValueError(f"not a web address: {exc}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("a web address must start with http:// or https:// and name a host")
+    if "@" in parts.netloc:
+        raise ValueError("a web address may not carry a user name or password")
+    del port  # parsed only to refuse a bad one
+    return value
+
+
+WebUrl = Annotated[str, Field(max_length=MAX_URL_CHARS), AfterValidator(_web_url)]
+"""An http or https address, parsed: see :func:`_web_url`."""
 
 
 def utc_now() -> datetime:

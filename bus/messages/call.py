@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, TypeAdapter
 
-from bus.messages.base import AgentId, CallId, LongText, Message, Part, ShortText
+from bus.messages.base import AgentId, CallId, LongText, Message, Part, ShortText, WebUrl
 
 MAX_SDP_CHARS = 64 * 1024
 
@@ -129,7 +129,7 @@ class Push(Message):
     call: CallId
     kind: PushKind
     text: LongText = ""
-    url: Annotated[str, Field(max_length=2000, pattern=r"^https?://")] | None = None
+    url: WebUrl | None = None
     data: dict[str, Any] = Field(default_factory=dict)
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, model_validator
 
 from bus.messages.base import CallId, LongText, Message, Part, ShortText, Timestamp, utc_now
+from config.sections import BusRisk
 
 
 class DeviceKind(StrEnum):
@@ -94,6 +95,9 @@ class DeviceHealth(Message):
     broker_rtt_ms: Annotated[float, Field(ge=0)] | None = None
     printer: PrinterHealth | None = None
     camera: CameraHealth | None = None
+    bus_risks: Annotated[list[BusRisk], Field(max_length=4)] = Field(
+        default_factory=list, description="why this device's broker connection is unsafe (anonymous, plaintext)"
+    )
 
 
 class CallPhase(StrEnum):

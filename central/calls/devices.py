@@ -11,6 +11,7 @@ from bus.link import BusLink, Publication
 from bus.messages.call import CallCancel, CallHangup, CallRating, CallRequest, SdpAnswer, SdpOffer
 from bus.messages.device import DeviceStatus, OfflineReason
 from bus.topics import TopicKind, Topics
+from central.gate import DeviceGate
 from central.switchboard.model import CallerMessage, Refused
 from central.switchboard.switchboard import Switchboard
 
@@ -47,16 +48,18 @@ class DeviceChannel:
 class DeviceCallers:
     """Turns the devices' call signalling into switchboard calls, and is their way back."""
 
-    def __init__(self, link: BusLink, topics: Topics, switchboard: Switchboard) -> None:
+    def __init__(self, link: BusLink, topics: Topics, switchboard: Switchboard, gate: DeviceGate | None = None) -> None:
         self._link = link
         self._topics = topics
         self._switchboard = switchboard
+        self._gate = gate or DeviceGate(topics, lambda _device_id: True)
         self.malformed = MalformedLog(log)
 
     def start(self) -> None:
         """Subscribe (the link keeps the subscriptions over reconnects); call before ``link.start()``."""
-        self._link.subscribe(self._topics.every_device(TopicKind.CALL_OUT), self.handle_call_out)
-        self._link.subscribe(self._topics.every_device(TopicKind.DEVICE_STATUS), self.handle_status)
+        guard = self._gate.guard
+        self._link.subscribe(self._topics.every_device(TopicKind.CALL_OUT), guard(self.handle_call_out))
+        self._link.subscribe(self._topics.every_device(TopicKind.DEVICE_STATUS), guard(self.handle_status))
 
     def channel(self, device_id: str) -> DeviceChannel:
         return DeviceChannel(device_id, self._topics.device(device_id, TopicKind.CALL_IN), self._link.publish)

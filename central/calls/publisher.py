@@ -8,6 +8,7 @@ A device's own ``device/{id}/queue`` is the device's to publish (the contract), 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from bus.codec import encode
 from bus.link import BusLink, Publication
@@ -31,9 +32,16 @@ class QueuePublisher:
     """Keeps the retained queue topics in step with the switchboard."""
 
     def __init__(
-        self, link: BusLink, topics: Topics, switchboard: Switchboard, interval_s: float = PUBLISH_INTERVAL_S
+        self,
+        link: BusLink,
+        topics: Topics,
+        switchboard: Switchboard,
+        interval_s: float = PUBLISH_INTERVAL_S,
+        publish: Callable[[Publication], bool] | None = None,
     ) -> None:
         self._link = link
+        # central's retained topics go through its RetainedKeeper, which puts them back when overwritten
+        self._publish_retained = publish or link.publish
         self._topics = topics
         self._switchboard = switchboard
         self._summary_topic = topics.site(TopicKind.QUEUE)
@@ -66,4 +74,4 @@ class QueuePublisher:
         self._coalescer.poke()
 
     def _publish(self, topic: str, message: QueueSummary) -> bool:
-        return self._link.publish(Publication(topic, encode(message), qos=1, retain=True))
+        return self._publish_retained(Publication(topic, encode(message), qos=1, retain=True))

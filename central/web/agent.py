@@ -2,14 +2,18 @@
 
 A good password opens a server-side session whose random token travels in an HttpOnly, SameSite=Strict
 cookie (Secure over https). Wrong password and unknown agent get the same answer; failures are logged
-without the password and limited per agent id and per remote address.
+without the password and throttled per (agent id, client address) with a growing wait, and per address
+(see :class:`LoginThrottle`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+import math
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -20,14 +24,21 @@ from bus.messages.call import IceServer
 from central.accounts import AGENT_ID, Account
 from central.switchboard.model import Refused
 from central.switchboard.switchboard import Switchboard
-from central.web.agent_sessions import AgentSessions, LoginThrottle
+from central.web.agent_sessions import AgentSession, AgentSessions, LoginThrottle
 from central.web.pages import add_page
+from central.web.policy import POLICY_KEY
 
 log = logging.getLogger(__name__)
 
 SESSION_COOKIE = "agent_session"
 MAX_LOGIN_BYTES = 4096
 MAX_PASSWORD_CHARS = 1024
+VERIFY_SLOTS = 2
+# The console's close code when the same agent signed in elsewhere and asked to end the other sessions.
+CLOSE_ELSEWHERE = 4409
+# ... and when the account was removed or its password changed (the page shows its sign-in form).
+CLOSE_SIGNED_OUT_BY_ACCOUNT = 4401
+ACCOUNT_CHECK_S = 5.0
 SIGN_IN_FAILED = {"error": "sign_in_failed", "message": "Agent id or password not recognised."}
 
 
@@ -44,6 +55,7 @@ class OpenConsole(Protocol):
     """A connected console, as far as sign-out and shutdown need one."""
 
     agent_id: str
+    credential_version: int
 
     def end(self, code: int) -> None: ...
 
@@ -54,6 +66,8 @@ class AccountBook(Protocol):
     def get(self, agent_id: str) -> Account | None: ...
 
     def verify(self, agent_id: str, password: str) -> Account | None: ...
+
+    def display_of(self, token: str | None) -> str | None: ...
 
 
 @dataclass(eq=False)
@@ -68,7 +82,11 @@ class AgentDesk:
     maps: list[MapChoice] = field(default_factory=list)
     sessions: AgentSessions = field(default_factory=AgentSessions)
     throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    verify_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(VERIFY_SLOTS))
+    """Password checks at once: each scrypt takes ~128 MiB and ~0.4 s of a core; more queue here."""
     consoles: set[OpenConsole] = field(default_factory=set)
+    account_check_s: float = ACCOUNT_CHECK_S
+    """How often idle consoles are checked against their accounts (a message is checked at once)."""
 
     def account(self, agent_id: str) -> Account | None:
         try:
@@ -76,6 +94,30 @@ class AgentDesk:
         except Exception:
             log.exception("agent account lookup failed")
             return None
+
+    def live_account(self, session: AgentSession | None) -> Account | None:
+        """The session's account as it is now; None (and the session's agent signed out everywhere) when
+        the account was removed or its password changed since the session was opened."""
+        if session is None:
+            return None
+        account = self.account(session.agent_id)
+        if account is None or account.credential_version != session.credential_version:
+            ended = self.sessions.close_agent(session.agent_id) if account is None else self._close_stale(session)
+            log.info(
+                "agent %s: %d session(s) ended, the account was removed or its password changed",
+                session.agent_id,
+                ended,
+            )
+            return None
+        return account
+
+    def end_consoles(self, agent_id: str, code: int) -> None:
+        """Close every open console of ``agent_id``."""
+        for console in [console for console in self.consoles if console.agent_id == agent_id]:
+            console.end(code)
+
+    def _close_stale(self, session: AgentSession) -> int:
+        return self.sessions.close_matching(_opened_as(session.agent_id, session.credential_version))
 
 
 DESK_KEY = web.AppKey("agent_desk", AgentDesk)
@@ -89,7 +131,33 @@ def add_agent_routes(app: web.Application, desk: AgentDesk) -> None:
     app.router.add_post("/api/agent/logout", logout)
     app.router.add_get("/api/agent/session", session_info)
     app.router.add_get("/api/agent/maps", maps)
+    app.cleanup_ctx.append(_account_watch)
     app.on_shutdown.append(_close_consoles)
+
+
+async def _account_watch(app: web.Application) -> AsyncIterator[None]:
+    task = asyncio.create_task(_watch_accounts(app[DESK_KEY]), name="console-account-watch")
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def _watch_accounts(desk: AgentDesk) -> None:
+    """An idle console whose account was removed, or whose password changed, is closed within
+    ``ACCOUNT_CHECK_S`` even if it sends nothing (a console that sends anything is checked at once)."""
+    while True:
+        await asyncio.sleep(desk.account_check_s)
+        for console in list(desk.consoles):
+            account = desk.account(console.agent_id)
+            if account is None or account.credential_version != console.credential_version:
+                log.info("agent %s: console closed, the account was removed or its password changed", console.agent_id)
+                desk.sessions.close_matching(_opened_as(console.agent_id, console.credential_version))
+                console.end(CLOSE_SIGNED_OUT_BY_ACCOUNT)
+
+
+def _opened_as(agent_id: str, credential_version: int) -> Callable[[AgentSession], bool]:
+    return lambda session: session.agent_id == agent_id and session.credential_version == credential_version
 
 
 def same_origin(request: web.Request, *, required: bool) -> bool:
@@ -122,26 +190,33 @@ async def login(request: web.Request) -> web.StreamResponse:
     agent_id, password = body.get("agent_id"), body.get("password")
     if not isinstance(agent_id, str) or not isinstance(password, str) or len(password) > MAX_PASSWORD_CHARS:
         return web.json_response({"error": "bad_request"}, status=400)
-    remote = request.remote or "unknown"
-    keys = (f"agent:{agent_id.lower()[:64]}", f"addr:{remote}")
-    if desk.throttle.blocked(*keys):
+    policy = request.app[POLICY_KEY]
+    remote = policy.client_address(request)
+    agent_key = agent_id.lower()[:64]
+    # counted before the slow check, so that concurrent guesses all see each other
+    wait_s = desk.throttle.attempt(agent_key, remote)
+    if wait_s is not None:
         log.warning("login for agent %s from %s refused: too many failures", _loggable(agent_id), remote)
         return web.json_response(
-            {"error": "too_many_attempts", "message": "Too many failed sign-ins; try again in a minute."},
+            {"error": "too_many_attempts", "message": "Too many failed sign-ins; try again later."},
             status=429,
-            headers={"Retry-After": str(int(desk.throttle.window_s))},
+            headers={"Retry-After": str(max(1, math.ceil(wait_s)))},
         )
     try:
-        card = await asyncio.to_thread(desk.accounts.verify, agent_id, password)
+        async with desk.verify_slots:
+            card = await asyncio.to_thread(desk.accounts.verify, agent_id, password)
     except Exception:
         log.exception("checking the password of agent %s failed", _loggable(agent_id))
         return web.json_response({"error": "unavailable"}, status=503)
     if card is None:
-        desk.throttle.failed(*keys)
         log.warning("login failed for agent %s from %s", _loggable(agent_id), remote)
         return web.json_response(SIGN_IN_FAILED, status=401)
-    desk.throttle.succeeded(keys[0])
-    token = desk.sessions.open(card.agent_id)
+    desk.throttle.succeeded(agent_key, remote)
+    if body.get("end_other_sessions") is True:
+        ended = desk.sessions.close_agent(card.agent_id)
+        desk.end_consoles(card.agent_id, CLOSE_ELSEWHERE)
+        log.info("agent %s: signing in ended %d other session(s)", card.agent_id, ended)
+    token = desk.sessions.open(card.agent_id, card.credential_version)
     log.info("agent %s signed in from %s", card.agent_id, remote)
     response = web.json_response(_card_json(desk, card))
     response.set_cookie(
@@ -151,7 +226,7 @@ async def login(request: web.Request) -> web.StreamResponse:
         path="/",
         httponly=True,
         samesite="Strict",
-        secure=request.secure,
+        secure=request.secure or policy.https,
     )
     return response
 
@@ -196,8 +271,7 @@ async def maps(request: web.Request) -> web.StreamResponse:
 
 def _signed_in(request: web.Request) -> Account | None:
     desk = request.app[DESK_KEY]
-    session = desk.sessions.get(request.cookies.get(SESSION_COOKIE))
-    return desk.account(session.agent_id) if session is not None else None
+    return desk.live_account(desk.sessions.get(request.cookies.get(SESSION_COOKIE)))
 
 
 def _card_json(desk: AgentDesk, card: Account) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 import time
 from collections import deque
@@ -11,11 +12,16 @@ from dataclasses import dataclass
 
 SESSION_TTL_S = 12 * 3600.0
 MAX_SESSIONS = 10_000
-FAILURE_WINDOW_S = 60.0
-MAX_FAILURES = 5
+FREE_FAILURES = 5
+BASE_BACKOFF_S = 2.0
+MAX_BACKOFF_S = 15 * 60.0
+MAX_ADDRESS_FAILURES = 50
+FAILURE_WINDOW_S = 15 * 60.0
 MAX_TRACKED_KEYS = 10_000
 
 Clock = Callable[[], float]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +30,8 @@ class AgentSession:
 
     agent_id: str
     expires_at: float
+    credential_version: int = 1
+    """The account's credential version at sign-in: a password change moves it and ends the session."""
 
 
 def _digest(token: str) -> str:
@@ -42,14 +50,14 @@ class AgentSessions:
     def __len__(self) -> int:
         return len(self._sessions)
 
-    def open(self, agent_id: str) -> str:
+    def open(self, agent_id: str, credential_version: int = 1) -> str:
         """A new session for ``agent_id``; returns its token (for the cookie)."""
         self._drop_expired()
         if len(self._sessions) >= MAX_SESSIONS:
             oldest = min(self._sessions, key=lambda key: self._sessions[key].expires_at)
             del self._sessions[oldest]
         token = secrets.token_urlsafe(32)
-        self._sessions[_digest(token)] = AgentSession(agent_id, self._clock() + self.ttl_s)
+        self._sessions[_digest(token)] = AgentSession(agent_id, self._clock() + self.ttl_s, credential_version)
         return token
 
     def get(self, token: str | None) -> AgentSession | None:
@@ -73,8 +81,13 @@ class AgentSessions:
         return session
 
     def close_agent(self, agent_id: str) -> int:
-        """End every session of one agent (their account was removed or their password changed)."""
-        keys = [key for key, session in self._sessions.items() if session.agent_id == agent_id]
+        """End every session of one agent (their account was removed, or they signed in afresh and asked
+        to end the others)."""
+        return self.close_matching(lambda session: session.agent_id == agent_id)
+
+    def close_matching(self, ended: Callable[[AgentSession], bool]) -> int:
+        """End every session for which ``ended(session)`` holds; returns how many."""
+        keys = [key for key, session in self._sessions.items() if ended(session)]
         for key in keys:
             del self._sessions[key]
         return len(keys)
@@ -85,44 +98,92 @@ class AgentSessions:
             del self._sessions[key]
 
 
+@dataclass
+class _PairFailures:
+    count: int
+    last_at: float
+
+
 class LoginThrottle:
-    """At most ``max_failures`` failed logins per key (an agent id, a remote address) in ``window_s``."""
+    """Failed sign-ins, counted the moment an attempt starts (so that concurrent guesses cannot all pass
+    the check before the first failure is recorded), and forgiven when the password was right.
+
+    - Per (agent id, client address): ``free_failures`` failures are free; after that each further
+      attempt waits ``base_backoff_s`` doubled per failure, up to ``max_backoff_s``. A guesser from one
+      address slows down only their own attempts: the agent still signs in from their desk.
+    - Per client address, over every agent id: ``max_address_failures`` in ``window_s`` blocks the address
+      for the rest of the window (one address trying many agents).
+    An agent id alone never blocks, so nobody can lock an agent out.
+    """
 
     def __init__(
-        self, max_failures: int = MAX_FAILURES, window_s: float = FAILURE_WINDOW_S, clock: Clock = time.monotonic
+        self,
+        free_failures: int = FREE_FAILURES,
+        base_backoff_s: float = BASE_BACKOFF_S,
+        max_backoff_s: float = MAX_BACKOFF_S,
+        max_address_failures: int = MAX_ADDRESS_FAILURES,
+        window_s: float = FAILURE_WINDOW_S,
+        clock: Clock = time.monotonic,
     ) -> None:
-        self.max_failures = max_failures
+        self.free_failures = free_failures
+        self.base_backoff_s = base_backoff_s
+        self.max_backoff_s = max_backoff_s
+        self.max_address_failures = max_address_failures
         self.window_s = window_s
         self._clock = clock
-        self._failures: dict[str, deque[float]] = {}
+        self._pairs: dict[tuple[str, str], _PairFailures] = {}
+        self._addresses: dict[str, deque[float]] = {}
 
-    def blocked(self, *keys: str) -> bool:
-        """Whether any of ``keys`` has used up its failures for now."""
+    def attempt(self, agent_id: str, address: str) -> float | None:
+        """Start an attempt: None if it may go ahead (and it now counts as failed until
+        :meth:`succeeded`), else the seconds to wait before the next one."""
         now = self._clock()
-        return any(len(self._recent(key, now)) >= self.max_failures for key in keys)
+        pair = self._pairs.get((agent_id, address))
+        if pair is not None and pair.count >= self.free_failures:
+            ready_at = pair.last_at + self._backoff(pair.count)
+            if now < ready_at:
+                return ready_at - now
+        recent = self._recent(address, now)
+        if len(recent) >= self.max_address_failures:
+            return recent[0] + self.window_s - now
+        self._forget_quiet(now)
+        if pair is None:
+            pair = self._pairs[(agent_id, address)] = _PairFailures(0, now)
+        pair.count += 1
+        pair.last_at = now
+        self._addresses.setdefault(address, deque()).append(now)
+        return None
 
-    def failed(self, *keys: str) -> None:
-        now = self._clock()
-        if len(self._failures) >= MAX_TRACKED_KEYS:
-            # keys come from the network: rather than grow without bound, forget the quiet ones
-            for key in list(self._failures):
-                self._recent(key, now)  # drops the key once its failures are all old
-            if len(self._failures) >= MAX_TRACKED_KEYS:
-                self._failures.clear()
-        for key in keys:
-            self._failures.setdefault(key, deque()).append(now)
+    def succeeded(self, agent_id: str, address: str) -> None:
+        """The password was right: the pair starts afresh and this attempt no longer counts for the address."""
+        self._pairs.pop((agent_id, address), None)
+        times = self._addresses.get(address)
+        if times:
+            times.pop()
 
-    def succeeded(self, agent_key: str) -> None:
-        """A good password clears the agent's own count (not the address's: one good login does not
-        excuse guesses at other accounts from there)."""
-        self._failures.pop(agent_key, None)
+    def _backoff(self, count: int) -> float:
+        return float(min(self.max_backoff_s, self.base_backoff_s * 2.0 ** (count - self.free_failures)))
 
-    def _recent(self, key: str, now: float) -> deque[float]:
-        times = self._failures.get(key)
+    def _recent(self, address: str, now: float) -> deque[float]:
+        times = self._addresses.get(address)
         if times is None:
             return deque()
         while times and times[0] <= now - self.window_s:
             times.popleft()
         if not times:
-            del self._failures[key]
+            del self._addresses[address]
         return times
+
+    def _forget_quiet(self, now: float) -> None:
+        # keys come from the network: rather than grow without bound, forget the ones gone quiet
+        if len(self._pairs) + len(self._addresses) < MAX_TRACKED_KEYS:
+            return
+        quiet_after = self.max_backoff_s + self.window_s
+        for key in [key for key, pair in self._pairs.items() if now - pair.last_at > quiet_after]:
+            del self._pairs[key]
+        for address in list(self._addresses):
+            self._recent(address, now)
+        if len(self._pairs) + len(self._addresses) >= MAX_TRACKED_KEYS:
+            log.warning("sign-in throttle full (%d keys): forgetting every failure", MAX_TRACKED_KEYS)
+            self._pairs.clear()
+            self._addresses.clear()

@@ -7,10 +7,13 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from central.accounts import Role
+from central.web.access import add_access_routes, require
 from central.web.agent import AgentDesk, add_agent_routes
 from central.web.console import console_socket
 from central.web.live import FEED_KEY, FleetFeed, fleet_events
 from central.web.pages import STATIC_DIR, add_page
+from central.web.policy import POLICY_KEY, WebPolicy, check_host
 from central.web.security import add_security_headers
 from central.web.wallboard import WallboardFeed, add_wallboard_routes
 
@@ -18,6 +21,9 @@ if TYPE_CHECKING:
     from central.flights.service import FlightService
 
 PAGES = ("/facilities", "/agent", "/wallboard")
+# How the app is served. A page that goes away cancels its handler at once, so an event stream's place
+# (and its queued snapshot) is freed then, not at the stream's next keep-alive write.
+HANDLER_CANCELLATION = True
 
 
 def create_app(
@@ -25,18 +31,21 @@ def create_app(
     desk: AgentDesk | None = None,
     wallboard: WallboardFeed | None = None,
     flights: FlightService | None = None,
+    policy: WebPolicy | None = None,
 ) -> web.Application:
     """Routes: ``/`` (redirect), ``/facilities``, ``/static/*``, ``/api/fleet``, ``/api/fleet/events``,
     ``/healthz``; with a desk the agent console's (``/agent``, ``/api/agent/*``), with a wallboard feed
     the wallboard's (``/wallboard``, ``/api/wallboard``, ``/api/wallboard/events``), with flights the boards'
     (``/api/flights``, ``/flight/{id}``, ``/api/feeds/aidx``; see :mod:`central.flights.web`)."""
-    app = web.Application()
+    app = web.Application(middlewares=[check_host])
+    app[POLICY_KEY] = policy or WebPolicy()
     app[FEED_KEY] = feed
     app.router.add_get("/", _to_facilities)
     add_page(app, "/facilities", "facilities.html")
     app.router.add_get("/api/fleet", _fleet_snapshot)
     app.router.add_get("/api/fleet/events", fleet_events)
     app.router.add_get("/healthz", _healthz)
+    add_access_routes(app)
     if desk is not None:
         add_agent_routes(app, desk)
         app.router.add_get("/api/agent/ws", console_socket)
@@ -56,6 +65,7 @@ async def _to_facilities(request: web.Request) -> web.StreamResponse:
 
 
 async def _fleet_snapshot(request: web.Request) -> web.StreamResponse:
+    require(request, Role.FACILITIES.value)
     return web.json_response(request.app[FEED_KEY].snapshot())
 
 

@@ -16,6 +16,7 @@ from typing import Final
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
+from central.accounts import Role
 from central.switchboard.console.events import ConsoleError, SignedOut, SignOutReason
 from central.switchboard.console.messages import (
     Accept,
@@ -51,8 +52,9 @@ WRITER_DRAIN_S = 2.0
 class ConsoleChannel:
     """The switchboard's :class:`AgentChannel` for one socket: events are queued and written in order."""
 
-    def __init__(self, ws: web.WebSocketResponse, agent_id: str) -> None:
+    def __init__(self, ws: web.WebSocketResponse, agent_id: str, credential_version: int = 1) -> None:
         self.agent_id = agent_id
+        self.credential_version = credential_version
         self._ws = ws
         self._queue: asyncio.Queue[tuple[AgentEvent | None, int]] = asyncio.Queue()
         self._ended = False
@@ -98,12 +100,14 @@ async def console_socket(request: web.Request) -> web.StreamResponse:
     ws = web.WebSocketResponse(heartbeat=HEARTBEAT_S, max_msg_size=MAX_FRAME_BYTES)
     await ws.prepare(request)
     token = request.cookies.get(SESSION_COOKIE)
-    session = desk.sessions.get(token)
-    account = desk.account(session.agent_id) if session is not None else None
-    if session is None or account is None:
+    account = desk.live_account(desk.sessions.get(token))
+    if account is None:
         await ws.close(code=CLOSE_SIGN_IN, message=b"sign in first")
         return ws
-    channel = ConsoleChannel(ws, account.agent_id)
+    if not account.may(Role.AGENT):
+        await ws.close(code=CLOSE_SIGN_IN, message=b"this account does not answer calls")
+        return ws
+    channel = ConsoleChannel(ws, account.agent_id, account.credential_version)
     writer = asyncio.create_task(channel.pump(), name=f"console-{account.agent_id}")
     desk.consoles.add(channel)
     try:
@@ -128,7 +132,8 @@ async def console_socket(request: web.Request) -> web.StreamResponse:
 
 async def _read(ws: web.WebSocketResponse, desk: AgentDesk, channel: ConsoleChannel, token: str | None) -> None:
     async for frame in ws:
-        if desk.sessions.get(token) is None:
+        # every message: a removed account, a changed password or an expired session ends the console
+        if desk.live_account(desk.sessions.get(token)) is None:
             channel.send(ConsoleError(reason="session_expired", request=None))
             channel.end(CLOSE_SIGN_IN)
             return

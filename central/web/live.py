@@ -10,13 +10,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import TypedDict
 
 from aiohttp import web
 
 from bus.messages.base import utc_now
+from central.accounts import Role
 from central.fleet import DeviceView, FleetCounts, FleetState
+from central.web.access import require
 from central.web.sse import EventQueue, replace_queued, sse, stream_events
 
 log = logging.getLogger(__name__)
@@ -30,6 +32,8 @@ class PageSnapshot(TypedDict):
 
     site: str
     bus: str
+    bus_risks: list[str]
+    """Why central's own broker connection is unsafe (anonymous, plaintext); empty when it is not."""
     now: str
     stale_after_s: float
     counts: FleetCounts
@@ -40,11 +44,17 @@ class FleetFeed:
     """Fans fleet changes out to every open event stream of the facilities page."""
 
     def __init__(
-        self, fleet: FleetState, site: str, bus_state: Callable[[], str], keepalive_s: float = KEEPALIVE_S
+        self,
+        fleet: FleetState,
+        site: str,
+        bus_state: Callable[[], str],
+        keepalive_s: float = KEEPALIVE_S,
+        bus_risks: Sequence[str] = (),
     ) -> None:
         self.fleet = fleet
         self.site = site
         self.bus_state = bus_state
+        self.bus_risks = list(bus_risks)
         self.keepalive_s = keepalive_s
         self._streams: set[EventQueue] = set()
         self._closed = False
@@ -59,6 +69,7 @@ class FleetFeed:
         return PageSnapshot(
             site=self.site,
             bus=self.bus_state(),
+            bus_risks=self.bus_risks,
             now=fleet["now"],
             stale_after_s=fleet["stale_after_s"],
             counts=fleet["counts"],
@@ -113,6 +124,7 @@ FEED_KEY = web.AppKey("fleet_feed", FleetFeed)
 
 async def fleet_events(request: web.Request) -> web.StreamResponse:
     """``GET /api/fleet/events``: the snapshot, then ``device``, ``removed``, ``bus`` and ``ping`` events."""
+    require(request, Role.FACILITIES.value)
     feed = request.app[FEED_KEY]
     # a named event rather than a comment when idle, so the page can tell a live stream from a dead one
     return await stream_events(request, feed, "facilities", feed.keepalive_s, _ping)

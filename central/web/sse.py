@@ -17,6 +17,8 @@ from typing import Protocol
 
 from aiohttp import web
 
+from central.web.policy import POLICY_KEY
+
 log = logging.getLogger(__name__)
 
 RECONNECT_MS = 2000
@@ -62,7 +64,8 @@ async def stream_events(
     if feed.closed:
         raise web.HTTPServiceUnavailable(text="central is shutting down")
     response = web.StreamResponse(headers=HEADERS)
-    with feed.stream() as queue:
+    policy = request.app[POLICY_KEY]
+    with policy.streams.admit(policy.client_address(request)), feed.stream() as queue:
         await response.prepare(request)
         log.debug("%s event stream opened (%d open)", name, feed.stream_count)
         try:

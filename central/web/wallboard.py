@@ -16,10 +16,12 @@ from typing import Any
 from aiohttp import web
 
 from bus.messages.base import utc_now
+from central.accounts import Role
 from central.calls.coalesce import Coalescer
 from central.switchboard.console.wallboard import WallboardSnapshot
 from central.switchboard.console.wire import as_json
 from central.switchboard.switchboard import Switchboard
+from central.web.access import DISPLAY, require
 from central.web.pages import add_page
 from central.web.sse import EventQueue, replace_queued, sse, stream_events
 
@@ -98,11 +100,13 @@ def add_wallboard_routes(app: web.Application, feed: WallboardFeed) -> None:
 
 
 async def wallboard_snapshot(request: web.Request) -> web.StreamResponse:
+    require(request, Role.SUPERVISOR.value, DISPLAY)
     return web.json_response(request.app[WALLBOARD_KEY].snapshot())
 
 
 async def wallboard_events(request: web.Request) -> web.StreamResponse:
     """``GET /api/wallboard/events``: ``snapshot`` events, the first at once."""
+    require(request, Role.SUPERVISOR.value, DISPLAY)
     feed = request.app[WALLBOARD_KEY]
     return await stream_events(request, feed, "wallboard", feed.refresh_s, feed.event)
 

@@ -32,7 +32,7 @@ def open_printer(settings: PrinterSection, state_dir: Path, events: EventSink) -
     if settings.enabled:
         port = SerialPort(settings.port, settings.baud, settings.flow_control)
         driver = PrinterDriver(port, settings.reply_timeout_s, settings.reopen_max_s)
-    state_dir.mkdir(parents=True, exist_ok=True)
+    state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # print jobs hold what passengers print
     queue = JobQueue(state_dir / FILE_NAME)
     slips = SlipPrinter(PrinterProfile.from_settings(settings), slip_texts())
     return PrinterService(driver, queue, slips, settings, events)

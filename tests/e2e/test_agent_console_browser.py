@@ -25,10 +25,12 @@ from playwright.async_api import Page, expect
 from bus.codec import decode
 from bus.messages.call import CallContext, CallRating, Push, SdpOffer
 from bus.topics import TopicKind
-from tests.integration.test_call_adapters import WAIT_S, BusDevice, central_running
 from tests.peers.agent_console import chromium, sign_in_on_the_page
+from tests.peers.bus_device import BusDevice
+from tests.peers.central import WAIT_S, central_running
 from tests.peers.mosquitto import Mosquitto
 from tests.peers.programs import running
+from tests.peers.staff import sign_in_browser
 
 pytestmark = pytest.mark.slow
 
@@ -255,6 +257,7 @@ async def test_an_agent_answers_a_video_call_pushes_a_qr_code_and_the_wallboard_
             kiosk.send(CallRating(call="call-1", stars=5, answered=True))
 
             wall = await context.new_page()
+            await sign_in_browser(wall, central.base_url)  # the agent's own session has no supervisor role
             wall_errors = watch_errors(wall)
             await wall.goto(f"{central.base_url}/wallboard")
             await expect(wall.locator('[data-kpi="answered"]')).to_have_text("1", timeout=UI_TIMEOUT_MS)
@@ -277,6 +280,7 @@ async def test_a_device_killed_while_waiting_is_abandoned_on_the_wallboard(
             await asyncio.to_thread(device.wait_for_line, "connected")
             async with chromium(chromium_executable) as browser, BusDevice(mosquitto.url, "kiosk-doomed") as kiosk:
                 wall = await browser.new_page(viewport=VIEWPORT)
+                await sign_in_browser(wall, central.base_url)
                 errors = watch_errors(wall)
                 await wall.goto(f"{central.base_url}/wallboard")
                 await expect(wall.locator("#top")).to_have_attribute("data-live", "live", timeout=UI_TIMEOUT_MS)

@@ -13,6 +13,7 @@ from playwright.async_api import Page, expect
 
 from central.switchboard.console.events import AgentState
 from tests.peers.agent_console import ConsoleSite, QuietConsole, chromium, sign_in_on_the_page
+from tests.peers.staff import sign_in_browser
 
 pytestmark = pytest.mark.slow
 
@@ -141,6 +142,7 @@ async def test_long_agent_names_stay_on_one_line_on_the_wallboard_with_the_full_
         assert site.switchboard.agent_state("long-zh") is AgentState.AVAILABLE
         for width in (1600, 800):
             page = await browser.new_page(viewport={"width": width, "height": 900})
+            await sign_in_browser(page, site.base_url)
             await page.goto(f"{site.base_url}/wallboard")
             await expect(page.locator("#top")).to_have_attribute("data-live", "live", timeout=UI_TIMEOUT_MS)
             await expect(page.locator('li[data-agent="long"]')).to_be_visible()

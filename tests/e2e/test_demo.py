@@ -24,6 +24,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from tests.peers.chromium import CHROMIUM_ARGS
 from tests.peers.net import free_port
+from tests.peers.staff import staff_cookie
 from tests.peers.wait import wait_until
 
 pytestmark = pytest.mark.slow
@@ -32,9 +33,15 @@ ROOT = Path(__file__).resolve().parents[2]
 NO_DISPLAY = {"QT_QPA_PLATFORM": None, "DISPLAY": None, "WAYLAND_DISPLAY": None}
 
 
-def fetch_json(url: str) -> dict:
-    with urllib.request.urlopen(url, timeout=5) as response:
+def fetch_json(url: str, cookie: str) -> dict:
+    request = urllib.request.Request(url, headers={"Cookie": cookie})
+    with urllib.request.urlopen(request, timeout=5) as response:
         return json.loads(response.read())
+
+
+def demo_password(demo: DemoRun) -> str:
+    """The demo account's password, made for this run (it may see every page)."""
+    return demo.wait_for_line("sign in as demo-agent with password").split("password ", 1)[1].split()[0]
 
 
 class DemoRun:
@@ -158,6 +165,7 @@ def test_the_demo_starts_broker_central_and_kiosk_and_prints_the_pages(demo_run,
     assert facilities == f"http://127.0.0.1:{demo.http_port}/facilities"
     assert "/agent" in demo.wait_for_line("agent console")
     assert "sign in as demo-agent with password" in demo.wait_for_line("sign in as")
+    cookie = staff_cookie(facilities.removesuffix("/facilities"), "demo-agent", demo_password(demo))
     assert "/wallboard" in demo.wait_for_line("wallboard")
     screenshot = tmp_path / "demo" / "kiosk-home.png"
     assert demo.wait_for_line("screenshot of the kiosk's home screen").endswith(str(screenshot))
@@ -165,7 +173,7 @@ def test_the_demo_starts_broker_central_and_kiosk_and_prints_the_pages(demo_run,
     fleet_url = facilities.replace("/facilities", "/api/fleet")
 
     def kiosk_online() -> bool:
-        devices = {device["id"]: device for device in fetch_json(fleet_url)["devices"]}
+        devices = {device["id"]: device for device in fetch_json(fleet_url, cookie)["devices"]}
         return bool(devices.get("kiosk-demo-1", {}).get("online"))
 
     wait_until(kiosk_online, "the demo kiosk online on the facilities page")
@@ -227,7 +235,7 @@ def test_with_call_a_simulated_passenger_is_answered_in_the_console_talks_and_ra
     demo_run, tmp_path, chromium_executable
 ):
     demo = demo_run(tmp_path, "--call", env=NO_DISPLAY)
-    password = demo.wait_for_line("sign in as demo-agent with password").split("password ", 1)[1].split()[0]
+    password = demo_password(demo)
     base = demo.wait_for_line("agent console").split()[-1].removesuffix("/agent")
     demo.wait_for_line("demo: passenger: waiting in the queue, position 1")
 
@@ -260,15 +268,21 @@ def test_with_call_a_simulated_passenger_is_answered_in_the_console_talks_and_ra
             demo.wait_for_line("demo: passenger: the call ended (agent)")
             demo.wait_for_line("demo: passenger: rated the call 5 of 5 stars")
 
-            wall = browser.new_page(viewport={"width": 1600, "height": 900})
+            wall = browser.new_page(viewport={"width": 1600, "height": 900})  # a browser of its own
             wall.goto(f"{base}/wallboard?lang=en")
+            wall.wait_for_url("**/signin?next=*", timeout=UI_TIMEOUT_MS)  # the wallboard's data needs a sign-in
+            wall.locator("#account-id").fill("demo-agent")
+            wall.locator("#password").fill(password)
+            wall.locator("#signin-submit").click()
+            wall.wait_for_url("**/wallboard?lang=en", timeout=UI_TIMEOUT_MS)
             expect(wall.locator('[data-kpi="answered"]')).to_have_text("1", timeout=UI_TIMEOUT_MS)
             expect(wall.locator('[data-kpi="rating"]')).to_have_text("5.0 ★", timeout=UI_TIMEOUT_MS)
             expect(wall.locator('[data-kpi="fcr"]')).to_have_text("100 %")
             wall.screenshot(path=str(tmp_path / "wallboard.png"))
         finally:
             browser.close()
-    devices = {device["id"]: device for device in fetch_json(f"{base}/api/fleet")["devices"]}
+    cookie = staff_cookie(base, "demo-agent", password)
+    devices = {device["id"]: device for device in fetch_json(f"{base}/api/fleet", cookie)["devices"]}
     assert devices["kiosk-demo-passenger"]["online"]  # on the bus like a kiosk
     demo.process.send_signal(signal.SIGTERM)
     assert demo.process.wait(30) == 0

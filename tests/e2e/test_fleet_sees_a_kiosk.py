@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from tests.peers.central import central_env, kiosk_env
 from tests.peers.chromium import headless_chromium
 from tests.peers.programs import running
+from tests.peers.staff import add_staff, sign_in_browser_sync
 
 pytestmark = pytest.mark.slow
 
@@ -26,6 +27,7 @@ def test_a_killed_kiosk_turns_offline_on_the_facilities_page(mosquitto, tmp_path
         KIOSK_UI__SCREENSHOT=str(tmp_path / "kiosk-home.png"),
     )
     central_settings = central_env(mosquitto, tmp_path / "central")
+    add_staff(tmp_path / "central")
     with running("central", central_settings) as central, running("kiosk", kiosk_settings) as kiosk:
         url = central.wait_for_line("facilities page at").split(" at ", 1)[1].strip()
         kiosk.wait_for_line("screenshot of the home screen saved")
@@ -33,6 +35,7 @@ def test_a_killed_kiosk_turns_offline_on_the_facilities_page(mosquitto, tmp_path
 
         with headless_chromium(chromium_executable) as browser:
             page = browser.new_page(viewport={"width": 1400, "height": 900})
+            sign_in_browser_sync(page, url.removesuffix("/facilities"))
             page.goto(url)
             row = page.locator('tr[data-device="kiosk-t1-b-07"]')
             expect(row).to_have_attribute("data-online", "true", timeout=15_000)
@@ -50,10 +53,12 @@ def test_a_killed_kiosk_turns_offline_on_the_facilities_page(mosquitto, tmp_path
 def test_a_kiosk_stopped_cleanly_shows_shutdown(mosquitto, tmp_path, chromium_executable):
     kiosk_settings = kiosk_env(mosquitto, tmp_path / "kiosk", "kiosk-t2-01")
     central_settings = central_env(mosquitto, tmp_path / "central")
+    add_staff(tmp_path / "central")
     with running("central", central_settings) as central, running("kiosk", kiosk_settings) as kiosk:
         url = central.wait_for_line("facilities page at").split(" at ", 1)[1].strip()
         with headless_chromium(chromium_executable) as browser:
             page = browser.new_page()
+            sign_in_browser_sync(page, url.removesuffix("/facilities"))
             page.goto(url)
             row = page.locator('tr[data-device="kiosk-t2-01"]')
             expect(row).to_have_attribute("data-online", "true", timeout=15_000)

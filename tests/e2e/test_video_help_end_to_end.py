@@ -26,6 +26,7 @@ from tests.peers.central import central_running
 from tests.peers.chromium import chromium
 from tests.peers.console import sign_in_on_the_page
 from tests.peers.mosquitto import Mosquitto
+from tests.peers.staff import sign_in_browser
 from tests.peers.wait import until
 
 pytestmark = pytest.mark.slow
@@ -144,6 +145,7 @@ def test_a_passenger_calls_talks_gets_a_qr_code_rates_and_the_wallboard_counts_i
                 assert flow.session is None, "the rated call is still held: the next tap would not start a new one"
 
                 wall = await browser.new_page(viewport={"width": 1600, "height": 900})
+                await sign_in_browser(wall, central.base_url)
                 await wall.goto(f"{central.base_url}/wallboard?lang=en")
                 await expect(wall.locator('[data-kpi="answered"]')).to_have_text("1", timeout=UI_TIMEOUT_MS)
                 await expect(wall.locator('[data-kpi="rating"]')).to_have_text("4.0 ★", timeout=UI_TIMEOUT_MS)

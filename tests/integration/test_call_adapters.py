@@ -13,14 +13,11 @@ from bus.messages.call import CallHangup, SdpOffer
 from bus.messages.device import DeviceKind, DeviceStatus, OfflineReason
 from bus.topics import TopicKind
 from tests.peers.bus_device import BusDevice, bus_observer, from_now_on, queue_summary
-from tests.peers.central import PASSWORD, TOPICS, WAIT_S, central_running  # noqa: F401  (PASSWORD: see below)
-from tests.peers.console import console, sign_in  # noqa: F401  (sign_in: see below)
+from tests.peers.central import TOPICS, WAIT_S, central_running
+from tests.peers.console import console
 from tests.peers.mosquitto import Mosquitto
 from tests.peers.programs import running
 from tests.peers.retained import read_retained
-
-# tests/integration/test_agent_console.py and tests/e2e/test_agent_console_browser.py still import PASSWORD,
-# sign_in, BusDevice, central_running and WAIT_S from here; their home is tests/peers.
 
 SDP = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
 QUEUE_TOPIC = TOPICS.site(TopicKind.QUEUE)

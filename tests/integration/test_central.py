@@ -26,6 +26,7 @@ from tests.peers.net import free_port
 from tests.peers.programs import ROOT as REPO_ROOT
 from tests.peers.programs import RunningProgram
 from tests.peers.retained import read_retained
+from tests.peers.staff import STAFF_ID, STAFF_PASSWORD, add_staff, sign_in_browser_sync, staff_cookie
 from tests.peers.wait import wait_until
 
 SITE = "HAK"
@@ -45,6 +46,8 @@ class Central:
 
     program: RunningProgram
     facilities_url: str = ""
+    cookie: str = ""
+    """The staff account's session: the fleet's data needs the facilities role."""
 
     @property
     def process(self) -> subprocess.Popen[str]:
@@ -117,9 +120,12 @@ def start_central(tmp_path: Path) -> Iterator[StartCentral]:
         n = len(started)
         port = free_port() if http_port is None else http_port
         config = write_config(tmp_path / f"central-{n}.toml", broker_url, port, tmp_path / "state", extra)
+        if not started:
+            add_staff(tmp_path / "state")
         central = launch(config)
         started.append(central)
         central.wait_ready()
+        central.cookie = staff_cookie(central.base_url)
         return central
 
     try:
@@ -202,7 +208,7 @@ def devices(mosquitto: Mosquitto) -> Iterator[Callable[[str], FakeDevice]]:
 def http_get(central: Central, path: str) -> tuple[int, dict[str, str], bytes]:
     connection = http.client.HTTPConnection("127.0.0.1", central.port, timeout=10)
     try:
-        connection.request("GET", path)
+        connection.request("GET", path, headers={"Cookie": central.cookie} if central.cookie else {})
         response = connection.getresponse()
         return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
     finally:
@@ -212,7 +218,7 @@ def http_get(central: Central, path: str) -> tuple[int, dict[str, str], bytes]:
 def first_event(central: Central, path: str = "/api/fleet/events") -> tuple[str, dict[str, Any]]:
     connection = http.client.HTTPConnection("127.0.0.1", central.port, timeout=10)
     try:
-        connection.request("GET", path)
+        connection.request("GET", path, headers={"Cookie": central.cookie})
         response = connection.getresponse()
         assert response.status == 200
         assert response.getheader("Content-Type", "").startswith("text/event-stream")
@@ -247,6 +253,7 @@ def test_the_page_follows_a_device_from_birth_to_its_last_will_without_reloading
 
     with headless_chromium(chromium_executable) as browser:
         page = browser.new_page()
+        sign_in_browser_sync(page, central.base_url)
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.goto(central.facilities_url)
@@ -296,6 +303,7 @@ def test_the_page_speaks_chinese_when_asked_and_shows_network_text_as_text(
 
     with headless_chromium(chromium_executable) as browser:
         page = browser.new_page()
+        sign_in_browser_sync(page, central.base_url)
         page.goto(f"{central.facilities_url}?lang=zh-CN")
         online_row = row(page, "kiosk-3", online="true")
         expect(online_row).to_have_count(1, timeout=UI_TIMEOUT_MS)
@@ -323,6 +331,7 @@ def test_the_page_reconnects_by_itself_when_central_comes_back(
 
     with headless_chromium(chromium_executable) as browser:
         page = browser.new_page()
+        sign_in_browser_sync(page, first.base_url)
         page.goto(first.facilities_url)
         expect(row(page, "kiosk-4", online="true")).to_have_count(1, timeout=UI_TIMEOUT_MS)
         expect(page.locator("#top")).to_have_attribute("data-live", "live")
@@ -332,6 +341,12 @@ def test_the_page_reconnects_by_itself_when_central_comes_back(
         expect(row(page, "kiosk-4")).to_have_count(1)  # the last known state stays on the screen
 
         start_central(mosquitto.url, http_port=first.port)
+        # sessions live in central's memory: the page finds itself signed out, asks, and comes back
+        page.wait_for_url("**/signin?next=%2Ffacilities*", timeout=UI_TIMEOUT_MS)
+        page.fill("#account-id", STAFF_ID)
+        page.fill("#password", STAFF_PASSWORD)
+        page.click("#signin-submit")
+        page.wait_for_url("**/facilities", timeout=UI_TIMEOUT_MS)
         expect(page.locator("#top")).to_have_attribute("data-live", "live", timeout=UI_TIMEOUT_MS)
         expect(row(page, "kiosk-4", online="true")).to_have_count(1)
 

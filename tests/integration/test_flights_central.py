@@ -17,6 +17,7 @@ from device.flights.store import FlightStore
 from tests.peers.central_flights import FlightsCentral, central_with_aidx
 from tests.peers.hostile_xml import BILLION_LAUGHS, EXTERNAL_ENTITY
 from tests.peers.mosquitto import Mosquitto
+from tests.peers.staff import sign_in_browser_sync
 from tests.peers.wait import until, wait_until
 
 GOLDEN = Path(__file__).resolve().parents[1] / "data" / "aidx"
@@ -182,6 +183,7 @@ def test_the_facilities_page_names_a_flight_feed_that_went_silent(
         )
         with headless_chromium(chromium_executable) as browser:
             page = browser.new_page(viewport={"width": 1280, "height": 720})
+            sign_in_browser_sync(page, central.base_url)
             page.goto(f"{central.base_url}/facilities?lang=en")
             expect(page.locator("#feeds-text")).to_have_text("Flight feed stale: aidx, csv")
             expect(page.locator("#feeds-text")).to_have_attribute("data-state", "stale")

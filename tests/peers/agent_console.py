@@ -26,6 +26,7 @@ from central.web.app import create_app
 from central.web.live import FleetFeed
 from central.web.wallboard import WallboardFeed
 from tests.peers.chromium import CHROMIUM_ARGS
+from tests.peers.staff import STAFF_ID, STAFF_PASSWORD, STAFF_ROLES
 
 PASSWORD = "correct horse battery"
 # Chromium hides host addresses behind mDNS names that aiortc cannot always resolve; a test on one machine
@@ -81,6 +82,7 @@ class ConsoleSite:
         self.switchboard = Switchboard(SwitchboardSettings(**settings), time.time, MemoryCallStore())
         self.accounts = AgentAccounts(state_dir / "agents.sqlite3")
         self.accounts.add("chen", "Chen Li", ["zh", "en"], PASSWORD)
+        self.accounts.add(STAFF_ID, "Ops Desk", [], STAFF_PASSWORD, roles=STAFF_ROLES.split(","))
         self.desk = AgentDesk(switchboard=self.switchboard, accounts=self.accounts)
         fleet = FleetFeed(FleetState(Topics("airport/HAK"), 120.0), "HAK", lambda: "online")
         self.wallboard = WallboardFeed(self.switchboard, "HAK")

@@ -13,10 +13,12 @@ from typing import Any
 
 import aiohttp
 
-from bus.topics import Topics
+from bus.topics import TopicKind, Topics
 from tests.peers.mosquitto import Mosquitto
 from tests.peers.net import free_port
 from tests.peers.programs import ROOT, RunningProgram, running
+from tests.peers.retained import read_retained
+from tests.peers.staff import add_staff, staff_cookie
 
 SITE = "HAK"
 TOPICS = Topics(f"airport/{SITE}")
@@ -31,12 +33,25 @@ class CentralUnderTest:
     base_url: str
     env: dict[str, str]
 
+    _cookie: str = ""
+
+    def staff_cookie(self) -> str:
+        """The staff account's session (signed in once, on first use)."""
+        if not self._cookie:
+            self._cookie = staff_cookie(self.base_url)
+        return self._cookie
+
     @property
     def log_lines(self) -> list[str]:
         return list(self.program.stderr)
 
     async def wallboard(self) -> dict[str, Any]:
-        async with aiohttp.ClientSession() as http, http.get(f"{self.base_url}/api/wallboard") as response:
+        """The wallboard's snapshot, as the staff account sees it."""
+        headers = {"Cookie": self.staff_cookie()}
+        async with (
+            aiohttp.ClientSession() as http,
+            http.get(f"{self.base_url}/api/wallboard", headers=headers) as response,
+        ):
             data: dict[str, Any] = await response.json()
             return data
 
@@ -78,10 +93,15 @@ def central_running(
     """The real ``central`` with the given agent accounts; stopped (and reaped) afterwards."""
     env = central_env(mosquitto, state_dir, **calls)
     add_agents(env, agents)
+    add_staff(state_dir, env)
     with running("central", env) as program:
         line = program.wait_for_line("central: agent console at ")
         base_url = line.split(" at ", 1)[1].strip().removesuffix("/agent")
         program.wait_for_line("central: wallboard at ")
+        # The pages come up before the broker connection. Central subscribes before it publishes its birth,
+        # so once the birth is retained its subscriptions are live and a device's first message is heard.
+        status = TOPICS.site(TopicKind.CENTRAL_STATUS)
+        read_retained(mosquitto, status, lambda body: body.get("online") is True, timeout_s=WAIT_S)
         yield CentralUnderTest(program, base_url, env)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from tests.peers.net import free_port
 from tests.peers.programs import RunningProgram
+from tests.peers.staff import add_staff
 
 AIDX_TOKEN = "aidx-test-token-7f3a"
 READY = "central: facilities page at "
@@ -85,6 +86,7 @@ aidx_token = "{AIDX_TOKEN}"
 """,
         encoding="utf-8",
     )
+    add_staff(workdir / "state")  # for the facilities page
     program = RunningProgram("central", {}, ["--config", str(config)])
     try:
         program.wait_for_line(READY)

@@ -52,7 +52,7 @@ def test_an_agent_signs_in_with_the_right_password_only(accounts: AgentAccounts)
     assert accounts.verify("no such id!", PASSWORD) is None
 
 
-def test_the_hash_is_scrypt_n16384_r8_p1_with_a_16_byte_salt_and_says_so(tmp_path: Path, real_scrypt: None):
+def test_the_hash_is_scrypt_n131072_r8_p1_with_a_16_byte_salt_and_says_so(tmp_path: Path, real_scrypt: None):
     path = tmp_path / "accounts.sqlite3"
     accounts = AgentAccounts(path)
     accounts.add("chen", "Chen", [], PASSWORD)
@@ -60,10 +60,12 @@ def test_the_hash_is_scrypt_n16384_r8_p1_with_a_16_byte_salt_and_says_so(tmp_pat
 
     (stored,) = sqlite3.connect(path).execute("SELECT password FROM agents").fetchone()
     scheme, n, r, p, salt_b64, digest_b64 = stored.split("$")
-    assert (scheme, n, r, p) == ("scrypt", "16384", "8", "1")
+    assert (scheme, n, r, p) == ("scrypt", "131072", "8", "1")
     salt = base64.b64decode(salt_b64)
     assert len(salt) == 16
-    assert base64.b64decode(digest_b64) == hashlib.scrypt(PASSWORD.encode(), salt=salt, n=16384, r=8, p=1, dklen=32)
+    assert base64.b64decode(digest_b64) == hashlib.scrypt(
+        PASSWORD.encode(), salt=salt, n=131072, r=8, p=1, dklen=32, maxmem=200 * 2**20
+    )
     assert PASSWORD not in stored
 
 
@@ -153,7 +155,9 @@ def test_password_change_update_list_and_remove(accounts: AgentAccounts, caplog:
     accounts.set_password("chen", "a new password")
     assert accounts.verify("chen", PASSWORD) is None
     assert accounts.verify("chen", "a new password") is not None
-    assert accounts.update("chen", name="Chen Li", skills=["en", "sign"]) == Account("chen", "Chen Li", ("en", "sign"))
+    assert accounts.update("chen", name="Chen Li", skills=["en", "sign"]) == Account(
+        "chen", "Chen Li", ("en", "sign"), credential_version=2
+    )
     assert [a.agent_id for a in accounts.list()] == ["chen", "wang"]
     assert accounts.remove("wang") is True
     assert accounts.remove("wang") is False

@@ -136,9 +136,29 @@ export class LiveStream {
     source.addEventListener("error", () => {
       if (source !== this.source) return;
       this.setLive("reconnecting");
-      // The browser retries by itself unless the stream is closed for good (e.g. an HTTP error).
-      if (source.readyState === EventSource.CLOSED) this.reconnectLater();
+      // The browser retries by itself unless the stream is closed for good (e.g. an HTTP error): then
+      // ask whether that was the sign-in, and if so go and sign in.
+      if (source.readyState === EventSource.CLOSED) this.checkAccess();
     });
+  }
+
+  async checkAccess() {
+    try {
+      // the stream's snapshot (".../events" without "/events") answers at once, with the same rules
+      const snapshotUrl = this.url.replace(/\/events$/, "");
+      const response = await fetch(snapshotUrl, { credentials: "same-origin", cache: "no-store" });
+      if (response.status === 401 || response.status === 403) {
+        const next = encodeURIComponent(location.pathname + location.search);
+        const forbidden = response.status === 403 ? "&forbidden=1" : "";
+        const lang = new URLSearchParams(location.search).get("lang");
+        const language = lang ? `&lang=${encodeURIComponent(lang)}` : "";
+        location.assign(`/signin?next=${next}${forbidden}${language}`);
+        return;
+      }
+    } catch {
+      // central unreachable: keep trying below
+    }
+    this.reconnectLater();
   }
 
   check() {

@@ -19,6 +19,7 @@ const page = {
   devices: new Map(), // id -> device view from the server
   rows: new Map(), // id -> <tr>
   bus: "",
+  risks: [],
   site: "",
   feeds: null, // [{name, stale}] from /api/flights, null until known
 };
@@ -40,6 +41,7 @@ function applyLanguage() {
   document.title = page.site ? `${page.site} · ${t("title")}` : t("title");
   renderLive(t, stream.live);
   renderBus();
+  renderRisks();
   renderFeeds();
   for (const id of page.devices.keys()) renderRow(id);
   renderTimes();
@@ -123,7 +125,9 @@ function newRow(id) {
       const reason = document.createElement("span");
       reason.className = "chip-reason";
       chip.append(label, reason);
-      td.append(chip);
+      const risk = document.createElement("span");
+      risk.className = "risk";
+      td.append(chip, risk);
     }
     tr.append(td);
   }
@@ -162,6 +166,10 @@ function renderRow(id) {
   const why = device.state === "offline" && device.reason ? t(`reason.${device.reason}`)
     : device.silent ? t("silent.hint") : "";
   status.querySelector(".chip-reason").textContent = why;
+  const risks = device.health && Array.isArray(device.health.bus_risks) ? device.health.bus_risks : [];
+  const risk = status.querySelector(".risk");
+  risk.textContent = risks.length ? t("risk.device") : "";
+  risk.title = risks.map((name) => t(`risk.${name}`)).join(" · ");
 
   const h = device.health;
   setFigure(tr, "cpu", h ? h.cpu_percent : null, "%", 0, WARN.cpu);
@@ -219,7 +227,17 @@ function remove(id) {
 
 // --- the live stream --------------------------------------------------------------------------------
 
+function renderRisks() {
+  const banner = $("risk-banner");
+  banner.textContent = page.risks.length
+    ? `${page.t("risk.central")} ${page.risks.map((name) => page.t(`risk.${name}`)).join(" · ")}`
+    : "";
+  banner.hidden = page.risks.length === 0;
+}
+
 function onSnapshot(snapshot) {
+  page.risks = Array.isArray(snapshot.bus_risks) ? snapshot.bus_risks.map(String) : [];
+  renderRisks();
   page.site = String(snapshot.site || "");
   $("site").textContent = page.site || "—";
   $("site").dataset.site = page.site;
