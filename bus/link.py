@@ -34,6 +34,7 @@ STOP_PUBLISH_TIMEOUT_S = 3.0
 # Messages handed from paho's thread to the loop and not yet handled. A flood beyond this is dropped (and
 # counted) in paho's thread rather than queued without bound in the loop's memory.
 MAX_PENDING_MESSAGES = 10_000
+MAX_AWAITED_ACKS = 10_000
 
 
 _RISK_TEXT = {
@@ -76,6 +77,10 @@ class BusLink:
         self._client: mqtt.Client | None = None
         self._sent_at: dict[int, float] = {}
         self._sent_lock = threading.Lock()
+        # callbacks for messages whose broker acknowledgement (PUBACK) someone waits for, by message id;
+        # an ack can beat publish() back to us, so acks nobody waited for yet are kept for a moment
+        self._on_ack: dict[int, Callable[[], None]] = {}
+        self._early_acks: set[int] = set()
         self._stopping = False
         self.last_rtt_ms: float | None = None
 
@@ -140,6 +145,28 @@ class BusLink:
                 if len(self._sent_at) > 1000:  # acknowledgements lost with a connection
                     self._sent_at.clear()
         return info.rc == mqtt.MQTT_ERR_SUCCESS
+
+    def publish_acked(self, publication: Publication, on_ack: Callable[[], None]) -> bool:
+        """Publish with QoS 1 and call ``on_ack`` on the loop once the broker has it (its PUBACK). False
+        when the link is down. An ack lost with the connection is never called: resend after reconnecting."""
+        client = self._client
+        if client is None or not client.is_connected():
+            return False
+        info = client.publish(publication.topic, publication.payload, 1, publication.retain)
+        if info.rc != mqtt.MQTT_ERR_SUCCESS:
+            return False
+        with self._sent_lock:
+            if info.mid in self._early_acks:
+                self._early_acks.discard(info.mid)
+                acked_already = True
+            else:
+                if len(self._on_ack) >= MAX_AWAITED_ACKS:  # acks lost with connections: their senders resend
+                    self._on_ack.clear()
+                self._on_ack[info.mid] = on_ack
+                acked_already = False
+        if acked_already:
+            self._post(on_ack)
+        return True
 
     async def start(self) -> None:
         """Begin connecting in the background; returns at once, also when the broker is unreachable."""
@@ -241,6 +268,13 @@ class BusLink:
     def _on_publish(self, _client: mqtt.Client, _userdata: Any, mid: int, _reason: Any, _props: Any) -> None:
         with self._sent_lock:
             sent = self._sent_at.pop(mid, None)
+            on_ack = self._on_ack.pop(mid, None)
+            if on_ack is None and sent is None:
+                self._early_acks.add(mid)
+                if len(self._early_acks) > 1000:  # acks of plain publications: nobody will ask for them
+                    self._early_acks.clear()
+        if on_ack is not None:
+            self._post(on_ack)
         if sent is not None:
             self.last_rtt_ms = (time.monotonic() - sent) * 1000.0
 

@@ -19,6 +19,7 @@ from bus.messages.device import OfflineReason
 from bus.topics import TopicKind, Topics
 from central.accounts import AgentAccounts
 from central.calls import DeviceCallers, QueuePublisher, SwitchboardTimer
+from central.device_events import DeviceEventLog
 from central.fleet import FleetState
 from central.flights.service import FlightService
 from central.gate import DeviceGate
@@ -73,6 +74,7 @@ class CentralService:
         self.client_id = f"central-{settings.bus.site.lower()}-{secrets.token_hex(3)}"
         self._status_topic = self.topics.site(TopicKind.CENTRAL_STATUS)
         self.link = BusLink(settings.bus, self.client_id, will=self._status(False, OfflineReason.LOST))
+        self.events = DeviceEventLog(self.topics)
         self.fleet = FleetState(self.topics, settings.fleet.stale_after_s, max_devices=settings.fleet.max_devices)
         self.feed = FleetFeed(
             self.fleet,
@@ -172,6 +174,7 @@ class CentralService:
         self.link.add_state_listener(lambda state, _detail: self.feed.bus_changed(state.value))
         self.link.subscribe(self.topics.every_device(TopicKind.DEVICE_STATUS), self.gate.guard(self.fleet.handle))
         self.link.subscribe(self.topics.every_device(TopicKind.DEVICE_HEALTH), self.gate.guard(self.fleet.handle))
+        self.link.subscribe(self.topics.every_device(TopicKind.DEVICE_EVENT), self.gate.guard(self.events.handle))
         self.flights.start()
         await self.link.start()
         self._silence_task = asyncio.create_task(self._watch_silence(), name="fleet-silence")

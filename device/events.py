@@ -1,9 +1,5 @@
-"""Device events on ``device/{id}/event``, numbered per device; the number survives restarts.
-
-A small SQLite file keeps the last ``seq``, so central can tell a new event from a repeated one even
-after the app restarts. Events made while the bus is down are dropped by the link like any publication
-(the outbox that resends them is a separate piece of work).
-"""
+"""Device events on ``device/{id}/event``, numbered per device and sent through the on-disk outbox
+(:mod:`bus.outbox`): nothing is lost while the broker is away, and the number survives restarts."""
 
 from __future__ import annotations
 
@@ -13,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from bus.codec import encode
-from bus.link import BusLink, Publication
+from bus.link import BusLink
 from bus.messages.device import DeviceEvent
+from bus.outbox import Outbox, OutboxFull
 from bus.topics import TopicKind, Topics
 
 log = logging.getLogger(__name__)
@@ -23,22 +20,54 @@ FILE_NAME = "events.sqlite3"
 
 
 class DeviceEvents:
-    """Publishes ``DeviceEvent``s with a per-device ``seq`` kept in ``state_dir``."""
+    """Publishes ``DeviceEvent``s with a per-device ``seq``, through an outbox in ``state_dir``."""
 
     def __init__(self, link: BusLink, topics: Topics, device_id: str, state_dir: Path) -> None:
-        self._link = link
-        self._topic = topics.device(device_id, TopicKind.DEVICE_EVENT)
-        self._db = sqlite3.connect(state_dir / FILE_NAME, isolation_level=None)
-        self._db.execute("CREATE TABLE IF NOT EXISTS seq (one INTEGER PRIMARY KEY CHECK (one = 1), last INTEGER)")
-        self._db.execute("INSERT OR IGNORE INTO seq VALUES (1, -1)")
+        path = state_dir / FILE_NAME
+        _carry_over_old_counter(path)
+        self.outbox = Outbox(
+            path, link, topics.device(device_id, TopicKind.DEVICE_EVENT), dropped_notice=_dropped_notice
+        )
 
-    def emit(self, name: str, data: dict[str, Any]) -> DeviceEvent:
-        self._db.execute("UPDATE seq SET last = last + 1 WHERE one = 1")
-        seq = int(self._db.execute("SELECT last FROM seq").fetchone()[0])
-        event = DeviceEvent(seq=seq, name=name, data=data)
-        self._link.publish(Publication(self._topic, encode(event), qos=1))
-        log.info("event %d %s %s", seq, name, data)
-        return event
+    def start(self) -> None:
+        self.outbox.start()
+
+    def emit(self, name: str, data: dict[str, Any]) -> DeviceEvent | None:
+        """Store the event and send it when the broker can take it; None if it could not even be stored."""
+        made: list[DeviceEvent] = []
+
+        def payload(seq: int) -> bytes:
+            made.append(DeviceEvent(seq=seq, name=name, data=data))
+            return encode(made[-1])
+
+        try:
+            self.outbox.add(payload)
+        except OutboxFull:
+            return None
+        log.info("event %d %s %s", made[-1].seq, name, data)
+        return made[-1]
 
     def close(self) -> None:
-        self._db.close()
+        self.outbox.close()
+
+
+def _dropped_notice(seq: int, count: int, total: int) -> bytes:
+    return encode(DeviceEvent(seq=seq, name="outbox.dropped", data={"count": count, "total": total}))
+
+
+def _carry_over_old_counter(path: Path) -> None:
+    """Events numbered before the outbox existed kept their last seq in a table of their own: go on from it."""
+    if not path.exists():
+        return
+    db = sqlite3.connect(str(path), isolation_level=None)
+    try:
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "seq" in tables and "counter" not in tables:
+            (last,) = db.execute("SELECT last FROM seq").fetchone()
+            db.execute("BEGIN")
+            db.execute("CREATE TABLE counter (one INTEGER PRIMARY KEY CHECK (one = 1), last_seq INTEGER NOT NULL)")
+            db.execute("INSERT INTO counter VALUES (1, ?)", (int(last),))
+            db.execute("DROP TABLE seq")
+            db.execute("COMMIT")
+    finally:
+        db.close()

@@ -57,6 +57,7 @@ class KioskPrinting:
         self.service.add_state_listener(lambda _state: presence.health_changed())
 
     async def start(self) -> None:
+        self.events.start()
         await self.service.start()
 
     async def stop(self) -> None:

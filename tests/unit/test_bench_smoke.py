@@ -62,6 +62,12 @@ def test_printer_benchmark_runs():
     assert "tap to first byte on the wire" in out
 
 
+def test_outbox_benchmark_runs():
+    out = run_benchmark("bench.outbox")
+    assert re.search(r"^outbox: SQLite, then QoS 1\s+[\d,]+", out, re.MULTILINE), out
+    assert "outbox / floor:" in out
+
+
 def test_flights_benchmark_runs():
     out = run_benchmark("bench.flights")
     assert "Search per keystroke over" in out and "keystroke p99" in out, out

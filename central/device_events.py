@@ -1,0 +1,89 @@
+"""Devices' events as central takes them: each ``(device, seq)`` once, in order; repeats (an event sent again
+after its acknowledgement was lost) are dropped, and gaps (events a device's full outbox dropped, or that
+went missing) are recorded per device."""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bus.codec import MalformedLog, MalformedMessage, decode
+from bus.messages.device import DeviceEvent
+from bus.topics import TopicKind, Topics
+
+log = logging.getLogger(__name__)
+
+RECENT_EVENTS = 200
+"""Events kept per device for the facilities page."""
+MAX_DEVICES = 10_000
+
+EventListener = Callable[[str, DeviceEvent], None]
+
+
+@dataclass
+class DeviceEventStats:
+    """What central knows of one device's events."""
+
+    last_seq: int = -1
+    taken: int = 0
+    repeats: int = 0
+    missing: int = 0
+    recent: deque[DeviceEvent] = field(default_factory=lambda: deque(maxlen=RECENT_EVENTS))
+
+
+class DeviceEventLog:
+    """Takes ``device/+/event`` messages (a bus handler), once each, in order."""
+
+    def __init__(self, topics: Topics) -> None:
+        self._topics = topics
+        self._devices: dict[str, DeviceEventStats] = {}
+        self._listeners: list[EventListener] = []
+        self.malformed = MalformedLog(log)
+
+    def add_listener(self, listener: EventListener) -> None:
+        self._listeners.append(listener)
+
+    def stats(self, device_id: str) -> DeviceEventStats | None:
+        return self._devices.get(device_id)
+
+    def handle(self, topic: str, payload: bytes) -> None:
+        match = self._topics.parse(topic)
+        if match is None or match.kind is not TopicKind.DEVICE_EVENT or match.device_id is None:
+            return
+        device_id = match.device_id
+        try:
+            event = decode(TopicKind.DEVICE_EVENT, payload)
+        except MalformedMessage as exc:
+            self.malformed.report(TopicKind.DEVICE_EVENT, device_id, exc.reason[:200])
+            return
+        assert isinstance(event, DeviceEvent)
+        self.take(device_id, event)
+
+    def take(self, device_id: str, event: DeviceEvent) -> bool:
+        """Record ``event`` unless it is a repeat; True when it was new."""
+        stats = self._devices.get(device_id)
+        if stats is None:
+            if len(self._devices) >= MAX_DEVICES:
+                return False
+            stats = self._devices[device_id] = DeviceEventStats()
+        if event.seq <= stats.last_seq:
+            stats.repeats += 1
+            log.debug("device %s: event %d again, dropped", device_id, event.seq)
+            return False
+        if stats.last_seq >= 0 and event.seq > stats.last_seq + 1:
+            gap = event.seq - stats.last_seq - 1
+            stats.missing += gap
+            log.warning(
+                "device %s: %d event(s) missing before %d (%d in all)", device_id, gap, event.seq, stats.missing
+            )
+        stats.last_seq = event.seq
+        stats.taken += 1
+        stats.recent.append(event)
+        for listener in self._listeners:
+            try:
+                listener(device_id, event)
+            except Exception:
+                log.exception("event listener failed on device %s", device_id)
+        return True
