@@ -29,6 +29,7 @@ from central.retained import RetainedKeeper
 from central.settings import CentralSettings
 from central.switchboard import Switchboard
 from central.web.agent import AgentDesk
+from central.web.agent_sessions import AgentSessions, SessionFile
 from central.web.app import HANDLER_CANCELLATION, create_app
 from central.web.live import FleetFeed
 from central.web.policy import web_policy
@@ -41,6 +42,7 @@ HTTP_SHUTDOWN_TIMEOUT_S = 5.0
 SILENCE_CHECK_MAX_S = 5.0
 CALL_STORE_FILE = "central.sqlite3"
 ACCOUNTS_FILE = "agents.sqlite3"
+SESSIONS_FILE = "sessions.sqlite3"
 SQLITE_URL_PREFIX = "sqlite:///"
 
 
@@ -94,6 +96,7 @@ class CentralService:
         self._timer: SwitchboardTimer | None = None
         self._wallboard: WallboardFeed | None = None
         self._registry: DeviceRegistry | None = None
+        self._session_file: SessionFile | None = None
         self.retained = RetainedKeeper(self.link)
         self.gate: DeviceGate | None = None
 
@@ -136,7 +139,14 @@ class CentralService:
         self._timer = SwitchboardTimer(switchboard)
         self._wallboard = WallboardFeed(switchboard, settings.bus.site)
         self._wallboard.start()
-        desk = AgentDesk(switchboard=switchboard, accounts=self._accounts, ice_servers=list(settings.calls.ice_servers))
+        # sessions outlive a restart of central: agents' consoles and staff pages carry on without a sign-in
+        self._session_file = SessionFile(settings.app.state_dir / SESSIONS_FILE)
+        desk = AgentDesk(
+            switchboard=switchboard,
+            accounts=self._accounts,
+            ice_servers=list(settings.calls.ice_servers),
+            sessions=AgentSessions(file=self._session_file),
+        )
         return desk, self._wallboard
 
     async def start(self) -> None:
@@ -201,10 +211,10 @@ class CentralService:
         self.retained.close()
         await self.flights.stop()
         await self.link.stop(last_words=self._status(False, OfflineReason.SHUTDOWN))
-        for closable in (self._store, self._accounts, self._registry):
+        for closable in (self._store, self._accounts, self._registry, self._session_file):
             if closable is not None:
                 closable.close()
-        self._store = self._accounts = self._registry = None
+        self._store = self._accounts = self._registry = self._session_file = None
 
     @property
     def bus_state(self) -> LinkState:

@@ -1,14 +1,17 @@
-"""Agent sign-in sessions (random tokens with an expiry, kept in memory) and the login rate limit."""
+"""Sign-in sessions (random tokens with an expiry, in memory and, when given a file, on disk so that a
+restart of ``central`` signs nobody out) and the login rate limit."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
 import secrets
+import sqlite3
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 SESSION_TTL_S = 12 * 3600.0
 MAX_SESSIONS = 10_000
@@ -39,13 +42,45 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class AgentSessions:
-    """Sessions by token. A token is ``secrets.token_urlsafe(32)``; the table holds its SHA-256 only."""
+class SessionFile:
+    """Sessions kept in SQLite (by token digest only), so they outlive a restart of central."""
 
-    def __init__(self, ttl_s: float = SESSION_TTL_S, clock: Clock = time.monotonic) -> None:
+    def __init__(self, path: Path) -> None:
+        if not path.exists():
+            path.touch(mode=0o600)
+        self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS sessions (digest TEXT PRIMARY KEY, agent_id TEXT NOT NULL, "
+            "expires_at REAL NOT NULL, credential_version INTEGER NOT NULL)"
+        )
+
+    def load(self, now: float) -> dict[str, AgentSession]:
+        self._db.execute("DELETE FROM sessions WHERE expires_at <= ?", (now,))
+        rows = self._db.execute("SELECT digest, agent_id, expires_at, credential_version FROM sessions")
+        return {row[0]: AgentSession(row[1], float(row[2]), int(row[3])) for row in rows}
+
+    def save(self, digest: str, session: AgentSession) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO sessions VALUES (?, ?, ?, ?)",
+            (digest, session.agent_id, session.expires_at, session.credential_version),
+        )
+
+    def delete(self, digests: list[str]) -> None:
+        self._db.executemany("DELETE FROM sessions WHERE digest = ?", [(digest,) for digest in digests])
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class AgentSessions:
+    """Sessions by token. A token is ``secrets.token_urlsafe(32)``; the table holds its SHA-256 only.
+    With a :class:`SessionFile` every change is written through, and the sessions come back at start."""
+
+    def __init__(self, ttl_s: float = SESSION_TTL_S, clock: Clock = time.time, file: SessionFile | None = None) -> None:
         self.ttl_s = ttl_s
         self._clock = clock
-        self._sessions: dict[str, AgentSession] = {}
+        self._file = file
+        self._sessions: dict[str, AgentSession] = file.load(clock()) if file is not None else {}
 
     def __len__(self) -> int:
         return len(self._sessions)
@@ -55,9 +90,12 @@ class AgentSessions:
         self._drop_expired()
         if len(self._sessions) >= MAX_SESSIONS:
             oldest = min(self._sessions, key=lambda key: self._sessions[key].expires_at)
-            del self._sessions[oldest]
+            self._forget([oldest])
         token = secrets.token_urlsafe(32)
-        self._sessions[_digest(token)] = AgentSession(agent_id, self._clock() + self.ttl_s, credential_version)
+        session = AgentSession(agent_id, self._clock() + self.ttl_s, credential_version)
+        self._sessions[_digest(token)] = session
+        if self._file is not None:
+            self._file.save(_digest(token), session)
         return token
 
     def get(self, token: str | None) -> AgentSession | None:
@@ -69,7 +107,7 @@ class AgentSessions:
         if session is None:
             return None
         if session.expires_at <= self._clock():
-            del self._sessions[key]
+            self._forget([key])
             return None
         return session
 
@@ -77,7 +115,7 @@ class AgentSessions:
         """End the session of ``token``; returns it if it was live."""
         session = self.get(token)
         if session is not None and token is not None:
-            self._sessions.pop(_digest(token), None)
+            self._forget([_digest(token)])
         return session
 
     def close_agent(self, agent_id: str) -> int:
@@ -88,14 +126,18 @@ class AgentSessions:
     def close_matching(self, ended: Callable[[AgentSession], bool]) -> int:
         """End every session for which ``ended(session)`` holds; returns how many."""
         keys = [key for key, session in self._sessions.items() if ended(session)]
-        for key in keys:
-            del self._sessions[key]
+        self._forget(keys)
         return len(keys)
 
     def _drop_expired(self) -> None:
         now = self._clock()
-        for key in [key for key, session in self._sessions.items() if session.expires_at <= now]:
-            del self._sessions[key]
+        self._forget([key for key, session in self._sessions.items() if session.expires_at <= now])
+
+    def _forget(self, keys: list[str]) -> None:
+        for key in keys:
+            self._sessions.pop(key, None)
+        if keys and self._file is not None:
+            self._file.delete(keys)
 
 
 @dataclass
