@@ -1,0 +1,32 @@
+"""The clock of a signage display shows the airport's time, whatever zone the display's computer is set to:
+the board's times are the airport's, and a clock that disagreed with them would mislead."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from device.ui.text import Texts
+from device.ui.widgets import Clock
+from signage.rows import zone
+
+
+class SiteClock(Clock):
+    def __init__(self, texts: Texts, tz: str = "") -> None:
+        self._zone = zone(tz) if tz else None  # before any board: the computer's own zone
+        super().__init__(texts)
+
+    def set_zone(self, tz: str) -> None:
+        self._zone = zone(tz) if tz else None
+        self.refresh()
+
+    def refresh(self) -> None:
+        now = datetime.now(self._zone)
+        self.time_label.setText(now.strftime("%H:%M"))
+        self.date_label.setText(
+            self._texts(
+                "clock.date",
+                weekday=self._texts(f"clock.weekday_{now.isoweekday()}"),
+                day=now.day,
+                month=self._texts(f"clock.month_{now.month}"),
+            )
+        )
