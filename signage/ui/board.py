@@ -55,7 +55,7 @@ QLabel {{ color: #ffffff; font-family: "Noto Sans CJK SC", "WenQuanYi Micro Hei"
 #ClockDate {{ font-size: {px["ClockDate"]}px; color: #c9d7ea; }}
 #Fresh {{ font-size: {px["Fresh"]}px; color: #1a1a1a; background: #ffd23f; padding: 2px 12px; }}
 #Connection {{ font-size: {px["Connection"]}px; }}
-#ConnectionDot {{ border-radius: 9px; }}
+#ConnectionDot {{ border-radius: {dot_px(scale) // 2}px; }}
 #Ticker, #Location {{ font-size: {px["Footer"]}px; color: #c9d7ea; }}
 #Footer {{ background: #08203d; }}
 QTableView {{ background: #0d2a4f; alternate-background-color: #123764; color: #ffffff; border: none;
@@ -72,6 +72,10 @@ QTableView::item {{ padding: 0 8px; }}
 #Rule {{ background: #3a5a85; }}
 {dots}
 """
+
+
+def dot_px(scale: float) -> int:
+    return max(10, round(18 * scale))
 
 
 def _row_px(scale: float, width: int) -> int:
@@ -320,7 +324,7 @@ class SignageBoard(QWidget):
             margin = round(32 * scale)
             self._main.setContentsMargins(margin, round(16 * scale), margin, round(12 * scale))
             self.setStyleSheet(board_style(scale, size.width()))
-            self.connection.dot.setFixedSize(max(10, round(18 * scale)), max(10, round(18 * scale)))
+            self.connection.dot.setFixedSize(dot_px(scale), dot_px(scale))
         self.table.fit()
 
     def stop(self) -> None:

@@ -60,8 +60,12 @@ class BoardPage(QTableView):
 
     def fit(self) -> None:
         """Whole rows fill the height; the columns share the width."""
-        height = self.viewport().height()
-        self.verticalHeader().setDefaultSectionSize(max(16, height // self.rows))
+        header = self.horizontalHeader()
+        height = self.height() - header.height()
+        row = max(16, height // self.rows)
+        self.verticalHeader().setDefaultSectionSize(row)
+        # the pixels left over below the last whole row stay empty: no sliver of the next page's first row
+        self.setViewportMargins(0, header.height(), 0, max(0, height - row * self.rows))
         width = self.viewport().width()
         total = sum(COLUMN_SHARES.values())
         for column, share in COLUMN_SHARES.items():
