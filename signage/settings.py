@@ -18,6 +18,10 @@ BoardName = Literal["dep", "arr"]
 _CLOCK_TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 
 
+def _both_boards() -> list[BoardName]:
+    return ["dep", "arr"]
+
+
 class Notice(Section):
     """One line of the notice ticker, in both languages."""
 
@@ -34,7 +38,7 @@ class DisplaySection(Section):
     gate: Annotated[str, Field(max_length=8)] = Field(default="", description="The gate shown in gate mode.")
     belt: Annotated[str, Field(max_length=8)] = Field(default="", description="The belt shown in belt mode.")
     boards: Annotated[list[BoardName], Field(min_length=1, max_length=2)] = Field(
-        default_factory=lambda: ["dep", "arr"],
+        default_factory=lambda: _both_boards(),
         description="Boards shown in board mode, in turn after each has shown all its pages: dep, arr.",
     )
     rows: Annotated[int, Field(ge=3, le=40)] = Field(default=12, description="Flights on one page of a board.")

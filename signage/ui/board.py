@@ -120,7 +120,7 @@ class SignageBoard(QWidget):
         self.setWindowTitle("Airport signage")
         self.display = display
         self.store = store
-        self.screen = screen or ScreenControl(ScreenSchedule(ScheduleSection()))
+        self.screen_control = screen or ScreenControl(ScreenSchedule(ScheduleSection()))
         self.site = site
         self.scale = 0.0
         self.rotation = LanguageRotation(display.languages)
@@ -252,7 +252,7 @@ class SignageBoard(QWidget):
 
     def apply_screen(self) -> None:
         """Dark or lit as the schedule and commands say; a dark screen runs no timers but the check."""
-        lit = self.screen.lit()
+        lit = self.screen_control.lit()
         self.screens.setCurrentWidget(self._content if lit else self.dark)
         for timer in (self.rotation_timer, self.page_timer):
             if lit and not timer.isActive():

@@ -254,7 +254,7 @@ def test_the_screen_is_dark_at_night_and_a_command_overrides_it_until_the_next_s
     now = [datetime(2026, 11, 30, 2, 0)]
     control = ScreenControl(ScreenSchedule(ScheduleSection(off_at="23:30", on_at="05:30")), clock=lambda: now[0])
     shown = build_board((800, 480), sample_store(tmp_path))
-    shown.screen = control
+    shown.screen_control = control
     shown.apply_screen()
     try:
         assert not shown.lit
