@@ -22,6 +22,8 @@ from device.flights.store import BoardChange
 from signage.rows import STATUS_COLOURS, Texts, clock, place, remark, still_shown, via_and_city, zone
 
 Index = QModelIndex | QPersistentModelIndex
+DISPLAY = Qt.ItemDataRole.DisplayRole.value
+FOREGROUND = Qt.ItemDataRole.ForegroundRole.value
 SortKey = tuple[datetime, str, str]
 
 
@@ -158,15 +160,13 @@ class FlightTableModel(QAbstractTableModel):
             return self._texts(HEADER_KEYS[self.direction][section])
         return None
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        flight = self._flights[index.row()]
-        column = Column(index.column())
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.text(flight, column)
-        if role == Qt.ItemDataRole.ForegroundRole and column is Column.REMARK:
-            return QColor(STATUS_COLOURS[flight.status])
+    def data(self, index: Index, role: int = DISPLAY) -> Any:
+        # A view asks for a dozen roles per cell on every paint; the ones a board does not use must cost
+        # next to nothing, so the role is looked at before anything else.
+        if role == DISPLAY:
+            return self.text(self._flights[index.row()], Column(index.column()))
+        if role == FOREGROUND and index.column() == Column.REMARK:
+            return QColor(STATUS_COLOURS[self._flights[index.row()].status])
         return None
 
     def text(self, flight: Flight, column: Column) -> str:
