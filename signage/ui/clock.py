@@ -13,14 +13,22 @@ from signage.rows import zone
 class SiteClock(Clock):
     def __init__(self, texts: Texts, tz: str = "") -> None:
         self._zone = zone(tz) if tz else None  # before any board: the computer's own zone
+        self._shown: tuple[str, str] | None = None
         super().__init__(texts)
 
     def set_zone(self, tz: str) -> None:
         self._zone = zone(tz) if tz else None
+        self._shown = None
         self.refresh()
 
     def refresh(self) -> None:
         now = datetime.now(self._zone)
+        # Asked every second; the words change once a minute (or with the language). A player runs for
+        # months: the other 59 looks cost next to nothing.
+        shown = (now.strftime("%Y-%m-%d %H:%M"), self._texts.language)
+        if shown == self._shown:
+            return
+        self._shown = shown
         self.time_label.setText(now.strftime("%H:%M"))
         self.date_label.setText(
             self._texts(
