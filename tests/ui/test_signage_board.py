@@ -75,6 +75,9 @@ def test_a_board_shows_in_pages_of_the_configured_rows_then_the_other_board(show
     assert times == sorted(times)
     assert shown.table.rowAt(0) == 0
     assert shown.table.rowAt(shown.table.viewport().height() - 2) == 9, "exactly the configured rows fill the page"
+    store.apply_snapshot(snapshot(DEP, revision=9, count=45))  # a new board resets the model: still whole rows
+    settle()
+    assert shown.table.rowAt(shown.table.viewport().height() - 1) == 9
     shown.next_page()
     assert shown.table.first_row_shown() == 10
     assert shown.table.rowAt(0) == 10

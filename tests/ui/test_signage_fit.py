@@ -55,6 +55,8 @@ def cut_cells(shown) -> list[str]:
                 found.append(f"row {row} {column.name} {text!r} needs {metrics.horizontalAdvance(text)} of {room} px")
     if table.rowViewportPosition(first + table.rows - 1) + table.rowHeight(0) > table.viewport().height():
         found.append("the last row of the page is cut off at the bottom")
+    if model.rowCount() > first + table.rows and table.rowAt(table.viewport().height() - 1) != first + table.rows - 1:
+        found.append("a sliver of the next page's first row shows below the page")
     return found
 
 
