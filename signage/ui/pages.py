@@ -6,14 +6,14 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QFrame, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from bus.messages.flights import Flight, FlightStatus
 from device.ui.widgets import ElidedLabel
 from signage.rows import STATUS_COLOURS, Texts, at_belt, at_gate, best_time, city, clock, remark, zone
-from signage.ui.flight_model import Column
+from signage.ui.flight_model import Column, FlightTableModel
 
 COLUMN_SHARES = {Column.TIME: 12, Column.FLIGHT: 17, Column.CITY: 32, Column.PLACE: 10, Column.REMARK: 29}
 
@@ -54,6 +54,14 @@ class BoardPage(QTableView):
     def show_page(self, page: int) -> None:
         self.page = page
         self.verticalScrollBar().setValue(page * self.rows)
+        model = self.model()
+        if isinstance(model, FlightTableModel):
+            first = self.first_row_shown()  # the last page may start earlier: the scroll bar stops at the end
+            model.watch(range(first, first + self.rows))
+
+    def setModel(self, model: QAbstractItemModel | None) -> None:
+        super().setModel(model)
+        self.show_page(self.page)
 
     def first_row_shown(self) -> int:
         return self.verticalScrollBar().value()

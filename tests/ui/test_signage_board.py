@@ -299,3 +299,23 @@ def test_schedule_across_midnight_and_within_a_day():
     assert not early.lit(datetime(2026, 1, 1, 2, 0))
     assert early.lit(datetime(2026, 1, 1, 0, 59))
     assert ScreenSchedule(ScheduleSection()).lit(datetime(2026, 1, 1, 3, 0))
+
+
+def test_a_change_off_the_page_costs_no_repaint_and_shows_when_its_page_comes(show, tmp_path):
+    store = sample_store(tmp_path)
+    shown = show(store, rows=10)
+    model = shown.models[DEP]
+    changed: list[int] = []
+    model.dataChanged.connect(lambda top, _bottom: changed.append(top.row()))
+    later = model.flight_at(14)
+    revision = store.revision(DEP)
+    moved = later.model_copy(update={"gate": "40"})
+    store.apply_update(FlightUpdate(direction=DEP, base_revision=revision, revision=revision + 1, changed=[moved]))
+    assert changed == [], "row 14 is not on the page shown (rows 0-9)"
+    shown.next_page()
+    assert shown.table.rowAt(4 * shown.table.rowHeight(0) + 1) == 14
+    assert model.data(model.index(14, Column.PLACE)) == "40"
+    shown.table.viewport().grab()  # the page as drawn now
+    again = moved.model_copy(update={"gate": "41"})
+    store.apply_update(FlightUpdate(direction=DEP, base_revision=revision + 1, revision=revision + 2, changed=[again]))
+    assert changed == [14], "on the page shown now, the row is repainted"
