@@ -38,6 +38,7 @@ SCREENSHOT_WAIT_S = 60.0
 DEMO_AGENT_ID = "demo-agent"
 DEMO_ROLES = "agent,supervisor,facilities"
 KIOSK_ID = "kiosk-demo-1"
+SIGNAGE_ID = "signage-demo-1"
 PRINTER_BAUD = 9600  # the printer's default: receipts come out at the speed a real one prints them
 EMBEDDED_BROKER_PORT = 1883
 
@@ -69,6 +70,7 @@ class Demo:
         self.watch: BusWatch | None = None
         self.central: Program | None = None
         self.kiosk: Program | None = None
+        self.signage: Program | None = None
         self.passenger: SimulatedPassenger | None = None
         self._passenger_task: asyncio.Task[None] | None = None
         self._startup: asyncio.Task[None] | None = None
@@ -153,6 +155,9 @@ class Demo:
         await self.kiosk.start()
         assert self.watch is not None
         await self._ready(self.kiosk, self.watch.wait_device_online(KIOSK_ID, since, START_TIMEOUT_S))
+        self.signage = Program("signage", self._signage_env(broker_url), self.out.say)
+        await self.signage.start()
+        await self._ready(self.signage, self.watch.wait_device_online(SIGNAGE_ID, since, START_TIMEOUT_S))
 
         self.out.say("")
         self.say("running. Open in a browser:")
@@ -164,6 +169,8 @@ class Demo:
             self.say("no display here, so the kiosk runs offscreen; a screenshot of its home screen follows")
         else:
             self.say("the kiosk window is open on your display")
+        where = "offscreen" if self.offscreen else "in a window beside the kiosk"
+        self.say(f"the signage display ({SIGNAGE_ID}) shows the simulated flight boards {where}")
         self._screenshot_task = asyncio.create_task(self._report_screenshot(), name="screenshot")
         if self.options.call:
             self.passenger = SimulatedPassenger(broker_url, self.state / "passenger", self.out.say)
@@ -296,6 +303,22 @@ class Demo:
             env["QT_QPA_PLATFORM"] = platform
         return env
 
+    def _signage_env(self, broker_url: str) -> dict[str, str]:
+        env = {
+            "SIGNAGE_BUS__URL": broker_url,
+            "SIGNAGE_BUS__DEVICE_ID": SIGNAGE_ID,
+            "SIGNAGE_BUS__LOCATION": "T1 Departures, Hall B",
+            "SIGNAGE_APP__STATE_DIR": str(self.state / "signage"),
+            "SIGNAGE_HEALTH__INTERVAL_S": "5",
+            "SIGNAGE_DISPLAY__FULLSCREEN": "false",
+            "SIGNAGE_DISPLAY__WIDTH": "960",
+            "SIGNAGE_DISPLAY__HEIGHT": "540",
+        }
+        platform = display_mode(os.environ)
+        if platform is not None:
+            env["QT_QPA_PLATFORM"] = platform
+        return env
+
     async def _ready(self, program: Program, ready: Coroutine[Any, Any, bool]) -> None:
         """Wait for ``ready`` (True in time); the program ending first or ``ready`` giving up is trouble."""
         readiness = asyncio.ensure_future(ready)
@@ -340,10 +363,12 @@ class Demo:
         }
         if self.printer is not None:
             waits[asyncio.ensure_future(self.printer.wait_exited())] = "printer"
+        if self.signage is not None:
+            waits[asyncio.ensure_future(self.signage.wait_exited())] = "signage"
         try:
             done, _ = await asyncio.wait(waits, timeout=self.options.duration_s, return_when=asyncio.FIRST_COMPLETED)
             for future in done:
-                if waits[future] in ("central", "kiosk", "printer") and not self.stopping.is_set():
+                if waits[future] in ("central", "kiosk", "printer", "signage") and not self.stopping.is_set():
                     for line in future.result().lines():
                         self.warn(line)
                     return 1
@@ -365,7 +390,7 @@ class Demo:
                 task.cancel()
         if self.passenger is not None and self._passenger_task is not None:
             await _finish(self.passenger.stop(), self._passenger_task)
-        for program in (self.kiosk, self.printer, self.central):
+        for program in (self.signage, self.kiosk, self.printer, self.central):
             if program is not None:
                 await program.stop()
         if self.watch is not None:

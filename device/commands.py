@@ -1,8 +1,8 @@
 """Commands from central on the device's ``cmd`` topic, each answered on ``cmd/reply``.
 
-Handlers register by name (``print_test`` now; ``reload_flights``, ``screen``, ``restart_app``,
-``show_notice``, ``collect_logs``, ``screenshot`` later), so a program answers what it can and says so
-for the rest. Every command gets exactly one reply, also an unknown or a failing one.
+Handlers register by name (``print_test`` on a kiosk, ``screen`` on a signage display; ``reload_flights``,
+``restart_app``, ``show_notice``, ``collect_logs``, ``screenshot`` later), so a program answers what it can
+and says so for the rest. Every command gets exactly one reply, also an unknown or a failing one.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """``python -m signage.screenshots --out DIR``: the signage board in each language and orientation as PNGs.
 
-Offscreen and with no broker. Files are named ``signage-board-<landscape|portrait>-<zh|en>.png``.
+Offscreen and with no broker. Files are named ``signage-<board|gate|belt>-<landscape|portrait>-<zh|en>.png``.
 """
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 LANGUAGES = {"zh-CN": "zh", "en": "en"}
@@ -29,7 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"signage.screenshots: cannot use {args.out}: {exc.strerror}", file=sys.stderr)
         return 2
-    saved = save_screenshots(args.out, LANGUAGES, args.scale)
+    with tempfile.TemporaryDirectory(prefix="signage-pictures-") as state:
+        saved = save_screenshots(args.out, LANGUAGES, Path(state), args.scale)
     print(f"signage.screenshots: {len(saved)} pictures saved to {args.out}")
     return 0
 

@@ -122,3 +122,19 @@ def test_percentile_is_the_nearest_rank_of_what_was_measured():
     assert percentile([3.0, 1.0, 2.0], 0.0) == 1.0
     with pytest.raises(ValueError):
         percentile([], 0.5)
+
+
+def test_board_update_benchmark_runs():
+    out = run_benchmark("bench.board_update")
+    assert re.search(r"^update: apply \+ repaint\s+[\d.]+\s+[\d.]+", out, re.MULTILINE), out
+    assert re.search(r"^full reset: reset \+ repaint\s+[\d.]+\s+[\d.]+", out, re.MULTILINE), out
+    assert re.search(r"changed rows on screen per update \(mean\): [1-9]", out), out  # the repaint had rows to draw
+    assert "goal ≥ 10x faster than the reset:" in out
+
+
+@pytest.mark.slow
+def test_signage_cpu_benchmark_runs_against_chromium():
+    out = run_benchmark("bench.signage_cpu")
+    assert re.search(r"^signage\s+[\d.]+\s+\d+\s+[\d.]+\s+[\d.]+\s+1$", out, re.MULTILINE), out
+    assert re.search(r"^chromium\s+[\d.]+\s+\d+\s+[\d.]+\s+[\d.]+\s+\d+$", out, re.MULTILINE), out
+    assert "goal CPU ≤ 0.5x Chromium's:" in out and "goal PSS ≤ 0.3x Chromium's:" in out
