@@ -40,13 +40,15 @@ class HomeScreen(QWidget):
             tile.setProperty("prominent", True)  # the first thing a passenger sees: large targets
         tiles = QWidget()
         tiles.setObjectName("Screen")
-        self._tiles = QBoxLayout(QBoxLayout.Direction.TopToBottom, tiles)
-        self._tiles.setContentsMargins(0, 0, 0, 0)
+        self._tiles = QBoxLayout(QBoxLayout.Direction.TopToBottom)
         self._tiles.setSpacing(32)
         self._tiles.addWidget(self.video_tile)
         self._tiles.addWidget(self.wifi_tile)
         self._tiles.addWidget(self.info_tile)
-        self._tiles.addStretch(1)
+        column = QVBoxLayout(tiles)  # the tiles at their height, side by side or one under the other
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(self._tiles)
+        column.addStretch(1)
         # three tiles in large text under a two-line greeting are taller than a small portrait screen:
         # there the tiles scroll rather than squeeze into each other (elsewhere they fit as they are)
         scroll = QScrollArea()
