@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 
 LANGUAGES = {"zh-CN": "zh", "en": "en"}
-LARGE_TEXT_SCENES = ("home", "in-call-qr")  # enough to show what large text and high contrast look like
+# enough to show what large text and high contrast look like
+LARGE_TEXT_SCENES = ("home", "wifi-paper-out", "in-call-qr")
 
 
 def parse_size(text: str) -> tuple[int, int]:

@@ -141,8 +141,11 @@ class PrinterService:
                 busy = False
             if busy:
                 continue
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancel that comes as the
+            # wake-up does (a slip submitted just before stop()), and stop() would wait for ever
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._settings.status_interval_s)
+                async with asyncio.timeout(self._settings.status_interval_s):
+                    await self._wake.wait()
 
     async def _step(self) -> bool:
         """One look at the printer and at most one job; True when there may be more to do at once."""

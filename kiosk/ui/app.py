@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from kiosk.calls import VideoHelpDesk
     from kiosk.printing.setup import KioskPrinting
     from kiosk.ui.call.flow import VideoHelpFlow
+    from kiosk.ui.print_actions import PrintActions
 from device.i18n import Catalogue
 from device.ui.runner import run_qt_program
 from kiosk.session import PassengerSession
@@ -104,6 +105,7 @@ class KioskApp:
         self.window = KioskWindow(settings, Catalogue.from_package("kiosk"), self.session)
         self.flow: VideoHelpFlow | None = None
         self.printing: KioskPrinting | None = None
+        self.print_actions: PrintActions | None = None
         self._quit = asyncio.Event()
 
     def request_quit(self) -> None:
@@ -137,8 +139,11 @@ class KioskApp:
             screenshot = asyncio.ensure_future(shot.save())
         desk = self._open_video_help(link)
         from kiosk.printing.setup import KioskPrinting
+        from kiosk.ui.print_actions import PrintActions
 
         self.printing = printing = KioskPrinting(self.settings, link, presence)
+        # the Wi-Fi tile and the agents' slips; it follows the printer's state from here on
+        self.print_actions = print_actions = PrintActions(self.window, printing, self.settings.info.wifi_ssid)
         await link.start()
         await presence.start()
         await printing.start()
@@ -151,6 +156,7 @@ class KioskApp:
         if self.flow is not None:
             await self.flow.close()
         await desk.stop()
+        print_actions.close()
         await printing.stop()
         await presence.stop()
         self.window.close()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QFrame, QScrollArea, QVBoxLayout, QWidget
 
 from device.ui.text import Texts
 from kiosk.ui.widgets import Tile, label, tiles_direction
@@ -14,6 +14,7 @@ class HomeScreen(QWidget):
 
     info_requested = Signal()
     video_requested = Signal()
+    wifi_requested = Signal()
 
     def __init__(self, texts: Texts, location: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -29,22 +30,40 @@ class HomeScreen(QWidget):
         self.video_tile.tapped.connect(self.video_requested)
         self.info_tile = Tile("info")
         self.info_tile.tapped.connect(self.info_requested)
+        self.wifi_tile = Tile("wifi")
+        self.wifi_tile.tapped.connect(self.wifi_requested)
+        # None until the printing starts (just after the first paint): the tile waits disabled till then
+        self.printer_available: bool | None = None
+        self.wifi_tile.setEnabled(False)
 
         for tile in self.tiles:
             tile.setProperty("prominent", True)  # the first thing a passenger sees: large targets
+        tiles = QWidget()
+        tiles.setObjectName("Screen")
         self._tiles = QBoxLayout(QBoxLayout.Direction.TopToBottom)
         self._tiles.setSpacing(32)
         self._tiles.addWidget(self.video_tile)
+        self._tiles.addWidget(self.wifi_tile)
         self._tiles.addWidget(self.info_tile)
+        column = QVBoxLayout(tiles)  # the tiles at their height, side by side or one under the other
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(self._tiles)
+        column.addStretch(1)
+        # three tiles in large text under a two-line greeting are taller than a small portrait screen:
+        # there the tiles scroll rather than squeeze into each other (elsewhere they fit as they are)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(tiles)
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(64, 80, 64, 48)
+        layout.setContentsMargins(64, 56, 64, 40)
         layout.setSpacing(24)
         layout.addWidget(self.greeting)
         layout.addWidget(self.hint)
-        layout.addSpacing(40)
-        layout.addLayout(self._tiles)
-        layout.addStretch(1)
+        layout.addSpacing(16)
+        layout.addWidget(scroll, 1)
         layout.addWidget(self.location)
         self.retranslate()
 
@@ -53,7 +72,13 @@ class HomeScreen(QWidget):
 
     @property
     def tiles(self) -> list[Tile]:
-        return [self.video_tile, self.info_tile]
+        return [self.video_tile, self.wifi_tile, self.info_tile]
+
+    def set_printer_available(self, available: bool) -> None:
+        """Whether a Wi-Fi voucher would print now: the tile says so before anyone taps it."""
+        self.printer_available = available
+        self.wifi_tile.setEnabled(True)
+        self.retranslate()
 
     def retranslate(self) -> None:
         t = self._texts
@@ -63,3 +88,5 @@ class HomeScreen(QWidget):
         self.location.setVisible(bool(self._location))
         self.video_tile.set_texts(t("tile.video"), t("tile.video_detail"))
         self.info_tile.set_texts(t("tile.info"), t("tile.info_detail"))
+        wifi_detail = "tile.wifi_detail" if self.printer_available else "tile.wifi_unavailable"
+        self.wifi_tile.set_texts(t("tile.wifi"), t(wifi_detail))

@@ -143,4 +143,10 @@ def stylesheet(large_text: bool) -> str:
     #InfoCard {{ background: {p.surface}; border: {border}px solid {p.border}; border-radius: 20px; }}
     #InfoTitle {{ font-size: {s.tile_title}px; font-weight: 700; color: {p.accent}; background: transparent; }}
     #InfoBody {{ font-size: {s.body}px; background: transparent; }}
+    #WifiCode {{ font-size: {s.title}px; font-weight: 700; background: transparent; }}
+    #PrintStatus {{
+        font-size: {s.body}px; font-weight: 600; color: {p.accent_text}; background: {p.accent};
+        border-radius: 16px; padding: 14px 24px;
+    }}
+    #PrintStatus[problem="true"] {{ color: {p.text}; background: {p.surface}; border: {border}px solid {p.danger}; }}
     """

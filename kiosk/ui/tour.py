@@ -15,7 +15,9 @@ from PySide6.QtWidgets import QApplication
 from bus.messages.call import Push, PushKind
 from bus.messages.central import QueueSummary, SkillQueue
 from hardware.camera import SyntheticSource
+from kiosk.printing.slips import WifiVoucher
 from kiosk.ui.call.frames import camera_picture
+from kiosk.ui.print_status import PrintStatus
 from kiosk.ui.window import KioskWindow
 
 DEMO_AGENT = "Demo Agent 演示坐席"
@@ -53,6 +55,14 @@ LONG_URL = qr(
 )
 UNBROKEN = note("BAGGAGE-CLAIM-REFERENCE:" + "HAK" * 5 + "0123456789" * 6 + "-ENDS-HERE")
 MAP = Push(call=DEMO_CALL, kind=PushKind.MAP, text="Pharmacy: departures level, next to gate 5")
+PRINT = Push(
+    call=DEMO_CALL,
+    kind=PushKind.PRINT,
+    text="Your bag is at baggage services, desk 3, arrivals level. 您的行李在到达层3号行李服务台。",
+    url="https://hak.example/bag/4711",
+)
+PRINT_TEXT = Push(call=DEMO_CALL, kind=PushKind.PRINT, text="Taxi rank: exit 4. Fixed fare to Haikou city: 60 CNY.")
+VOUCHER = WifiVoucher(ssid="Airport-Free-WiFi", code="K7PX2QMA9R")
 
 OPEN_QUEUE = QueueSummary(
     skills={
@@ -81,8 +91,38 @@ def show_pictures(window: KioskWindow, source: SyntheticSource) -> None:
     screen.self_view.show_frame(camera_picture(picture, screen.self_view.size()))
 
 
-def _home(window: KioskWindow) -> None:
-    window.show_screen(window.home)
+def _home(printer_available: bool) -> Callable[[KioskWindow], None]:
+    def show(window: KioskWindow) -> None:
+        window.home.set_printer_available(printer_available)
+        window.show_screen(window.home)
+
+    return show
+
+
+def _wifi(status: PrintStatus, printer_state: str = "") -> Callable[[KioskWindow], None]:
+    """The Wi-Fi screen after a tap, the voucher in ``status`` (the printer in ``printer_state``)."""
+
+    def show(window: KioskWindow) -> None:
+        if status is PrintStatus.NO_CODES:
+            window.wifi.show_no_codes(VOUCHER.ssid)
+        else:
+            window.wifi.show_voucher(VOUCHER.ssid, VOUCHER.code, VOUCHER.qr)
+            window.wifi.status.show_status(status, printer_state)
+        window.show_screen(window.wifi)
+
+    return show
+
+
+def print_push(push: Push, status: PrintStatus, printer_state: str = "") -> Callable[[KioskWindow], None]:
+    """The call screen after a ``print`` push, its slip in ``status``."""
+
+    def show(window: KioskWindow) -> None:
+        in_call(push)(window)
+        card = window.in_call.push_cards[0]
+        assert card.print_status is not None
+        card.print_status.show_status(status, printer_state)
+
+    return show
 
 
 def _info(window: KioskWindow) -> None:
@@ -143,8 +183,14 @@ def _ended(reason: str, requeue_offered: bool) -> Callable[[KioskWindow], None]:
 
 
 SCENES: tuple[Scene, ...] = (
-    Scene("home", _home),
+    Scene("home", _home(True)),
+    Scene("home-printer-unavailable", _home(False)),
     Scene("info", _info),
+    Scene("wifi-printing", _wifi(PrintStatus.PRINTING)),
+    Scene("wifi-printed", _wifi(PrintStatus.PRINTED)),
+    Scene("wifi-printer-unavailable", _wifi(PrintStatus.UNAVAILABLE, "offline")),
+    Scene("wifi-paper-out", _wifi(PrintStatus.HELD, "paper_out")),
+    Scene("wifi-no-codes", _wifi(PrintStatus.NO_CODES)),
     Scene("choose", _choose(OPEN_QUEUE)),
     Scene("choose-unknown-wait", _choose(None)),
     Scene("choose-closed", _choose(CLOSED_QUEUE)),
@@ -158,6 +204,9 @@ SCENES: tuple[Scene, ...] = (
     Scene("in-call-long-url", in_call(LONG_URL)),
     Scene("in-call-unbroken-text", in_call(UNBROKEN)),
     Scene("in-call-map", in_call(MAP)),
+    Scene("in-call-print", print_push(PRINT, PrintStatus.PRINTING)),
+    Scene("in-call-print-paper-out", print_push(PRINT, PrintStatus.HELD, "paper_out")),
+    Scene("in-call-print-text-unavailable", print_push(PRINT_TEXT, PrintStatus.UNAVAILABLE, "cover_open")),
     Scene("in-call-several", in_call(NOTE, QR, FLIGHT, LONG_URL, UNBROKEN, QR, NOTE)),
     Scene("rating", _rating(0, None)),
     Scene("rating-chosen", _rating(4, True)),

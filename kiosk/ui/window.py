@@ -24,6 +24,7 @@ from kiosk.ui.idle import IdleWatch
 from kiosk.ui.info import InfoScreen
 from kiosk.ui.theme import stylesheet
 from kiosk.ui.top_bar import TopBar
+from kiosk.ui.wifi import WifiScreen
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,7 @@ class KioskWindow(QWidget):
         self.top_bar = TopBar(self.texts, settings.bus.site)
         self.home = HomeScreen(self.texts, settings.bus.location)
         self.info = InfoScreen(self.texts, settings.info)
+        self.wifi = WifiScreen(self.texts)
         self.call_choice = CallChoiceScreen(self.texts)
         self.waiting = WaitingScreen(self.texts)
         self.in_call = InCallScreen(self.texts)
@@ -64,6 +66,7 @@ class KioskWindow(QWidget):
         self._texted: tuple[TextedScreen, ...] = (
             self.home,
             self.info,
+            self.wifi,
             self.call_choice,
             self.waiting,
             self.in_call,
@@ -71,7 +74,7 @@ class KioskWindow(QWidget):
             self.call_ended,
             self.thanks,
         )
-        self._shaped: tuple[ShapedScreen, ...] = (self.home, self.call_choice, self.in_call)
+        self._shaped: tuple[ShapedScreen, ...] = (self.home, self.wifi, self.call_choice, self.in_call)
         self.landscape: bool | None = None
         for screen in self._texted:
             self.screens.addWidget(screen)
@@ -90,6 +93,7 @@ class KioskWindow(QWidget):
         self.home.info_requested.connect(lambda: self.show_screen(self.info))
         self.home.video_requested.connect(lambda: self.show_screen(self.call_choice))
         self.info.home_requested.connect(self.go_home)
+        self.wifi.home_requested.connect(self.go_home)
         self.call_choice.home_requested.connect(self.go_home)
         self.call_choice.info_requested.connect(lambda: self.show_screen(self.info))
         self.call_ended.home_requested.connect(self.go_home)

@@ -63,6 +63,7 @@ class VideoView(QLabel):
 
 class InCallScreen(QWidget):
     hang_up_requested = Signal()
+    print_requested = Signal(object)  # the PushCard of a ``print`` push: print it and say how it went
 
     def __init__(self, texts: Texts, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -120,7 +121,10 @@ class InCallScreen(QWidget):
         self.retranslate()
 
     def show_push(self, push: Push) -> PushCard:
-        return self.push_panel.add(push)
+        card = self.push_panel.add(push)
+        if card.print_status is not None:
+            self.print_requested.emit(card)
+        return card
 
     @property
     def push_cards(self) -> list[PushCard]:

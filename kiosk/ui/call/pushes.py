@@ -10,6 +10,7 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from device.ui.text import Texts
+from kiosk.ui.print_status import PrintStatus, PrintStatusLabel
 from kiosk.ui.qr import qr_image
 from kiosk.ui.widgets import WrappedLabel, label
 
@@ -21,13 +22,19 @@ MAX_PUSHES_SHOWN = 5  # older ones are dropped: a passenger acts on the latest f
 
 
 class PushCard(QFrame):
-    """One thing the agent sent: a note, a QR code, a flight. Everything in it is the agent's text, shown
-    as typed (never as markup), wrapped to the card's width however long its words are."""
+    """One thing the agent sent: a note, a QR code, a flight, a slip to print. Everything in it is the
+    agent's text, shown as typed (never as markup), wrapped to the card's width however long its words are.
+
+    A slip to print is shown in full as well (its QR, its text), with a line saying whether it prints: if
+    the printer cannot, the passenger still has it on screen. Until someone prints it, that line says the
+    printer is not available, which is true of a kiosk without one."""
 
     def __init__(self, texts: Texts, push: Push, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("InfoCard")
         self.push = push
+        self._texts = texts
+        self.print_status: PrintStatusLabel | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(28, 20, 28, 20)
         self.title = WrappedLabel("InfoTitle")
@@ -37,7 +44,11 @@ class PushCard(QFrame):
         layout.addWidget(self.title)
         layout.addWidget(self.image)
         layout.addWidget(self.body)
-        if push.kind == "qr" and push.url:
+        if push.kind == "print":
+            self.print_status = PrintStatusLabel(texts)
+            layout.insertWidget(1, self.print_status)
+            self.print_status.show_status(PrintStatus.UNAVAILABLE, has_qr=bool(push.url))
+        if push.kind in ("qr", "print") and push.url:
             self.image.setPixmap(QPixmap.fromImage(qr_image(push.url, QR_SIZE_PX)))
             self.body.setText("\n".join(part for part in (push.text, push.url) if part))
         elif push.kind == "flight":
@@ -55,6 +66,12 @@ class PushCard(QFrame):
         else:
             self.body.setText("\n".join(part for part in (push.text, push.url or "") if part))
         self.image.setVisible(not self.image.pixmap().isNull())
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        if self.print_status is not None:
+            self.title.setText(self._texts("call.print_card"))
+            self.print_status.retranslate()
         self.title.setVisible(bool(self.title.text()))
 
 
@@ -112,6 +129,8 @@ class PushPanel(QWidget):
 
     def retranslate(self) -> None:
         self.title.setText(self._texts("call.pushed_title"))
+        for card in self.cards:
+            card.retranslate()
 
     def _remove(self, card: PushCard) -> None:
         self._cards.removeWidget(card)
