@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QBoxLayout, QFrame, QScrollArea, QVBoxLayout, QWidget
 
 from device.ui.text import Texts
 from kiosk.ui.widgets import Tile, label, tiles_direction
+
+ROOMY_MARGINS = (64, 56, 64, 40)
+COMPACT_MARGINS = (40, 24, 40, 16)
+COMPACT_BELOW_PX = 1100
+"""The home screen's own height (the window less its top bar) below which it is laid out compactly."""
 
 
 class HomeScreen(QWidget):
@@ -58,8 +64,11 @@ class HomeScreen(QWidget):
         scroll.setWidget(tiles)
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(64, 56, 64, 40)
+        layout.setContentsMargins(*ROOMY_MARGINS)
         layout.setSpacing(24)
+        self._layout = layout
+        self._compact = False
+        self._landscape = False  # tiles side by side always fit
         layout.addWidget(self.greeting)
         layout.addWidget(self.hint)
         layout.addSpacing(16)
@@ -67,8 +76,28 @@ class HomeScreen(QWidget):
         layout.addWidget(self.location)
         self.retranslate()
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        # On a short screen (800x1280 under the top bar, more so in large text) the greeting, the hint and
+        # three tiles at their full size do not fit: the greeting takes the title size and the tiles their
+        # ordinary height, so every tile stays on screen without scrolling.
+        self._set_compact(not self._landscape and event.size().height() < COMPACT_BELOW_PX)
+        super().resizeEvent(event)
+
+    def _set_compact(self, compact: bool) -> None:
+        if compact is self._compact:
+            return
+        self._compact = compact
+        self._layout.setContentsMargins(*(COMPACT_MARGINS if compact else ROOMY_MARGINS))
+        self._tiles.setSpacing(16 if compact else 32)
+        for widget in (self.greeting, *self.tiles):
+            widget.setProperty("compact", compact)
+            widget.style().unpolish(widget)
+            widget.style().polish(widget)
+
     def set_landscape(self, landscape: bool) -> None:
+        self._landscape = landscape
         self._tiles.setDirection(tiles_direction(landscape))
+        self._set_compact(not landscape and self.height() < COMPACT_BELOW_PX)
 
     @property
     def tiles(self) -> list[Tile]:

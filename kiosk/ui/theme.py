@@ -105,6 +105,7 @@ def stylesheet(large_text: bool) -> str:
     #ConnectionDot[state="connecting"] {{ background: {p.waiting}; }}
     #ConnectionDot[state="offline"], #ConnectionDot[state="refused"] {{ background: {p.offline}; }}
     #Greeting {{ font-size: {s.greeting}px; font-weight: 700; }}
+    #Greeting[compact="true"] {{ font-size: {s.title}px; }}
     #Hint, #Location {{ font-size: {s.small}px; color: {p.muted}; }}
     #ScreenTitle {{ font-size: {s.title}px; font-weight: 700; }}
     #BarButton {{
@@ -117,6 +118,7 @@ def stylesheet(large_text: bool) -> str:
         min-height: 160px; text-align: left;
     }}
     #Tile[prominent="true"] {{ min-height: 220px; }}
+    #Tile[prominent="true"][compact="true"] {{ min-height: 140px; }}
     #Tile:pressed {{ background: {p.accent}; }}
     #TileTitle {{ font-size: {s.tile_title}px; font-weight: 700; color: {p.accent}; background: transparent; }}
     #TileDetail {{ font-size: {s.tile_detail}px; color: {p.muted}; background: transparent; }}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 
 from kiosk.ui.theme import LARGE_TEXT_SCALE
@@ -85,3 +86,29 @@ def test_connection_light_follows_the_bus(make_window):
     assert window.top_bar.connection.label.text() == "Online"
     window.set_connection("refused")
     assert window.top_bar.connection.label.text() == "Offline: access refused"
+
+
+@pytest.mark.parametrize("size", [(1080, 1920), (800, 1280), (1920, 1080)])
+@pytest.mark.parametrize("language", ["zh-CN", "en"])
+def test_every_home_tile_is_on_screen_without_scrolling_even_in_large_text(qtbot, make_window, size, language):
+    width, height = size
+    window = make_window(language=language, width=width, height=height)
+    tap(qtbot, window.top_bar.large_text_button)
+    window.home.set_printer_available(True)
+    qtbot.waitUntil(lambda: window.home.greeting.font().pixelSize() > 0)
+    screen = window.rect()
+    for tile in window.home.tiles:
+        corner = tile.mapTo(window, tile.rect().topLeft())
+        bottom = tile.mapTo(window, tile.rect().bottomRight())
+        assert screen.contains(corner) and screen.contains(bottom), (tile.objectName(), corner, bottom)
+        viewport = tile.parentWidget()
+        while viewport is not None and viewport.objectName() != "qt_scrollarea_viewport":
+            viewport = viewport.parentWidget()
+        if viewport is not None:  # inside the scroll area: wholly in its visible part, not scrolled to
+            top_left = tile.mapTo(viewport, tile.rect().topLeft())
+            assert viewport.rect().contains(top_left) and viewport.rect().contains(
+                tile.mapTo(viewport, tile.rect().bottomRight())
+            ), f"{tile.title.text()!r} needs scrolling at {width}x{height}"
+    # one line for the greeting: no character left alone on a line of its own
+    greeting = window.home.greeting
+    assert greeting.fontMetrics().horizontalAdvance(greeting.text()) <= greeting.width()
