@@ -3,7 +3,7 @@
 //
 //   #signin-error[data-error]   sign_in_failed | too_many_attempts | error
 
-import { $ } from "./common.js";
+import { $, wireSignIn } from "./common.js";
 import { page } from "./agent-page.js";
 
 // The session's card, null when signed out, undefined when central cannot be reached.
@@ -39,30 +39,7 @@ function showError(code) {
 
 // The sign-in form: signedIn(card) once central accepts the id and password.
 export function wireSignInForm(signedIn) {
-  $("signin-form").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    $("signin-error").hidden = true;
-    const submit = $("signin-submit");
-    submit.disabled = true;
-    try {
-      const response = await fetch("/api/agent/login", {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ agent_id: $("agent-id").value.trim(), password: $("password").value }),
-      });
-      $("password").value = "";
-      if (response.ok) {
-        signedIn(await response.json());
-        return;
-      }
-      showError(response.status === 401 ? "sign_in_failed" : response.status === 429 ? "too_many_attempts" : "error");
-    } catch {
-      showError("error");
-    } finally {
-      submit.disabled = false;
-    }
-  });
+  wireSignIn("agent-id", signedIn, showError);
 }
 
 // Ends the session: "on_call" when central refuses (hang up first), else "signed_out" (also when central

@@ -198,3 +198,33 @@ export class LiveStream {
     this.backoff.schedule(() => this.connect());
   }
 }
+
+// A sign-in form (#signin-form, #signin-submit, #signin-error, #password and the id input `idField`)
+// posting to /api/agent/login: signedIn(card) when central accepts, else failed(code) with
+// "sign_in_failed", "too_many_attempts" or "error". The password field is emptied either way.
+export function wireSignIn(idField, signedIn, failed) {
+  $("signin-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    $("signin-error").hidden = true;
+    const submit = $("signin-submit");
+    submit.disabled = true;
+    try {
+      const response = await fetch("/api/agent/login", {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ agent_id: $(idField).value.trim(), password: $("password").value }),
+      });
+      $("password").value = "";
+      if (response.ok) {
+        signedIn(await response.json());
+        return;
+      }
+      failed(response.status === 401 ? "sign_in_failed" : response.status === 429 ? "too_many_attempts" : "error");
+    } catch {
+      failed("error");
+    } finally {
+      submit.disabled = false;
+    }
+  });
+}

@@ -2,7 +2,7 @@
 // password the browser goes back to `next` (a path on this site only); ?forbidden=1 says the account
 // signed in before may not see that page.
 
-import { $, applyCatalogue, onLanguageSwitch, pageLanguage } from "./common.js";
+import { $, applyCatalogue, onLanguageSwitch, pageLanguage, wireSignIn } from "./common.js";
 
 const page = { ...pageLanguage() };
 const params = new URLSearchParams(location.search);
@@ -24,30 +24,13 @@ function showError(key) {
   error.hidden = false;
 }
 
-$("signin-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  $("signin-error").hidden = true;
-  const submit = $("signin-submit");
-  submit.disabled = true;
-  try {
-    const response = await fetch("/api/agent/login", {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ agent_id: $("account-id").value.trim(), password: $("password").value }),
-    });
-    $("password").value = "";
-    if (response.ok) {
-      location.assign(nextPath());
-      return;
-    }
-    showError(response.status === 401 ? "signin.failed" : response.status === 429 ? "agent.signin.throttled" : "agent.signin.error");
-  } catch {
-    showError("agent.signin.error");
-  } finally {
-    submit.disabled = false;
-  }
-});
+const ERROR_TEXTS = {
+  sign_in_failed: "signin.failed",
+  too_many_attempts: "agent.signin.throttled",
+  error: "agent.signin.error",
+};
+
+wireSignIn("account-id", () => location.assign(nextPath()), (code) => showError(ERROR_TEXTS[code]));
 
 $("signin-forbidden").hidden = params.get("forbidden") !== "1";
 onLanguageSwitch(page, applyLanguage);
