@@ -117,5 +117,6 @@ class HomeScreen(QWidget):
         self.location.setVisible(bool(self._location))
         self.video_tile.set_texts(t("tile.video"), t("tile.video_detail"))
         self.info_tile.set_texts(t("tile.info"), t("tile.info_detail"))
-        wifi_detail = "tile.wifi_detail" if self.printer_available else "tile.wifi_unavailable"
+        # not yet known (the printer starts just after the first paint) is not "unavailable"
+        wifi_detail = "tile.wifi_unavailable" if self.printer_available is False else "tile.wifi_detail"
         self.wifi_tile.set_texts(t("tile.wifi"), t(wifi_detail))

@@ -112,3 +112,12 @@ def test_every_home_tile_is_on_screen_without_scrolling_even_in_large_text(qtbot
     # one line for the greeting: no character left alone on a line of its own
     greeting = window.home.greeting
     assert greeting.fontMetrics().horizontalAdvance(greeting.text()) <= greeting.width()
+
+
+def test_before_the_printer_has_started_the_wifi_tile_waits_without_claiming_it_is_unavailable(make_window):
+    window = make_window(language="en")
+    tile = window.home.wifi_tile
+    assert not tile.isEnabled()  # nothing to print with yet
+    assert tile.detail.text() == "Get a printed access code, or scan it on screen"
+    window.home.set_printer_available(False)
+    assert tile.detail.text() == "Printer unavailable: scan the code on screen"
