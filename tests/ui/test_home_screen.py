@@ -120,4 +120,4 @@ def test_before_the_printer_has_started_the_wifi_tile_waits_without_claiming_it_
     assert not tile.isEnabled()  # nothing to print with yet
     assert tile.detail.text() == "Get a printed access code, or scan it on screen"
     window.home.set_printer_available(False)
-    assert tile.detail.text() == "Printer unavailable: scan the code on screen"
+    assert tile.detail.text() == "Printer unavailable — scan the code on screen"
