@@ -8,6 +8,8 @@ import signal
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bus.codec import encode
 from bus.messages.call import CallHangup, SdpOffer
 from bus.messages.device import DeviceKind, DeviceStatus, OfflineReason
@@ -30,6 +32,7 @@ def one_waiting(summary: dict[str, Any]) -> bool:
 # --- tests -----------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # a whole call through central as a process: the full run's
 async def test_a_call_from_request_to_wrap_up_through_the_bus_and_the_console(mosquitto: Mosquitto, tmp_path: Path):
     with central_running(mosquitto, tmp_path / "central", wrap_up_s=1) as central:
         async with (
@@ -77,6 +80,7 @@ async def test_a_call_from_request_to_wrap_up_through_the_bus_and_the_console(mo
             assert (today["offered"], today["answered"], today["fcr"]) == (1, 1, 1.0)
 
 
+@pytest.mark.slow  # a whole call through central as a process: the full run's
 async def test_an_unanswered_ring_times_out_back_to_the_head_of_the_queue(mosquitto: Mosquitto, tmp_path: Path):
     with central_running(mosquitto, tmp_path / "central", ring_timeout_s=1) as central:
         async with (
@@ -95,6 +99,7 @@ async def test_an_unanswered_ring_times_out_back_to_the_head_of_the_queue(mosqui
             assert [a["id"] for a in snapshot["agents"]["away"]] == ["chen"]
 
 
+@pytest.mark.slow  # a whole call through central as a process: the full run's
 async def test_a_device_killed_while_waiting_is_abandoned_through_its_last_will(mosquitto: Mosquitto, tmp_path: Path):
     with central_running(mosquitto, tmp_path / "central", short_abandon_s=0) as central:
         device_args = [mosquitto.url, "kiosk-doomed", str(tmp_path / "device")]

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,9 +13,9 @@ import aiohttp
 from bus.topics import TopicKind, Topics
 from tests.peers.mosquitto import Mosquitto
 from tests.peers.net import free_port
-from tests.peers.programs import ROOT, RunningProgram, running
+from tests.peers.programs import RunningProgram, running
 from tests.peers.retained import read_retained
-from tests.peers.staff import add_staff, staff_cookie
+from tests.peers.staff import add_staff, staff_cookie, written_accounts
 
 SITE = "HAK"
 TOPICS = Topics(f"airport/{SITE}")
@@ -71,19 +68,10 @@ def central_env(mosquitto: Mosquitto, state_dir: Path, **calls: object) -> dict[
 
 
 def add_agents(env: Mapping[str, str], agents: tuple[tuple[str, str, str], ...]) -> None:
-    """``central agent add`` for each (id, name, skills), all with :data:`PASSWORD`."""
-    for agent_id, name, skills in agents:
-        command = [sys.executable, "-m", "central", "agent", "add", agent_id, "--name", name, "--skills", skills]
-        subprocess.run(
-            [*command, "--password-stdin"],
-            input=PASSWORD + "\n",
-            env={**os.environ, **env},
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+    """Each (id, name, skills) as an agent account in central's state dir, all with :data:`PASSWORD`."""
+    with written_accounts(Path(env["CENTRAL_APP__STATE_DIR"])) as accounts:
+        for agent_id, name, skills in agents:
+            accounts.add(agent_id, name, skills.split(","), PASSWORD)
 
 
 @contextmanager

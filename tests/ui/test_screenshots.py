@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from PySide6.QtGui import QImage
 
 from kiosk.ui.tour import SCENES
@@ -18,6 +19,7 @@ def distinct_colours(image: QImage, step: int = 24) -> int:
     return len({image.pixel(x, y) for x in range(0, image.width(), step) for y in range(0, image.height(), step)})
 
 
+@pytest.mark.slow  # renders every screen twice over; the fit test covers the layouts in the quick run
 def test_one_command_saves_every_screen_in_both_languages(qapp, tmp_path):
     out = tmp_path / "images"
     env = {**os.environ, "PYTHON": sys.executable}

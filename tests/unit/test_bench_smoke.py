@@ -36,6 +36,7 @@ def run_benchmark(module: str, *args: str) -> str:
     return done.stdout
 
 
+@pytest.mark.slow  # a real run of the benchmark: the full suite keeps it from rotting
 def test_switchboard_benchmark_runs():
     out = run_benchmark("bench.switchboard")
     assert "200 decisions of each kind" in out, out
@@ -43,12 +44,14 @@ def test_switchboard_benchmark_runs():
     assert "p99 ≤ 5 ms" in out
 
 
+@pytest.mark.slow  # a real run of the benchmark: the full suite keeps it from rotting
 def test_call_setup_benchmark_runs():
     out = run_benchmark("bench.call_setup")
     assert "call: CallSession.start() → first picture" in out, out
     assert "floor: bare aiortc, createOffer → first picture" in out
 
 
+@pytest.mark.slow  # a real run of the benchmark: the full suite keeps it from rotting
 def test_ui_stall_benchmark_runs_and_names_causes():
     out = run_benchmark("bench.ui_stall")
     assert re.search(r"in a call\s+\d+\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+\d+ / \d+ / \d+", out), out
@@ -56,18 +59,21 @@ def test_ui_stall_benchmark_runs_and_names_causes():
     assert "longest gaps in the call, and what the probe saw during each:" in out
 
 
+@pytest.mark.slow  # a real run of the benchmark: the full suite keeps it from rotting
 def test_printer_benchmark_runs():
     out = run_benchmark("bench.printer")
     assert re.search(r"^flight slip\s+\d+\s+[\d.]+\s+[\d.]+", out, re.MULTILINE), out
     assert "tap to first byte on the wire" in out
 
 
+@pytest.mark.slow  # a real run of the benchmark: the full suite keeps it from rotting
 def test_outbox_benchmark_runs():
     out = run_benchmark("bench.outbox")
     assert re.search(r"^outbox: SQLite, then QoS 1\s+[\d,]+", out, re.MULTILINE), out
     assert "outbox / floor:" in out
 
 
+@pytest.mark.slow  # a real run of the benchmark: the full suite keeps it from rotting
 def test_flights_benchmark_runs():
     out = run_benchmark("bench.flights")
     assert "Search per keystroke over" in out and "keystroke p99" in out, out
@@ -124,6 +130,7 @@ def test_percentile_is_the_nearest_rank_of_what_was_measured():
         percentile([], 0.5)
 
 
+@pytest.mark.slow  # a real run of the benchmark: the full suite keeps it from rotting
 def test_board_update_benchmark_runs():
     out = run_benchmark("bench.board_update")
     assert re.search(r"^update: apply \+ repaint\s+[\d.]+\s+[\d.]+", out, re.MULTILINE), out
