@@ -112,12 +112,19 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
 # --- agent accounts --------------------------------------------------------------------------------
 
 
-def _agent_command(args: argparse.Namespace, settings: CentralSettings) -> int:
+def _open_accounts(settings: CentralSettings) -> AgentAccounts | None:
+    """The accounts file in the state dir, or None after saying why it cannot be opened."""
     settings.app.prepare_state_dir()
     try:
-        accounts = AgentAccounts(accounts_path(settings))
+        return AgentAccounts(accounts_path(settings))
     except (AccountError, sqlite3.Error) as exc:
-        print(f"central: cannot open the agent accounts: {exc}", file=sys.stderr)
+        print(f"central: cannot open the accounts: {exc}", file=sys.stderr)
+        return None
+
+
+def _agent_command(args: argparse.Namespace, settings: CentralSettings) -> int:
+    accounts = _open_accounts(settings)
+    if accounts is None:
         return ACCOUNT_ERROR_EXIT_STATUS
     try:
         if args.action == "add":
@@ -152,11 +159,8 @@ def _agent_command(args: argparse.Namespace, settings: CentralSettings) -> int:
 
 
 def _display_command(args: argparse.Namespace, settings: CentralSettings) -> int:
-    settings.app.prepare_state_dir()
-    try:
-        accounts = AgentAccounts(accounts_path(settings))
-    except (AccountError, sqlite3.Error) as exc:
-        print(f"central: cannot open the accounts: {exc}", file=sys.stderr)
+    accounts = _open_accounts(settings)
+    if accounts is None:
         return ACCOUNT_ERROR_EXIT_STATUS
     try:
         if args.action == "add":
