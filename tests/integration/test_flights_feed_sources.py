@@ -18,21 +18,11 @@ from central.feeds.health import FeedHealth
 from central.feeds.legs import FeedError
 from central.feeds.pollers import AidxFolder, CsvFeed, JsonFeed, SimulatorFeed
 from central.flights.board import FlightBoards
+from tests.peers.flight_feeds import JSON_FIELDS
 from tests.peers.net import free_port
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-FIELDS = {
-    "flight": "flt",
-    "origin": "from",
-    "destination": "to",
-    "std": "dep.sched",
-    "etd": "dep.est",
-    "sta": "arr.sched",
-    "ata": "arr.actual",
-    "status": "state",
-    "check_in": "counters",
-    "codeshares": "shares",
-}
+FIELDS = JSON_FIELDS
 
 
 class JsonSource:

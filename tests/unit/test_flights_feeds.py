@@ -16,23 +16,11 @@ from bus.messages.flights import Direction, FlightStatus
 from central.feeds import csv_feed, json_feed, simulator
 from central.feeds.legs import FeedError
 from central.flights.board import FlightBoards
+from tests.peers.flight_feeds import JSON_FIELDS
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "flights"
 HAK = ZoneInfo("Asia/Shanghai")
-FIELDS = {
-    "flight": "flt",
-    "origin": "from",
-    "destination": "to",
-    "std": "dep.sched",
-    "etd": "dep.est",
-    "sta": "arr.sched",
-    "ata": "arr.actual",
-    "status": "state",
-    "check_in": "counters",
-    "codeshares": "shares",
-    "remarks_en": "note_en",
-    "remarks_zh": "note_zh",
-}
+FIELDS = {**JSON_FIELDS, "remarks_en": "note_en", "remarks_zh": "note_zh"}
 
 
 def test_json_golden_maps_fields_and_names_each_bad_record():
