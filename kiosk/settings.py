@@ -47,6 +47,11 @@ class InfoSection(Section):
     )
     lost_property_phone: str = Field(default="0898-6575 1234", max_length=40, description="Lost property phone number.")
     emergency_phone: str = Field(default="0898-6575 0110", max_length=40, description="Airport emergency phone number.")
+    central_url: Annotated[str, Field(pattern=r"^https?://[^/\s?#]+(/[^\s?#]*)?$")] = Field(
+        default="http://127.0.0.1:8080",
+        description="The address of central's pages as passengers' phones reach it (central's [http] public_url):"
+        " the QR codes a passenger takes away (a flight's live page, an info point) start with it.",
+    )
 
 
 class KioskSettings(BaseModel):
