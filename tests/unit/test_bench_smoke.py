@@ -145,3 +145,11 @@ def test_signage_cpu_benchmark_runs_against_chromium():
     assert re.search(r"^signage\s+[\d.]+\s+\d+\s+[\d.]+\s+[\d.]+\s+1$", out, re.MULTILINE), out
     assert re.search(r"^chromium\s+[\d.]+\s+\d+\s+[\d.]+\s+[\d.]+\s+\d+$", out, re.MULTILINE), out
     assert "goal CPU ≤ 0.5x Chromium's:" in out and "goal PSS ≤ 0.3x Chromium's:" in out
+
+
+@pytest.mark.slow  # central, Mosquitto and the signage board on the bus
+def test_signage_repaint_benchmark_runs():
+    out = run_benchmark("bench.signage_repaint")
+    for line in ("the update on the bus (baseline)", "the display's store", "the row repainted"):
+        assert re.search(rf"^{re.escape(line)}\s+[\d.]+\s+[\d.]+$", out, re.MULTILINE), out
+    assert "goal p99 ≤ 1000 ms:" in out
