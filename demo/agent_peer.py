@@ -134,6 +134,8 @@ class AgentPeer:
         self.channel: RTCDataChannel | None = None
         self.channel_messages: list[str] = []
         self.frames_received = 0
+        self.last_frame_size: tuple[int, int] | None = None
+        """Width and height of the latest picture decoded from the kiosk."""
         self.release_connect = asyncio.Event()
         if not hold_connect:
             self.release_connect.set()
@@ -156,6 +158,9 @@ class AgentPeer:
 
     async def wait_frames(self, count: int, timeout_s: float = 10.0) -> None:
         await self._waiters.until(lambda: self.frames_received >= count, timeout_s, f"{count} kiosk frames")
+
+    async def wait_frame_size(self, size: tuple[int, int], timeout_s: float = 10.0) -> None:
+        await self._waiters.until(lambda: self.last_frame_size == size, timeout_s, f"kiosk pictures of {size}")
 
     async def wait_channel_open(self, timeout_s: float = 10.0) -> None:
         await self._waiters.until(
@@ -262,7 +267,9 @@ class AgentPeer:
     async def _count_frames(self, track: MediaStreamTrack) -> None:
         with contextlib.suppress(MediaStreamError):
             while True:
-                await track.recv()
+                frame = await track.recv()
+                if isinstance(frame, VideoFrame):
+                    self.last_frame_size = (frame.width, frame.height)
                 self.frames_received += 1
                 self._waiters.changed()
 

@@ -40,14 +40,35 @@ class Rung:
         return f"{self.width}x{self.height}@{self.fps:g}"
 
 
-LADDER: tuple[Rung, ...] = (
-    Rung(640, 480, 30, 900),
-    Rung(640, 480, 15, 600),
-    Rung(480, 360, 15, 400),
-    Rung(320, 240, 15, 200),
-)
-"""Best first. Frame rate goes first (a person's face at 15 frames a second is still a conversation), then
-the resolution."""
+REFERENCE_KBPS = 900.0
+"""What VP8 needs for a face at 640x480@30 to look right; other rungs scale from it, less than in
+proportion (a smaller or slower picture compresses worse per pixel)."""
+
+
+def needed_kbps(width: int, height: int, fps: float) -> float:
+    share = ((width * height) / (640 * 480)) ** 0.75 * (fps / 30) ** 0.6
+    return float(max(100, round(REFERENCE_KBPS * share / 50) * 50))
+
+
+def ladder_from(width: int, height: int, fps: float) -> tuple[Rung, ...]:
+    """The ladder for a configured picture: it, then half its rate, then 3/4 and 1/2 of its size at that rate.
+    Sizes stay even, as the encoders want them."""
+
+    def rung(scale: float, rate: float) -> Rung:
+        w, h = max(2, round(width * scale / 2) * 2), max(2, round(height * scale / 2) * 2)
+        return Rung(w, h, float(rate), needed_kbps(w, h, rate))
+
+    half = max(1.0, fps / 2)
+    unique: list[Rung] = []
+    for candidate in (rung(1.0, fps), rung(1.0, half), rung(0.75, half), rung(0.5, half)):
+        if all((candidate.width, candidate.height, candidate.fps) != (r.width, r.height, r.fps) for r in unique):
+            unique.append(candidate)
+    return tuple(unique)
+
+
+LADDER = ladder_from(640, 480, 30)
+"""640x480@30, @15, 480x360@15, 320x240@15: frame rate goes first (a face at 15 frames a second is still a
+conversation), then the size."""
 
 
 class Limit(StrEnum):
