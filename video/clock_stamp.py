@@ -9,8 +9,9 @@ must give no figure, never a wrong one.
 The stamp is a strip of :data:`CELLS` cells (twice as tall as wide) along the picture's top edge, each black or white:
 two marker cells (white, black) that say a stamp is there and what black and white look like after the
 codec, then 32 bits of the clock in milliseconds (modulo 2^32, about 49 days) and a CRC-16 over them. A
-cell is as wide as the picture allows (width / 56, at least 4 px); only its middle half is read, so
-ringing and chroma bleed at the cell edges do not matter. Reading refuses a strip whose markers lack
+cell is a fixed share of the picture's width (1/56, and twice that tall), so a stamped picture can be
+scaled to any size on its way (the call's adaptation does) and still be read; only the middle of each cell
+is read, so ringing and chroma bleed at the cell edges do not matter. Reading refuses a strip whose markers lack
 contrast, whose cells are not clearly black or white, or whose CRC does not match.
 """
 
@@ -31,8 +32,18 @@ MODULUS = 1 << DATA_BITS
 Picture = npt.NDArray[np.uint8]
 
 
-def cell_px(width: int) -> int:
-    return max(4, width // STRIP_CELLS)
+MIN_CELL_PX = 2.5
+
+
+def _cells(width: int) -> list[tuple[int, int]]:
+    """Each cell's first and last-plus-one column."""
+    cell = width / STRIP_CELLS
+    return [(round(i * cell), round((i + 1) * cell)) for i in range(CELLS)]
+
+
+def _fits(width: int, height: int) -> bool:
+    cell = width / STRIP_CELLS
+    return cell >= MIN_CELL_PX and 2 * cell <= height
 
 
 def crc16(value: int) -> int:
@@ -53,13 +64,13 @@ def _bits(value: int, count: int) -> list[int]:
 def stamp(picture: Picture, clock_ms: int) -> None:
     """Write ``clock_ms`` (mod 2^32) into the top strip of ``picture`` (H x W x 3 or H x W), in place."""
     height, width = picture.shape[:2]
-    cell = cell_px(width)
-    if cell * CELLS > width or 2 * cell > height:
+    if not _fits(width, height):
         raise ValueError(f"a {width}x{height} picture is too small for a clock stamp")
     value = clock_ms % MODULUS
     levels = [1, 0, *_bits(value, DATA_BITS), *_bits(crc16(value), CRC_BITS)]
-    for i, bit in enumerate(levels):
-        picture[0 : 2 * cell, i * cell : (i + 1) * cell] = 255 if bit else 0
+    rows = round(2 * width / STRIP_CELLS)
+    for (first, end), bit in zip(_cells(width), levels, strict=True):
+        picture[0:rows, first:end] = 255 if bit else 0
 
 
 def read(picture: Picture) -> int | None:
@@ -67,16 +78,16 @@ def read(picture: Picture) -> int | None:
     if picture.ndim not in (2, 3):
         return None
     height, width = picture.shape[:2]
-    cell = cell_px(width)
-    if cell * CELLS > width or 2 * cell > height:
+    if not _fits(width, height):
         return None
-    strip = picture[0 : 2 * cell, 0 : CELLS * cell]  # only the strip is read: a frame's cost is tiny
+    cell = width / STRIP_CELLS
+    cells = _cells(width)
+    strip = picture[round(cell / 2) : round(1.5 * cell), 0 : cells[-1][1]]  # the middle rows of the strip only
     grey = strip.mean(axis=2) if strip.ndim == 3 else strip.astype(np.float64)
-    across = slice(cell // 4, cell - cell // 4)
-    down = slice(cell // 2, 2 * cell - cell // 2)
+    margin = cell / 4
     levels = []
-    for i in range(CELLS):
-        block = grey[down, i * cell : (i + 1) * cell][:, across]
+    for first, end in cells:
+        block = grey[:, round(first + margin) : max(round(first + margin) + 1, round(end - margin))]
         levels.append(float(block.mean()))
     white, black = levels[0], levels[1]
     contrast = white - black

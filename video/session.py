@@ -148,6 +148,16 @@ class CallSession:
     # --- what the kiosk reads --------------------------------------------------------------------------
 
     @property
+    def sending(self) -> tuple[int, int, float] | None:
+        """The picture the call sends now (width, height, frames per second); None before the offer."""
+        return None if self._video is None else self._video.picture
+
+    @property
+    def frame_work_ms(self) -> float | None:
+        """What the sender spends per frame now, smoothed (see CameraVideoTrack.work_ms)."""
+        return None if self._video is None else self._video.work_ms
+
+    @property
     def phase(self) -> SessionPhase:
         return self._phase
 
@@ -335,6 +345,7 @@ class CallSession:
             except MediaStreamError:
                 return
             self._last_media_at = loop.time()
+            frame = _newest(track, frame)
             if isinstance(frame, VideoFrame):
                 self.remote_frames += 1
                 self._notify(self.on_remote_video, frame)
@@ -509,3 +520,20 @@ async def _video_loss(pc: RTCPeerConnection) -> float | None:
             lost = getattr(stats, "fractionLost", None)  # RTCP's 8-bit fixed point, as aiortc passes it on
             return min(1.0, float(lost) / 256) if lost is not None else None
     return None
+
+
+def _newest(track: MediaStreamTrack, frame: Any) -> Any:
+    """The newest picture already decoded, skipping older ones still queued behind ``frame``.
+
+    aiortc queues every decoded picture without bound; a kiosk whose screen cannot show 30 a second (a
+    small CPU, or a CPU quota) would otherwise show ever older pictures, and the agent's face would lag
+    further behind their voice every second. Showing only the newest keeps the delay at one picture.
+    """
+    queue = getattr(track, "_queue", None)  # aiortc's RemoteStreamTrack keeps its decoded pictures here
+    while isinstance(queue, asyncio.Queue) and not queue.empty():
+        newer = queue.get_nowait()
+        if newer is None:  # the track's end: the next recv() must still see it
+            queue.put_nowait(None)
+            break
+        frame = newer
+    return frame

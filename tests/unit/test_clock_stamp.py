@@ -75,6 +75,15 @@ def test_a_stamp_survives_vp8_at_each_rungs_bitrate(rung):
     assert set(readable) <= set(sent), "a stamp read wrongly"
 
 
+@pytest.mark.parametrize("to", [(480, 360), (320, 240), (160, 120), (800, 600)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_a_stamped_picture_scaled_on_its_way_is_still_read(to):
+    for n in range(5):
+        picture = scene(640, 480, seed=n)
+        stamp(picture, 4_000_000 + n)
+        scaled = cv2.resize(picture, to, interpolation=cv2.INTER_AREA if to[0] < 640 else cv2.INTER_LINEAR)
+        assert read(scaled) == 4_000_000 + n
+
+
 def test_pictures_without_a_stamp_give_no_figure():
     rng = np.random.default_rng(7)
     wall = np.full((480, 640, 3), 128, np.uint8)
@@ -94,8 +103,8 @@ def test_a_damaged_stamp_gives_no_figure():
     assert read(picture) is None
     flipped = scene(640, 480, seed=3)
     stamp(flipped, 123456)
-    cell = 640 // 56
-    flipped[0 : 2 * cell, 5 * cell : 6 * cell] = 255 - flipped[0 : 2 * cell, 5 * cell : 6 * cell]  # one bit flipped
+    first, end = round(5 * 640 / 56), round(6 * 640 / 56)
+    flipped[0:22, first:end] = 255 - flipped[0:22, first:end]  # one bit flipped
     assert read(flipped) is None, "the CRC catches a flipped bit"
 
 
