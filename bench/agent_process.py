@@ -3,7 +3,8 @@ kiosk's side does not also pay for the agent's encoding and decoding.
 
 The parent speaks call signalling to it as JSON lines: ``call/out`` messages on the child's stdin, ``call/in``
 messages on its stdout. Control lines on stdin: ``{"cmd": "hangup"}`` and ``{"cmd": "stats"}`` (answered
-with ``{"frames_received": N}``).
+with ``{"frames_received": N, "delays_ms": [...]}``, the one-way delays of the kiosk's pictures read since the
+last stats when started with ``--stamped``).
 """
 
 from __future__ import annotations
@@ -32,9 +33,9 @@ class PipeSignalling:
         self._reader = asyncio.ensure_future(self._read())
 
     @classmethod
-    async def spawn(cls, width: int, height: int) -> PipeSignalling:
+    async def spawn(cls, width: int, height: int, stamped: bool = False) -> PipeSignalling:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bench.agent_process", str(width), str(height),
+            sys.executable, "-m", "bench.agent_process", str(width), str(height), *(["--stamped"] if stamped else []),
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
         )  # fmt: skip
         return cls(process)
@@ -71,7 +72,7 @@ class PipeSignalling:
                 self._messages.put_nowait(CALL_IN.validate_python(data))
 
 
-async def _child(width: int, height: int) -> None:
+async def _child(width: int, height: int, stamped: bool) -> None:
     from demo.agent_peer import AgentPeer
     from video.signalling import MemorySignallingPair
 
@@ -86,7 +87,7 @@ async def _child(width: int, height: int) -> None:
             sys.stdout.write(codec.encode(message).decode() + "\n")
             sys.stdout.flush()
 
-    async with AgentPeer(pair.switchboard, width=width, height=height) as agent:
+    async with AgentPeer(pair.switchboard, width=width, height=height, stamped=stamped) as agent:
         forward = asyncio.ensure_future(to_parent())
         async for line in reader:
             data = json.loads(line)
@@ -94,7 +95,8 @@ async def _child(width: int, height: int) -> None:
             if command == "hangup":
                 await agent.hang_up()
             elif command == "stats":
-                sys.stdout.write(json.dumps({"frames_received": agent.frames_received}) + "\n")
+                delays, agent.delays_ms = agent.delays_ms, []
+                sys.stdout.write(json.dumps({"frames_received": agent.frames_received, "delays_ms": delays}) + "\n")
                 sys.stdout.flush()
             else:
                 await pair.device.send(codec.decode(TopicKind.CALL_OUT, line.strip()))
@@ -102,4 +104,4 @@ async def _child(width: int, height: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(_child(int(sys.argv[1]), int(sys.argv[2])))
+    asyncio.run(_child(int(sys.argv[1]), int(sys.argv[2]), "--stamped" in sys.argv[3:]))

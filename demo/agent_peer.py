@@ -12,10 +12,12 @@ import asyncio
 import contextlib
 import re
 import socket
+import time
 from collections.abc import Callable
 from enum import Enum
 from typing import Any
 
+import numpy as np
 from aiortc import (
     AudioStreamTrack,
     MediaStreamTrack,
@@ -44,6 +46,7 @@ from bus.messages.call import (
     SdpOffer,
 )
 from hardware.camera import SyntheticSource
+from video import clock_stamp
 from video.peer import close_peer_connection
 from video.signalling import MemoryEnd
 
@@ -62,16 +65,26 @@ class AnswerMode(Enum):
     """A real answer whose candidates are TCP: nothing pairs with the kiosk's UDP candidates, ICE fails at once."""
 
 
-class SyntheticVideoTrack(VideoStreamTrack):
-    """The agent's camera: a moving pattern at 30 frames a second (aiortc's own pacing)."""
+def clock_ms() -> int:
+    """The clock both ends of a call on one machine stamp into their pictures (video/clock_stamp.py)."""
+    return time.monotonic_ns() // 1_000_000
 
-    def __init__(self, width: int = 640, height: int = 480) -> None:
+
+class SyntheticVideoTrack(VideoStreamTrack):
+    """The agent's camera: a moving pattern at 30 frames a second (aiortc's own pacing); with ``stamped``,
+    the clock in each picture as it is taken, for one-way delay figures."""
+
+    def __init__(self, width: int = 640, height: int = 480, stamped: bool = False) -> None:
         super().__init__()
         self._source = SyntheticSource(width, height)
+        self._stamped = stamped
 
     async def recv(self) -> VideoFrame:
         pts, time_base = await self.next_timestamp()
-        frame = VideoFrame.from_ndarray(self._source.read(), format="bgr24")
+        picture = self._source.read()
+        if self._stamped:
+            clock_stamp.stamp(picture, clock_ms())
+        frame = VideoFrame.from_ndarray(picture, format="bgr24")
         frame.pts, frame.time_base = pts, time_base
         return frame
 
@@ -123,8 +136,12 @@ class AgentPeer:
         eta_s: float | None = 30.0,
         width: int = 640,
         height: int = 480,
+        stamped: bool = False,
     ) -> None:
         self.end = end
+        self.stamped = stamped
+        self.delays_ms: list[float] = []
+        """With ``stamped``: the one-way delay of each kiosk picture whose clock stamp could be read."""
         self.answer_mode = answer
         self.eta_s = eta_s
         self.size = (width, height)
@@ -134,6 +151,8 @@ class AgentPeer:
         self.channel: RTCDataChannel | None = None
         self.channel_messages: list[str] = []
         self.frames_received = 0
+        self.last_frame_size: tuple[int, int] | None = None
+        """Width and height of the latest picture decoded from the kiosk."""
         self.release_connect = asyncio.Event()
         if not hold_connect:
             self.release_connect.set()
@@ -156,6 +175,9 @@ class AgentPeer:
 
     async def wait_frames(self, count: int, timeout_s: float = 10.0) -> None:
         await self._waiters.until(lambda: self.frames_received >= count, timeout_s, f"{count} kiosk frames")
+
+    async def wait_frame_size(self, size: tuple[int, int], timeout_s: float = 10.0) -> None:
+        await self._waiters.until(lambda: self.last_frame_size == size, timeout_s, f"kiosk pictures of {size}")
 
     async def wait_channel_open(self, timeout_s: float = 10.0) -> None:
         await self._waiters.until(
@@ -225,7 +247,7 @@ class AgentPeer:
         pc.on("track", self._on_track)
         pc.on("datachannel", self._on_datachannel)
         await pc.setRemoteDescription(RTCSessionDescription(sdp=offer.sdp, type="offer"))
-        video, audio = SyntheticVideoTrack(*self.size), AudioStreamTrack()
+        video, audio = SyntheticVideoTrack(*self.size, stamped=self.stamped), AudioStreamTrack()
         self._tracks += [video, audio]
         for transceiver in pc.getTransceivers():
             if transceiver.kind == "video":
@@ -262,7 +284,14 @@ class AgentPeer:
     async def _count_frames(self, track: MediaStreamTrack) -> None:
         with contextlib.suppress(MediaStreamError):
             while True:
-                await track.recv()
+                frame = await track.recv()
+                if isinstance(frame, VideoFrame):
+                    self.last_frame_size = (frame.width, frame.height)
+                    if self.stamped:
+                        luma = np.asarray(frame.to_ndarray(format="gray"), dtype=np.uint8)
+                        delay = clock_stamp.delay_ms(luma, clock_ms())
+                        if delay is not None:
+                            self.delays_ms.append(delay)
                 self.frames_received += 1
                 self._waiters.changed()
 

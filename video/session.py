@@ -45,6 +45,7 @@ from bus.messages.call import (
 )
 from bus.topics import TopicKind
 from hardware.camera import CameraOwner, CameraSubscription
+from video.adaptation import Adaptation, Decision, Measured, ladder_from
 from video.allocator import return_freed_memory
 from video.call_state import EndReason, SessionPhase
 from video.peer import close_peer_connection, codec_preferences, negotiated_video_codec
@@ -94,6 +95,8 @@ class CallSession:
     - ``on_agent(agent)`` when an agent accepts (its id and display name);
     - ``on_remote_video(frame)`` for every decoded picture of the agent (an ``av.VideoFrame``, yuv420p);
     - ``on_push(push)`` for every valid push, from the data channel or the bus;
+    - ``on_quality(decision)`` when the picture sent changes because this kiosk's CPU or the network cannot
+      keep up, or can again (``[video] adapt``; see video/adaptation.py);
     - ``on_ended(reason, requeue_offered)`` once, after the peer connection is closed, the local tracks are
       stopped, the camera subscription is released and the session's tasks have ended.
     """
@@ -117,6 +120,7 @@ class CallSession:
         self.on_agent: Callable[[Agent], None] = _ignore
         self.on_remote_video: Callable[[VideoFrame], None] = _ignore
         self.on_push: Callable[[Push], None] = _ignore
+        self.on_quality: Callable[[Decision], None] = _ignore
         self.on_ended: Callable[[str, bool], None] = _ignore
         self._phase = SessionPhase.IDLE
         self._agent: Agent | None = None
@@ -138,8 +142,20 @@ class CallSession:
         self._bad_pushes = MalformedLog(log)
         self.remote_frames = 0
         """Pictures of the agent decoded so far."""
+        self.adaptation = Adaptation(ladder_from(settings.width, settings.height, settings.fps), enabled=settings.adapt)
+        self._video: CameraVideoTrack | None = None
 
     # --- what the kiosk reads --------------------------------------------------------------------------
+
+    @property
+    def sending(self) -> tuple[int, int, float] | None:
+        """The picture the call sends now (width, height, frames per second); None before the offer."""
+        return None if self._video is None else self._video.picture
+
+    @property
+    def frame_work_ms(self) -> float | None:
+        """What the sender spends per frame now, smoothed (see CameraVideoTrack.work_ms)."""
+        return None if self._video is None else self._video.work_ms
 
     @property
     def phase(self) -> SessionPhase:
@@ -266,6 +282,7 @@ class CallSession:
             self._subscription = self._camera.subscribe(f"call {self.call_id}")
             settings = self._settings
             video = CameraVideoTrack(self._subscription, settings.width, settings.height, settings.fps)
+            self._video = video
             self._local_tracks.append(video)
             audio = await local_audio_track(settings)
             self._local_tracks.append(audio)
@@ -305,6 +322,8 @@ class CallSession:
             self._last_media_at = asyncio.get_running_loop().time()
             self._set_phase(SessionPhase.IN_CALL, f"video {self._codec}")
             self._spawn(self._watch_media(), "media watchdog")
+            if self.adaptation.enabled:
+                self._spawn(self._adapt(), "picture adaptation")
         elif state == "failed":
             self._end(EndReason.FAILED, "connection failed (ICE or DTLS)", tell_failed=True)
         # "closed" without our doing: the agent's side closed; its `ended` or the media watchdog follows
@@ -326,6 +345,7 @@ class CallSession:
             except MediaStreamError:
                 return
             self._last_media_at = loop.time()
+            frame = _newest(track, frame)
             if isinstance(frame, VideoFrame):
                 self.remote_frames += 1
                 self._notify(self.on_remote_video, frame)
@@ -348,6 +368,25 @@ class CallSession:
             if silent_s > limit_s:
                 self._end(EndReason.FAILED, f"no media for {silent_s:.1f} s", tell_failed=True)
                 return
+
+    ADAPT_EVERY_S = 0.5
+
+    async def _adapt(self) -> None:
+        """Every half second: what the sender spends per frame and the loss the agent's side reports, to the
+        adaptation, and the picture it chooses to the camera track."""
+        loop = asyncio.get_running_loop()
+        video, pc = self._video, self._pc
+        assert video is not None and pc is not None
+        while True:
+            await asyncio.sleep(self.ADAPT_EVERY_S)
+            measured = Measured(at=loop.time(), encode_ms=video.work_ms, loss=await _video_loss(pc))
+            decision = self.adaptation.observe(measured)
+            if decision.changed:
+                rung = decision.rung
+                video.set_picture(rung.width, rung.height, rung.fps)
+                why = f" ({decision.limit})" if decision.limit else ""
+                log.info("call %s: sending %s%s", self.call_id, rung, why)
+                self._notify(self.on_quality, decision)
 
     def _connect_timed_out(self) -> None:
         self._connect_timer = None
@@ -468,3 +507,33 @@ class CallSession:
             observer(*args)
         except Exception:
             log.exception("call %s: observer %s failed", self.call_id, getattr(observer, "__name__", observer))
+
+
+async def _video_loss(pc: RTCPeerConnection) -> float | None:
+    """The share of video packets the far end lost, from its latest receiver report; None before one."""
+    try:
+        report = await pc.getStats()
+    except Exception:  # a connection closing under us: no figure this time
+        return None
+    for stats in report.values():
+        if getattr(stats, "type", "") == "remote-inbound-rtp" and getattr(stats, "kind", "") == "video":
+            lost = getattr(stats, "fractionLost", None)  # RTCP's 8-bit fixed point, as aiortc passes it on
+            return min(1.0, float(lost) / 256) if lost is not None else None
+    return None
+
+
+def _newest(track: MediaStreamTrack, frame: Any) -> Any:
+    """The newest picture already decoded, skipping older ones still queued behind ``frame``.
+
+    aiortc queues every decoded picture without bound; a kiosk whose screen cannot show 30 a second (a
+    small CPU, or a CPU quota) would otherwise show ever older pictures, and the agent's face would lag
+    further behind their voice every second. Showing only the newest keeps the delay at one picture.
+    """
+    queue = getattr(track, "_queue", None)  # aiortc's RemoteStreamTrack keeps its decoded pictures here
+    while isinstance(queue, asyncio.Queue) and not queue.empty():
+        newer = queue.get_nowait()
+        if newer is None:  # the track's end: the next recv() must still see it
+            queue.put_nowait(None)
+            break
+        frame = newer
+    return frame

@@ -24,6 +24,11 @@ class VideoSection(Section):
     fps: Annotated[int, Field(ge=1, le=60)] = Field(
         default=30, description="Camera frames read and sent per second, at most."
     )
+    adapt: bool = Field(
+        default=True,
+        description="Lower the frame rate, then the size, while this kiosk's CPU or the network cannot keep up with"
+        " the picture above, and climb back when they can (docs/calls.md); off sends it whatever happens.",
+    )
     camera: str = Field(
         default=SYNTHETIC_CAMERA,
         min_length=1,

@@ -37,12 +37,30 @@ class CameraVideoTrack(VideoStreamTrack):
         self._next_due = 0.0
         self._last_pts = -1
         self._last_picture: Frame | None = None
+        self._returned_at: float | None = None
         self.frames_sent = 0
+        self.work_ms: float | None = None
+        """How long the sender spends on a frame between taking it and asking for the next (its encoding,
+        packetising and sending), smoothed: the measure of whether this kiosk keeps up with the rate."""
+
+    @property
+    def picture(self) -> tuple[int, int, float]:
+        """What is sent now: width, height, frames per second."""
+        return (*self._size, 1.0 / self._interval_s)
+
+    def set_picture(self, width: int, height: int, fps: float) -> None:
+        """Send ``width`` x ``height`` at ``fps`` from the next frame on (the encoder follows the size)."""
+        self._size = (width, height)
+        self._interval_s = 1.0 / fps
+        self.work_ms = None  # measured anew at the new size
 
     async def recv(self) -> VideoFrame:
         if self.readyState != "live":
             raise MediaStreamError
         loop = asyncio.get_running_loop()
+        if self._returned_at is not None:
+            work_ms = (loop.time() - self._returned_at) * 1000
+            self.work_ms = work_ms if self.work_ms is None else 0.7 * self.work_ms + 0.3 * work_ms
         if self._started_at is None:
             # the clock starts at the first picture, however long the camera took to give it
             picture = await self._next_picture()
@@ -56,6 +74,7 @@ class CameraVideoTrack(VideoStreamTrack):
         frame = await loop.run_in_executor(None, to_video_frame, picture, *self._size)
         frame.pts, frame.time_base = pts, VIDEO_TIME_BASE
         self.frames_sent += 1
+        self._returned_at = loop.time()
         return frame
 
     async def _pace(self, now: float) -> None:

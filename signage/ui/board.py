@@ -224,6 +224,8 @@ class SignageBoard(QWidget):
         self.rotation.advance()
         if self.rotation.language == self.display.languages[0]:
             self._notice += 1  # a new notice once it has been shown in every language
+            for model in self.models.values():
+                model.next_number()  # and a flight's next codeshare number, repainted just below
         self.retranslate()
 
     def next_page(self) -> None:

@@ -4,6 +4,10 @@ A change naming flights touches only their rows: a flight whose place in the tim
 ``dataChanged`` for its row alone (the view repaints that row if it is on screen, nothing else); one
 that moves, arrives or goes is removed or inserted where it belongs. Only a snapshot resets the model.
 A language turn repaints the words (``dataChanged`` over all rows, which the view clips to the page).
+
+A flight sold under other airlines' numbers (codeshares) shows them in turn in its flight column, one
+number per full round of the languages, as airport boards do: every reader sees each number in their
+own language, and the row keeps its one line.
 """
 
 from __future__ import annotations
@@ -45,6 +49,14 @@ def sort_key(flight: Flight) -> SortKey:
     return (flight.scheduled, flight.number, flight.id)
 
 
+def flight_number_shown(flight: Flight, turn: int) -> str:
+    """The flight's own number, or on later turns one of its codeshares (one turn each, then again)."""
+    if not flight.codeshares:
+        return flight.number
+    numbers = [flight.number, *flight.codeshares]
+    return numbers[turn % len(numbers)]
+
+
 class FlightTableModel(QAbstractTableModel):
     """The flights a board shows, in time order; words in the language ``texts`` gives now."""
 
@@ -65,6 +77,7 @@ class FlightTableModel(QAbstractTableModel):
         self._key_of: dict[str, SortKey] = {}  # so a flight's row is a binary search, not a walk of 2,000
         self._watched = range(0, 1 << 30)
         self.resets = 0  # how often the whole model was replaced (a test and the benchmark count them)
+        self._share_turn = 0  # which of a flight's numbers (its own, then its codeshares) the column shows
 
     # --- feeding it -----------------------------------------------------------------------------------
 
@@ -144,6 +157,11 @@ class FlightTableModel(QAbstractTableModel):
             return at
         return None
 
+    def next_number(self) -> None:
+        """Show each flight's next number (its own, then its codeshares) at the next repaint; the caller
+        repaints (a language turn does so anyway)."""
+        self._share_turn += 1
+
     def retranslate(self) -> None:
         if self._flights:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._flights) - 1, len(Column) - 1))
@@ -182,7 +200,7 @@ class FlightTableModel(QAbstractTableModel):
         if column is Column.TIME:
             return clock(flight.scheduled, self._tz)
         if column is Column.FLIGHT:
-            return flight.number
+            return flight_number_shown(flight, self._share_turn)
         if column is Column.CITY:
             return via_and_city(flight, language)
         if column is Column.PLACE:

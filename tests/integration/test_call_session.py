@@ -13,6 +13,7 @@ from bus.messages.call import CallCancel, CallContext, CallHangup, CallRating, C
 from demo.agent_peer import AgentPeer, AnswerMode, Waiters
 from hardware.camera import CameraOwner, SyntheticSource
 from tests.peers.wait import until
+from video.adaptation import Limit, Tuning
 from video.session import CallSession, EndReason, SessionPhase
 from video.settings import VideoSection
 from video.signalling import MemorySignallingPair
@@ -123,6 +124,29 @@ async def test_a_call_carries_pictures_both_ways_and_the_passengers_hang_up_rele
     assert watched.queue == [(1, 30.0)]
     await session.hangup()  # a second hang-up changes nothing
     assert len(watched.ended) == 1
+    await assert_everything_released(camera)
+
+
+@pytest.mark.slow  # a whole call through six picture changes
+async def test_a_kiosk_that_falls_behind_sends_a_smaller_picture_and_climbs_back_when_it_keeps_up(pair, camera):
+    session, watched = make_session(pair, camera)
+    qualities = []
+    session.on_quality = qualities.append
+    fast = Tuning(down_after_s=0.4, up_after_s=0.6, hold_s=0.5, failed_climb_s=0.1)
+    async with AgentPeer(pair.switchboard, width=WIDTH, height=HEIGHT) as agent:
+        await session.start("zh-CN")
+        await watched.phase(SessionPhase.IN_CALL)
+        await agent.wait_frame_size((WIDTH, HEIGHT))
+        # any time spent on a frame now counts as falling behind: as on a kiosk whose CPU cannot keep up
+        session.adaptation.tuning = Tuning(busy_share=1e-6, down_after_s=0.4, up_after_s=60, hold_s=0.5)
+        await agent.wait_frame_size((WIDTH // 2, HEIGHT // 2), timeout_s=20)
+        assert session.adaptation.rung.fps == 15 and qualities[-1].limit is Limit.CPU
+        assert [q.rung.width for q in qualities] == [WIDTH, WIDTH * 3 // 4, WIDTH // 2], "one rung at a time"
+        session.adaptation.tuning = fast  # room again: back up, a rung at a time
+        await agent.wait_frame_size((WIDTH, HEIGHT), timeout_s=20)
+        await until(lambda: session.adaptation.index == 0, "the best picture at its full rate again", 20)
+        assert qualities[-1].limit is Limit.NONE
+        await session.hangup()
     await assert_everything_released(camera)
 
 

@@ -114,6 +114,30 @@ def test_cities_remarks_and_headings_take_turns_in_both_languages(show, tmp_path
     assert shown.ticker.full_text == DEMO_NOTICES[1].zh, "the next notice once one was shown in every language"
 
 
+def test_a_codeshare_flight_shows_each_of_its_numbers_in_turn_in_every_language(show, tmp_path):
+    store = sample_store(tmp_path)
+    shown = show(store)
+    model = shown.models[DEP]
+    first = model.flight_at(0)
+    shared = first.model_copy(update={"codeshares": ["CZ6401", "MU3302"]})
+    base = store.revision(DEP)
+    store.apply_update(FlightUpdate(direction=DEP, revision=base + 1, base_revision=base, changed=[shared]))
+    number = model.index(0, Column.FLIGHT)
+    seen = []
+    for _ in range(3 * len(shown.display.languages)):
+        seen.append((shown.rotation.language, model.data(number)))
+        shown.next_language()
+    assert seen == [
+        ("zh-CN", first.number),
+        ("en", first.number),
+        ("zh-CN", "CZ6401"),
+        ("en", "CZ6401"),
+        ("zh-CN", "MU3302"),
+        ("en", "MU3302"),
+    ], "each number is shown once in each language before the next"
+    assert model.data(number) == first.number, "then the flight's own number again"
+
+
 def _horizontal():
     return Qt.Orientation.Horizontal
 

@@ -145,3 +145,31 @@ def test_signage_cpu_benchmark_runs_against_chromium():
     assert re.search(r"^signage\s+[\d.]+\s+\d+\s+[\d.]+\s+[\d.]+\s+1$", out, re.MULTILINE), out
     assert re.search(r"^chromium\s+[\d.]+\s+\d+\s+[\d.]+\s+[\d.]+\s+\d+$", out, re.MULTILINE), out
     assert "goal CPU ≤ 0.5x Chromium's:" in out and "goal PSS ≤ 0.3x Chromium's:" in out
+
+
+@pytest.mark.slow  # central, Mosquitto and the signage board on the bus
+def test_signage_repaint_benchmark_runs():
+    out = run_benchmark("bench.signage_repaint")
+    for line in ("the update on the bus (baseline)", "the display's store", "the row repainted"):
+        assert re.search(rf"^{re.escape(line)}\s+[\d.]+\s+[\d.]+$", out, re.MULTILINE), out
+    assert "goal p99 ≤ 1000 ms:" in out
+
+
+@pytest.mark.slow  # six calls, each in a process of its own under a CPU quota
+def test_call_budget_benchmark_runs_under_a_quota_or_says_why_it_cannot():
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.call_budget", "--quick"],
+        cwd=ROOT,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT_S * 2,
+    )
+    if os.geteuid() != 0:
+        assert done.returncode == 2 and "needs root" in done.stderr, done.stderr
+        return
+    assert done.returncode == 0, f"{done.stdout}\n{done.stderr[-3000:]}"
+    for run in ("kiosk, adapting", "kiosk, fixed", "bare peer"):
+        row = rf"^25%\s+{re.escape(run)}\s+[\d.]+\s+[\d.]+\s+\S+/\S+\s+\S+/\S+"
+        assert re.search(row, done.stdout, re.MULTILINE), done.stdout
+    assert "goal at 25%: ≥ 15 frames per second each way (adapting):" in done.stdout
