@@ -18,6 +18,7 @@ from pathlib import Path
 
 from central.accounts import AccountError, AgentAccounts, Role
 from central.cli_devices import add_device_commands, broker_config_command, device_command
+from central.points.registry import RegistryError
 from central.records import StoreError
 from central.service import CentralService, StoreUrlError, accounts_path
 from central.settings import ENV_PREFIX, CentralSettings
@@ -28,7 +29,7 @@ log = logging.getLogger("central")
 
 START_FAILED_EXIT_STATUS = 1
 ACCOUNT_ERROR_EXIT_STATUS = 1
-START_ERRORS = (OSError, sqlite3.Error, StoreError, StoreUrlError, AccountError)
+START_ERRORS = (OSError, sqlite3.Error, StoreError, StoreUrlError, AccountError, RegistryError)
 
 
 def main(argv: list[str] | None = None) -> int:
