@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from PIL import Image
 
@@ -97,6 +98,11 @@ class Site:
         switchboard = Switchboard(SwitchboardSettings(), time.time, MemoryCallStore())
         fleet = FleetFeed(FleetState(Topics("airport/HAK"), 120.0), "HAK", lambda: "online")
         app = create_app(fleet, AgentDesk(switchboard, self.accounts), points=self.points)
+
+        async def flight_page(_request: web.Request) -> web.StreamResponse:
+            return web.Response(text="the flight page answers any well-formed id, as central's does")
+
+        app.router.add_get("/flight/{id}", flight_page)
         self.server = TestServer(app, handler_cancellation=HANDLER_CANCELLATION)
 
     def browser(self) -> TestClient[Any, Any]:
@@ -205,9 +211,10 @@ async def test_flights_are_found_by_number_city_or_pinyin_and_count_as_demand(si
 
 async def test_a_flight_page_opened_counts_as_demand_only_for_a_flight_on_the_boards(site: Site) -> None:
     async with site.browser() as browser:
-        async with browser.get("/flight/made-up") as response:
-            assert response.status == 404
-    assert not [topic for topic in site.demand if topic.startswith("flight:")]
+        for path in ("/flight/made-up", "/flight/HU7181-20261130-D", "/flight/HU7181-20261130-D"):
+            async with browser.get(path) as response:
+                assert response.status == 200
+    assert site.demand == ["flight:HU7181", "flight:HU7181"]
 
 
 async def test_views_and_scans_are_counted_per_point_and_shown_only_to_staff(site: Site) -> None:
