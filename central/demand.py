@@ -152,12 +152,13 @@ class DemandWatch:
             log.info("demand surge cleared: %s", id_)
             self._sink.cleared(id_)
 
-    def view(self) -> list[dict[str, object]]:
-        """The current surges, for the wallboard."""
-        return [
+    def view(self) -> dict[str, object]:
+        """The current surges, for the wallboard (``GET /api/demand``)."""
+        alerts = [
             {"id": surge.alert_id, "topic": surge.topic, "recent": surge.recent, "usual": round(surge.usual, 1)}
             for surge in self.counter.active
         ]
+        return {"window_s": self.counter.settings.window_s, "alerts": alerts}
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="demand-watch")

@@ -105,7 +105,7 @@ class PointPages:
         public_url: str = "",
         finder: FlightFinder | None = None,
         demand: Callable[[str], None] | None = None,
-        demand_view: Callable[[], list[dict[str, object]]] | None = None,
+        demand_view: Callable[[], dict[str, object]] | None = None,
         flight_of: Callable[[str], Flight | None] | None = None,
     ) -> None:
         self.registry = registry
@@ -113,7 +113,7 @@ class PointPages:
         self.counts = PointCounts()
         self._finder = finder
         self._demand = demand or (lambda _topic: None)
-        self._demand_view = demand_view or list
+        self._demand_view = demand_view or (lambda: {"window_s": None, "alerts": []})
         self._flight_of = flight_of
         self._template = PAGE.read_text(encoding="utf-8")
         self._missing = MISSING_PAGE.read_bytes()
@@ -172,7 +172,7 @@ class PointPages:
 
     async def _demand_alerts(self, request: web.Request) -> web.StreamResponse:
         require(request, Role.FACILITIES.value, Role.SUPERVISOR.value, DISPLAY)
-        return web.json_response({"alerts": self._demand_view()})
+        return web.json_response(self._demand_view())
 
     async def _count_flight_page(self, request: web.Request, response: web.StreamResponse) -> None:
         """A flight's live page opened (``/flight/{id}``, from a kiosk's QR or a point page) is demand for

@@ -63,7 +63,7 @@ def test_a_surge_over_a_steady_baseline_raises_once_and_clears_once_under_a_flap
     # back to the usual level: cleared once, and it stays cleared
     run(demand, clock, usual)
     assert sink.events == [("raised", "demand_surge:flight:HU7181"), ("cleared", "demand_surge:flight:HU7181")]
-    assert demand.view() == []
+    assert demand.view() == {"window_s": 60, "alerts": []}
 
 
 def test_small_numbers_never_raise_even_from_nothing() -> None:
@@ -72,7 +72,7 @@ def test_small_numbers_never_raise_even_from_nothing() -> None:
     assert sink.events == []
     run(demand, clock, [1] * 12 + [0] * 20)  # 12 from nothing: a surge
     assert [event for event, _ in sink.events] == ["raised"]
-    assert demand.view()[0]["recent"] == 12
+    assert demand.view()["alerts"][0]["recent"] == 12
 
 
 def test_topics_are_independent_and_the_view_lists_the_biggest_first() -> None:
@@ -82,7 +82,7 @@ def test_topics_are_independent_and_the_view_lists_the_biggest_first() -> None:
             demand.count(topic)
     clock.now += 10
     demand.look()
-    assert [entry["topic"] for entry in demand.view()] == ["category:baggage", "point:T1-GATE-1"]
+    assert [entry["topic"] for entry in demand.view()["alerts"]] == ["category:baggage", "point:T1-GATE-1"]
     assert len(sink.events) == 2
 
 
@@ -98,7 +98,7 @@ def test_raised_and_cleared_alternate_whatever_the_signal(per_second: list[int])
     run(demand, clock, per_second)
     states = [event for event, _ in sink.events]
     assert states == ["raised", "cleared"] * (len(states) // 2) + (["raised"] if len(states) % 2 else [])
-    assert bool(demand.view()) == (len(states) % 2 == 1)
+    assert bool(demand.view()["alerts"]) == (len(states) % 2 == 1)
 
 
 def test_a_category_counts_once_per_call_when_the_agent_records_it() -> None:
