@@ -145,3 +145,10 @@ def test_signage_cpu_benchmark_runs_against_chromium():
     assert re.search(r"^signage\s+[\d.]+\s+\d+\s+[\d.]+\s+[\d.]+\s+1$", out, re.MULTILINE), out
     assert re.search(r"^chromium\s+[\d.]+\s+\d+\s+[\d.]+\s+[\d.]+\s+\d+$", out, re.MULTILINE), out
     assert "goal CPU ≤ 0.5x Chromium's:" in out and "goal PSS ≤ 0.3x Chromium's:" in out
+
+
+@pytest.mark.slow  # starts central and Chromium
+def test_phone_page_benchmark_runs():
+    out = run_benchmark("bench.phone_page")
+    assert re.search(r"^slow 3G \(400 kbit/s, 400 ms\)\s+[\d.]+\s+\d+\s+\d+", out, re.MULTILINE), out
+    assert "goal ≤ 150 kB and interactive ≤ 3 s on slow 3G:" in out
