@@ -67,7 +67,9 @@ def central(workdir: Path) -> Iterator[str]:
         "CENTRAL_APP__STATE_DIR": str(workdir / "state"),
     }
     with (workdir / "central.log").open("wb") as log:
-        child = subprocess.Popen([sys.executable, "-m", "central"], stdout=log, stderr=subprocess.STDOUT, cwd=REPO, env=env)
+        child = subprocess.Popen(
+            [sys.executable, "-m", "central"], stdout=log, stderr=subprocess.STDOUT, cwd=REPO, env=env
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + START_TIMEOUT_S
@@ -97,7 +99,10 @@ def first_load(browser: Browser, url: str, conditions: dict[str, Any] | None) ->
         if conditions is not None:
             cdp.send("Network.emulateNetworkConditions", conditions)
         received: dict[str, float] = {}
-        cdp.on("Network.loadingFinished", lambda event: received.__setitem__(event["requestId"], event["encodedDataLength"]))
+        cdp.on(
+            "Network.loadingFinished",
+            lambda event: received.__setitem__(event["requestId"], event["encodedDataLength"]),
+        )
         page.goto(url, wait_until="load", timeout=60_000)
         page.wait_for_selector("#sheet[data-state='shown']")
         page.wait_for_load_state("networkidle")
