@@ -172,7 +172,15 @@ class PointPages:
 
     async def _demand_alerts(self, request: web.Request) -> web.StreamResponse:
         require(request, Role.FACILITIES.value, Role.SUPERVISOR.value, DISPLAY)
-        return web.json_response(self._demand_view())
+        view = self._demand_view()
+        alerts = view.get("alerts")
+        for alert in alerts if isinstance(alerts, list) else []:
+            # a point by its name rather than its id: supervisors know "Gate 7", not "T1-GATE-7"
+            topic = str(alert.get("topic", ""))
+            point = self.registry.get(topic.removeprefix("point:")) if topic.startswith("point:") else None
+            if point is not None:
+                alert["name"] = {"zh": point.name.zh, "en": point.name.en}
+        return web.json_response(view)
 
     async def _count_flight_page(self, request: web.Request, response: web.StreamResponse) -> None:
         """A flight's live page opened (``/flight/{id}``, from a kiosk's QR or a point page) is demand for

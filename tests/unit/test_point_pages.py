@@ -87,12 +87,14 @@ class Site:
         for name, roles in {"fang": [Role.FACILITIES], "sun": [Role.SUPERVISOR], "chen": [Role.AGENT]}.items():
             self.accounts.add(name, name.title(), ["zh"] if Role.AGENT in roles else [], PASSWORD, roles)
         self.demand: list[str] = []
+        self.surges: list[dict[str, object]] = []
         by_id = {f.id: f for f in BOARD.flights}
         self.points = PointPages(
             load_registry(tmp_path / "points.toml"),
             "https://help.hak.example",
             FlightFinder(lambda: [BOARD]),
             demand=self.demand.append,
+            demand_view=lambda: {"window_s": 600.0, "alerts": [dict(surge) for surge in self.surges]},
             flight_of=by_id.get,
         )
         switchboard = Switchboard(SwitchboardSettings(), time.time, MemoryCallStore())
@@ -236,3 +238,20 @@ async def test_views_and_scans_are_counted_per_point_and_shown_only_to_staff(sit
                     assert stats["T1-GATE-1"] == {"views": 3, "scans": 2}
                     assert stats["evil"] == {"views": 1, "scans": 0}
                     assert "nope" not in stats
+
+
+async def test_current_demand_names_points_and_is_for_staff_only(site: Site) -> None:
+    site.surges += [
+        {"id": "demand_surge:point:T1-GATE-1", "topic": "point:T1-GATE-1", "recent": 30, "usual": 2.0},
+        {"id": "demand_surge:flight:HU7181", "topic": "flight:HU7181", "recent": 12, "usual": 0.0},
+    ]
+    async with site.browser() as anyone:
+        async with anyone.get("/api/demand") as response:
+            assert response.status == 401
+        async with anyone.post("/api/agent/login", json={"agent_id": "sun", "password": PASSWORD}) as response:
+            assert response.status == 200
+        async with anyone.get("/api/demand") as response:
+            view = await response.json()
+    assert view["window_s"] == 600.0
+    assert view["alerts"][0]["name"] == {"zh": "1号登机口", "en": "Gate 1"}
+    assert "name" not in view["alerts"][1]

@@ -231,7 +231,8 @@ function renderDemand() {
   const minutes = Math.round((Number(demand.window_s) || 0) / 60);
   const items = demand.alerts.map((alert) => {
     const [kind, ...rest] = String(alert.topic).split(":");
-    const value = rest.join(":");
+    const named = alert.name && (page.language === "zh-CN" ? alert.name.zh : alert.name.en);
+    const value = named || rest.join(":");
     const li = document.createElement("li");
     li.dataset.demandTopic = String(alert.topic);
     const what = document.createElement("span");
