@@ -138,8 +138,9 @@ class PointPages:
 
     async def _page(self, request: web.Request) -> web.StreamResponse:
         point = self._point(request)
-        self.counts.seen(point.id, request.query.get(SCAN_QUERY[0]) == SCAN_QUERY[1])
-        self._demand(f"point:{point.id}")
+        if request.method == "GET":  # a HEAD (a link checker, a preview) is nobody looking
+            self.counts.seen(point.id, request.query.get(SCAN_QUERY[0]) == SCAN_QUERY[1])
+            self._demand(f"point:{point.id}")
         body = self._template.replace(DATA_MARK, script_safe_json(point_json(point, "")))
         response = web.Response(text=body, content_type="text/html", headers={"Cache-Control": "no-cache"})
         response.enable_compression()

@@ -61,6 +61,16 @@ def test_a_phone_reads_its_point_switches_language_and_follows_a_flight(
         assert page.locator("#number").text_content() == flight["number"]
         page.screenshot(path=str(tmp_path / "flight-en.png"), full_page=True)
 
+        # the smallest phones in use: nothing wider than the screen in either language
+        small = browser.new_context(locale="en-GB", **{**PHONE, "viewport": {"width": 320, "height": 640}})
+        narrow = small.new_page()
+        for language in ("en", "zh-CN"):
+            narrow.goto(f"{central.base_url}/p/T2-TRANSFER?lang={language}")
+            narrow.wait_for_selector("#sheet[data-state='shown']")
+            assert narrow.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), language
+            narrow.screenshot(path=str(tmp_path / f"point-320-{language}.png"), full_page=True)
+        small.close()
+
         page.goto(f"{central.base_url}/p/no-such-point")
         assert "Info point not found" in page.content()
         page.screenshot(path=str(tmp_path / "point-missing.png"), full_page=True)

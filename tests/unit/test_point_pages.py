@@ -224,6 +224,8 @@ async def test_views_and_scans_are_counted_per_point_and_shown_only_to_staff(sit
         for path in ("/p/T1-GATE-1?s=q", "/p/T1-GATE-1?s=q", "/p/T1-GATE-1", "/p/evil", "/p/nope?s=q"):
             async with anyone.get(path):
                 pass
+        async with anyone.head("/p/T1-GATE-1?s=q") as response:
+            assert response.status == 200  # answered, not counted
         async with anyone.get("/api/points/stats") as response:
             assert response.status == 401
         assert site.demand.count("point:T1-GATE-1") == 3
