@@ -12,7 +12,7 @@ import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -113,6 +113,13 @@ def parse_registry(text: str, path: Path) -> PointRegistry:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise RegistryError(f"{path}: not valid TOML: {exc}") from None
+    lines = [number for number, line in enumerate(text.splitlines(), start=1) if _HEADER.match(line)]
+    return registry_from_document(document, path, lines)
+
+
+def registry_from_document(document: dict[str, Any], path: Path, lines: list[int] | None = None) -> PointRegistry:
+    """The registry from a parsed file; ``lines`` are the line numbers of its ``[[point]]`` headers."""
+    lines = lines or []
     unknown = sorted(set(document) - {"point"})
     if unknown:
         raise RegistryError(f"{path}: unknown top-level entries {', '.join(unknown)}; points are [[point]] tables")
@@ -121,7 +128,6 @@ def parse_registry(text: str, path: Path) -> PointRegistry:
         raise RegistryError(f"{path}: no points; add [[point]] tables (see docs/points.md)")
     if len(entries) > MAX_POINTS:
         raise RegistryError(f"{path}: {len(entries)} points; at most {MAX_POINTS}")
-    lines = [number for number, line in enumerate(text.splitlines(), start=1) if _HEADER.match(line)]
     points: list[InfoPoint] = []
     seen: dict[str, int] = {}
     for index, entry in enumerate(entries):

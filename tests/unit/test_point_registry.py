@@ -3,11 +3,20 @@ message naming the point, its line and its id."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from central.points.registry import SAMPLE_REGISTRY, RegistryError, load_registry
+from central.points.registry import (
+    SAMPLE_REGISTRY,
+    RegistryError,
+    load_registry,
+    parse_registry,
+    registry_from_document,
+)
 
 GOOD = """
 [[point]]
@@ -103,3 +112,29 @@ def test_a_missing_file_or_one_not_in_utf8_says_so(tmp_path: Path) -> None:
     (tmp_path / "latin1.toml").write_bytes(GOOD.replace("一", "x").replace("One", "Caf\xe9").encode("latin-1"))
     with pytest.raises(RegistryError, match="cannot read the points file"):
         load_registry(tmp_path / "latin1.toml")
+
+
+FIELDS = ("id", "name", "terminal", "area", "floor", "services", "map", "zh", "en", "other")
+_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_gives_a_registry_or_a_registry_error(text: str) -> None:
+    try:
+        parse_registry(text, Path("points.toml"))
+    except RegistryError as error:
+        assert str(error).startswith("points.toml")
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.dictionaries(st.sampled_from(FIELDS), _values, max_size=8), min_size=1, max_size=3))
+def test_any_shape_of_points_gives_a_registry_or_a_registry_error(points: list[dict[str, object]]) -> None:
+    try:
+        registry_from_document({"point": points}, Path("points.toml"))
+    except RegistryError as error:
+        assert re.match(r"points\.toml: point [123]", str(error)), str(error)
