@@ -131,7 +131,7 @@ def test_any_text_gives_a_registry_or_a_registry_error(text: str) -> None:
         assert str(error).startswith("points.toml")
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(st.lists(st.dictionaries(st.sampled_from(FIELDS), _values, max_size=8), min_size=1, max_size=3))
 def test_any_shape_of_points_gives_a_registry_or_a_registry_error(points: list[dict[str, object]]) -> None:
     try:
