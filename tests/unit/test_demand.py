@@ -91,8 +91,8 @@ def test_an_alert_id_is_always_a_valid_one() -> None:
     assert len(alert_id("x" * 500)) == 128
 
 
-@settings(max_examples=60, deadline=None)
-@given(st.lists(st.integers(min_value=0, max_value=4), min_size=50, max_size=900))
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=4), min_size=50, max_size=600))
 def test_raised_and_cleared_alternate_whatever_the_signal(per_second: list[int]) -> None:
     demand, clock, sink = watch()
     run(demand, clock, per_second)

@@ -1,5 +1,8 @@
 """The info points' posters: each format's QR, read back from the rendered page, is the point's URL; the
-names and instructions are there in both languages; without a Chinese font the command says what to do."""
+names and instructions are there in both languages; without a Chinese font the command says what to do.
+
+Writing the posters takes over a second and reading them back starts pdftoppm, so those tests are in the
+slow run; the quick run keeps the font checks."""
 
 from __future__ import annotations
 
@@ -65,6 +68,7 @@ def posters(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.slow  # writes posters (over a second) and renders them with pdftoppm
 @pytest.mark.parametrize("paper", ["A4", "A5"])
 def test_the_printed_code_reads_back_as_the_points_url(posters: Path, paper: str) -> None:
     [page] = render_pdf(posters / f"T1-GATE-13-{paper}.pdf")
@@ -74,6 +78,7 @@ def test_the_printed_code_reads_back_as_the_points_url(posters: Path, paper: str
         assert wanted in text  # the Chinese is real text in an embedded font, not boxes
 
 
+@pytest.mark.slow  # writes posters (over a second) and renders them with pdftoppm
 def test_the_png_and_the_svg_carry_the_same_code(posters: Path) -> None:
     assert decode(Image.open(posters / "T2-TRANSFER.png")) == f"{BASE}/p/T2-TRANSFER?s=q"
     svg = (posters / "T2-TRANSFER.svg").read_text(encoding="utf-8")
@@ -81,6 +86,7 @@ def test_the_png_and_the_svg_carry_the_same_code(posters: Path) -> None:
     assert "中转柜台" in svg and INSTRUCTION_ZH in svg and INSTRUCTION_EN in svg
 
 
+@pytest.mark.slow  # writes posters (over a second) and renders them with pdftoppm
 def test_the_quiet_zone_is_four_modules_of_white(posters: Path) -> None:
     svg = (posters / "T2-TRANSFER.svg").read_text(encoding="utf-8")
     cells = [tuple(map(float, cell)) for cell in re.findall(r"M([\d.]+) ([\d.]+)h([\d.]+)", svg)]
