@@ -25,6 +25,7 @@ from central.device_events import DeviceEventLog
 from central.fleet import FleetState
 from central.flights.service import FlightService
 from central.gate import DeviceGate
+from central.points.counts import COUNTS_FILE, PointCounts
 from central.points.registry import PointRegistry, load_registry
 from central.points.web import FlightFinder, PointPages
 from central.records import SqliteCallStore
@@ -113,6 +114,7 @@ class CentralService:
             demand.check_s,
         )
         self.points: PointRegistry | None = None  # read by start(): a bad file is a start error
+        self.point_counts: PointCounts | None = None
 
     @property
     def http_port(self) -> int:
@@ -171,6 +173,7 @@ class CentralService:
         """Serve the pages, then connect to the broker in the background (it may well be down)."""
         self._settings.app.prepare_state_dir()
         self.points = load_registry(self._settings.points.file)
+        self.point_counts = PointCounts(self._settings.app.state_dir / COUNTS_FILE)
         self._registry = DeviceRegistry(registry_path(self._settings))
         self.gate = DeviceGate(self.topics, self._registry.admits)
         if self._registry.enforcing:
@@ -193,6 +196,7 @@ class CentralService:
             demand=self.demand.count,
             demand_view=self.demand.view,
             flight_of=publisher.flight,
+            counts=self.point_counts,
         )
         app = create_app(self.feed, desk, wallboard, self.flights, policy, points)
         runner = web.AppRunner(
@@ -215,6 +219,7 @@ class CentralService:
         self.link.subscribe(self.topics.every_device(TopicKind.DEVICE_EVENT), self.gate.guard(self.events.handle))
         self.flights.start()
         self.demand.start()
+        self.point_counts.start()
         await self.link.start()
         self._silence_task = asyncio.create_task(self._watch_silence(), name="fleet-silence")
         if self._timer is not None:
@@ -236,6 +241,8 @@ class CentralService:
             self.feed.close()
             await self._runner.cleanup()
             self._runner = None
+        if self.point_counts is not None:
+            await self.point_counts.stop()  # after the pages: no view comes in after the last save
         if self._publisher is not None:
             self._publisher.close()
         self.retained.close()

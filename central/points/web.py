@@ -10,16 +10,14 @@ same friendly page in both languages with status 404.
 from __future__ import annotations
 
 import json
-import time
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
 from bus.messages.flights import Direction, Flight, FlightBoard
 from central.accounts import Role
+from central.points.counts import PointCounts
 from central.points.registry import InfoPoint, PointRegistry
 from central.web.access import DISPLAY, require
 from central.web.pages import STATIC_DIR
@@ -34,26 +32,6 @@ SEARCH_LIMIT = 8
 MAX_QUERY_CHARS = 40
 # a search that finds this few flights was a passenger looking for one of them: it counts as demand for it
 SEARCH_DEMAND_MAX_RESULTS = 3
-
-
-@dataclass
-class PointCounts:
-    """Views and scans per point since central started: counts only, nothing about who looked."""
-
-    since: float = field(default_factory=time.time)
-    views: Counter[str] = field(default_factory=Counter)
-    scans: Counter[str] = field(default_factory=Counter)
-
-    def seen(self, point_id: str, scanned: bool) -> None:
-        self.views[point_id] += 1
-        if scanned:
-            self.scans[point_id] += 1
-
-    def view(self, registry: PointRegistry) -> dict[str, Any]:
-        return {
-            "since": self.since,
-            "points": {point.id: {"views": self.views[point.id], "scans": self.scans[point.id]} for point in registry},
-        }
 
 
 class FlightFinder:
@@ -107,10 +85,11 @@ class PointPages:
         demand: Callable[[str], None] | None = None,
         demand_view: Callable[[], dict[str, object]] | None = None,
         flight_of: Callable[[str], Flight | None] | None = None,
+        counts: PointCounts | None = None,
     ) -> None:
         self.registry = registry
         self.public_url = public_url.rstrip("/")
-        self.counts = PointCounts()
+        self.counts = counts or PointCounts()
         self._finder = finder
         self._demand = demand or (lambda _topic: None)
         self._demand_view = demand_view or (lambda: {"window_s": None, "alerts": []})
