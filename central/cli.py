@@ -1,8 +1,9 @@
 """``central [--config PATH]``: run the central service until SIGTERM or SIGINT.
 
 ``central agent add|list|remove|password …`` manages the agent accounts in the state dir instead,
-``central device add|list|remove|password …`` the device registry, and ``central broker-config --out DIR``
-writes the broker's password, ACL and configuration files from it.
+``central device add|list|remove|password …`` the device registry, ``central broker-config --out DIR``
+writes the broker's password, ACL and configuration files from it, and ``central posters --out DIR`` the
+info points' posters.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from pathlib import Path
 
 from central.accounts import AccountError, AgentAccounts, Role
 from central.cli_devices import add_device_commands, broker_config_command, device_command
+from central.points.cli import add_posters_command, posters_command
+from central.points.registry import RegistryError
 from central.records import StoreError
 from central.service import CentralService, StoreUrlError, accounts_path
 from central.settings import ENV_PREFIX, CentralSettings
@@ -28,7 +31,7 @@ log = logging.getLogger("central")
 
 START_FAILED_EXIT_STATUS = 1
 ACCOUNT_ERROR_EXIT_STATUS = 1
-START_ERRORS = (OSError, sqlite3.Error, StoreError, StoreUrlError, AccountError)
+START_ERRORS = (OSError, sqlite3.Error, StoreError, StoreUrlError, AccountError, RegistryError)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
         return device_command(args, settings)
     if args.command == "broker-config":
         return broker_config_command(args, settings)
+    if args.command == "posters":
+        return posters_command(args, settings)
     return asyncio.run(_run(settings))
 
 
@@ -106,6 +111,7 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     display_remove.add_argument("name", metavar="NAME")
     config_option(display_remove)
     add_device_commands(commands, config_option)
+    add_posters_command(commands, config_option)
     return parser.parse_args(argv)
 
 

@@ -16,13 +16,18 @@ from bus.codec import encode
 from bus.link import BusLink, LinkState, Publication
 from bus.messages.central import CentralStatus
 from bus.messages.device import OfflineReason
+from bus.messages.flights import Direction
 from bus.topics import TopicKind, Topics
 from central.accounts import AgentAccounts
 from central.calls import DeviceCallers, QueuePublisher, SwitchboardTimer
+from central.demand import BusAlertSink, CategoriesCounted, DemandCounter, DemandSettings, DemandWatch
 from central.device_events import DeviceEventLog
 from central.fleet import FleetState
 from central.flights.service import FlightService
 from central.gate import DeviceGate
+from central.points.counts import COUNTS_FILE, PointCounts
+from central.points.registry import PointRegistry, load_registry
+from central.points.web import FlightFinder, PointPages
 from central.records import SqliteCallStore
 from central.registry import DeviceRegistry, registry_path
 from central.retained import RetainedKeeper
@@ -99,6 +104,17 @@ class CentralService:
         self._session_file: SessionFile | None = None
         self.retained = RetainedKeeper(self.link)
         self.gate: DeviceGate | None = None
+        demand = settings.demand
+        self.demand = DemandWatch(
+            DemandCounter(
+                DemandSettings(demand.window_s, demand.baseline_s, demand.factor, demand.clear_factor, demand.min_count)
+            ),
+            BusAlertSink(self.link, self.topics),
+            time.time,
+            demand.check_s,
+        )
+        self.points: PointRegistry | None = None  # read by start(): a bad file is a start error
+        self.point_counts: PointCounts | None = None
 
     @property
     def http_port(self) -> int:
@@ -125,12 +141,16 @@ class CentralService:
     def wallboard_url(self) -> str:
         return f"{self.base_url}/wallboard"
 
+    def point_url(self, point_id: str) -> str:
+        """A point's phone page as this central serves it (the posters use ``[http] public_url``)."""
+        return f"{self.base_url}/p/{point_id}"
+
     def _open_calls(self) -> tuple[AgentDesk, WallboardFeed]:
         """The switchboard on its call store, its adapters on the bus, the agent desk and the wallboard."""
         settings = self._settings
         self._store = SqliteCallStore(call_store_path(settings))
         self._accounts = AgentAccounts(accounts_path(settings))
-        switchboard = Switchboard(settings.calls, time.time, self._store)
+        switchboard = Switchboard(settings.calls, time.time, CategoriesCounted(self._store, self.demand.count))
         self.switchboard = switchboard
         callers = DeviceCallers(self.link, self.topics, switchboard, self.gate)
         self._publisher = QueuePublisher(self.link, self.topics, switchboard, publish=self.retained.publish)
@@ -152,6 +172,8 @@ class CentralService:
     async def start(self) -> None:
         """Serve the pages, then connect to the broker in the background (it may well be down)."""
         self._settings.app.prepare_state_dir()
+        self.points = load_registry(self._settings.points.file)
+        self.point_counts = PointCounts(self._settings.app.state_dir / COUNTS_FILE)
         self._registry = DeviceRegistry(registry_path(self._settings))
         self.gate = DeviceGate(self.topics, self._registry.admits)
         if self._registry.enforcing:
@@ -166,7 +188,17 @@ class CentralService:
             http.max_event_streams_per_address,
             http.max_event_streams,
         )
-        app = create_app(self.feed, desk, wallboard, self.flights, policy)
+        publisher = self.flights.publisher
+        points = PointPages(
+            self.points,
+            http.public_url,
+            FlightFinder(lambda: [publisher.snapshot(direction) for direction in Direction]),
+            demand=self.demand.count,
+            demand_view=self.demand.view,
+            flight_of=publisher.flight,
+            counts=self.point_counts,
+        )
+        app = create_app(self.feed, desk, wallboard, self.flights, policy, points)
         runner = web.AppRunner(
             app, access_log=None, shutdown_timeout=HTTP_SHUTDOWN_TIMEOUT_S, handler_cancellation=HANDLER_CANCELLATION
         )
@@ -186,6 +218,8 @@ class CentralService:
         self.link.subscribe(self.topics.every_device(TopicKind.DEVICE_HEALTH), self.gate.guard(self.fleet.handle))
         self.link.subscribe(self.topics.every_device(TopicKind.DEVICE_EVENT), self.gate.guard(self.events.handle))
         self.flights.start()
+        self.demand.start()
+        self.point_counts.start()
         await self.link.start()
         self._silence_task = asyncio.create_task(self._watch_silence(), name="fleet-silence")
         if self._timer is not None:
@@ -202,10 +236,13 @@ class CentralService:
             self._silence_task = None
         if self._timer is not None:
             await self._timer.stop()
+        await self.demand.stop()
         if self._runner is not None:
             self.feed.close()
             await self._runner.cleanup()
             self._runner = None
+        if self.point_counts is not None:
+            await self.point_counts.stop()  # after the pages: no view comes in after the last save
         if self._publisher is not None:
             self._publisher.close()
         self.retained.close()

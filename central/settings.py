@@ -1,5 +1,5 @@
-"""Settings of ``central``: ``[app]``, ``[bus]``, ``[http]``, ``[store]``, ``[fleet]``, ``[calls]``, ``[feeds]``
-(env prefix ``CENTRAL_``)."""
+"""Settings of ``central``: ``[app]``, ``[bus]``, ``[http]``, ``[store]``, ``[fleet]``, ``[calls]``, ``[feeds]``,
+``[points]``, ``[demand]`` (env prefix ``CENTRAL_``)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import ipaddress
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator
 
 from bus.messages.flights import FlightStatus
 from central.switchboard.settings import SwitchboardSettings
@@ -137,6 +137,44 @@ class FeedsSection(Section):
         return not (self.aidx_token or self.aidx_dir or self.json_url or self.csv_file)
 
 
+class PointsSection(Section):
+    """The posted QR info points (see docs/points.md)."""
+
+    file: Path | None = Field(
+        default=None,
+        description="TOML registry of the info points ([[point]] tables); unset: the sample registry for HAK.",
+    )
+
+
+class DemandSection(Section):
+    """When many passengers suddenly ask about one thing (a flight, a place, a call category): demand alerts."""
+
+    window_s: Annotated[float, Field(gt=0, le=86400)] = Field(
+        default=600.0, description="Seconds of recent demand compared with the baseline."
+    )
+    baseline_s: Annotated[float, Field(gt=0, le=7 * 86400)] = Field(
+        default=7200.0, description="Seconds before the window whose demand is the usual level."
+    )
+    factor: Annotated[float, Field(gt=1, le=1000)] = Field(
+        default=3.0, description="An alert is raised when the window holds this many times the usual count."
+    )
+    clear_factor: Annotated[float, Field(gt=0, le=1000)] = Field(
+        default=1.5, description="It is cleared when the window falls below this many times the usual count."
+    )
+    min_count: Annotated[int, Field(ge=1, le=1_000_000)] = Field(
+        default=10, description="Fewer than this many in the window never raise an alert (small numbers)."
+    )
+    check_s: Annotated[float, Field(gt=0, le=3600)] = Field(default=5.0, description="Seconds between two looks.")
+
+    @field_validator("clear_factor")
+    @classmethod
+    def _below_factor(cls, value: float, info: ValidationInfo) -> float:
+        factor = info.data.get("factor")
+        if factor is not None and value >= factor:
+            raise ValueError(f"must be below factor ({factor}), or an alert would flap")
+        return value
+
+
 class CentralSettings(BaseModel):
     """Everything ``central`` reads from its TOML file and ``CENTRAL_*`` variables."""
 
@@ -149,3 +187,5 @@ class CentralSettings(BaseModel):
     fleet: FleetSection = Field(default_factory=FleetSection)
     calls: SwitchboardSettings = Field(default_factory=SwitchboardSettings)
     feeds: FeedsSection = Field(default_factory=FeedsSection)
+    points: PointsSection = Field(default_factory=PointsSection)
+    demand: DemandSection = Field(default_factory=DemandSection)

@@ -41,6 +41,7 @@ KIOSK_ID = "kiosk-demo-1"
 SIGNAGE_ID = "signage-demo-1"
 PRINTER_BAUD = 9600  # the printer's default: receipts come out at the speed a real one prints them
 EMBEDDED_BROKER_PORT = 1883
+DEMO_POINT_ID = "T1-GATE-1"  # one info point of the sample registry for HAK, whose phone page the demo shows
 
 
 class CannotStart(Exception):
@@ -73,6 +74,8 @@ class Demo:
         self.signage: Program | None = None
         self.passenger: SimulatedPassenger | None = None
         self._passenger_task: asyncio.Task[None] | None = None
+        self._posters_task: asyncio.Task[None] | None = None
+        self.posters = self.state / "posters"
         self._startup: asyncio.Task[None] | None = None
         self._screenshot_task: asyncio.Task[None] | None = None
         self.offscreen = display_mode(os.environ) == "offscreen" or os.environ.get("QT_QPA_PLATFORM") == "offscreen"
@@ -165,6 +168,7 @@ class Demo:
         self.say(f"  agent console       {base}/agent")
         self.say(f"      sign in as {DEMO_AGENT_ID} with password {password} (made for this run)")
         self.say(f"  wallboard           {base}/wallboard")
+        self.say(f"  an info point       {base}/p/{DEMO_POINT_ID}   (the page a phone opens from its QR)")
         if self.offscreen:
             self.say("no display here, so the kiosk runs offscreen; a screenshot of its home screen follows")
         else:
@@ -172,6 +176,7 @@ class Demo:
         where = "offscreen" if self.offscreen else "in a window beside the kiosk"
         self.say(f"the signage display ({SIGNAGE_ID}) shows the simulated flight boards {where}")
         self._screenshot_task = asyncio.create_task(self._report_screenshot(), name="screenshot")
+        self._posters_task = asyncio.create_task(self._write_posters(central_env, base), name="posters")
         if self.options.call:
             self.passenger = SimulatedPassenger(broker_url, self.state / "passenger", self.out.say)
             self.say(f"a simulated passenger calls for video help: answer in the agent console at {base}/agent")
@@ -255,6 +260,28 @@ class Demo:
             f"{DEMO_AGENT_ID} {how_it_ended(process.returncode or 0)}):",
             *(f"  | {line}" for line in said),
         )
+
+    async def _write_posters(self, central_env: dict[str, str], base: str) -> None:
+        """The info points' posters for this run's address, as ``central posters`` writes them for print."""
+        process = await asyncio.create_subprocess_exec(
+            # under demo.child, as every program of the demo: it ends with the demo however the demo ends
+            sys.executable, "-m", "demo.child", str(os.getpid()), "central", "posters",
+            "--out", str(self.posters), "--url", base,
+            env={**os.environ, **central_env}, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            output, _ = await process.communicate()
+        except asyncio.CancelledError:
+            process.kill()
+            await process.wait()
+            raise
+        if process.returncode == 0:
+            self.say(f"the info points' posters (PDF, PNG, SVG; all on one sheet) are in {self.posters}")
+            return
+        said = output.decode(errors="replace").strip().splitlines()[-3:]
+        self.say(f"no posters: central posters {how_it_ended(process.returncode or 0)}:")
+        for line in said:
+            self.say(f"  | {line}")
 
     async def _start_printer(self) -> None:
         """The printer emulator on a pty, behind a stable link the kiosk is configured with."""
@@ -385,9 +412,11 @@ class Demo:
             return  # nothing was started
         why = f" ({self.stop_reason})" if self.stop_reason else ""
         self.say(f"stopping{why}")
-        for task in (self._screenshot_task,):
+        for task in (self._screenshot_task, self._posters_task):
             if task is not None:
                 task.cancel()
+        if self._posters_task is not None:
+            await asyncio.gather(self._posters_task, return_exceptions=True)
         if self.passenger is not None and self._passenger_task is not None:
             await _finish(self.passenger.stop(), self._passenger_task)
         for program in (self.signage, self.kiosk, self.printer, self.central):

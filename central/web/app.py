@@ -19,6 +19,7 @@ from central.web.wallboard import WallboardFeed, add_wallboard_routes
 
 if TYPE_CHECKING:
     from central.flights.service import FlightService
+    from central.points.web import PointPages
 
 PAGES = ("/facilities", "/agent", "/wallboard")
 # How the app is served. A page that goes away cancels its handler at once, so an event stream's place
@@ -32,11 +33,13 @@ def create_app(
     wallboard: WallboardFeed | None = None,
     flights: FlightService | None = None,
     policy: WebPolicy | None = None,
+    points: PointPages | None = None,
 ) -> web.Application:
     """Routes: ``/`` (redirect), ``/facilities``, ``/static/*``, ``/api/fleet``, ``/api/fleet/events``,
     ``/healthz``; with a desk the agent console's (``/agent``, ``/api/agent/*``), with a wallboard feed
     the wallboard's (``/wallboard``, ``/api/wallboard``, ``/api/wallboard/events``), with flights the boards'
-    (``/api/flights``, ``/flight/{id}``, ``/api/feeds/aidx``; see :mod:`central.flights.web`)."""
+    (``/api/flights``, ``/flight/{id}``, ``/api/feeds/aidx``; see :mod:`central.flights.web`), with points the
+    info points' (``/p/{id}``, ``/api/points/…``, ``/api/demand``; see :mod:`central.points.web`)."""
     app = web.Application(middlewares=[check_host])
     app[POLICY_KEY] = policy or WebPolicy()
     app[FEED_KEY] = feed
@@ -53,6 +56,8 @@ def create_app(
         add_wallboard_routes(app, wallboard)
     if flights is not None:
         flights.add_routes(app)
+    if points is not None:
+        points.add_routes(app)
     app.router.add_static("/static/", STATIC_DIR, show_index=False, follow_symlinks=False)
     app.on_response_prepare.append(add_security_headers)
     app.on_response_prepare.append(_revalidate_static)

@@ -173,3 +173,10 @@ def test_call_budget_benchmark_runs_under_a_quota_or_says_why_it_cannot():
         row = rf"^25%\s+{re.escape(run)}\s+[\d.]+\s+[\d.]+\s+\S+/\S+\s+\S+/\S+"
         assert re.search(row, done.stdout, re.MULTILINE), done.stdout
     assert "goal at 25%: ≥ 15 frames per second each way (adapting):" in done.stdout
+
+
+@pytest.mark.slow  # starts central and Chromium
+def test_phone_page_benchmark_runs():
+    out = run_benchmark("bench.phone_page")
+    assert re.search(r"^slow 3G \(400 kbit/s, 400 ms\)\s+[\d.]+\s+\d+\s+\d+", out, re.MULTILINE), out
+    assert "goal ≤ 150 kB and interactive ≤ 3 s on slow 3G:" in out

@@ -198,3 +198,69 @@ setInterval(() => {
   render();
   stream.check();
 }, 1000);
+
+// --- demand alerts ---------------------------------------------------------------------------------
+// What many passengers ask about right now (/api/demand: flights, info points, call categories), as a
+// band above the figures while there is any. A few a minute at most: polled, not streamed.
+//   #demand[hidden]                 no topic in demand
+//   li[data-demand-topic]           one per topic in demand, e.g. flight:HU7181
+
+const DEMAND_URL = "/api/demand";
+const DEMAND_POLL_MS = 15000;
+const demandTexts = {
+  en: {
+    title: "Many passengers are asking about",
+    flight: "Flight {value}", point: "Info point {value}", category: "Calls: {value}",
+    count: "{recent} in {minutes} min (usually {usual})",
+  },
+  "zh-CN": {
+    title: "大量旅客正在咨询",
+    flight: "航班 {value}", point: "信息点 {value}", category: "来电类别：{value}",
+    count: "{minutes} 分钟内 {recent} 次（平常 {usual} 次）",
+  },
+};
+let demand = { window_s: null, alerts: [] };
+
+function demandText(key, values) {
+  const texts = demandTexts[page.language] || demandTexts.en;
+  return texts[key].replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
+}
+
+function renderDemand() {
+  $("demand-title").textContent = demandText("title", {});
+  const minutes = Math.round((Number(demand.window_s) || 0) / 60);
+  const items = demand.alerts.map((alert) => {
+    const [kind, ...rest] = String(alert.topic).split(":");
+    const named = alert.name && (page.language === "zh-CN" ? alert.name.zh : alert.name.en);
+    const value = named || rest.join(":");
+    const li = document.createElement("li");
+    li.dataset.demandTopic = String(alert.topic);
+    const what = document.createElement("span");
+    const known = ["flight", "point", "category"].includes(kind);
+    what.textContent = known ? demandText(kind, { value: value.replaceAll("_", " ") }) : String(alert.topic);
+    const count = document.createElement("span");
+    count.className = "demand-count";
+    count.textContent = demandText("count", { recent: alert.recent, minutes, usual: Math.round(Number(alert.usual) || 0) });
+    li.append(what, count);
+    return li;
+  });
+  $("demand-list").replaceChildren(...items);
+  $("demand").hidden = items.length === 0;
+}
+
+async function pollDemand() {
+  try {
+    const response = await fetch(DEMAND_URL, { credentials: "same-origin" });
+    if (response.ok) {
+      const answer = await response.json();
+      demand = { window_s: answer.window_s, alerts: Array.isArray(answer.alerts) ? answer.alerts : [] };
+    }
+  } catch {
+    // the live stream's light already says when central is unreachable; the band keeps what it showed
+  }
+  renderDemand();
+}
+
+$("lang-switch").addEventListener("click", renderDemand);
+pollDemand();
+setInterval(pollDemand, DEMAND_POLL_MS);
