@@ -18,11 +18,13 @@ from bus.messages.central import CentralStatus
 from bus.messages.device import OfflineReason
 from bus.topics import TopicKind, Topics
 from central.accounts import AgentAccounts
+from central.alerts.fleet_alerts import FleetAlerts
 from central.calls import DeviceCallers, QueuePublisher, SwitchboardTimer
 from central.device_events import DeviceEventLog
 from central.fleet import FleetState
 from central.flights.service import FlightService
 from central.gate import DeviceGate
+from central.metrics import MetricSources, metrics_registry
 from central.records import SqliteCallStore
 from central.registry import DeviceRegistry, registry_path
 from central.retained import RetainedKeeper
@@ -88,6 +90,15 @@ class CentralService:
         self._silence_task: asyncio.Task[None] | None = None
         self._http_port: int | None = None
         self.flights = FlightService(settings.feeds, settings.bus.site, self.link, self.topics)
+        self.alerts = FleetAlerts(
+            settings.alerts,
+            self.fleet,
+            self.events,
+            self.link,
+            self.topics,
+            self.flights.feed_views,
+            settings.feeds.stale_after_s,
+        )
         # opened by start(): they are files in the state dir
         self.switchboard: Switchboard | None = None
         self._store: SqliteCallStore | None = None
@@ -166,7 +177,10 @@ class CentralService:
             http.max_event_streams_per_address,
             http.max_event_streams,
         )
-        app = create_app(self.feed, desk, wallboard, self.flights, policy)
+        alerts = self.alerts
+        sources = MetricSources(self.fleet, alerts.book, alerts.gaps, self.switchboard, self.flights.feed_views)
+        metrics = (metrics_registry(sources), self._settings.metrics)
+        app = create_app(self.feed, desk, wallboard, self.flights, policy, self.alerts.book, metrics)
         runner = web.AppRunner(
             app, access_log=None, shutdown_timeout=HTTP_SHUTDOWN_TIMEOUT_S, handler_cancellation=HANDLER_CANCELLATION
         )
@@ -188,6 +202,7 @@ class CentralService:
         self.flights.start()
         await self.link.start()
         self._silence_task = asyncio.create_task(self._watch_silence(), name="fleet-silence")
+        self.alerts.start()
         if self._timer is not None:
             self._timer.start()
         log.info("central %s serving %s, bus client %s", self._version, self.base_url, self.client_id)
@@ -200,6 +215,7 @@ class CentralService:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._silence_task
             self._silence_task = None
+        await self.alerts.stop()
         if self._timer is not None:
             await self._timer.stop()
         if self._runner is not None:

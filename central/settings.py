@@ -1,5 +1,5 @@
-"""Settings of ``central``: ``[app]``, ``[bus]``, ``[http]``, ``[store]``, ``[fleet]``, ``[calls]``, ``[feeds]``
-(env prefix ``CENTRAL_``)."""
+"""Settings of ``central``: ``[app]``, ``[bus]``, ``[http]``, ``[store]``, ``[fleet]``, ``[calls]``, ``[feeds]``,
+``[alerts]``, ``[metrics]`` (env prefix ``CENTRAL_``)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from bus.messages.flights import FlightStatus
+from central.alerts.settings import AlertsSection
+from central.metrics import MetricsSection
 from central.switchboard.settings import SwitchboardSettings
 from config.sections import AppSection, BusSection, Section
 
@@ -149,3 +151,5 @@ class CentralSettings(BaseModel):
     fleet: FleetSection = Field(default_factory=FleetSection)
     calls: SwitchboardSettings = Field(default_factory=SwitchboardSettings)
     feeds: FeedsSection = Field(default_factory=FeedsSection)
+    alerts: AlertsSection = Field(default_factory=AlertsSection)
+    metrics: MetricsSection = Field(default_factory=MetricsSection)
