@@ -5,6 +5,7 @@ the API and their name is kept."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import pytest
 
@@ -23,16 +24,14 @@ async def keep_reporting(device: BusDevice, stop: asyncio.Event, printer: Printe
     """Health every 0.3 s, as a device does every [health] interval_s, until told to stop."""
     while not stop.is_set():
         report(device, printer)
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), 0.3)
-        except TimeoutError:
-            pass
 
 
 async def test_a_silent_device_is_reported_offline_once_and_cleared_once_and_a_person_acknowledges_it(
     mosquitto, tmp_path
 ):
-    with central_with_alerts(mosquitto, tmp_path / "central") as (central, base_url):
+    with central_with_alerts(mosquitto, tmp_path / "central") as (_central, base_url):
         cookie = await asyncio.to_thread(staff_cookie, base_url)
         async with bus_observer(mosquitto.url) as observer, BusDevice(mosquitto.url, DEVICE) as device:
             announce(device)

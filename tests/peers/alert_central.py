@@ -45,7 +45,9 @@ def central_with_alerts(mosquitto: Mosquitto, state_dir: Path, **env: str) -> It
 
 def announce(device: BusDevice, location: str = "T1 Hall B, gate 12") -> None:
     """The device's birth, as its own program sends it after connecting."""
-    birth = DeviceStatus(online=True, kind=DeviceKind.KIOSK, version="1.0.0", boot_id="0123456789abcdef", location=location)
+    birth = DeviceStatus(
+        online=True, kind=DeviceKind.KIOSK, version="1.0.0", boot_id="0123456789abcdef", location=location
+    )
     device.publish(TopicKind.DEVICE_STATUS, encode(birth), retain=True)
 
 
