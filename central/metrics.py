@@ -44,7 +44,7 @@ FORWARDING_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP")
 
 
 class MetricsSection(Section):
-    """Who may read ``GET /metrics``."""
+    """Who may read GET /metrics (see docs/security.md)."""
 
     token: SecretStr | None = Field(
         default=None,

@@ -42,7 +42,9 @@ class AlertsSection(Section):
         default=85.0, description="Clear disk_full only below this use, % (lower than disk_percent)."
     )
     camera_frame_age_s: Annotated[float, Field(gt=0, le=86400)] = Field(
-        default=10.0, description="A running camera whose last frame is older than this, s, has no frames."
+        default=10.0,
+        description="A running camera whose last frame is older than this, s, has no frames (for devices that "
+        "report the age of their last frame; others are judged by their frame rate).",
     )
     version_min_devices: Annotated[int, Field(ge=2, le=100_000)] = Field(
         default=3,
