@@ -3,6 +3,7 @@ gone long enough, however the signal flaps in between (pure: fake clock, no brok
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -11,8 +12,10 @@ from hypothesis import strategies as st
 
 from bus.messages.central import AlertSeverity
 from bus.messages.device import CameraHealth, CameraState, DeviceHealth, PrinterHealth, PrinterState
+from bus.topics import Topics
 from central.alerts.book import AlertBook, BookChange, UnknownAlert
 from central.alerts.latch import Change, Latch
+from central.alerts.publisher import AlertPublisher
 from central.alerts.rules import DeviceFacts, Rule, majority_versions
 from central.alerts.settings import AlertsSection
 from central.alerts.watch import FeedFacts, FleetWatch
@@ -270,3 +273,46 @@ def test_thresholds_must_leave_room_for_hysteresis():
     with pytest.raises(ValueError) as refused:
         AlertsSection(webhook_url="file:///etc/passwd-secret")
     assert "secret" not in str(refused.value)
+
+
+# --- the bus ---------------------------------------------------------------------------------------------
+
+
+class FakeLink:
+    """A broker link the test takes down and brings back."""
+
+    def __init__(self) -> None:
+        self.up = False
+        self.sent: list[dict[str, Any]] = []
+        self._connected: list[Any] = []
+
+    def add_connected_listener(self, listener: Any) -> None:
+        self._connected.append(listener)
+
+    def publish(self, publication: Any) -> bool:
+        if self.up:
+            assert publication.topic == "airport/HAK/alert" and publication.qos == 1 and not publication.retain
+            self.sent.append(json.loads(publication.payload))
+        return self.up
+
+    def reconnect(self) -> None:
+        self.up = True
+        for listener in self._connected:
+            listener()
+
+
+def test_alerts_raised_while_the_broker_is_away_are_published_in_order_when_it_is_back():
+    link = FakeLink()
+    book = AlertBook(clock=FakeClock())
+    AlertPublisher(book, link, Topics("airport/HAK"))  # type: ignore[arg-type]
+    book.raised("paper_out:kiosk-1", "paper_out", AlertSeverity.CRITICAL, "kiosk-1", "out")
+    book.acknowledge("paper_out:kiosk-1", "ops")  # not a bus message
+    book.cleared("paper_out:kiosk-1")
+    assert link.sent == []
+    link.reconnect()
+    assert [(body["id"], body["state"]) for body in link.sent] == [
+        ("paper_out:kiosk-1", "raised"),
+        ("paper_out:kiosk-1", "cleared"),
+    ]
+    book.raised("disk_full:kiosk-1", "disk_full", AlertSeverity.WARNING, "kiosk-1", "full")
+    assert link.sent[-1]["state"] == "raised" and link.sent[-1]["kind"] == "disk_full"
