@@ -12,6 +12,7 @@ request came through no proxy), because the figures name every device and where 
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import ipaddress
 import re
@@ -26,13 +27,15 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector, CollectorRegistry
 from pydantic import Field, SecretStr
 
+from bus.messages.central import QueueSummary
 from bus.messages.device import DeviceHealth
 from central.alerts.book import AlertBook
 from central.alerts.facts import EventGaps
 from central.alerts.rules import SEVERITY
 from central.feeds.health import FeedView
-from central.fleet import DeviceView, FleetState
+from central.fleet import DeviceView, FleetSnapshot, FleetState
 from central.switchboard import Switchboard
+from central.switchboard.kpi import Kpis
 from config.sections import Section
 
 PREFIX = "airport"
@@ -71,36 +74,78 @@ class MetricSources:
     clock: Callable[[], float] = time.time
 
 
+@dataclass(frozen=True)
+class Readings:
+    """Everything one scrape shows, read at once on the loop; nothing in it changes afterwards (views are
+    fresh copies, health messages are immutable), so the text can be made from it in another thread."""
+
+    now: float
+    fleet: FleetSnapshot
+    health: dict[str, DeviceHealth]
+    missing: dict[str, int] | None
+    alerts: dict[tuple[str, str], int] | None
+    unacknowledged: int
+    queue: QueueSummary | None
+    phases: dict[str, int]
+    today: Kpis | None
+    feeds: list[FeedView] | None
+
+
+def read(sources: MetricSources) -> Readings:
+    fleet = sources.fleet.snapshot()
+    health = {view["id"]: found for view in fleet["devices"] if (found := sources.fleet.health_of(view["id"]))}
+    board = sources.switchboard
+    phases = {"waiting": 0, "ringing": 0, "connected": 0}
+    for call in board.live_calls() if board is not None else []:
+        phases[call.phase.value] = phases.get(call.phase.value, 0) + 1
+    return Readings(
+        now=sources.clock(),
+        fleet=fleet,
+        health=health,
+        missing=sources.gaps.missing() if sources.gaps is not None else None,
+        alerts=sources.book.active_counts() if sources.book is not None else None,
+        unacknowledged=sources.book.unacknowledged() if sources.book is not None else 0,
+        queue=board.queue_summary() if board is not None else None,
+        phases=phases,
+        today=board.kpis_today() if board is not None else None,
+        feeds=sources.feeds() if sources.feeds is not None else None,
+    )
+
+
+def families(readings: Readings) -> Iterator[Metric]:
+    """Every metric family of one scrape."""
+    yield from _fleet_metrics(readings)
+    if readings.missing is not None:
+        missing = CounterMetricFamily(
+            f"{PREFIX}_device_events_missing", "Events of a device found missing (gaps in seq)", labels=["device"]
+        )
+        for device_id, count in sorted(readings.missing.items()):
+            missing.add_metric([device_id], count)
+        yield missing
+    if readings.alerts is not None:
+        yield from _alert_metrics(readings.alerts, readings.unacknowledged)
+    if readings.queue is not None and readings.today is not None:
+        yield from _queue_metrics(readings.queue, readings.phases, readings.today)
+    if readings.feeds is not None:
+        yield from _feed_metrics(readings.feeds, readings.now)
+
+
 class CentralCollector(Collector):
-    """Builds every family from :class:`MetricSources` at each scrape."""
+    """The same figures as a prometheus-client collector, read and built at each collection."""
 
     def __init__(self, sources: MetricSources) -> None:
         self._sources = sources
 
     def collect(self) -> Iterator[Metric]:
-        sources = self._sources
-        yield from _fleet_metrics(sources.fleet, sources.clock())
-        if sources.gaps is not None:
-            missing = CounterMetricFamily(
-                f"{PREFIX}_device_events_missing", "Events of a device found missing (gaps in seq)", labels=["device"]
-            )
-            for device_id, count in sorted(sources.gaps.missing().items()):
-                missing.add_metric([device_id], count)
-            yield missing
-        if sources.book is not None:
-            yield from _alert_metrics(sources.book)
-        if sources.switchboard is not None:
-            yield from _queue_metrics(sources.switchboard)
-        if sources.feeds is not None:
-            yield from _feed_metrics(sources.feeds(), sources.clock())
+        yield from families(read(self._sources))
 
 
 def _gauge(name: str, documentation: str, labels: Iterable[str] = DEVICE_LABELS) -> GaugeMetricFamily:
     return GaugeMetricFamily(f"{PREFIX}_{name}", documentation, labels=list(labels))
 
 
-def _fleet_metrics(fleet: FleetState, now: float) -> Iterator[Metric]:
-    snapshot = fleet.snapshot()
+def _fleet_metrics(readings: Readings) -> Iterator[Metric]:
+    snapshot, now = readings.fleet, readings.now
     online = _gauge("device_online", "1 when the device is online (its birth seen, no Last Will since)")
     silent = _gauge("device_silent", "1 when the device is online but sends no health")
     seen_age = _gauge("device_last_seen_age_seconds", "Seconds since central last heard from the device")
@@ -127,7 +172,7 @@ def _fleet_metrics(fleet: FleetState, now: float) -> Iterator[Metric]:
         if age is not None:
             seen_age.add_metric(labels, age)
         info.add_metric([*labels, view["version"]], 1.0)
-        health = fleet.health_of(view["id"])
+        health = readings.health.get(view["id"])
         if health is not None:
             _add_health(figures, labels, health)
     yield from (online, silent, seen_age, info, *figures.values())
@@ -171,20 +216,19 @@ def _add_health(figures: dict[str, GaugeMetricFamily], labels: list[str], health
         figures["fps"].add_metric(labels, health.camera.fps)
 
 
-def _alert_metrics(book: AlertBook) -> Iterator[Metric]:
+def _alert_metrics(raised: dict[tuple[str, str], int], unacknowledged: int) -> Iterator[Metric]:
     active = _gauge("alerts_active", "Alerts raised now, by kind and severity", ["kind", "severity"])
     counts = {(rule.value, severity.value): 0 for rule, severity in SEVERITY.items()}
-    counts.update(book.active_counts())
+    counts.update(raised)
     for (kind, severity), count in sorted(counts.items()):
         active.add_metric([kind, severity], float(count))
     yield active
     unacked = _gauge("alerts_unacknowledged", "Alerts raised now that nobody has acknowledged", [])
-    unacked.add_metric([], float(book.unacknowledged()))
+    unacked.add_metric([], float(unacknowledged))
     yield unacked
 
 
-def _queue_metrics(switchboard: Switchboard) -> Iterator[Metric]:
-    summary = switchboard.queue_summary()
+def _queue_metrics(summary: QueueSummary, phases: dict[str, int], kpis: Kpis) -> Iterator[Metric]:
     waiting = _gauge("queue_waiting", "Calls waiting or ringing, by skill", ["skill"])
     available = _gauge("queue_agents_available", "Agents free to take a call, by skill", ["skill"])
     staffed = _gauge("queue_agents_staffed", "Agents signed in and not away, by skill", ["skill"])
@@ -203,13 +247,9 @@ def _queue_metrics(switchboard: Switchboard) -> Iterator[Metric]:
     agents_staffed = _gauge("agents_staffed", "Agents signed in and not away", [])
     agents_staffed.add_metric([], summary.agents_staffed)
     calls = _gauge("calls_in_progress", "Calls not ended, by phase (waiting, ringing, connected)", ["phase"])
-    phases = {"waiting": 0, "ringing": 0, "connected": 0}
-    for call in switchboard.live_calls():
-        phases[call.phase.value] = phases.get(call.phase.value, 0) + 1
     for phase, count in phases.items():
         calls.add_metric([phase], count)
     yield from (agents, agents_staffed, calls)
-    kpis = switchboard.kpis_today()
     today = _gauge("calls_today", "Today's calls by outcome (the site's local day)", ["outcome"])
     for outcome, count in (("offered", kpis.offered), ("answered", kpis.answered), ("abandoned", kpis.abandoned)):
         today.add_metric([outcome], count)
@@ -234,6 +274,7 @@ def _feed_metrics(feeds: list[FeedView], now: float) -> Iterator[Metric]:
 
 
 def metrics_registry(sources: MetricSources) -> CollectorRegistry:
+    """A registry of central's figures (for anything that wants prometheus-client's own interface)."""
     registry = CollectorRegistry(auto_describe=False)
     registry.register(CentralCollector(sources))
     return registry
@@ -241,17 +282,17 @@ def metrics_registry(sources: MetricSources) -> CollectorRegistry:
 
 @dataclass(frozen=True)
 class MetricsEndpoint:
-    registry: CollectorRegistry
+    sources: MetricSources
     token: str | None
 
 
 METRICS_KEY = web.AppKey("metrics", MetricsEndpoint)
 
 
-def add_metrics_route(app: web.Application, registry: CollectorRegistry, settings: MetricsSection) -> None:
+def add_metrics_route(app: web.Application, sources: MetricSources, settings: MetricsSection) -> None:
     """``GET /metrics`` (see the module's docstring for who may read it)."""
     token = settings.token.get_secret_value() if settings.token is not None else None
-    app[METRICS_KEY] = MetricsEndpoint(registry, token or None)
+    app[METRICS_KEY] = MetricsEndpoint(sources, token or None)
     app.router.add_get("/metrics", _metrics)
 
 
@@ -263,7 +304,26 @@ async def _metrics(request: web.Request) -> web.StreamResponse:
             raise web.HTTPUnauthorized(text="send Authorization: Bearer <[metrics] token>")
     elif not _local_scraper(request):
         raise web.HTTPForbidden(text="/metrics answers this machine only; set [metrics] token to scrape from afar")
-    return web.Response(body=generate_latest(endpoint.registry), headers={"Content-Type": CONTENT_TYPE_LATEST})
+    # read on the loop, where central's state changes; made into text in a thread: with 2,000 devices the
+    # families and their text take several times longer to build than the figures to read
+    readings = read(endpoint.sources)
+    body = await asyncio.to_thread(exposition, readings)
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+class _Read(Collector):
+    def __init__(self, readings: Readings) -> None:
+        self._readings = readings
+
+    def collect(self) -> Iterator[Metric]:
+        return families(self._readings)
+
+
+def exposition(readings: Readings) -> bytes:
+    """The Prometheus text of one scrape."""
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(_Read(readings))
+    return generate_latest(registry)
 
 
 def _local_scraper(request: web.Request) -> bool:

@@ -24,7 +24,7 @@ from central.device_events import DeviceEventLog
 from central.fleet import FleetState
 from central.flights.service import FlightService
 from central.gate import DeviceGate
-from central.metrics import MetricSources, metrics_registry
+from central.metrics import MetricSources
 from central.records import SqliteCallStore
 from central.registry import DeviceRegistry, registry_path
 from central.retained import RetainedKeeper
@@ -179,7 +179,7 @@ class CentralService:
         )
         alerts = self.alerts
         sources = MetricSources(self.fleet, alerts.book, alerts.gaps, self.switchboard, self.flights.feed_views)
-        metrics = (metrics_registry(sources), self._settings.metrics)
+        metrics = (sources, self._settings.metrics)
         app = create_app(self.feed, desk, wallboard, self.flights, policy, self.alerts.book, metrics)
         runner = web.AppRunner(
             app, access_log=None, shutdown_timeout=HTTP_SHUTDOWN_TIMEOUT_S, handler_cancellation=HANDLER_CANCELLATION

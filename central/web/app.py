@@ -20,11 +20,9 @@ from central.web.security import add_security_headers
 from central.web.wallboard import WallboardFeed, add_wallboard_routes
 
 if TYPE_CHECKING:
-    from prometheus_client.registry import CollectorRegistry
-
     from central.alerts.book import AlertBook
     from central.flights.service import FlightService
-    from central.metrics import MetricsSection
+    from central.metrics import MetricSources, MetricsSection
 
 PAGES = ("/facilities", "/agent", "/wallboard")
 # How the app is served. A page that goes away cancels its handler at once, so an event stream's place
@@ -39,13 +37,13 @@ def create_app(
     flights: FlightService | None = None,
     policy: WebPolicy | None = None,
     alerts: AlertBook | None = None,
-    metrics: tuple[CollectorRegistry, MetricsSection] | None = None,
+    metrics: tuple[MetricSources, MetricsSection] | None = None,
 ) -> web.Application:
     """Routes: ``/`` (redirect), ``/facilities``, ``/static/*``, ``/api/fleet``, ``/api/fleet/events``,
     ``/healthz``; with a desk the agent console's (``/agent``, ``/api/agent/*``), with a wallboard feed
     the wallboard's (``/wallboard``, ``/api/wallboard``, ``/api/wallboard/events``), with flights the boards'
     (``/api/flights``, ``/flight/{id}``, ``/api/feeds/aidx``; see :mod:`central.flights.web`), with an alert book
-    the alert list's (``/api/alerts``, see :mod:`central.web.alerts`), with a metrics registry ``/metrics``."""
+    the alert list's (``/api/alerts``, see :mod:`central.web.alerts`), with metric sources ``/metrics``."""
     app = web.Application(middlewares=[check_host])
     app[POLICY_KEY] = policy or WebPolicy()
     app[FEED_KEY] = feed

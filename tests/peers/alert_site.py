@@ -27,7 +27,7 @@ from central.alerts.facts import EventGaps
 from central.device_events import DeviceEventLog
 from central.feeds.health import FeedView
 from central.fleet import FleetState
-from central.metrics import MetricSources, MetricsSection, metrics_registry
+from central.metrics import MetricSources, MetricsSection
 from central.switchboard import MemoryCallStore, Switchboard, SwitchboardSettings
 from central.web.agent import AgentDesk
 from central.web.app import HANDLER_CANCELLATION, create_app
@@ -88,7 +88,7 @@ class AlertSite:
             self.feed,
             AgentDesk(self.switchboard, self.accounts),
             alerts=self.book,
-            metrics=(metrics_registry(sources), metrics or MetricsSection()),
+            metrics=(sources, metrics or MetricsSection()),
         )
         self.server = TestServer(app, handler_cancellation=HANDLER_CANCELLATION)
 
