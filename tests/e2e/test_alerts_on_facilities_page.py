@@ -35,9 +35,14 @@ def printer(mosquitto, state: PrinterState) -> None:
 
 
 def test_an_alert_appears_is_acknowledged_and_clears_on_the_facilities_page(mosquitto, tmp_path, chromium_executable):
-    with central_with_alerts(mosquitto, tmp_path / "central") as (_central, base_url):
+    # the device reports health only when the test says so: it must not count as silent meanwhile
+    with central_with_alerts(mosquitto, tmp_path / "central", CENTRAL_FLEET__STALE_AFTER_S="600") as (
+        _central,
+        base_url,
+    ):
         birth = DeviceStatus(online=True, kind=DeviceKind.KIOSK, version="1.0.0", location=LOCATION)
         publish(mosquitto, TopicKind.DEVICE_STATUS, encode(birth))
+        printer(mosquitto, PrinterState.READY)
         with headless_chromium(chromium_executable) as browser:
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             sign_in_browser_sync(page, base_url)
@@ -67,4 +72,9 @@ def test_an_alert_appears_is_acknowledged_and_clears_on_the_facilities_page(mosq
             expect(page.locator("#alerts-title")).to_contain_text("告警")
             expect(row).to_contain_text("缺纸")
             page.screenshot(path=str(tmp_path / "alerts-cleared-zh.png"))
+            # a narrow window (a laptop beside the radio): the list wraps, it does not run off the side
+            page.set_viewport_size({"width": 900, "height": 700})
+            fits = "(() => { const s = document.getElementById('alerts'); return s.scrollWidth <= s.clientWidth; })()"
+            assert page.evaluate(fits)
+            page.screenshot(path=str(tmp_path / "alerts-narrow-zh.png"))
             assert page.title() != "1"
