@@ -45,7 +45,7 @@ def expected_changes(signal: list[tuple[float, bool]]) -> list[tuple[int, Change
     return changes
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(samples)
 def test_a_latch_raises_and_clears_alternately_and_only_after_the_signal_held(signal):
     latch = Latch(RAISE_S, CLEAR_S)
