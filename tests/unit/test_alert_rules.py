@@ -19,6 +19,8 @@ from central.alerts.publisher import AlertPublisher
 from central.alerts.rules import DeviceFacts, Rule, majority_versions
 from central.alerts.settings import AlertsSection
 from central.alerts.watch import FeedFacts, FleetWatch
+from central.settings import CentralSettings
+from config.loader import SettingsError, load_settings
 from tests.peers.clock import FakeClock
 
 RAISE_S = 10.0
@@ -316,3 +318,15 @@ def test_alerts_raised_while_the_broker_is_away_are_published_in_order_when_it_i
     ]
     book.raised("disk_full:kiosk-1", "disk_full", AlertSeverity.WARNING, "kiosk-1", "full")
     assert link.sent[-1]["state"] == "raised" and link.sent[-1]["kind"] == "disk_full"
+
+
+def test_a_refused_webhook_url_is_not_repeated_in_the_error():
+    with pytest.raises(SettingsError) as refused:
+        load_settings(
+            CentralSettings,
+            "CENTRAL_",
+            None,
+            environ={"CENTRAL_ALERTS__WEBHOOK_URL": "ftp://u:Hook-Pass-91@x.example/h"},
+        )
+    assert "webhook_url" in str(refused.value) and "http" in str(refused.value)
+    assert "Hook-Pass-91" not in str(refused.value)
