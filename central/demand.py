@@ -9,7 +9,8 @@ last ``window_s`` and ``usual`` is the count a window of that length held on ave
 that keeps a flapping signal from raising and clearing on every look.
 
 :class:`DemandCounter` is pure (the clock is passed in); :class:`DemandWatch` looks at it now and then and
-tells an :class:`AlertSink`; :class:`BusAlertSink` is the sink that publishes on ``{root}/alert``.
+tells an :class:`AlertSink`; :class:`BookAlertSink` hands them to central's alert book, which publishes
+them on ``{root}/alert``.
 """
 
 from __future__ import annotations
@@ -23,10 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from bus.codec import encode
-from bus.link import BusLink, Publication
-from bus.messages.central import Alert, AlertState
-from bus.topics import TopicKind, Topics
+from bus.messages.central import AlertSeverity
+from central.alerts.book import AlertSink as AlertBookSink
 from central.switchboard.model import CallRecord
 from central.switchboard.store import CallStore
 
@@ -176,22 +175,19 @@ class DemandWatch:
             self.look()
 
 
-class BusAlertSink:
-    """Publishes ``demand_surge`` alerts on ``{root}/alert`` (QoS 1, not retained)."""
+class BookAlertSink:
+    """Hands demand surges to central's alert book, which publishes them on ``{root}/alert`` (holding them
+    while the bus is down), lists them on the facilities page with an acknowledge button, and posts them to
+    the webhook, as it does the fleet's own alerts."""
 
-    def __init__(self, link: BusLink, topics: Topics) -> None:
-        self._link = link
-        self._topic = topics.site(TopicKind.ALERT)
+    def __init__(self, book: AlertBookSink) -> None:
+        self._book = book
 
     def raised(self, surge: Surge) -> None:
-        self._send(Alert(id=surge.alert_id, state=AlertState.RAISED, kind=KIND, message=surge.message()))
+        self._book.raised(surge.alert_id, KIND, AlertSeverity.WARNING, None, surge.message())
 
     def cleared(self, alert_id: str) -> None:
-        self._send(Alert(id=alert_id, state=AlertState.CLEARED, kind=KIND))
-
-    def _send(self, alert: Alert) -> None:
-        if not self._link.publish(Publication(self._topic, encode(alert), qos=1)):
-            log.warning("alert %s %s not published: the bus is down", alert.id, alert.state.value)
+        self._book.cleared(alert_id)
 
 
 class CategoriesCounted:

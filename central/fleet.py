@@ -221,6 +221,11 @@ class FleetState:
         device = self._devices.get(device_id)
         return None if device is None else self._view(device, self._clock())
 
+    def health_of(self, device_id: str) -> DeviceHealth | None:
+        """The device's last health message as it came (the view leaves out printer and camera)."""
+        device = self._devices.get(device_id)
+        return None if device is None else device.health
+
     def counts(self) -> FleetCounts:
         now = self._clock()
         states = [self._presence(device, now) for device in self._devices.values()]

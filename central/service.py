@@ -19,12 +19,14 @@ from bus.messages.device import OfflineReason
 from bus.messages.flights import Direction
 from bus.topics import TopicKind, Topics
 from central.accounts import AgentAccounts
+from central.alerts.fleet_alerts import FleetAlerts
 from central.calls import DeviceCallers, QueuePublisher, SwitchboardTimer
-from central.demand import BusAlertSink, CategoriesCounted, DemandCounter, DemandSettings, DemandWatch
+from central.demand import BookAlertSink, CategoriesCounted, DemandCounter, DemandSettings, DemandWatch
 from central.device_events import DeviceEventLog
 from central.fleet import FleetState
 from central.flights.service import FlightService
 from central.gate import DeviceGate
+from central.metrics import MetricSources
 from central.points.counts import COUNTS_FILE, PointCounts
 from central.points.registry import PointRegistry, load_registry
 from central.points.web import FlightFinder, PointPages
@@ -93,6 +95,15 @@ class CentralService:
         self._silence_task: asyncio.Task[None] | None = None
         self._http_port: int | None = None
         self.flights = FlightService(settings.feeds, settings.bus.site, self.link, self.topics)
+        self.alerts = FleetAlerts(
+            settings.alerts,
+            self.fleet,
+            self.events,
+            self.link,
+            self.topics,
+            self.flights.feed_views,
+            settings.feeds.stale_after_s,
+        )
         # opened by start(): they are files in the state dir
         self.switchboard: Switchboard | None = None
         self._store: SqliteCallStore | None = None
@@ -109,7 +120,7 @@ class CentralService:
             DemandCounter(
                 DemandSettings(demand.window_s, demand.baseline_s, demand.factor, demand.clear_factor, demand.min_count)
             ),
-            BusAlertSink(self.link, self.topics),
+            BookAlertSink(self.alerts.book),
             time.time,
             demand.check_s,
         )
@@ -198,7 +209,12 @@ class CentralService:
             flight_of=publisher.flight,
             counts=self.point_counts,
         )
-        app = create_app(self.feed, desk, wallboard, self.flights, policy, points)
+        alerts = self.alerts
+        sources = MetricSources(self.fleet, alerts.book, alerts.gaps, self.switchboard, self.flights.feed_views)
+        metrics = (sources, self._settings.metrics)
+        app = create_app(
+            self.feed, desk, wallboard, self.flights, policy, points=points, alerts=alerts.book, metrics=metrics
+        )
         runner = web.AppRunner(
             app, access_log=None, shutdown_timeout=HTTP_SHUTDOWN_TIMEOUT_S, handler_cancellation=HANDLER_CANCELLATION
         )
@@ -222,6 +238,7 @@ class CentralService:
         self.point_counts.start()
         await self.link.start()
         self._silence_task = asyncio.create_task(self._watch_silence(), name="fleet-silence")
+        self.alerts.start()
         if self._timer is not None:
             self._timer.start()
         log.info("central %s serving %s, bus client %s", self._version, self.base_url, self.client_id)
@@ -234,6 +251,7 @@ class CentralService:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._silence_task
             self._silence_task = None
+        await self.alerts.stop()
         if self._timer is not None:
             await self._timer.stop()
         await self.demand.stop()

@@ -1,5 +1,5 @@
 """Settings of ``central``: ``[app]``, ``[bus]``, ``[http]``, ``[store]``, ``[fleet]``, ``[calls]``, ``[feeds]``,
-``[points]``, ``[demand]`` (env prefix ``CENTRAL_``)."""
+``[points]``, ``[demand]``, ``[alerts]``, ``[metrics]`` (env prefix ``CENTRAL_``)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator
 
 from bus.messages.flights import FlightStatus
+from central.alerts.settings import AlertsSection
+from central.metrics import MetricsSection
 from central.switchboard.settings import SwitchboardSettings
 from config.sections import AppSection, BusSection, Section
 
@@ -189,3 +191,5 @@ class CentralSettings(BaseModel):
     feeds: FeedsSection = Field(default_factory=FeedsSection)
     points: PointsSection = Field(default_factory=PointsSection)
     demand: DemandSection = Field(default_factory=DemandSection)
+    alerts: AlertsSection = Field(default_factory=AlertsSection)
+    metrics: MetricsSection = Field(default_factory=MetricsSection)

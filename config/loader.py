@@ -170,7 +170,8 @@ def _field_description(model: type[BaseModel], loc: tuple[int | str, ...]) -> st
     return description
 
 
-SECRET_WORDS = ("password", "secret", "token", "credential", "passphrase")
+# a webhook URL may carry a password or a secret path (chat services' hooks), so it is never shown either
+SECRET_WORDS = ("password", "secret", "token", "credential", "passphrase", "webhook")
 REDACTED = "(hidden)"
 
 

@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from central.accounts import Role
+from central.metrics import add_metrics_route
 from central.web.access import add_access_routes, require
 from central.web.agent import AgentDesk, add_agent_routes
+from central.web.alerts import add_alert_routes
 from central.web.console import console_socket
 from central.web.live import FEED_KEY, FleetFeed, fleet_events
 from central.web.pages import STATIC_DIR, add_page
@@ -18,7 +20,9 @@ from central.web.security import add_security_headers
 from central.web.wallboard import WallboardFeed, add_wallboard_routes
 
 if TYPE_CHECKING:
+    from central.alerts.book import AlertBook
     from central.flights.service import FlightService
+    from central.metrics import MetricSources, MetricsSection
     from central.points.web import PointPages
 
 PAGES = ("/facilities", "/agent", "/wallboard")
@@ -34,12 +38,15 @@ def create_app(
     flights: FlightService | None = None,
     policy: WebPolicy | None = None,
     points: PointPages | None = None,
+    alerts: AlertBook | None = None,
+    metrics: tuple[MetricSources, MetricsSection] | None = None,
 ) -> web.Application:
     """Routes: ``/`` (redirect), ``/facilities``, ``/static/*``, ``/api/fleet``, ``/api/fleet/events``,
     ``/healthz``; with a desk the agent console's (``/agent``, ``/api/agent/*``), with a wallboard feed
     the wallboard's (``/wallboard``, ``/api/wallboard``, ``/api/wallboard/events``), with flights the boards'
     (``/api/flights``, ``/flight/{id}``, ``/api/feeds/aidx``; see :mod:`central.flights.web`), with points the
-    info points' (``/p/{id}``, ``/api/points/…``, ``/api/demand``; see :mod:`central.points.web`)."""
+    info points' (``/p/{id}``, ``/api/points/…``, ``/api/demand``; see :mod:`central.points.web`), with an alert
+    book the alert list's (``/api/alerts``, see :mod:`central.web.alerts`), with metric sources ``/metrics``."""
     app = web.Application(middlewares=[check_host])
     app[POLICY_KEY] = policy or WebPolicy()
     app[FEED_KEY] = feed
@@ -58,6 +65,10 @@ def create_app(
         flights.add_routes(app)
     if points is not None:
         points.add_routes(app)
+    if alerts is not None:
+        add_alert_routes(app, alerts)
+    if metrics is not None:
+        add_metrics_route(app, *metrics)
     app.router.add_static("/static/", STATIC_DIR, show_index=False, follow_symlinks=False)
     app.on_response_prepare.append(add_security_headers)
     app.on_response_prepare.append(_revalidate_static)

@@ -107,11 +107,15 @@ export function renderLive(t, live) {
 // (an object; anything else is dropped). The stream is live once its "snapshot" event comes, and
 // "reconnecting" after an error or when nothing (not even a "ping") came for silentMs: check() tells,
 // called every second. Each event's "now" keeps serverNowMs() on the server's clock.
+//
+// Events named in `relay` (and every event with a handler) are also dispatched on `document` as
+// "live:<name>" CustomEvents with the data as `detail`, for the page's other modules (the alert list).
 export class LiveStream {
-  constructor(url, { silentMs, handlers, onLive }) {
+  constructor(url, { silentMs, handlers, onLive, relay = [] }) {
     this.url = url;
     this.silentMs = silentMs;
     this.handlers = handlers;
+    this.relay = relay;
     this.onLive = onLive;
     this.live = "connecting";
     this.clockOffsetMs = 0; // server time minus this browser's time
@@ -130,7 +134,7 @@ export class LiveStream {
     const source = new EventSource(this.url);
     this.source = source;
     this.lastEventAt = Date.now();
-    for (const name of new Set(["snapshot", "ping", ...Object.keys(this.handlers)])) {
+    for (const name of new Set(["snapshot", "ping", ...Object.keys(this.handlers), ...this.relay])) {
       source.addEventListener(name, (event) => this.receive(name, event));
     }
     source.addEventListener("error", () => {
@@ -185,6 +189,7 @@ export class LiveStream {
     }
     const handler = this.handlers[name];
     if (handler) handler(data);
+    document.dispatchEvent(new CustomEvent(`live:${name}`, { detail: data }));
   }
 
   setLive(live) {

@@ -27,6 +27,7 @@ const page = {
 const stream = new LiveStream(EVENTS_URL, {
   silentMs: STREAM_SILENT_MS,
   handlers: { snapshot: onSnapshot, device: onDevice, removed: onRemoved, bus: onBus },
+  relay: ["alert"], // facilities-alerts.js keeps the alert list
   onLive: () => {
     renderLive(page.t, stream.live);
     renderBus();

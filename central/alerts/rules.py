@@ -1,0 +1,156 @@
+"""The fleet's rules: what counts as wrong with a device (or a flight feed) at one look.
+
+Pure functions of facts: :func:`device_findings` names every condition that holds for one device now;
+:class:`central.alerts.watch.FleetWatch` turns conditions held long enough into raised alerts. A rule on a
+figure (temperature, disk) takes a lower figure to count as well again while its alert is raised, so a
+figure wavering around the threshold does not raise and clear over and over.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bus.messages.central import AlertSeverity
+from bus.messages.device import CameraState, DeviceHealth, PrinterState
+from central.alerts.settings import AlertsSection
+
+
+class Rule(StrEnum):
+    """Alert kinds the fleet's rules raise (the ``kind`` of the Alert message)."""
+
+    DEVICE_OFFLINE = "device_offline"
+    PAPER_OUT = "paper_out"
+    PAPER_LOW = "paper_low"
+    COVER_OPEN = "cover_open"
+    CAMERA_NO_FRAMES = "camera_no_frames"
+    TEMPERATURE_HIGH = "temperature_high"
+    DISK_FULL = "disk_full"
+    VERSION_DIFFERS = "version_differs"
+    EVENTS_MISSING = "events_missing"
+    FEED_STALE = "feed_stale"
+
+
+SEVERITY: dict[Rule, AlertSeverity] = {
+    Rule.DEVICE_OFFLINE: AlertSeverity.CRITICAL,
+    Rule.PAPER_OUT: AlertSeverity.CRITICAL,
+    Rule.PAPER_LOW: AlertSeverity.WARNING,
+    Rule.COVER_OPEN: AlertSeverity.WARNING,
+    Rule.CAMERA_NO_FRAMES: AlertSeverity.WARNING,
+    Rule.TEMPERATURE_HIGH: AlertSeverity.WARNING,
+    Rule.DISK_FULL: AlertSeverity.WARNING,
+    Rule.VERSION_DIFFERS: AlertSeverity.INFO,
+    Rule.EVENTS_MISSING: AlertSeverity.WARNING,
+    Rule.FEED_STALE: AlertSeverity.WARNING,
+}
+
+DEVICE_RULES = tuple(rule for rule in Rule if rule is not Rule.FEED_STALE)
+
+
+def alert_id(rule: Rule, subject: str) -> str:
+    """``paper_out:kiosk-t1-01``, ``feed_stale:aidx``: the same id when raised and when cleared."""
+    return f"{rule.value}:{subject}"
+
+
+@dataclass(frozen=True)
+class DeviceFacts:
+    """What central knows of one device at one look."""
+
+    device_id: str
+    kind: str | None
+    state: str
+    """``online``, ``silent``, ``offline`` or ``unknown`` (see :class:`central.fleet.Presence`)."""
+    reason: str | None
+    location: str
+    version: str
+    health: DeviceHealth | None
+    last_gap_at: float | None = None
+    """When central last found events of this device missing (epoch s), if ever."""
+
+
+def majority_versions(devices: Iterable[DeviceFacts], min_devices: int) -> dict[str, str]:
+    """Per device kind, the version more than half of its online devices run (if there is one)."""
+    by_kind: dict[str, Counter[str]] = {}
+    for facts in devices:
+        if facts.kind is not None and facts.version and facts.state in ("online", "silent"):
+            by_kind.setdefault(facts.kind, Counter())[facts.version] += 1
+    majority = {}
+    for kind, counts in by_kind.items():
+        total = sum(counts.values())
+        version, count = counts.most_common(1)[0]
+        if total >= min_devices and count * 2 > total:
+            majority[kind] = version
+    return majority
+
+
+def device_findings(
+    facts: DeviceFacts,
+    settings: AlertsSection,
+    majority: dict[str, str],
+    is_raised: Callable[[Rule], bool],
+    now: float,
+) -> dict[Rule, str]:
+    """Every rule that finds something wrong with the device now, with the text for people."""
+    where = f" at {facts.location}" if facts.location else ""
+    found: dict[Rule, str] = {}
+    if facts.state in ("offline", "silent"):
+        why = "no health reports" if facts.state == "silent" else f"offline ({facts.reason or 'no reason given'})"
+        found[Rule.DEVICE_OFFLINE] = f"{facts.device_id}{where}: {why}"
+    running = facts.state in ("online", "silent")
+    expected = majority.get(facts.kind or "")
+    if running and expected and facts.version and facts.version != expected:
+        found[Rule.VERSION_DIFFERS] = f"{facts.device_id}{where} runs {facts.version}; most of its kind run {expected}"
+    if facts.last_gap_at is not None and now - facts.last_gap_at < settings.events_missing_hold_s:
+        found[Rule.EVENTS_MISSING] = f"{facts.device_id}{where}: some of its events never reached central"
+    health = facts.health
+    if health is not None:
+        found.update(_health_findings(facts.device_id + where, health, settings, is_raised))
+    return found
+
+
+def _health_findings(
+    who: str, health: DeviceHealth, settings: AlertsSection, is_raised: Callable[[Rule], bool]
+) -> dict[Rule, str]:
+    found: dict[Rule, str] = {}
+    printer = health.printer.state if health.printer is not None else None
+    if printer is PrinterState.PAPER_OUT:
+        found[Rule.PAPER_OUT] = f"Printer out of paper: {who}"
+    elif printer is PrinterState.PAPER_LOW:
+        found[Rule.PAPER_LOW] = f"Printer paper near its end: {who}"
+    elif printer is PrinterState.COVER_OPEN:
+        found[Rule.COVER_OPEN] = f"Printer cover open: {who}"
+    camera = health.camera
+    if camera is not None:
+        # a camera reporting the age of its last frame is judged by it; otherwise by its frame rate
+        frame_age_s = getattr(camera, "last_frame_age_s", None)
+        stalled = isinstance(frame_age_s, int | float) and frame_age_s > settings.camera_frame_age_s
+        if camera.state is CameraState.FAILED:
+            found[Rule.CAMERA_NO_FRAMES] = f"Camera failed: {who}"
+        elif camera.state is CameraState.RUNNING and (camera.fps <= 0 or stalled):
+            found[Rule.CAMERA_NO_FRAMES] = f"Camera delivers no frames: {who}"
+    temperature = health.temperature_c
+    raised = is_raised(Rule.TEMPERATURE_HIGH)
+    if temperature is not None and _over(temperature, settings.temperature_c, settings.temperature_clear_c, raised):
+        found[Rule.TEMPERATURE_HIGH] = f"Temperature {temperature:.0f} °C: {who}"
+    disk = health.disk_percent
+    raised = is_raised(Rule.DISK_FULL)
+    if disk is not None and _over(disk, settings.disk_percent, settings.disk_clear_percent, raised):
+        found[Rule.DISK_FULL] = f"Disk {disk:.0f}% full: {who}"
+    return found
+
+
+def _over(value: float, raise_above: float, clear_below: float, raised: bool) -> bool:
+    """Whether a figure is (still) too high: over ``raise_above`` to raise, not yet under ``clear_below``
+    to clear."""
+    return value >= clear_below if raised else value > raise_above
+
+
+def feed_finding(name: str, stale: bool, error: str, age_s: float | None) -> str | None:
+    """The text of a stale flight feed's alert, None when the feed is delivering."""
+    if not stale:
+        return None
+    since = "has never delivered" if age_s is None else f"silent for {age_s / 60:.0f} min"
+    detail = f" (last error: {error})" if error else ""
+    return f"Flight feed {name} {since}{detail}"

@@ -1,0 +1,99 @@
+"""``FleetWatch``: looks at the fleet and the flight feeds every few seconds and keeps one latch per
+condition, so that each alert is raised once when its condition has held for long enough and cleared once
+when it has been gone for long enough. Pure: the facts and the clock are passed in."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import partial
+
+from central.alerts.book import AlertSink
+from central.alerts.latch import Change, Latch
+from central.alerts.rules import (
+    DEVICE_RULES,
+    SEVERITY,
+    DeviceFacts,
+    Rule,
+    alert_id,
+    device_findings,
+    feed_finding,
+    majority_versions,
+)
+from central.alerts.settings import AlertsSection
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FeedFacts:
+    """A flight feed at one look (from :class:`central.feeds.health.FeedView`)."""
+
+    name: str
+    stale: bool
+    error: str
+    age_s: float | None
+
+
+class FleetWatch:
+    """Turns the rules' findings into raised and cleared alerts in ``sink``."""
+
+    def __init__(
+        self,
+        settings: AlertsSection,
+        sink: AlertSink,
+        devices: Callable[[], Iterable[DeviceFacts]],
+        feeds: Callable[[], Iterable[FeedFacts]] = tuple,
+    ) -> None:
+        self._settings = settings
+        self._sink = sink
+        self._devices = devices
+        self._feeds = feeds
+        self._latches: dict[tuple[Rule, str], Latch] = {}
+
+    def check(self, now: float) -> None:
+        """One look at everything (``now`` in epoch seconds)."""
+        devices = list(self._devices())
+        majority = majority_versions(devices, self._settings.version_min_devices)
+        devices_seen: set[str] = set()
+        for facts in devices:
+            devices_seen.add(facts.device_id)
+            raised = partial(self._raised, subject=facts.device_id)
+            found = device_findings(facts, self._settings, majority, raised, now)
+            for rule in DEVICE_RULES:
+                self._judge(rule, facts.device_id, found.get(rule), now, facts.device_id)
+        feeds_seen: set[str] = set()
+        for feed in self._feeds():
+            feeds_seen.add(feed.name)
+            self._judge(Rule.FEED_STALE, feed.name, feed_finding(feed.name, feed.stale, feed.error, feed.age_s), now)
+        self._forget_gone(devices_seen, feeds_seen)
+
+    def _raised(self, rule: Rule, subject: str) -> bool:
+        latch = self._latches.get((rule, subject))
+        return latch is not None and latch.raised
+
+    def _judge(self, rule: Rule, subject: str, message: str | None, now: float, device: str | None = None) -> None:
+        key = (rule, subject)
+        latch = self._latches.get(key)
+        if latch is None:
+            if message is None:
+                return  # nothing wrong and nothing pending: no latch to keep
+            hold_s = self._settings.offline_after_s if rule is Rule.DEVICE_OFFLINE else self._settings.raise_after_s
+            latch = self._latches[key] = Latch(hold_s, self._settings.clear_after_s)
+        change = latch.update(message is not None, now)
+        if change is Change.RAISED:
+            self._sink.raised(alert_id(rule, subject), rule.value, SEVERITY[rule], device, message or "")
+        elif change is Change.CLEARED:
+            self._sink.cleared(alert_id(rule, subject))
+        if not latch.raised and not latch.pending:
+            del self._latches[key]
+
+    def _forget_gone(self, devices: set[str], feeds: set[str]) -> None:
+        """A device taken out of service (or a feed no longer configured) takes its alerts with it."""
+        gone = [key for key in self._latches if key[1] not in (feeds if key[0] is Rule.FEED_STALE else devices)]
+        for key in gone:
+            latch = self._latches.pop(key)
+            if latch.raised:
+                log.info("%s gone: its %s alert cleared", key[1], key[0].value)
+                self._sink.cleared(alert_id(*key))
