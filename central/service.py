@@ -20,7 +20,10 @@ from bus.topics import TopicKind, Topics
 from central.accounts import AgentAccounts
 from central.calls import DeviceCallers, QueuePublisher, SwitchboardTimer
 from central.device_events import DeviceEventLog
-from central.fleet import FleetState
+from central.fleet import DeviceView, FleetState
+from central.fleet_commands import FleetCommands
+from central.fleet_history import HISTORY_FILE, HealthHistory
+from central.fleet_uploads import UploadStore, UploadTokens
 from central.flights.service import FlightService
 from central.gate import DeviceGate
 from central.records import SqliteCallStore
@@ -31,6 +34,7 @@ from central.switchboard import Switchboard
 from central.web.agent import AgentDesk
 from central.web.agent_sessions import AgentSessions, SessionFile
 from central.web.app import HANDLER_CANCELLATION, create_app
+from central.web.fleet_api import FleetDesk, event_view
 from central.web.live import FleetFeed
 from central.web.policy import web_policy
 from central.web.wallboard import WallboardFeed
@@ -40,6 +44,7 @@ log = logging.getLogger(__name__)
 
 HTTP_SHUTDOWN_TIMEOUT_S = 5.0
 SILENCE_CHECK_MAX_S = 5.0
+HISTORY_FLUSH_S = 15.0
 CALL_STORE_FILE = "central.sqlite3"
 ACCOUNTS_FILE = "agents.sqlite3"
 SESSIONS_FILE = "sessions.sqlite3"
@@ -99,6 +104,17 @@ class CentralService:
         self._session_file: SessionFile | None = None
         self.retained = RetainedKeeper(self.link)
         self.gate: DeviceGate | None = None
+        self.upload_tokens = UploadTokens()
+        self.commands = FleetCommands(
+            self.link, self.topics, self.upload_tokens, settings.fleet.command_timeout_s, self._upload_base_url
+        )
+        self.commands.add_listener(lambda view: self.feed.broadcast("command", view))
+        self.events.add_listener(
+            lambda device, event: self.feed.broadcast("device_event", {"device": device, "event": event_view(event)})
+        )
+        self.history: HealthHistory | None = None  # a file in the state dir: opened by start()
+        self._history_task: asyncio.Task[None] | None = None
+        self._history_seen: dict[str, str] = {}
 
     @property
     def http_port(self) -> int:
@@ -124,6 +140,45 @@ class CentralService:
     @property
     def wallboard_url(self) -> str:
         return f"{self.base_url}/wallboard"
+
+    def _upload_base_url(self) -> str:
+        """Where devices send screenshots and logs: ``[fleet] upload_base_url``, else ``public_url``, else ours."""
+        return self._settings.fleet.upload_base_url or self._settings.http.public_url or self.base_url
+
+    def _open_fleet_desk(self) -> FleetDesk:
+        settings = self._settings
+        self.history = history = HealthHistory(settings.app.state_dir / HISTORY_FILE)
+        self.fleet.add_listener(self._record_health)
+        return FleetDesk(
+            commands=self.commands,
+            events=self.events,
+            history=history,
+            tokens=self.upload_tokens,
+            uploads=UploadStore(settings.app.state_dir, settings.fleet.keep_uploads),
+            upload_max_bytes=settings.fleet.upload_max_bytes,
+        )
+
+    def _record_health(self, device_id: str, view: DeviceView | None) -> None:
+        """Each new health report once into the history (the fleet also tells of status changes)."""
+        health = None if view is None else view["health"]
+        if health is None or self.history is None or self._history_seen.get(device_id) == health["ts"]:
+            return
+        if len(self._history_seen) > 2 * self._settings.fleet.max_devices:
+            self._history_seen.clear()
+        self._history_seen[device_id] = health["ts"]
+        self.history.record(
+            device_id,
+            health["cpu_percent"],
+            health["memory_percent"],
+            health["temperature_c"],
+            health["broker_rtt_ms"],
+        )
+
+    async def _keep_history(self) -> None:
+        while True:
+            await asyncio.sleep(HISTORY_FLUSH_S)
+            if self.history is not None:
+                self.history.flush()
 
     def _open_calls(self) -> tuple[AgentDesk, WallboardFeed]:
         """The switchboard on its call store, its adapters on the bus, the agent desk and the wallboard."""
@@ -166,7 +221,7 @@ class CentralService:
             http.max_event_streams_per_address,
             http.max_event_streams,
         )
-        app = create_app(self.feed, desk, wallboard, self.flights, policy)
+        app = create_app(self.feed, desk, wallboard, self.flights, policy, self._open_fleet_desk())
         runner = web.AppRunner(
             app, access_log=None, shutdown_timeout=HTTP_SHUTDOWN_TIMEOUT_S, handler_cancellation=HANDLER_CANCELLATION
         )
@@ -185,9 +240,11 @@ class CentralService:
         self.link.subscribe(self.topics.every_device(TopicKind.DEVICE_STATUS), self.gate.guard(self.fleet.handle))
         self.link.subscribe(self.topics.every_device(TopicKind.DEVICE_HEALTH), self.gate.guard(self.fleet.handle))
         self.link.subscribe(self.topics.every_device(TopicKind.DEVICE_EVENT), self.gate.guard(self.events.handle))
+        self.link.subscribe(self.topics.every_device(TopicKind.COMMAND_REPLY), self.gate.guard(self.commands.handle))
         self.flights.start()
         await self.link.start()
         self._silence_task = asyncio.create_task(self._watch_silence(), name="fleet-silence")
+        self._history_task = asyncio.create_task(self._keep_history(), name="fleet-history")
         if self._timer is not None:
             self._timer.start()
         log.info("central %s serving %s, bus client %s", self._version, self.base_url, self.client_id)
@@ -200,6 +257,12 @@ class CentralService:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._silence_task
             self._silence_task = None
+        if self._history_task is not None:
+            self._history_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._history_task
+            self._history_task = None
+        self.commands.close()
         if self._timer is not None:
             await self._timer.stop()
         if self._runner is not None:
@@ -211,10 +274,10 @@ class CentralService:
         self.retained.close()
         await self.flights.stop()
         await self.link.stop(last_words=self._status(False, OfflineReason.SHUTDOWN))
-        for closable in (self._store, self._accounts, self._registry, self._session_file):
+        for closable in (self._store, self._accounts, self._registry, self._session_file, self.history):
             if closable is not None:
                 closable.close()
-        self._store = self._accounts = self._registry = self._session_file = None
+        self._store = self._accounts = self._registry = self._session_file = self.history = None
 
     @property
     def bus_state(self) -> LinkState:

@@ -11,6 +11,7 @@ from central.accounts import Role
 from central.web.access import add_access_routes, require
 from central.web.agent import AgentDesk, add_agent_routes
 from central.web.console import console_socket
+from central.web.fleet_api import FleetDesk, add_fleet_routes
 from central.web.live import FEED_KEY, FleetFeed, fleet_events
 from central.web.pages import STATIC_DIR, add_page
 from central.web.policy import POLICY_KEY, WebPolicy, check_host
@@ -20,7 +21,7 @@ from central.web.wallboard import WallboardFeed, add_wallboard_routes
 if TYPE_CHECKING:
     from central.flights.service import FlightService
 
-PAGES = ("/facilities", "/agent", "/wallboard")
+PAGES = ("/facilities", "/facilities/device", "/agent", "/wallboard")
 # How the app is served. A page that goes away cancels its handler at once, so an event stream's place
 # (and its queued snapshot) is freed then, not at the stream's next keep-alive write.
 HANDLER_CANCELLATION = True
@@ -32,11 +33,13 @@ def create_app(
     wallboard: WallboardFeed | None = None,
     flights: FlightService | None = None,
     policy: WebPolicy | None = None,
+    fleet_desk: FleetDesk | None = None,
 ) -> web.Application:
     """Routes: ``/`` (redirect), ``/facilities``, ``/static/*``, ``/api/fleet``, ``/api/fleet/events``,
     ``/healthz``; with a desk the agent console's (``/agent``, ``/api/agent/*``), with a wallboard feed
     the wallboard's (``/wallboard``, ``/api/wallboard``, ``/api/wallboard/events``), with flights the boards'
-    (``/api/flights``, ``/flight/{id}``, ``/api/feeds/aidx``; see :mod:`central.flights.web`)."""
+    (``/api/flights``, ``/flight/{id}``, ``/api/feeds/aidx``; see :mod:`central.flights.web`), with a fleet desk
+    the device page's (``/facilities/device``, ``/api/fleet/devices/*``, ``/api/fleet/uploads``)."""
     app = web.Application(middlewares=[check_host])
     app[POLICY_KEY] = policy or WebPolicy()
     app[FEED_KEY] = feed
@@ -53,6 +56,8 @@ def create_app(
         add_wallboard_routes(app, wallboard)
     if flights is not None:
         flights.add_routes(app)
+    if fleet_desk is not None:
+        add_fleet_routes(app, fleet_desk)
     app.router.add_static("/static/", STATIC_DIR, show_index=False, follow_symlinks=False)
     app.on_response_prepare.append(add_security_headers)
     app.on_response_prepare.append(_revalidate_static)

@@ -80,6 +80,11 @@ class FleetFeed:
         """Tell every page that central's own broker connection changed state."""
         self._broadcast(sse("bus", {"bus": state, "now": utc_now().isoformat()}))
 
+    def broadcast(self, event: str, data: object) -> None:
+        """Send one more kind of event to every open page (commands' replies, devices' events, uploads)."""
+        if self._streams:
+            self._broadcast(sse(event, data))
+
     def close(self) -> None:
         """End every stream (on shutdown); later connections are refused."""
         self._closed = True
