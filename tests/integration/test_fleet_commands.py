@@ -36,9 +36,10 @@ def test_every_command_round_trips_against_a_kiosk_process(mosquitto, tmp_path):
     kiosk_settings = kiosk_env(
         mosquitto, tmp_path / "kiosk", KIOSK, KIOSK_UI__WIDTH=str(WIDTH), KIOSK_UI__HEIGHT=str(HEIGHT)
     )
-    with running("central", central_env(mosquitto, tmp_path / "central")) as central, running(
-        "kiosk", kiosk_settings
-    ) as kiosk:
+    with (
+        running("central", central_env(mosquitto, tmp_path / "central")) as central,
+        running("kiosk", kiosk_settings) as kiosk,
+    ):
         console = _console(central)
         kiosk.wait_for_line("home screen painted")
         wait_until(lambda: _online(console, KIOSK), "the kiosk online at central", timeout_s=30)
@@ -105,9 +106,10 @@ def test_a_signage_player_reloads_its_flights_and_shows_a_notice(mosquitto, tmp_
         "SIGNAGE_DISPLAY__WIDTH": "960",
         "SIGNAGE_DISPLAY__HEIGHT": "540",
     }
-    with running("central", central_env(mosquitto, tmp_path / "central")) as central, running(
-        "signage", signage_env
-    ) as signage:
+    with (
+        running("central", central_env(mosquitto, tmp_path / "central")) as central,
+        running("signage", signage_env) as signage,
+    ):
         console = _console(central)
         signage.wait_for_line("showing its")
         wait_until(lambda: _online(console, SIGNAGE), "the signage player online at central", timeout_s=30)
