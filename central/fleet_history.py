@@ -84,6 +84,7 @@ class HealthHistory:
         self._clock = clock
         self._window_s = window_s
         self._open: dict[str, _Bucket] = {}
+        self._done: list[_Bucket] = []  # finished minutes not yet written: one batch at the next flush
         self._db = sqlite3.connect(str(path), isolation_level=None)
         try:
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -110,7 +111,7 @@ class HealthHistory:
         minute = int(self._clock() // MINUTE_S * MINUTE_S)
         bucket = self._open.get(device)
         if bucket is not None and bucket.minute != minute:
-            self._write([bucket])
+            self._done.append(bucket)
             bucket = None
         if bucket is None:
             if device not in self._open and len(self._open) >= MAX_DEVICES:
@@ -121,8 +122,9 @@ class HealthHistory:
     def flush(self) -> int:
         """Write every finished minute and prune what left the window; returns the rows pruned."""
         minute = int(self._clock() // MINUTE_S * MINUTE_S)
-        done = [bucket for bucket in self._open.values() if bucket.minute < minute]
+        done = self._done + [bucket for bucket in self._open.values() if bucket.minute < minute]
         self._write(done)
+        self._done = []
         for device in [device for device, bucket in self._open.items() if bucket.minute < minute]:
             del self._open[device]
         oldest = self._clock() - self._window_s
@@ -140,17 +142,20 @@ class HealthHistory:
             HistoryPoint(minute=m, cpu_percent=cpu, memory_percent=memory, temperature_c=temp, broker_rtt_ms=rtt)
             for m, cpu, memory, temp, rtt in rows
         ]
+        held = [bucket for bucket in self._done if bucket.device == device]
         bucket = self._open.get(device)
-        if bucket is not None and bucket.minute >= oldest:
-            points.append(bucket.point())
+        if bucket is not None:
+            held.append(bucket)
+        points += [bucket.point() for bucket in held if bucket.minute >= oldest]
         return points
 
     def row_count(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM health").fetchone()[0])
 
     def close(self) -> None:
-        """Write what is open, then close the file."""
-        self._write(list(self._open.values()))
+        """Write what is held, then close the file."""
+        self._write(self._done + list(self._open.values()))
+        self._done = []
         self._open.clear()
         self._db.close()
 

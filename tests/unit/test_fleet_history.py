@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from central.fleet_history import MINUTE_S, WINDOW_S, HealthHistory
 
 START = 1_800_000_000 // 60 * 60  # the start of a minute
@@ -67,4 +70,26 @@ def test_minutes_older_than_a_day_are_pruned_and_not_shown(tmp_path):
     assert [p["minute"] for p in history.points("kiosk-1")] == [START + 3 * MINUTE_S, START + 4 * MINUTE_S]
     assert history.flush() == 6
     assert history.row_count() == 4
+    history.close()
+
+
+@settings(max_examples=40, deadline=None)
+@given(steps=st.lists(st.tuples(st.integers(0, 400), st.sampled_from(["k1", "k2"]), st.booleans()), max_size=60))
+def test_whatever_the_order_each_device_has_one_point_per_minute_within_the_window(steps):
+    clock = FakeClock()
+    history = HealthHistory(":memory:", clock, window_s=30 * MINUTE_S)
+    reports: dict[tuple[str, int], int] = {}
+    for seconds, device, flush in steps:
+        clock.now += seconds
+        history.record(device, 1.0, 2.0, None, None)
+        minute = int(clock.now // MINUTE_S * MINUTE_S)
+        reports[(device, minute)] = reports.get((device, minute), 0) + 1
+        if flush:
+            history.flush()
+    for device in ("k1", "k2"):
+        minutes = [point["minute"] for point in history.points(device)]
+        assert minutes == sorted(set(minutes)), "one point per minute, in order"
+        assert all(minute >= clock.now - 30 * MINUTE_S for minute in minutes), "nothing older than the window"
+        expected = sorted(m for (d, m) in reports if d == device and m >= clock.now - 30 * MINUTE_S)
+        assert minutes == expected
     history.close()
