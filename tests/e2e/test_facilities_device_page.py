@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from tests.peers.central import central_env, kiosk_env
 from tests.peers.chromium import headless_chromium
+from tests.peers.printer import printer_emulator
 from tests.peers.programs import running
 from tests.peers.staff import add_staff, sign_in_browser_sync
 
@@ -20,19 +21,11 @@ SCREENSHOTS = "facilities-device"
 
 def test_the_device_page_shows_a_reply_a_history_chart_and_the_screenshot(mosquitto, tmp_path, chromium_executable):
     add_staff(tmp_path / "central")
-    kiosk_settings = kiosk_env(
-        mosquitto,
-        tmp_path / "kiosk",
-        KIOSK,
-        KIOSK_BUS__LOCATION="T2 Hall A, gate 31",
-        KIOSK_HEALTH__INTERVAL_S="1",
-        KIOSK_UI__WIDTH="600",
-        KIOSK_UI__HEIGHT="900",
-    )
     other = kiosk_env(mosquitto, tmp_path / "other", "kiosk-t1-b-02", KIOSK_BUS__LOCATION="T1 Hall B")
     with (
+        printer_emulator(tmp_path / "emulator") as emulator,
         running("central", central_env(mosquitto, tmp_path / "central")) as central,
-        running("kiosk", kiosk_settings),
+        running("kiosk", kiosk_settings(mosquitto, tmp_path, emulator)),
         running("kiosk", other),
     ):
         url = central.wait_for_line("facilities page at").split(" at ", 1)[1].strip()
@@ -67,6 +60,12 @@ def test_the_device_page_shows_a_reply_a_history_chart_and_the_screenshot(mosqui
             expect(page.locator("#screenshot")).to_be_visible(timeout=10_000)
             page.wait_for_function("document.getElementById('screenshot').naturalWidth === 600")
 
+            page.click('#command-buttons button[data-command="print_test"]')
+            printed = page.locator('#command-list li[data-name="print_test"]').first
+            expect(printed).to_have_attribute("data-state", "done", timeout=30_000)
+            expect(printed).to_contain_text("test page printed")
+            expect(page.locator("#event-list li").first).to_contain_text("print.done", timeout=10_000)
+
             page.fill("#notice-form input[name=zh]", "三十一号登机口改至三十五号")
             page.fill("#notice-form input[name=en]", "Gate 31 moved to gate 35")
             page.fill("#notice-form input[name=minutes]", "10")
@@ -90,3 +89,18 @@ def test_the_device_page_shows_a_reply_a_history_chart_and_the_screenshot(mosqui
             expect(page.locator("#commands-panel h2")).to_have_text("指令")
             page.screenshot(path=str(tmp_path / f"{SCREENSHOTS}-zh.png"), full_page=True)
     print(f"screenshots in {tmp_path}")
+
+
+def kiosk_settings(mosquitto, tmp_path, emulator) -> dict[str, str]:
+    return kiosk_env(
+        mosquitto,
+        tmp_path / "kiosk",
+        KIOSK,
+        KIOSK_BUS__LOCATION="T2 Hall A, gate 31",
+        KIOSK_HEALTH__INTERVAL_S="1",
+        KIOSK_UI__WIDTH="600",
+        KIOSK_UI__HEIGHT="900",
+        KIOSK_PRINTER__ENABLED="true",
+        KIOSK_PRINTER__PORT=str(emulator.link),
+        KIOSK_PRINTER__BAUD=str(emulator.baud),
+    )
