@@ -55,6 +55,10 @@ class LogRing(logging.Handler):
         for line in text.splitlines() or [""]:
             self._lines.append(redact(line[:MAX_LINE_CHARS], self._secrets))
 
+    def add_secrets(self, secrets: Iterable[str]) -> None:
+        known = set(self._secrets) | {secret for secret in secrets if secret}
+        self._secrets = sorted(known, key=len, reverse=True)
+
     def tail(self, count: int) -> list[str]:
         """The last ``count`` lines, oldest first."""
         if count <= 0:
@@ -67,7 +71,13 @@ class LogRing(logging.Handler):
 
 
 def install_log_ring(secrets: Iterable[str] = (), capacity: int = RING_LINES) -> LogRing:
-    """A ring on the root logger (it sees what the root logger's level lets through)."""
+    """The ring on the root logger (it sees what the root logger's level lets through): one per process,
+    so a program built again in the same process (tests) does not stack rings."""
+    root = logging.getLogger()
+    for handler in root.handlers:
+        if isinstance(handler, LogRing):
+            handler.add_secrets(secrets)
+            return handler
     ring = LogRing(capacity, secrets)
-    logging.getLogger().addHandler(ring)
+    root.addHandler(ring)
     return ring

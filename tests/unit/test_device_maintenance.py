@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from bus.messages.device import Command
 from device.commands import CommandRefused, DeviceCommands
-from device.logs import REDACTED, LogRing, redact
+from device.logs import REDACTED, LogRing, install_log_ring, redact
 from device.maintenance import collect_logs_command, register_device_commands
 from device.notice import NoticeBoard, show_notice_command
 from device.upload import upload_target
@@ -145,3 +145,19 @@ def _topics():
     from bus.topics import Topics
 
     return Topics("airport/HAK")
+
+
+def test_a_program_built_twice_in_one_process_keeps_one_ring_with_both_secrets():
+    root = logging.getLogger()
+    before = list(root.handlers)
+    try:
+        first = install_log_ring(["first-secret"])
+        second = install_log_ring(["second-secret"])
+        assert first is second
+        assert sum(isinstance(handler, LogRing) for handler in root.handlers) == 1
+        logging.getLogger("test.twice").warning("first-secret and second-secret")
+        assert "secret" not in first.tail(1)[0].split(": ", 1)[1].replace(REDACTED, "")
+    finally:
+        for handler in list(root.handlers):
+            if handler not in before:
+                root.removeHandler(handler)
