@@ -13,14 +13,18 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+import central.accounts
 from bus.codec import encode
 from bus.messages.device import CommandReply
 from bus.topics import Topics
+from central.accounts import AgentAccounts, Role
 from central.device_events import DeviceEventLog
 from central.fleet import FleetState
 from central.fleet_commands import FleetCommands, UnknownCommand
 from central.fleet_history import HealthHistory
 from central.fleet_uploads import UploadKind, UploadStore, UploadTokens
+from central.switchboard import MemoryCallStore, Switchboard, SwitchboardSettings
+from central.web.agent import AgentDesk
 from central.web.app import create_app
 from central.web.fleet_api import FleetDesk
 from central.web.live import FleetFeed
@@ -138,20 +142,29 @@ def test_only_the_latest_files_are_kept_per_device(tmp_path):
     assert store.latest(DEVICE, UploadKind.LOGS) is None
 
 
+PASSWORD = "correct horse battery"
+
+
 @pytest.fixture
-async def site(tmp_path) -> AsyncIterator[tuple[TestClient[Any, Any], UploadTokens, UploadStore]]:
+async def site(tmp_path, monkeypatch) -> AsyncIterator[tuple[TestClient[Any, Any], UploadTokens, UploadStore]]:
     tokens = UploadTokens()
     uploads = UploadStore(tmp_path, keep=2)
     history = HealthHistory(tmp_path / "history.sqlite3")
     desk = FleetDesk(commands(FakeLink(), tokens), DeviceEventLog(TOPICS), history, tokens, uploads, LIMIT)
     feed = FleetFeed(FleetState(TOPICS, 120.0), "HAK", lambda: "online")
-    client = TestClient(TestServer(create_app(feed, fleet_desk=desk)))
+    monkeypatch.setattr(central.accounts, "SCRYPT_N", 2**8)
+    accounts = AgentAccounts(tmp_path / "agents.sqlite3")
+    accounts.add("sun", "Sun", [], PASSWORD, [Role.SUPERVISOR])
+    accounts.add("fang", "Fang", [], PASSWORD, [Role.FACILITIES])
+    agents = AgentDesk(Switchboard(SwitchboardSettings(), lambda: 0.0, MemoryCallStore()), accounts)
+    client = TestClient(TestServer(create_app(feed, agents, fleet_desk=desk)))
     await client.start_server()
     try:
         yield client, tokens, uploads
     finally:
         await client.close()
         history.close()
+        accounts.close()
 
 
 async def test_uploads_without_a_valid_token_too_large_or_of_the_wrong_kind_are_refused(site):
@@ -189,6 +202,8 @@ async def test_uploads_without_a_valid_token_too_large_or_of_the_wrong_kind_are_
 
 async def test_the_device_page_api_needs_the_facilities_role(site):
     client, _tokens, _uploads = site
+    pages = (f"/api/fleet/devices/{DEVICE}", f"/api/fleet/devices/{DEVICE}/history")
+    send = (f"/api/fleet/devices/{DEVICE}/commands", {"name": "show_notice", "args": {"minutes": 0}})
     for path in (
         f"/api/fleet/devices/{DEVICE}",
         f"/api/fleet/devices/{DEVICE}/history",
@@ -196,3 +211,16 @@ async def test_the_device_page_api_needs_the_facilities_role(site):
     ):
         assert (await client.get(path)).status == 401, path
     assert (await client.post(f"/api/fleet/devices/{DEVICE}/commands", json={"name": "print_test"})).status == 401
+    await client.post("/api/agent/login", json={"agent_id": "sun", "password": PASSWORD})
+    for path in pages:
+        assert (await client.get(path)).status == 403, "a supervisor is not facilities staff"
+    assert (await client.post(send[0], json=send[1])).status == 403
+    await client.post("/api/agent/logout")
+    await client.post("/api/agent/login", json={"agent_id": "fang", "password": PASSWORD})
+    for path in pages:
+        assert (await client.get(path)).status == 200, path
+    sent = await client.post(send[0], json=send[1])
+    assert sent.status == 202 and (await sent.json())["state"] == "sent"
+    assert (await client.post(send[0], json={"name": "self_destruct"})).status == 400
+    assert (await client.get("/api/fleet/devices/Not_A_Device")).status == 400
+    assert (await client.get(f"/api/fleet/devices/{DEVICE}/screenshot")).status == 404, "none uploaded yet"
