@@ -4,6 +4,8 @@ comes, and the screenshot the kiosk uploaded."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -80,9 +82,13 @@ def test_the_device_page_shows_a_reply_a_history_chart_and_the_screenshot(mosqui
             expect(chart).to_have_attribute("data-points", "1", timeout=10_000)
             expect(chart.locator("circle, path.line")).not_to_have_count(0)
             page.click('#command-buttons button[data-command="screenshot"]')
-            expect(page.locator('#command-list li[data-name="screenshot"]').first).to_have_attribute(
-                "data-state", "done", timeout=20_000
-            )
+            shots = page.locator('#command-list li[data-name="screenshot"]')
+            expect(shots).to_have_count(2)  # the new one on top, then the first
+            expect(shots.first).to_have_attribute("data-state", "done", timeout=20_000)
+            newest = shots.first.get_attribute("data-command")
+            assert newest
+            # the upload event brings the new picture: its file name carries the command's id
+            expect(page.locator("#screenshot")).to_have_attribute("src", re.compile(re.escape(newest)))
             page.screenshot(path=str(tmp_path / f"{SCREENSHOTS}-en.png"), full_page=True)
             page.click("#lang-switch")
             expect(page.locator("html")).to_have_attribute("lang", "zh-CN")

@@ -3,9 +3,9 @@
 // was off does not look as if it had a steady figure.
 
 const SVG = "http://www.w3.org/2000/svg";
-const WIDTH = 600;
-const HEIGHT = 160;
-const PAD = { left: 44, right: 24, top: 12, bottom: 26 };
+const WIDTH = 480;
+const HEIGHT = 130;
+const PAD = { left: 36, right: 20, top: 10, bottom: 22 };
 const GAP_S = 5 * 60;
 const DAY_S = 24 * 3600;
 
