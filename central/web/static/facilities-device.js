@@ -169,9 +169,11 @@ function renderFigures() {
 }
 
 function setDevice(device) {
+  const kindBefore = page.device ? page.device.kind : null;
   page.device = device;
   renderFigures();
-  renderButtons();
+  // rebuilt only when they change: a button replaced under the pointer would lose its click
+  if ((device ? device.kind : null) !== kindBefore) renderButtons();
 }
 
 // --- history ---------------------------------------------------------------------------------------
