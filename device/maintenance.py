@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,12 +58,16 @@ def collect_logs_command(ring: LogRing) -> CommandHandler:
     return collect_logs
 
 
-def screenshot_command(grab: Callable[[], Screenshot]) -> CommandHandler:
+ScreenGrab = Callable[[], Awaitable[Screenshot]]
+"""Takes the screenshot (the program's window, on its GUI thread)."""
+
+
+def screenshot_command(grab: ScreenGrab) -> CommandHandler:
     """``screenshot``: args ``upload_url``, ``token``; a PNG of the window goes to central, not the broker."""
 
     async def screenshot(args: dict[str, Any]) -> str:
         target = upload_target("screenshot", args)
-        shot = grab()  # on the loop's thread, which is the GUI thread: Qt paints only there
+        shot = await grab()
         try:
             await deliver(target, shot.png, "image/png")
         except UploadFailed as exc:
@@ -90,7 +94,7 @@ def register_device_commands(
     notices: NoticeBoard,
     logs: LogRing,
     restart: Callable[[], None],
-    grab: Callable[[], Screenshot] | None = None,
+    grab: ScreenGrab | None = None,
 ) -> None:
     """``show_notice``, ``collect_logs``, ``restart_app`` and (with ``grab``) ``screenshot``."""
     commands.register("show_notice", show_notice_command(notices))

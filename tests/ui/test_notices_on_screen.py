@@ -4,10 +4,13 @@ moment, before the configured notices."""
 
 from __future__ import annotations
 
+import cv2
+import numpy as np
 from PySide6.QtCore import Qt
 
 from device.flights.store import FlightStore
 from device.notice import NoticeBoard
+from device.ui.grab import screenshot_of
 from signage.ui.screenshots import DEMO_NOTICES, build_board
 
 LONG_EN = "Gate 12 is closed for cleaning; please use gate 14 across the hall. " * 3
@@ -44,3 +47,15 @@ def test_signage_shows_a_staff_notice_on_its_ticker_until_it_is_cleared(qtbot, t
         assert configured, "the configured notices were there before"
     finally:
         board.stop()
+
+
+async def test_a_screenshot_is_a_png_of_the_whole_window_with_the_notice_on_it(make_window):
+    window = make_window(width=640, height=960)
+    window.notices.show("请注意", "Attention", minutes=5)
+    shot = await screenshot_of(window)
+    picture = cv2.imdecode(np.frombuffer(shot.png, np.uint8), cv2.IMREAD_COLOR)
+    assert (shot.width, shot.height) == (640, 960)
+    assert picture.shape[:2] == (960, 640)
+    banner = window.notice_banner.geometry()
+    b, g, r = picture[banner.center().y(), banner.right() - 5]
+    assert (r, g, b) == (0xFF, 0xD5, 0x4A), "the banner's yellow is in the picture"
