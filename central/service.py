@@ -9,6 +9,7 @@ import logging
 import secrets
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -248,6 +249,11 @@ class CentralService:
         if self._timer is not None:
             self._timer.start()
         log.info("central %s serving %s, bus client %s", self._version, self.base_url, self.client_id)
+        if (urlsplit(self._upload_base_url()).hostname or "") in ("0.0.0.0", "::", ""):  # noqa: S104
+            log.warning(
+                "devices cannot upload screenshots or logs to %s: set [fleet] upload_base_url or [http] public_url",
+                self._upload_base_url(),
+            )
 
     async def stop(self) -> None:
         """Close the pages (an open console's call ends for its caller), publish the ``shutdown`` status,
