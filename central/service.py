@@ -9,6 +9,7 @@ import logging
 import secrets
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -23,7 +24,10 @@ from central.alerts.fleet_alerts import FleetAlerts
 from central.calls import DeviceCallers, QueuePublisher, SwitchboardTimer
 from central.demand import BookAlertSink, CategoriesCounted, DemandCounter, DemandSettings, DemandWatch
 from central.device_events import DeviceEventLog
-from central.fleet import FleetState
+from central.fleet import DeviceView, FleetState
+from central.fleet_commands import FleetCommands
+from central.fleet_history import HISTORY_FILE, HealthHistory
+from central.fleet_uploads import UploadStore, UploadTokens
 from central.flights.service import FlightService
 from central.gate import DeviceGate
 from central.metrics import MetricSources
@@ -38,6 +42,7 @@ from central.switchboard import Switchboard
 from central.web.agent import AgentDesk
 from central.web.agent_sessions import AgentSessions, SessionFile
 from central.web.app import HANDLER_CANCELLATION, create_app
+from central.web.fleet_api import FleetDesk, event_view
 from central.web.live import FleetFeed
 from central.web.policy import web_policy
 from central.web.wallboard import WallboardFeed
@@ -47,6 +52,7 @@ log = logging.getLogger(__name__)
 
 HTTP_SHUTDOWN_TIMEOUT_S = 5.0
 SILENCE_CHECK_MAX_S = 5.0
+HISTORY_FLUSH_S = 15.0
 CALL_STORE_FILE = "central.sqlite3"
 ACCOUNTS_FILE = "agents.sqlite3"
 SESSIONS_FILE = "sessions.sqlite3"
@@ -126,6 +132,17 @@ class CentralService:
         )
         self.points: PointRegistry | None = None  # read by start(): a bad file is a start error
         self.point_counts: PointCounts | None = None
+        self.upload_tokens = UploadTokens()
+        self.commands = FleetCommands(
+            self.link, self.topics, self.upload_tokens, settings.fleet.command_timeout_s, self._upload_base_url
+        )
+        self.commands.add_listener(lambda view: self.feed.broadcast("command", view))
+        self.events.add_listener(
+            lambda device, event: self.feed.broadcast("device_event", {"device": device, "event": event_view(event)})
+        )
+        self.history: HealthHistory | None = None  # a file in the state dir: opened by start()
+        self._history_task: asyncio.Task[None] | None = None
+        self._history_seen: dict[str, str] = {}
 
     @property
     def http_port(self) -> int:
@@ -155,6 +172,45 @@ class CentralService:
     def point_url(self, point_id: str) -> str:
         """A point's phone page as this central serves it (the posters use ``[http] public_url``)."""
         return f"{self.base_url}/p/{point_id}"
+
+    def _upload_base_url(self) -> str:
+        """Where devices send screenshots and logs: ``[fleet] upload_base_url``, else ``public_url``, else ours."""
+        return self._settings.fleet.upload_base_url or self._settings.http.public_url or self.base_url
+
+    def _open_fleet_desk(self) -> FleetDesk:
+        settings = self._settings
+        self.history = history = HealthHistory(settings.app.state_dir / HISTORY_FILE)
+        self.fleet.add_listener(self._record_health)
+        return FleetDesk(
+            commands=self.commands,
+            events=self.events,
+            history=history,
+            tokens=self.upload_tokens,
+            uploads=UploadStore(settings.app.state_dir, settings.fleet.keep_uploads),
+            upload_max_bytes=settings.fleet.upload_max_bytes,
+        )
+
+    def _record_health(self, device_id: str, view: DeviceView | None) -> None:
+        """Each new health report once into the history (the fleet also tells of status changes)."""
+        health = None if view is None else view["health"]
+        if health is None or self.history is None or self._history_seen.get(device_id) == health["ts"]:
+            return
+        if len(self._history_seen) > 2 * self._settings.fleet.max_devices:
+            self._history_seen.clear()
+        self._history_seen[device_id] = health["ts"]
+        self.history.record(
+            device_id,
+            health["cpu_percent"],
+            health["memory_percent"],
+            health["temperature_c"],
+            health["broker_rtt_ms"],
+        )
+
+    async def _keep_history(self) -> None:
+        while True:
+            await asyncio.sleep(HISTORY_FLUSH_S)
+            if self.history is not None:
+                self.history.flush()
 
     def _open_calls(self) -> tuple[AgentDesk, WallboardFeed]:
         """The switchboard on its call store, its adapters on the bus, the agent desk and the wallboard."""
@@ -213,7 +269,15 @@ class CentralService:
         sources = MetricSources(self.fleet, alerts.book, alerts.gaps, self.switchboard, self.flights.feed_views)
         metrics = (sources, self._settings.metrics)
         app = create_app(
-            self.feed, desk, wallboard, self.flights, policy, points=points, alerts=alerts.book, metrics=metrics
+            self.feed,
+            desk,
+            wallboard,
+            self.flights,
+            policy,
+            points=points,
+            alerts=alerts.book,
+            metrics=metrics,
+            fleet_desk=self._open_fleet_desk(),
         )
         runner = web.AppRunner(
             app, access_log=None, shutdown_timeout=HTTP_SHUTDOWN_TIMEOUT_S, handler_cancellation=HANDLER_CANCELLATION
@@ -233,15 +297,22 @@ class CentralService:
         self.link.subscribe(self.topics.every_device(TopicKind.DEVICE_STATUS), self.gate.guard(self.fleet.handle))
         self.link.subscribe(self.topics.every_device(TopicKind.DEVICE_HEALTH), self.gate.guard(self.fleet.handle))
         self.link.subscribe(self.topics.every_device(TopicKind.DEVICE_EVENT), self.gate.guard(self.events.handle))
+        self.link.subscribe(self.topics.every_device(TopicKind.COMMAND_REPLY), self.gate.guard(self.commands.handle))
         self.flights.start()
         self.demand.start()
         self.point_counts.start()
         await self.link.start()
         self._silence_task = asyncio.create_task(self._watch_silence(), name="fleet-silence")
         self.alerts.start()
+        self._history_task = asyncio.create_task(self._keep_history(), name="fleet-history")
         if self._timer is not None:
             self._timer.start()
         log.info("central %s serving %s, bus client %s", self._version, self.base_url, self.client_id)
+        if (urlsplit(self._upload_base_url()).hostname or "") in ("0.0.0.0", "::", ""):  # noqa: S104
+            log.warning(
+                "devices cannot upload screenshots or logs to %s: set [fleet] upload_base_url or [http] public_url",
+                self._upload_base_url(),
+            )
 
     async def stop(self) -> None:
         """Close the pages (an open console's call ends for its caller), publish the ``shutdown`` status,
@@ -252,6 +323,12 @@ class CentralService:
                 await self._silence_task
             self._silence_task = None
         await self.alerts.stop()
+        if self._history_task is not None:
+            self._history_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._history_task
+            self._history_task = None
+        self.commands.close()
         if self._timer is not None:
             await self._timer.stop()
         await self.demand.stop()
@@ -266,10 +343,10 @@ class CentralService:
         self.retained.close()
         await self.flights.stop()
         await self.link.stop(last_words=self._status(False, OfflineReason.SHUTDOWN))
-        for closable in (self._store, self._accounts, self._registry, self._session_file):
+        for closable in (self._store, self._accounts, self._registry, self._session_file, self.history):
             if closable is not None:
                 closable.close()
-        self._store = self._accounts = self._registry = self._session_file = None
+        self._store = self._accounts = self._registry = self._session_file = self.history = None
 
     @property
     def bus_state(self) -> LinkState:

@@ -76,6 +76,22 @@ class FleetSection(Section):
         "made-up ids from a broker without the generated ACL). The device registry, once filled, admits "
         "only its own devices anyway.",
     )
+    command_timeout_s: Annotated[float, Field(gt=0, le=3600)] = Field(
+        default=90.0,
+        description="Seconds a command waits for its device's reply before it is shown as timed out (print_test "
+        "waits up to 60 s for the page); a screenshot's or log's upload token lives as long.",
+    )
+    upload_max_bytes: Annotated[int, Field(ge=1024, le=256 * 1024 * 1024)] = Field(
+        default=16 * 1024 * 1024, description="Largest screenshot or log file a device may upload, in bytes."
+    )
+    keep_uploads: Annotated[int, Field(ge=1, le=100)] = Field(
+        default=5, description="Screenshots, and log files, kept per device in [app] state_dir (the latest)."
+    )
+    upload_base_url: Annotated[str, Field(pattern=r"^(https?://[^/\s?#]+(/[^\s?#]*)?)?$")] = Field(
+        default="",
+        description="The address devices reach central's pages at, for screenshot and log uploads; empty: "
+        "[http] public_url, else the address central listens on.",
+    )
 
 
 class FeedsSection(Section):

@@ -1,8 +1,8 @@
 """Commands from central on the device's ``cmd`` topic, each answered on ``cmd/reply``.
 
-Handlers register by name (``print_test`` on a kiosk, ``screen`` on a signage display; ``reload_flights``,
-``restart_app``, ``show_notice``, ``collect_logs``, ``screenshot`` later), so a program answers what it can
-and says so for the rest. Every command gets exactly one reply, also an unknown or a failing one.
+Handlers register by name (``print_test`` on a kiosk, ``screen`` on a signage display, and on both the
+commands of :mod:`device.maintenance`), so a program answers what it can and says so for the rest. Every
+command gets exactly one reply, also an unknown or a failing one.
 """
 
 from __future__ import annotations
@@ -35,14 +35,19 @@ class DeviceCommands:
         self._device_id = device_id
         self._reply_topic = topics.device(device_id, TopicKind.COMMAND_REPLY)
         self._handlers: dict[str, CommandHandler] = {}
+        self._after_reply: dict[str, Callable[[], None]] = {}
         self._running: set[asyncio.Task[None]] = set()
         self._malformed = MalformedLog(log)
         link.subscribe(topics.device(device_id, TopicKind.COMMAND), self._on_command)
 
-    def register(self, name: str, handler: CommandHandler) -> None:
+    def register(self, name: str, handler: CommandHandler, after_reply: Callable[[], None] | None = None) -> None:
+        """``after_reply`` runs once the handler's ``ok`` reply is queued on the link: for a command whose
+        effect would stop the reply from going out (``restart_app``)."""
         if name in self._handlers:
             raise ValueError(f"command {name!r} already has a handler")
         self._handlers[name] = handler
+        if after_reply is not None:
+            self._after_reply[name] = after_reply
 
     @property
     def names(self) -> list[str]:
@@ -85,3 +90,6 @@ class DeviceCommands:
         reply = await self.run(command)
         log.info("command %s (%s): %s %s", command.name, command.id, "ok" if reply.ok else "refused", reply.detail)
         self._link.publish(Publication(self._reply_topic, encode(reply), qos=1))
+        after = self._after_reply.get(command.name)
+        if reply.ok and after is not None:
+            after()

@@ -146,10 +146,14 @@ class CommandReply(Message):
     detail: LongText = ""
 
 
-KNOWN_COMMANDS: tuple[Literal["print_test", "reload_flights", "screen", "restart_app", "show_notice"], ...] = (
+KNOWN_COMMANDS: tuple[
+    Literal["print_test", "reload_flights", "screen", "restart_app", "show_notice", "collect_logs", "screenshot"], ...
+] = (
     "print_test",
     "reload_flights",
     "screen",
     "restart_app",
     "show_notice",
+    "collect_logs",
+    "screenshot",
 )

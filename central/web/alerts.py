@@ -32,7 +32,7 @@ def add_alert_routes(app: web.Application, book: AlertBook) -> None:
 
 
 def _announce(feed: FleetFeed, change: BookChange, view: AlertView) -> None:
-    feed.announce("alert", {"change": change.value, "alert": view, "now": utc_now().isoformat()})
+    feed.broadcast("alert", {"change": change.value, "alert": view, "now": utc_now().isoformat()})
 
 
 async def alert_list(request: web.Request) -> web.StreamResponse:

@@ -13,6 +13,7 @@ from central.web.access import add_access_routes, require
 from central.web.agent import AgentDesk, add_agent_routes
 from central.web.alerts import add_alert_routes
 from central.web.console import console_socket
+from central.web.fleet_api import FleetDesk, add_fleet_routes
 from central.web.live import FEED_KEY, FleetFeed, fleet_events
 from central.web.pages import STATIC_DIR, add_page
 from central.web.policy import POLICY_KEY, WebPolicy, check_host
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from central.metrics import MetricSources, MetricsSection
     from central.points.web import PointPages
 
-PAGES = ("/facilities", "/agent", "/wallboard")
+PAGES = ("/facilities", "/facilities/device", "/agent", "/wallboard")
 # How the app is served. A page that goes away cancels its handler at once, so an event stream's place
 # (and its queued snapshot) is freed then, not at the stream's next keep-alive write.
 HANDLER_CANCELLATION = True
@@ -40,13 +41,15 @@ def create_app(
     points: PointPages | None = None,
     alerts: AlertBook | None = None,
     metrics: tuple[MetricSources, MetricsSection] | None = None,
+    fleet_desk: FleetDesk | None = None,
 ) -> web.Application:
     """Routes: ``/`` (redirect), ``/facilities``, ``/static/*``, ``/api/fleet``, ``/api/fleet/events``,
     ``/healthz``; with a desk the agent console's (``/agent``, ``/api/agent/*``), with a wallboard feed
     the wallboard's (``/wallboard``, ``/api/wallboard``, ``/api/wallboard/events``), with flights the boards'
     (``/api/flights``, ``/flight/{id}``, ``/api/feeds/aidx``; see :mod:`central.flights.web`), with points the
     info points' (``/p/{id}``, ``/api/points/…``, ``/api/demand``; see :mod:`central.points.web`), with an alert
-    book the alert list's (``/api/alerts``, see :mod:`central.web.alerts`), with metric sources ``/metrics``."""
+    book the alert list's (``/api/alerts``, see :mod:`central.web.alerts`), with metric sources ``/metrics``, with
+    a fleet desk the device page's (``/facilities/device``, ``/api/fleet/devices/*``, ``/api/fleet/uploads``)."""
     app = web.Application(middlewares=[check_host])
     app[POLICY_KEY] = policy or WebPolicy()
     app[FEED_KEY] = feed
@@ -69,6 +72,8 @@ def create_app(
         add_alert_routes(app, alerts)
     if metrics is not None:
         add_metrics_route(app, *metrics)
+    if fleet_desk is not None:
+        add_fleet_routes(app, fleet_desk)
     app.router.add_static("/static/", STATIC_DIR, show_index=False, follow_symlinks=False)
     app.on_response_prepare.append(add_security_headers)
     app.on_response_prepare.append(_revalidate_static)

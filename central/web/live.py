@@ -80,8 +80,8 @@ class FleetFeed:
         """Tell every page that central's own broker connection changed state."""
         self._broadcast(sse("bus", {"bus": state, "now": utc_now().isoformat()}))
 
-    def announce(self, event: str, data: object) -> None:
-        """Send every open page an event of another part of central (e.g. an ``alert``)."""
+    def broadcast(self, event: str, data: object) -> None:
+        """Send one more kind of event to every open page (alerts, commands' replies, devices' events, uploads)."""
         if self._streams:
             self._broadcast(sse(event, data))
 

@@ -233,6 +233,13 @@ class FlightStore:
             self._save(direction)
         self._pending_save.clear()
 
+    def reload(self) -> list[Direction]:
+        """Ask the broker for both retained boards again (``reload_flights``); the boards asked for, none
+        when the link is down. ``resyncing`` stays True for each until its board is in."""
+        for direction in Direction:
+            self._resync(direction)
+        return [direction for direction in Direction if self._boards[direction].resyncing]
+
     def _resync(self, direction: Direction) -> None:
         board = self._boards[direction]
         self.resyncs += 1

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from kiosk.ui.call.flow import VideoHelpFlow
     from kiosk.ui.print_actions import PrintActions
 from device.i18n import Catalogue
+from device.logs import install_log_ring
 from device.ui.runner import run_qt_program
 from kiosk.session import PassengerSession
 from kiosk.settings import KioskSettings
@@ -106,9 +107,18 @@ class KioskApp:
         self.flow: VideoHelpFlow | None = None
         self.printing: KioskPrinting | None = None
         self.print_actions: PrintActions | None = None
+        password = settings.bus.password
+        self.logs = install_log_ring([password.get_secret_value()] if password is not None else [])
+        self.restart_requested = False
         self._quit = asyncio.Event()
 
     def request_quit(self) -> None:
+        self._quit.set()
+
+    def request_restart(self) -> None:
+        """``restart_app``: stop as on SIGTERM, then exit with RESTART_EXIT_STATUS (see :func:`run`)."""
+        log.warning("restart asked for by central: stopping")
+        self.restart_requested = True
         self._quit.set()
 
     async def run(self) -> None:
@@ -142,6 +152,7 @@ class KioskApp:
         from kiosk.ui.print_actions import PrintActions
 
         self.printing = printing = KioskPrinting(self.settings, link, presence)
+        self._add_commands(printing)
         # the Wi-Fi tile and the agents' slips; it follows the printer's state from here on
         self.print_actions = print_actions = PrintActions(self.window, printing, self.settings.info.wifi_ssid)
         await link.start()
@@ -160,6 +171,19 @@ class KioskApp:
         await printing.stop()
         await presence.stop()
         self.window.close()
+
+    def _add_commands(self, printing: KioskPrinting) -> None:
+        """The fleet commands besides ``print_test``, on the same ``cmd`` subscription."""
+        from device.maintenance import register_device_commands
+        from device.ui.grab import screenshot_of
+
+        register_device_commands(
+            printing.commands,
+            notices=self.window.notices,
+            logs=self.logs,
+            restart=self.request_restart,
+            grab=lambda: screenshot_of(self.window),
+        )
 
     def _open_video_help(self, link: BusLink) -> VideoHelpDesk:
         from bus.topics import Topics
@@ -185,6 +209,21 @@ def _collect_again() -> None:
 
 
 def run(settings: KioskSettings, started: float) -> int:
-    """Run the kiosk until SIGTERM or SIGINT; returns the exit status."""
+    """Run the kiosk until SIGTERM, SIGINT or ``restart_app``; returns the exit status.
+
+    ``restart_app`` ends the process rather than re-executing it: the service manager (systemd) then starts
+    a fresh one, with fresh file handles, Qt state and watchdog, and its journal shows the restart.
+    """
+    from device.maintenance import RESTART_EXIT_STATUS
+
     gc.disable()  # until the first paint, as in kiosk/__main__.py, for the ``kiosk`` command too
-    return run_qt_program("kiosk", lambda: KioskApp(settings, started))
+    built: list[KioskApp] = []
+
+    def build() -> KioskApp:
+        built.append(KioskApp(settings, started))
+        return built[0]
+
+    status = run_qt_program("kiosk", build)
+    if status == 0 and built and built[0].restart_requested:
+        return RESTART_EXIT_STATUS
+    return status

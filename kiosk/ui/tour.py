@@ -125,6 +125,23 @@ def print_push(push: Push, status: PrintStatus, printer_state: str = "") -> Call
     return show
 
 
+NOTICE_ZH = "因台风天气，今日下午部分航班可能延误。请留意航班信息屏幕和广播，如需帮助请点击视频帮助。"
+NOTICE_EN = (
+    "Because of the typhoon, some afternoon flights may be delayed. Please watch the flight screens and "
+    "listen for announcements; tap Video help if you need assistance."
+)
+
+
+def with_notice(then: Callable[[KioskWindow], None]) -> Callable[[KioskWindow], None]:
+    """A notice from facilities staff over a screen. It stays up for the scenes after it (they come last)."""
+
+    def show(window: KioskWindow) -> None:
+        window.notices.show(NOTICE_ZH, NOTICE_EN, minutes=60)
+        then(window)
+
+    return show
+
+
 def _info(window: KioskWindow) -> None:
     window.show_screen(window.info)
 
@@ -213,4 +230,7 @@ SCENES: tuple[Scene, ...] = (
     Scene("thanks", lambda window: window.show_screen(window.thanks)),
     Scene("ended-failed", _ended("failed", False)),
     Scene("ended-agent-lost", _ended("agent_lost", True)),
+    # last: the notice stays up until it is cleared
+    Scene("home-notice", with_notice(_home(True))),
+    Scene("in-call-notice", with_notice(in_call(NOTE, QR))),
 )

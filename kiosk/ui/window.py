@@ -10,6 +10,8 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from device.i18n import Catalogue
+from device.notice import NoticeBoard
+from device.ui.notice import NoticeBanner
 from device.ui.text import Texts
 from kiosk.session import PassengerSession
 from kiosk.settings import KioskSettings
@@ -53,6 +55,8 @@ class KioskWindow(QWidget):
         self.texts = Texts(catalogue, session)
 
         self.top_bar = TopBar(self.texts, settings.bus.site)
+        self.notices = NoticeBoard()  # facilities staff's show_notice
+        self.notice_banner = NoticeBanner(self.texts, self.notices)
         self.home = HomeScreen(self.texts, settings.bus.location)
         self.info = InfoScreen(self.texts, settings.info)
         self.wifi = WifiScreen(self.texts)
@@ -88,6 +92,7 @@ class KioskWindow(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.top_bar)
+        layout.addWidget(self.notice_banner)
         layout.addWidget(self.screens, 1)
 
         self.home.info_requested.connect(lambda: self.show_screen(self.info))
@@ -163,5 +168,6 @@ class KioskWindow(QWidget):
     def _apply_session(self) -> None:
         self.setStyleSheet(stylesheet(self._session.large_text))
         self.top_bar.retranslate(self._session.large_text)
+        self.notice_banner.refresh()
         for screen in self._texted:
             screen.retranslate()

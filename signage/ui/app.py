@@ -11,7 +11,11 @@ from config.version import program_version
 from device.commands import DeviceCommands
 from device.flights.store import FlightStore
 from device.i18n import Catalogue
+from device.logs import install_log_ring
+from device.maintenance import RESTART_EXIT_STATUS, register_device_commands, register_flight_commands
+from device.notice import NoticeBoard
 from device.presence import connect_device
+from device.ui.grab import screenshot_of
 from device.ui.runner import run_qt_program
 from signage.screen import SCREEN_COMMAND, ScreenControl, ScreenSchedule, screen_command
 from signage.settings import SignageSettings
@@ -23,6 +27,10 @@ log = logging.getLogger(__name__)
 class SignageApp:
     def __init__(self, settings: SignageSettings) -> None:
         self.settings = settings
+        password = settings.bus.password
+        self.logs = install_log_ring([password.get_secret_value()] if password is not None else [])
+        self.restart_requested = False
+        self.notices = NoticeBoard()
         self.link, self.presence = connect_device(
             settings.bus, settings.app, DeviceKind.SIGNAGE, program_version(), settings.health.interval_s
         )
@@ -32,14 +40,34 @@ class SignageApp:
         self.screen = ScreenControl(ScreenSchedule(settings.schedule))
         catalogue = Catalogue.from_package("signage")
         self.board = SignageBoard(
-            settings.bus.site, settings.bus.location, settings.display, catalogue, self.store, self.screen
+            settings.bus.site,
+            settings.bus.location,
+            settings.display,
+            catalogue,
+            self.store,
+            self.screen,
+            notices=self.notices,
         )
         self.commands = DeviceCommands(self.link, topics, settings.bus.device_id)
         self.commands.register(SCREEN_COMMAND, screen_command(self.screen, self.board.apply_screen))
+        register_flight_commands(self.commands, self.store)
+        register_device_commands(
+            self.commands,
+            notices=self.notices,
+            logs=self.logs,
+            restart=self.request_restart,
+            grab=lambda: screenshot_of(self.board),
+        )
         self.link.add_state_listener(lambda state, _detail: self.board.set_connection(state.value))
         self._quit = asyncio.Event()
 
     def request_quit(self) -> None:
+        self._quit.set()
+
+    def request_restart(self) -> None:
+        """``restart_app``: stop as on SIGTERM, then exit with RESTART_EXIT_STATUS (see :func:`run`)."""
+        log.warning("restart asked for by central: stopping")
+        self.restart_requested = True
         self._quit.set()
 
     async def run(self) -> None:
@@ -61,4 +89,14 @@ class SignageApp:
 
 
 def run(settings: SignageSettings) -> int:
-    return run_qt_program("signage", lambda: SignageApp(settings))
+    """Run until SIGTERM, SIGINT or ``restart_app`` (then the service manager starts a fresh process)."""
+    built: list[SignageApp] = []
+
+    def build() -> SignageApp:
+        built.append(SignageApp(settings))
+        return built[0]
+
+    status = run_qt_program("signage", build)
+    if status == 0 and built and built[0].restart_requested:
+        return RESTART_EXIT_STATUS
+    return status

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from bus.messages.flights import Direction
 from device.flights.store import BoardChange, FlightStore, Freshness
 from device.i18n import Catalogue
+from device.notice import NoticeBoard
 from device.ui.text import Texts
 from device.ui.widgets import ConnectionLight, ElidedLabel
 from signage.screen import ScreenControl, ScreenSchedule
@@ -113,6 +114,7 @@ class SignageBoard(QWidget):
         catalogue: Catalogue,
         store: FlightStore,
         screen: ScreenControl | None = None,
+        notices: NoticeBoard | None = None,
     ) -> None:
         super().__init__()
         self.setObjectName("SignageBoard")
@@ -127,6 +129,7 @@ class SignageBoard(QWidget):
         self.texts = Texts(catalogue, self.rotation)
         self._location = location
         self._notice = 0
+        self.notices = notices or NoticeBoard()  # facilities staff's show_notice, before the configured ones
         self.boards = [BOARD_KEYS[name] for name in display.boards]
         self.direction = self.boards[0] if display.mode == "board" else _mode_direction(display.mode)
         self.models = {direction: FlightTableModel(direction, self.texts, store.site_tz()) for direction in Direction}
@@ -205,6 +208,10 @@ class SignageBoard(QWidget):
         for direction in Direction:
             self.models[direction].reset(store.flights(direction))
         store.add_listener(self.board_changed)
+        self.notice_end = QTimer(self)
+        self.notice_end.setSingleShot(True)
+        self.notice_end.timeout.connect(self.notice_changed)
+        self.notices.add_listener(lambda _notice: self.notice_changed())
         self.apply_screen()
         self.retranslate()
         self.check_timer.start()
@@ -300,7 +307,19 @@ class SignageBoard(QWidget):
         pages = self.table.pages(MOST_PAGES)
         return f"{name}  {self.table.page + 1}/{pages}" if pages > 1 else name
 
+    def notice_changed(self) -> None:
+        """A notice came, went or ended: the ticker shows it now, in the language shown now."""
+        left = self.notices.seconds_left()
+        if left is None:
+            self.notice_end.stop()
+        else:
+            self.notice_end.start(max(1, int(left * 1000) + 50))
+        self.ticker.setText(self.notice())
+
     def notice(self) -> str:
+        staff_notice = self.notices.current()
+        if staff_notice is not None:
+            return staff_notice.text(self.rotation.language)
         notices = self.display.notices
         if not notices:
             return ""
@@ -330,7 +349,7 @@ class SignageBoard(QWidget):
         self.table.fit()
 
     def stop(self) -> None:
-        for timer in (self.rotation_timer, self.page_timer, self.check_timer):
+        for timer in (self.rotation_timer, self.page_timer, self.check_timer, self.notice_end):
             timer.stop()
 
 

@@ -2,6 +2,7 @@
 // Device ids, locations and versions come from the network: they are only ever set with textContent.
 
 import { $, LiveStream, applyCatalogue, onLanguageSwitch, pageLanguage, renderClock, renderLive } from "./common.js";
+import { FleetView } from "./facilities-table.js";
 
 const EVENTS_URL = "/api/fleet/events";
 const STREAM_SILENT_MS = 45000; // the server sends a ping every 15 s; three missed means the stream is dead
@@ -24,6 +25,9 @@ const page = {
   feeds: null, // [{name, stale}] from /api/flights, null until known
 };
 
+// sorting by a column, the filters and the search (facilities-table.js)
+const view = new FleetView(page.language, () => placeRows());
+
 const stream = new LiveStream(EVENTS_URL, {
   silentMs: STREAM_SILENT_MS,
   handlers: { snapshot: onSnapshot, device: onDevice, removed: onRemoved, bus: onBus },
@@ -39,6 +43,7 @@ const stream = new LiveStream(EVENTS_URL, {
 function applyLanguage() {
   const t = page.t;
   applyCatalogue(page.language, t);
+  view.setLanguage(page.language);
   document.title = page.site ? `${page.site} · ${t("title")}` : t("title");
   renderLive(t, stream.live);
   renderBus();
@@ -115,7 +120,12 @@ function newRow(id) {
   tr.dataset.device = id;
   for (const name of CELLS) {
     const td = document.createElement(name === "id" ? "th" : "td");
-    if (name === "id") td.scope = "row";
+    if (name === "id") {
+      td.scope = "row";
+      const link = document.createElement("a"); // the device's own page
+      link.href = `/facilities/device?id=${encodeURIComponent(id)}`;
+      td.append(link);
+    }
     td.dataset.field = name;
     if (NUMERIC.has(name)) td.className = "num";
     if (name === "status") {
@@ -159,7 +169,9 @@ function renderRow(id) {
   tr.dataset.kind = device.kind || "";
   tr.dataset.lastSeen = device.last_seen || "";
 
-  cell(tr, "id").textContent = device.id;
+  const link = cell(tr, "id").firstElementChild;
+  link.textContent = device.id;
+  link.href = `/facilities/device?id=${encodeURIComponent(device.id)}&lang=${encodeURIComponent(page.language)}`;
   cell(tr, "kind").textContent = device.kind ? t(`kind.${device.kind}`) : t("none");
   cell(tr, "location").textContent = device.location || t("none");
   const status = cell(tr, "status");
@@ -198,19 +210,26 @@ function sortKey(device) {
   return [STATE_ORDER[group] ?? 9, device.id];
 }
 
+function attentionFirst(a, b) {
+  const [ga, ia] = sortKey(a);
+  const [gb, ib] = sortKey(b);
+  return ga - gb || (ia < ib ? -1 : ia > ib ? 1 : 0);
+}
+
 function placeRows() {
-  const ordered = [...page.devices.values()].sort((a, b) => {
-    const [ga, ia] = sortKey(a);
-    const [gb, ib] = sortKey(b);
-    return ga - gb || (ia < ib ? -1 : ia > ib ? 1 : 0);
-  });
+  const ordered = [...page.devices.values()].sort(view.compare(attentionFirst));
+  view.noteDevices(ordered);
   const body = $("devices");
   let at = body.firstElementChild;
+  let shown = 0;
   for (const device of ordered) {
     const tr = page.rows.get(device.id);
+    tr.hidden = !view.shows(device);
+    if (!tr.hidden) shown += 1;
     if (tr === at) at = at.nextElementSibling;
     else body.insertBefore(tr, at);
   }
+  view.renderShown(shown, ordered.length);
   renderCounts();
 }
 
