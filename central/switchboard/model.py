@@ -19,6 +19,10 @@ AgentEvent = ConsoleEvent
 """An event for the agent console (:mod:`central.switchboard.console.events`)."""
 
 
+PHONE_KIND = "phone"
+"""The ``kind`` of a caller on a phone (the phone pages' socket); devices on the bus are ``device``."""
+
+
 class Refused(Exception):
     """A request the switchboard will not carry out; ``reason`` is short and safe to send back.
 
