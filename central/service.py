@@ -32,6 +32,7 @@ from central.web.agent import AgentDesk
 from central.web.agent_sessions import AgentSessions, SessionFile
 from central.web.app import HANDLER_CANCELLATION, create_app
 from central.web.live import FleetFeed
+from central.web.phone import PhoneDesk
 from central.web.policy import web_policy
 from central.web.wallboard import WallboardFeed
 from config.version import program_version
@@ -166,7 +167,8 @@ class CentralService:
             http.max_event_streams_per_address,
             http.max_event_streams,
         )
-        app = create_app(self.feed, desk, wallboard, self.flights, policy)
+        phones = PhoneDesk(desk.switchboard)
+        app = create_app(self.feed, desk, wallboard, self.flights, policy, phones)
         runner = web.AppRunner(
             app, access_log=None, shutdown_timeout=HTTP_SHUTDOWN_TIMEOUT_S, handler_cancellation=HANDLER_CANCELLATION
         )

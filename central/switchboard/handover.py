@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+
 from bus.messages.call import Ended, EndReason, Handover, HandoverRequest
 from central.switchboard.model import CallerChannel, LivePhase, Refused
 from central.switchboard.routing import push_queued

@@ -13,6 +13,8 @@ from central.web.agent import AgentDesk, add_agent_routes
 from central.web.console import console_socket
 from central.web.live import FEED_KEY, FleetFeed, fleet_events
 from central.web.pages import STATIC_DIR, add_page
+from central.web.phone import PhoneDesk
+from central.web.phone_pages import add_phone_routes
 from central.web.policy import POLICY_KEY, WebPolicy, check_host
 from central.web.security import add_security_headers
 from central.web.wallboard import WallboardFeed, add_wallboard_routes
@@ -32,11 +34,13 @@ def create_app(
     wallboard: WallboardFeed | None = None,
     flights: FlightService | None = None,
     policy: WebPolicy | None = None,
+    phones: PhoneDesk | None = None,
 ) -> web.Application:
     """Routes: ``/`` (redirect), ``/facilities``, ``/static/*``, ``/api/fleet``, ``/api/fleet/events``,
     ``/healthz``; with a desk the agent console's (``/agent``, ``/api/agent/*``), with a wallboard feed
     the wallboard's (``/wallboard``, ``/api/wallboard``, ``/api/wallboard/events``), with flights the boards'
-    (``/api/flights``, ``/flight/{id}``, ``/api/feeds/aidx``; see :mod:`central.flights.web`)."""
+    (``/api/flights``, ``/flight/{id}``, ``/api/feeds/aidx``; see :mod:`central.flights.web`), with phones
+    the phone's video help (``/p/{point}/call``, ``/h/{token}``, ``/ws/phone``; :mod:`central.web.phone_pages`)."""
     app = web.Application(middlewares=[check_host])
     app[POLICY_KEY] = policy or WebPolicy()
     app[FEED_KEY] = feed
@@ -53,6 +57,8 @@ def create_app(
         add_wallboard_routes(app, wallboard)
     if flights is not None:
         flights.add_routes(app)
+    if phones is not None:
+        add_phone_routes(app, phones)
     app.router.add_static("/static/", STATIC_DIR, show_index=False, follow_symlinks=False)
     app.on_response_prepare.append(add_security_headers)
     app.on_response_prepare.append(_revalidate_static)

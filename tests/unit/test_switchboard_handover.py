@@ -55,7 +55,12 @@ def test_the_phone_is_answered_rates_and_the_record_names_a_phone(board: Board):
     board.sb.rating("phone-a", CallRating(call=call_id, stars=5, answered=True))
     record = board.store.get(call_id)
     assert record is not None
-    assert (record.caller_kind, record.caller_id, record.outcome, record.rating) == ("phone", "phone-a", Outcome.ANSWERED, 5)
+    assert (record.caller_kind, record.caller_id, record.outcome, record.rating) == (
+        "phone",
+        "phone-a",
+        Outcome.ANSWERED,
+        5,
+    )
     assert board.sb.kpis_today().answered == 1
     with pytest.raises(Refused):  # the kiosk no longer owns the call
         board.sb.rating("kiosk-1", CallRating(call=call_id, stars=1))
