@@ -59,6 +59,9 @@ def test_a_phone_calls_from_an_info_point_talks_gets_pushes_rates_and_the_wallbo
                 await phone.goto(f"{central.base_url}/p/T1-B12/call?lang=en")
                 await expect(phone.locator("#where")).to_have_text("Info point T1-B12")
                 await phone.screenshot(path=str(tmp_path / "phone-start-en.png"))
+                await phone.locator("#lang-switch").click()
+                await phone.screenshot(path=str(tmp_path / "phone-start-zh.png"))
+                await phone.locator("#lang-switch").click()
                 await phone.locator('[data-call="en"]').click()
                 await expect(agent.locator("#ring-location")).to_have_text(
                     "On a phone · Info point T1-B12", timeout=UI_TIMEOUT_MS
@@ -87,16 +90,19 @@ def test_a_phone_calls_from_an_info_point_talks_gets_pushes_rates_and_the_wallbo
                 await expect(link).to_have_attribute("href", "https://hak.example/map/gate-12")
                 await expect(link).to_have_attribute("rel", "noopener noreferrer nofollow")
                 await phone.screenshot(path=str(tmp_path / "phone-in-call-en.png"))
+                await phone.locator("#lang-switch").click()
+                await expect(phone.locator("#hangup")).to_have_text("挂断")
+                await phone.screenshot(path=str(tmp_path / "phone-in-call-zh.png"))
 
                 await hang_up_with_disposition(agent)
                 await expect(phone.locator("body")).to_have_attribute("data-state", "rating", timeout=UI_TIMEOUT_MS)
                 await expect(phone.locator("#rate")).to_be_disabled()
                 await phone.locator('.star[data-stars="4"]').click()
                 await phone.locator('[data-answered="yes"]').click()
-                await phone.screenshot(path=str(tmp_path / "phone-rating-en.png"))
+                await phone.screenshot(path=str(tmp_path / "phone-rating-zh.png"))
                 await phone.locator("#rate").click()
                 await expect(phone.locator("body")).to_have_attribute("data-state", "over", timeout=UI_TIMEOUT_MS)
-                await expect(phone.locator("#over-title")).to_have_text("Thank you")
+                await expect(phone.locator("#over-title")).to_have_text("谢谢")
 
                 wall = await central.wallboard()
                 assert wall["today"]["answered"] == 1

@@ -126,7 +126,7 @@ function render() {
   $("lang-switch").textContent = t("lang.switch");
   $("lang-switch").lang = t("lang.code");
   for (const element of document.querySelectorAll("[data-t]")) element.textContent = t(element.dataset.t);
-  $("where").textContent = mode === "handover" ? t("where.kiosk") : POINT_ID.test(pointId) ? t("where", { point: pointId }) : "";
+  $("where").textContent = tookOver ? t("where.kiosk") : POINT_ID.test(pointId) ? t("where", { point: pointId }) : "";
   $("start-note").textContent = startNote ? t(startNote) : "";
   renderQueue();
   renderCall();
@@ -291,10 +291,8 @@ function onMessage(data) {
     else renderQueue();
   } else if (data.type === "taken_over") {
     tookOver = true;
-    if (state !== "waiting") {
-      queue = { position: null, eta: null, finding: true };
-      show("waiting");
-    }
+    if (state !== "waiting") queue = { position: null, eta: null, finding: true };
+    show("waiting");
   } else if (data.type === "connect") {
     agentName = String((data.agent && (data.agent.name || data.agent.id)) || "").slice(0, 200);
     show("call");
@@ -386,6 +384,8 @@ async function startMedia(iceServers) {
     if (!push) return;
     pushes = [...pushes, push].slice(-MAX_PUSHES);
     renderPushes();
+    const newest = $("pushes").firstElementChild; // newest first: bring it into view below the video
+    if (newest) newest.scrollIntoView({ block: "nearest", behavior: "smooth" });
   });
   await pc.setLocalDescription(await pc.createOffer());
   await gatheringComplete(pc);
