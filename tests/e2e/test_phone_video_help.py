@@ -26,6 +26,7 @@ from tests.e2e.test_video_help_end_to_end import agent_console, answer_the_ring,
 from tests.peers.central import central_running
 from tests.peers.chromium import chromium
 from tests.peers.mosquitto import Mosquitto
+from tests.peers.staff import sign_in_browser
 from tests.peers.wait import until
 
 pytestmark = pytest.mark.slow
@@ -90,6 +91,15 @@ def test_a_phone_calls_from_an_info_point_talks_gets_pushes_rates_and_the_wallbo
                 await expect(link).to_have_attribute("href", "https://hak.example/map/gate-12")
                 await expect(link).to_have_attribute("rel", "noopener noreferrer nofollow")
                 await phone.screenshot(path=str(tmp_path / "phone-in-call-en.png"))
+                await expect(agent.locator('#context [data-field="device"]')).to_have_text("On a phone")
+                await expect(agent.locator('#context [data-field="location"]')).to_have_text("Info point T1-B12")
+                wall = await browser.new_page(viewport={"width": 1600, "height": 900})
+                await sign_in_browser(wall, central.base_url)
+                await wall.goto(f"{central.base_url}/wallboard?lang=en")
+                await expect(
+                    wall.locator('[data-column="on_call"] li[data-caller-kind="phone"] .agent-caller')
+                ).to_have_text("Phone · Info point T1-B12", timeout=UI_TIMEOUT_MS)
+                await wall.screenshot(path=str(tmp_path / "wallboard-phone-call-en.png"))
                 await phone.locator("#lang-switch").click()
                 await expect(phone.locator("#hangup")).to_have_text("挂断")
                 await phone.screenshot(path=str(tmp_path / "phone-in-call-zh.png"))
@@ -104,10 +114,11 @@ def test_a_phone_calls_from_an_info_point_talks_gets_pushes_rates_and_the_wallbo
                 await expect(phone.locator("body")).to_have_attribute("data-state", "over", timeout=UI_TIMEOUT_MS)
                 await expect(phone.locator("#over-title")).to_have_text("谢谢")
 
-                wall = await central.wallboard()
-                assert wall["today"]["answered"] == 1
-                assert (wall["today"]["ratings"], wall["today"]["average_rating"]) == (1, 4.0)
-                assert wall["today"]["question_answered"] == 1.0
+                await expect(wall.locator('[data-kpi="answered"]')).to_have_text("1", timeout=UI_TIMEOUT_MS)
+                await expect(wall.locator('[data-kpi="rating"]')).to_have_text("4.0 ★", timeout=UI_TIMEOUT_MS)
+                snapshot = await central.wallboard()
+                assert (snapshot["today"]["answered"], snapshot["today"]["ratings"]) == (1, 1)
+                assert snapshot["today"]["question_answered"] == 1.0
                 await phone.context.close()
 
         qt_loop.run_until_complete(scenario())

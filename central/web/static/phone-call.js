@@ -370,7 +370,8 @@ async function startMedia(iceServers) {
   const channel = pc.createDataChannel("help");
   current.channel = channel;
   channel.addEventListener("open", () => {
-    channel.send(JSON.stringify({ screen: "phone", location: pointId, language, flight: null }));
+    // the location is central's to say (the info point, or the kiosk a call came from): left empty here
+    channel.send(JSON.stringify({ screen: "phone", location: "", language, flight: null }));
   });
   channel.addEventListener("message", (event) => {
     if (typeof event.data !== "string" || event.data.length > 16384) return;

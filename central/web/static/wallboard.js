@@ -175,8 +175,9 @@ function renderAgents(byState) {
         caller.title = caller.textContent;
         // a second line under the name and time (set here, not in style.css, to keep to this page's script)
         li.style.flexWrap = "wrap";
+        // wrapped, not cut short: where the passenger is matters more than one line
         Object.assign(caller.style, { flexBasis: "100%", fontWeight: "500", fontSize: "0.95rem", color: "var(--muted)",
-          overflow: "hidden", whiteSpace: "nowrap", textOverflow: "ellipsis" });
+          overflowWrap: "anywhere" });
         li.append(caller);
       }
       return li;
