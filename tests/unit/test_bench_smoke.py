@@ -145,3 +145,11 @@ def test_signage_cpu_benchmark_runs_against_chromium():
     assert re.search(r"^signage\s+[\d.]+\s+\d+\s+[\d.]+\s+[\d.]+\s+1$", out, re.MULTILINE), out
     assert re.search(r"^chromium\s+[\d.]+\s+\d+\s+[\d.]+\s+[\d.]+\s+\d+$", out, re.MULTILINE), out
     assert "goal CPU ≤ 0.5x Chromium's:" in out and "goal PSS ≤ 0.3x Chromium's:" in out
+
+
+@pytest.mark.slow  # starts Chromium
+def test_phone_page_benchmark_runs():
+    out = run_benchmark("bench.phone_page")
+    assert re.search(r"^phone: /p/\{point\}/call\s+[\d.]+\s+\d+\s+\d+ \(", out, re.MULTILINE), out
+    assert re.search(r"^baseline: /agent \(sign-in\)\s+[\d.]+\s+\d+", out, re.MULTILINE), out
+    assert "goal: ≤ 150 kB: " in out and "goal: interactive ≤ 3 s (socket open): " in out
