@@ -77,7 +77,8 @@ class PhoneLimits:
     max_calls: int = 5
     """Calls one socket may place: enough to call again, not to churn the queue."""
     max_phones: int = 300
-    max_per_address: int = 4
+    max_per_address: int = 20
+    """Generous: phones behind one carrier's or one Wi-Fi's address translation share an address."""
 
 
 @dataclass(eq=False)
