@@ -308,8 +308,8 @@ function onMessage(data) {
     if (data.request === "take_over") {
       startNote = "start.expired";
       show("start");
-    } else if (data.request === "call") {
-      endCall("error", false);
+    } else if (data.request === "call" && state === "waiting") {
+      endCall("error", false); // an unsupported language was already told with its own "ended"
     }
   } else if (data.type === "rated") {
     overKey = { title: "over.thanks", text: "over.thanks_text" };
