@@ -67,6 +67,22 @@ def take_over(sb: SwitchboardState, token: str, channel: CallerChannel) -> str:
     return call.call_id
 
 
+def rebind(sb: SwitchboardState, channel: CallerChannel) -> str:
+    """The caller of ``channel`` is back on a new connection (a phone's socket dropped while it waited):
+    its waiting or ringing call is reached through ``channel`` from now on, in the same place."""
+    call_id = sb.caller_calls.get(channel.caller_id)
+    if call_id is None:
+        raise Refused("no_call")
+    call = sb.calls[call_id]
+    if call.phase is LivePhase.CONNECTED:
+        raise Refused("call_answered")  # its media went with the old connection
+    call.channel = channel
+    if call.phase is LivePhase.WAITING:
+        push_queued(sb, call)
+    log.info("call %s: %s is back", call_id, channel.caller_id)
+    return call_id
+
+
 def usable_call(sb: SwitchboardState, token: str) -> ActiveCall:
     """The waiting or ringing call ``token`` may take over, or :class:`Refused` saying why not."""
     ticket = sb.handovers.get(token)

@@ -138,6 +138,11 @@ class Switchboard:
         """
         return handover.take_over(self._state, token, channel)
 
+    @_step
+    def rebind(self, channel: CallerChannel) -> str:
+        """The caller of ``channel`` is back on a new connection; its waiting call's id (same place)."""
+        return handover.rebind(self._state, channel)
+
     def handover_open(self, token: str) -> bool:
         """Whether ``token`` would take a call over now (for the page a phone opens first)."""
         try:

@@ -14,6 +14,11 @@ by the one call leaving), when it:
 - has no call for ``idle_s`` (before its first call, or after its last one ended: time to rate it);
 - sends no offer within ``offer_s`` of the agent's accept (the call ends as ``failed`` first);
 - stops answering pings (``heartbeat_s``), or reads its messages so slowly that ``max_queued`` pile up.
+
+A socket that drops by itself while its call waits (a phone locked, a tab in the background, a change of
+network) is different: its call keeps its place for ``grace_s``, and a new socket that sends ``resume``
+with the old socket's ``session`` token within that time carries on with it. A parked call still counts
+against its address and the total, so dropping sockets on purpose cannot fill the queue.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from typing import Any, Final
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from bus.messages.call import CallCancel, CallContext, CallHangup, CallRating, CallRequest, Connect, Ended, SdpOffer
+from bus.messages.device import CallPhase
 from central.switchboard.model import PHONE_KIND, CallerMessage, Refused
 from central.switchboard.settings import SIGN_SKILL
 from central.switchboard.switchboard import Switchboard
@@ -43,6 +49,7 @@ from central.web.phone_messages import (
     Offer,
     PhoneMessage,
     Rate,
+    Resume,
     StartCall,
     TakeOver,
     parse,
@@ -56,6 +63,8 @@ log = logging.getLogger(__name__)
 
 SOCKET_PATH = "/ws/phone"
 CLOSE_POLICY: Final = int(WSCloseCode.POLICY_VIOLATION)
+COME_BACK_CODES: Final = frozenset({None, 1000, 1001, 1006})
+"""How a socket ends when a phone locks, a tab is reloaded or closed, or the network goes: its call is kept."""
 CLOSE_IDLE: Final = 4408
 """No call for too long (the page says so and offers to start again)."""
 
@@ -79,6 +88,17 @@ class PhoneLimits:
     max_phones: int = 300
     max_per_address: int = 20
     """Generous: phones behind one carrier's or one Wi-Fi's address translation share an address."""
+    grace_s: float = 60.0
+    """How long a waiting call whose socket dropped keeps its place for the page to come back."""
+
+
+@dataclass(eq=False)
+class Parked:
+    """A waiting call whose phone's socket dropped, until the page comes back or ``grace_s`` is over."""
+
+    caller_id: str
+    address: str
+    timer: asyncio.TimerHandle
 
 
 @dataclass(eq=False)
@@ -89,6 +109,37 @@ class PhoneDesk:
     limits: PhoneLimits = field(default_factory=PhoneLimits)
     open_by_address: Counter[str] = field(default_factory=Counter)
     sockets: set[PhoneSocket] = field(default_factory=set)
+    parked: dict[str, Parked] = field(default_factory=dict)
+    """By the ``resume`` token of the socket that dropped."""
+
+    @property
+    def phones(self) -> int:
+        return len(self.sockets) + len(self.parked)
+
+    def park(self, phone: PhoneSocket, address: str) -> None:
+        """Keep ``phone``'s waiting call for ``grace_s``; its address stays counted meanwhile."""
+        loop = asyncio.get_running_loop()
+        timer = loop.call_later(self.limits.grace_s, self.expire, phone.resume_token)
+        self.parked[phone.resume_token] = Parked(phone.caller_id, address, timer)
+        log.info("%s: socket dropped while waiting; its place is kept %.0f s", phone.caller_id, self.limits.grace_s)
+
+    def unpark(self, token: str) -> Parked | None:
+        parked = self.parked.pop(token, None)
+        if parked is not None:
+            parked.timer.cancel()
+            self.release(parked.address)
+        return parked
+
+    def expire(self, token: str) -> None:
+        parked = self.unpark(token)
+        if parked is not None:
+            log.info("%s: did not come back; its call leaves the queue", parked.caller_id)
+            self.switchboard.caller_lost(parked.caller_id)
+
+    def release(self, address: str) -> None:
+        self.open_by_address[address] -= 1
+        if self.open_by_address[address] <= 0:
+            del self.open_by_address[address]
 
     def place(self, point: str) -> str:
         """The location an agent sees for a call from info point ``point``."""
@@ -133,6 +184,7 @@ class PhoneSocket:
         self._ws = ws
         self._point = point
         self._caller_id = new_phone_id()
+        self.resume_token = secrets.token_urlsafe(24)
         self._queue: asyncio.Queue[tuple[dict[str, Any] | None, int]] = asyncio.Queue()
         self._ended = False
         self._bucket = Bucket(desk.limits.burst, desk.limits.per_s)
@@ -197,6 +249,7 @@ class PhoneSocket:
 
     async def run(self) -> None:
         self._arm_idle()
+        self.write({"type": "session", "resume": self.resume_token})
         async for frame in self._ws:
             if not self._bucket.take():
                 log.warning("%s: too many messages; dropping it", self._caller_id)
@@ -245,6 +298,21 @@ class PhoneSocket:
             self._start(call_id)
             self.write({"type": "taken_over", "call": call_id})
             # a waiting call's "queued" was written during the step, before this: the page takes either order
+        elif isinstance(message, Resume):
+            if self.live:
+                raise Refused("call_in_progress")
+            parked = self._desk.unpark(message.token)
+            if parked is None:
+                raise Refused("unknown_resume")
+            own_id, self._caller_id = self._caller_id, parked.caller_id
+            try:
+                call_id = switchboard.rebind(self)
+            except Refused:
+                switchboard.caller_lost(parked.caller_id)  # answered meanwhile: its media went with the socket
+                self._caller_id = own_id
+                raise
+            self._start(call_id)
+            self.write({"type": "resumed", "call": call_id})
         elif isinstance(message, Cancel):
             switchboard.cancel(self._caller_id, CallCancel(call=self._live_call()))
         elif isinstance(message, Offer):
@@ -308,6 +376,14 @@ class PhoneSocket:
             self._offer_due.cancel()
             self._offer_due = None
 
+    def may_come_back(self) -> bool:
+        """The socket dropped or went away (not closed by central, nor for breaking the protocol: a frame
+        too big, bad UTF-8) while its call waits or rings."""
+        if self._ended or not self.live or self._ws.close_code not in COME_BACK_CODES:
+            return False
+        phase = self._desk.switchboard.caller_queue_state(self._caller_id).call
+        return phase in (CallPhase.WAITING, CallPhase.RINGING)
+
     def stop_timers(self) -> None:
         self._disarm_idle()
         self._cancel_offer_timer()
@@ -323,7 +399,7 @@ async def phone_socket(request: web.Request) -> web.StreamResponse:
         raise web.HTTPBadRequest(text="unknown info point")
     limits = desk.limits
     address = request.app[POLICY_KEY].client_address(request)
-    if len(desk.sockets) >= limits.max_phones:
+    if desk.phones >= limits.max_phones:
         raise web.HTTPServiceUnavailable(text="too many phones connected; try again later")
     if desk.open_by_address[address] >= limits.max_per_address:
         raise web.HTTPTooManyRequests(text="too many phones connected from your address")
@@ -338,11 +414,12 @@ async def phone_socket(request: web.Request) -> web.StreamResponse:
         await phone.run()
     finally:
         desk.sockets.discard(phone)
-        desk.open_by_address[address] -= 1
-        if desk.open_by_address[address] <= 0:
-            del desk.open_by_address[address]
         phone.stop_timers()
-        desk.switchboard.caller_lost(phone.caller_id)
+        if phone.may_come_back():
+            desk.park(phone, address)
+        else:
+            desk.release(address)
+            desk.switchboard.caller_lost(phone.caller_id)
         phone.end(int(WSCloseCode.GOING_AWAY))
         with contextlib.suppress(asyncio.CancelledError, TimeoutError):
             await asyncio.wait_for(writer, 2.0)
@@ -351,6 +428,10 @@ async def phone_socket(request: web.Request) -> web.StreamResponse:
 
 
 async def close_phones(app: web.Application) -> None:
-    """On shutdown: every phone's socket closes (its call ends for the agent as a lost caller)."""
-    for phone in list(app[PHONE_DESK_KEY].sockets):
+    """On shutdown: every phone's socket closes (its call ends for the agent as a lost caller), and the
+    parked calls leave the queue."""
+    desk = app[PHONE_DESK_KEY]
+    for phone in list(desk.sockets):
         phone.end(int(WSCloseCode.GOING_AWAY))
+    for token in list(desk.parked):
+        desk.expire(token)

@@ -34,6 +34,13 @@ class TakeOver(_PhoneMessage):
     token: HandoverToken
 
 
+class Resume(_PhoneMessage):
+    """Back on a new socket after the old one dropped while waiting: the ``resume`` token of ``session``."""
+
+    type: Literal["resume"]
+    token: HandoverToken
+
+
 class Cancel(_PhoneMessage):
     type: Literal["cancel"]
 
@@ -56,7 +63,7 @@ class Rate(_PhoneMessage):
     answered: bool | None = None
 
 
-PhoneMessage = Annotated[StartCall | TakeOver | Cancel | Offer | Hangup | Rate, Field(discriminator="type")]
+PhoneMessage = Annotated[StartCall | TakeOver | Resume | Cancel | Offer | Hangup | Rate, Field(discriminator="type")]
 _ADAPTER: TypeAdapter[PhoneMessage] = TypeAdapter(PhoneMessage)
 
 

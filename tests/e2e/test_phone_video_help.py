@@ -5,8 +5,9 @@ context, as the agent.
 The phone calls from an info point, the console rings with "on a phone" and the point, both decode video,
 the agent's note and link arrive on the phone (the link as a link), the agent hangs up, the phone rates,
 and the wallboard counts the answered call and its rating. Continue on your phone: the real kiosk program
-waiting at position 2 shows the QR; the phone that opens its link is at position 2 and the kiosk goes
-home; the used link gets a friendly page. The first in line is another phone, at an info point.
+waiting at position 2 shows the QR; the phone that opens its link is at position 2 (still after a reload
+of the page) and the kiosk goes home; the used link gets a friendly page. The first in line is another
+phone, at an info point.
 """
 
 from __future__ import annotations
@@ -187,6 +188,9 @@ def test_a_kiosk_waiting_second_hands_its_call_to_a_phone_which_keeps_the_place(
                 place = phone.locator("#position")
                 await expect(place).to_have_text("您在队列中的位置：第 2 位", timeout=UI_TIMEOUT_MS)
                 await phone.screenshot(path=str(tmp_path / "phone-waiting-zh.png"))
+                await phone.reload()  # the socket goes away and a new one comes back to the same call
+                await expect(phone.locator("body")).to_have_attribute("data-socket", "open", timeout=UI_TIMEOUT_MS)
+                await expect(place).to_have_text("您在队列中的位置：第 2 位", timeout=UI_TIMEOUT_MS)
                 await until(lambda: window.current_screen is window.home, "the kiosk back home")
                 assert not window.call_active
                 wall = await central.wallboard()

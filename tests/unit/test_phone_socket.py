@@ -27,16 +27,28 @@ TIMEOUT_S = 5.0
 SDP = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
 
 
+class HeardDesk(PhoneDesk):
+    """A phone desk that wakes :meth:`Rig.until` when it parks a call (the switchboard sees no change)."""
+
+    heard: asyncio.Event | None = None
+
+    def park(self, phone: Any, address: str) -> None:
+        super().park(phone, address)
+        if self.heard is not None:
+            self.heard.set()
+
+
 class Rig:
     def __init__(self, limits: PhoneLimits) -> None:
         self.clock = FakeClock(T0)
         self.switchboard = Switchboard(SwitchboardSettings(), self.clock, MemoryCallStore())
-        self.desk = PhoneDesk(self.switchboard, limits)
+        self.desk = HeardDesk(self.switchboard, limits)
         fleet = FleetFeed(FleetState(Topics("airport/HAK"), 120.0), "HAK", lambda: "online")
         self.app = create_app(fleet, phones=self.desk)
         self.client: TestClient[Any, Any] | None = None
         self.changed = asyncio.Event()
         self.switchboard.add_listener(self.changed.set)
+        self.desk.heard = self.changed
 
     async def until(self, condition: Callable[[], bool]) -> None:
         """Wait until ``condition`` holds, looking again whenever the switchboard changes."""
@@ -76,7 +88,7 @@ class HeardConsole(Console):
 
 
 def fast_limits(**changes: Any) -> PhoneLimits:
-    values: dict[str, Any] = {"idle_s": 5.0, "offer_s": 5.0, "burst": 20, "per_s": 2.0}
+    values: dict[str, Any] = {"idle_s": 5.0, "offer_s": 5.0, "burst": 20, "per_s": 2.0, "grace_s": 0.2}
     values.update(changes)
     return PhoneLimits(**values)
 
@@ -259,3 +271,39 @@ async def test_a_phone_cannot_act_on_a_call_it_does_not_have(make_rig):
         assert (await receive(ws, "error"))["reason"] in ("no_call", "nothing_to_rate")
     assert len(rig.switchboard.live_calls()) == 1
     await ws.close()
+
+
+async def test_a_waiting_phone_whose_socket_drops_comes_back_in_the_same_place(make_rig):
+    rig = await make_rig(grace_s=5.0)
+    rig.kiosk_waiting("kiosk-1")
+    ws = await rig.phone()
+    token = (await receive(ws, "session"))["resume"]
+    await ws.send_json({"type": "call", "language": "zh-CN"})
+    call_id = (await receive(ws, "queued"))["call"]
+    await ws.close()  # the phone locked, or changed network
+    await rig.until(lambda: len(rig.desk.parked) == 1)
+    kiosk, _ = rig.kiosk_waiting("kiosk-3")
+    assert kiosk.queued() == [(3, None)]  # the parked call keeps its place
+    back = await rig.phone()
+    await back.send_json({"type": "resume", "token": token})
+    queued = await receive(back, "queued")
+    assert (queued["call"], queued["position"]) == (call_id, 2)
+    assert (await receive(back, "resumed"))["call"] == call_id
+    assert rig.desk.parked == {}
+    again = await rig.phone()
+    await again.send_json({"type": "resume", "token": token})
+    assert (await receive(again, "error"))["reason"] == "unknown_resume"  # once only
+    await again.close()
+    await back.send_json({"type": "cancel"})
+    assert (await receive(back, "ended"))["reason"] == "caller"
+    await back.close()
+
+
+async def test_a_dropped_phone_that_does_not_come_back_leaves_the_queue(make_rig):
+    rig = await make_rig(grace_s=0.2)
+    ws = await rig.phone()
+    await ws.send_json({"type": "call", "language": "en"})
+    await receive(ws, "queued")
+    await ws.close()
+    await rig.until(lambda: rig.switchboard.live_calls() == [])
+    assert rig.desk.parked == {} and not rig.desk.open_by_address

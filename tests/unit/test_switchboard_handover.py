@@ -164,3 +164,23 @@ def test_the_kiosk_hears_one_ended_and_nothing_after_the_handover(board: Board):
     board.connect("chen")
     assert len(kiosk.messages) == count
     assert [m.reason for m in kiosk.messages if isinstance(m, Ended)] == ["handed_over"]
+
+
+def test_a_phone_back_on_a_new_connection_keeps_its_waiting_call_and_place(board: Board):
+    board.call("kiosk-1")
+    call_id = board.call("phone-a")
+    again = Caller("phone-a", kind="phone")
+    assert board.sb.rebind(again) == call_id
+    assert again.messages == [Queued(call=call_id, position=2, eta_s=None)]
+    board.agent("chen")
+    board.connect("chen")  # the kiosk's call
+    board.sb.agent_hangup("chen", "kiosk-1-1")
+    board.advance(31)  # wrap-up over: the phone's call rings
+    assert board.connect("chen") == call_id
+    assert isinstance(again.last, Connect)  # reached on its new connection
+    with pytest.raises(Refused) as answered:
+        board.sb.rebind(Caller("phone-a", kind="phone"))
+    assert answered.value.reason == "call_answered"
+    with pytest.raises(Refused) as nothing:
+        board.sb.rebind(Caller("phone-b", kind="phone"))
+    assert nothing.value.reason == "no_call"

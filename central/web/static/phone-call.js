@@ -18,6 +18,7 @@ const catalogue = {
     "waiting.eta_unknown": "No agent is on duty right now; please stay in the queue or ask staff nearby.",
     "waiting.keep_open": "Keep this page open. The call starts here when it is your turn.",
     "waiting.cancel": "Leave the queue",
+    "waiting.reconnecting": "Reconnecting… you keep your place in the queue.",
     "call.connecting": "Connecting to {name}…", "call.connected": "Talking to {name}",
     "call.no_camera": "Your camera or microphone is off: the agent cannot see or hear you.",
     "call.mute": "Mute", "call.unmute": "Unmute", "call.hangup": "Hang up",
@@ -52,6 +53,7 @@ const catalogue = {
     "waiting.eta_unknown": "目前没有客服人员值班，请继续排队或询问附近工作人员。",
     "waiting.keep_open": "请保持此页面打开，轮到您时通话将在此开始。",
     "waiting.cancel": "退出排队",
+    "waiting.reconnecting": "正在重新连接…您的排队位置会保留。",
     "call.connecting": "正在连接 {name}…", "call.connected": "正在与 {name} 通话",
     "call.no_camera": "您的摄像头或麦克风未开启，客服人员看不到也听不到您。",
     "call.mute": "静音", "call.unmute": "取消静音", "call.hangup": "挂断",
@@ -80,6 +82,9 @@ const MAX_PUSHES = 20;
 const POINT_ID = /^[A-Za-z0-9_-]{1,40}$/;
 const TOKEN = /^[A-Za-z0-9_-]{16,64}$/;
 const CLOSE_IDLE = 4408;
+const COME_BACK_CODES = [1000, 1001, 1006]; // the socket dropped: central keeps a waiting call a while
+const COME_BACK_FOR_MS = 50000; // a little less than central keeps it
+const RESUME_KEY = `phone-call:${window.location.pathname}`;
 
 const $ = (id) => document.getElementById(id);
 const parts = window.location.pathname.split("/");
@@ -100,6 +105,26 @@ let overKey = { title: "over.ended", text: "" };
 let rating = { stars: 0, answered: null };
 let pushes = [];
 let tookOver = false;
+let sessionToken = null; // this socket's token, for coming back to its call on a new one
+let resumeWith = stored(); // set while a dropped socket's call waits for us
+let comeBack = null; // { until, delay, timer } while reconnecting
+
+function stored() {
+  try {
+    return sessionStorage.getItem(RESUME_KEY); // survives a reload of this tab, nothing more
+  } catch {
+    return null;
+  }
+}
+
+function store(token) {
+  try {
+    if (token) sessionStorage.setItem(RESUME_KEY, token);
+    else sessionStorage.removeItem(RESUME_KEY);
+  } catch {
+    // storage refused: a reload then starts afresh
+  }
+}
 
 function chooseLanguage() {
   const asked = new URLSearchParams(window.location.search).get("lang");
@@ -129,6 +154,7 @@ function render() {
   $("where").textContent = tookOver ? t("where.kiosk") : POINT_ID.test(pointId) ? t("where", { point: pointId }) : "";
   $("start-note").textContent = startNote ? t(startNote) : "";
   renderQueue();
+  $("waiting-note").textContent = comeBack ? t("waiting.reconnecting") : "";
   renderCall();
   renderRating();
   $("over-title").textContent = t(overKey.title);
@@ -257,7 +283,8 @@ function openSocket() {
   document.body.dataset.socket = "connecting";
   ws.addEventListener("open", () => {
     document.body.dataset.socket = "open";
-    if (mode === "handover" && !tookOver && TOKEN.test(token)) send({ type: "take_over", token });
+    if (resumeWith) send({ type: "resume", token: resumeWith });
+    else if (mode === "handover" && !tookOver && TOKEN.test(token)) send({ type: "take_over", token });
   });
   ws.addEventListener("message", (event) => {
     if (ws !== socket || typeof event.data !== "string") return;
@@ -274,9 +301,45 @@ function openSocket() {
     socket = null;
     document.body.dataset.socket = "closed";
     if (state === "start" || state === "over") return;
+    if (state === "waiting" && COME_BACK_CODES.includes(event.code) && stored()) {
+      comeBackLater();
+      return;
+    }
     endCall(event.code === CLOSE_IDLE ? "ended.idle" : event.code === 1013 ? "ended.busy" : "ended.lost", false);
   });
 }
+
+// The socket dropped while waiting (a locked phone, a change of network): open a new one and carry on
+// with the same call, at growing intervals, while central still keeps it.
+function comeBackLater() {
+  resumeWith = stored();
+  if (!comeBack) comeBack = { until: Date.now() + COME_BACK_FOR_MS, delay: 1000, timer: null };
+  render();
+  if (Date.now() > comeBack.until) {
+    comeBack = null;
+    store(null);
+    endCall("ended.lost", false);
+    return;
+  }
+  clearTimeout(comeBack.timer);
+  comeBack.timer = setTimeout(openSocket, comeBack.delay);
+  comeBack.delay = Math.min(comeBack.delay * 2, 8000);
+}
+
+function cameBack() {
+  if (comeBack) clearTimeout(comeBack.timer);
+  comeBack = null;
+  resumeWith = null;
+  render();
+}
+
+document.addEventListener("visibilitychange", () => {
+  // back from the lock screen or another app: try again now rather than at the next interval
+  if (document.visibilityState === "visible" && comeBack && !socket) {
+    clearTimeout(comeBack.timer);
+    openSocket();
+  }
+});
 
 function send(message) {
   if (!socket || socket.readyState !== WebSocket.OPEN) return false;
@@ -285,12 +348,19 @@ function send(message) {
 }
 
 function onMessage(data) {
-  if (data.type === "queued" && (state === "waiting" || state === "start")) {
+  if (data.type === "session") {
+    sessionToken = typeof data.resume === "string" ? data.resume : null;
+  } else if (data.type === "resumed") {
+    store(sessionToken); // the new socket owns the call now
+    cameBack();
+  } else if (data.type === "queued" && (state === "waiting" || state === "start")) {
+    if (!resumeWith) store(sessionToken);
     queue = { position: Number(data.position) || null, eta: typeof data.eta_s === "number" ? data.eta_s : null, finding: false };
     if (state !== "waiting") show("waiting");
     else renderQueue();
   } else if (data.type === "taken_over") {
     tookOver = true;
+    store(sessionToken);
     if (state !== "waiting") queue = { position: null, eta: null, finding: true };
     show("waiting");
   } else if (data.type === "connect") {
@@ -300,12 +370,16 @@ function onMessage(data) {
   } else if (data.type === "answer" && media && media.pc) {
     media.pc.setRemoteDescription({ type: "answer", sdp: String(data.sdp) }).catch(() => hangUp("failed"));
   } else if (data.type === "ended") {
+    store(null);
     const answered = state === "call";
     const reason = String(data.reason || "");
     if (reason === "caller" && !answered) endCall("over.cancelled", false);
     else endCall(catalogue.en[`ended.${reason}`] ? `ended.${reason}` : "ended.failed", answered && connected && (reason === "agent" || reason === "caller"));
   } else if (data.type === "error") {
-    if (data.request === "take_over") {
+    if (data.request === "resume") {
+      cameBack();
+      endCall("ended.lost", false);
+    } else if (data.request === "take_over") {
       startNote = "start.expired";
       show("start");
     } else if (data.request === "call" && state === "waiting") {
@@ -441,6 +515,7 @@ function hangUp(reason = "caller") {
 }
 
 function endCall(textKey, rate) {
+  store(null);
   stopMedia();
   if (rate) {
     show("rating");
@@ -493,7 +568,10 @@ $("lang-switch").addEventListener("click", () => {
   render();
 });
 
-if (mode === "handover") {
+if (resumeWith) {
+  queue = { position: null, eta: null, finding: true }; // reloaded while waiting: back to the same call
+  show("waiting");
+} else if (mode === "handover") {
   if (TOKEN.test(token)) {
     queue = { position: null, eta: null, finding: true };
     show("waiting");
