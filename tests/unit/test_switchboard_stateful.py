@@ -141,6 +141,12 @@ class SwitchboardMachine(RuleBasedStateMachine):
             self.last_call[phone] = call_id
             assert state_before.position is None or self.sb.caller_queue_state(phone).position == state_before.position
 
+    @rule(caller_id=callers)
+    def back_on_a_new_connection(self, caller_id: str) -> None:
+        position = self.sb.caller_queue_state(caller_id).position
+        self.attempt(lambda: self.sb.rebind(self.caller(caller_id)))
+        assert self.sb.caller_queue_state(caller_id).position == position
+
     # --- agents -------------------------------------------------------------------------------------------
 
     @rule(agent_id=agents, available=st.booleans())
