@@ -44,6 +44,7 @@ from central.web.agent_sessions import AgentSessions, SessionFile
 from central.web.app import HANDLER_CANCELLATION, create_app
 from central.web.fleet_api import FleetDesk, event_view
 from central.web.live import FleetFeed
+from central.web.phone import PhoneDesk
 from central.web.policy import web_policy
 from central.web.wallboard import WallboardFeed
 from config.version import program_version
@@ -278,6 +279,7 @@ class CentralService:
             alerts=alerts.book,
             metrics=metrics,
             fleet_desk=self._open_fleet_desk(),
+            phones=PhoneDesk(desk.switchboard),
         )
         runner = web.AppRunner(
             app, access_log=None, shutdown_timeout=HTTP_SHUTDOWN_TIMEOUT_S, handler_cancellation=HANDLER_CANCELLATION

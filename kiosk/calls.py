@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING
 
 from bus.codec import MalformedLog, MalformedMessage, decode, encode
 from bus.link import BusLink, Publication
-from bus.messages.call import CallContext
+from bus.messages.call import CallContext, CallIn, CallOut, Handover, HandoverRequest
 from bus.messages.central import QueueSummary
 from bus.messages.device import CallPhase, DeviceQueue
 from bus.topics import TopicKind, Topics
 from video.settings import SYNTHETIC_CAMERA, VideoSection
-from video.signalling import BusSignalling
+from video.signalling import BusSignalling, Signalling, SignallingUnavailable
 
 if TYPE_CHECKING:
     from hardware.camera import CameraOwner
@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _SummaryListener = Callable[[QueueSummary], None]
+HandoverListener = Callable[[str, str], None]
+"""Called with a call id and the one-time address a phone takes that call over at."""
 
 
 def open_camera(settings: VideoSection) -> CameraOwner:
@@ -45,18 +47,47 @@ def open_camera(settings: VideoSection) -> CameraOwner:
     return CameraOwner(source, settings.fps)
 
 
+class HandoverSignalling:
+    """The call session's signalling, less the ``handover`` answers: those are for the waiting screen's
+    QR, which the session (in ``video``, used by kiosks with and without a screen) knows nothing of."""
+
+    def __init__(self, inner: Signalling, on_handover: Callable[[Handover], None]) -> None:
+        self._inner = inner
+        self._on_handover = on_handover
+
+    async def send(self, message: CallOut) -> None:
+        await self._inner.send(message)
+
+    async def receive(self) -> CallIn:
+        while True:
+            message = await self._inner.receive()
+            if not isinstance(message, Handover):
+                return message
+            try:
+                self._on_handover(message)
+            except Exception:
+                log.exception("call %s: showing the handover failed", message.call)
+
+
 class VideoHelpDesk:
     """The kiosk's side of video help: makes call sessions, reports the device's queue state, and keeps
     the site's queue summary for the screens to show before the passenger calls."""
 
-    def __init__(self, link: BusLink, topics: Topics, device_id: str, settings: VideoSection) -> None:
+    def __init__(
+        self, link: BusLink, topics: Topics, device_id: str, settings: VideoSection, phone_url: str = ""
+    ) -> None:
+        """``phone_url``: central's pages as phones reach them (``[info] central_url``); empty: no
+        "continue on your phone"."""
         self._link = link
+        self._phone_url = phone_url.rstrip("/")
+        self._handover_listeners: list[HandoverListener] = []
         self._device_id = device_id
         self._settings = settings
         self._queue_topic = topics.device(device_id, TopicKind.DEVICE_QUEUE)
         self.camera: CameraOwner | None = None
         self._prepared: asyncio.Future[None] | None = None
         self.signalling = BusSignalling(link, topics, device_id)
+        self._session_signalling = HandoverSignalling(self.signalling, self._on_handover)
         self.summary: QueueSummary | None = None
         self._summary_listeners: list[_SummaryListener] = []
         self._malformed = MalformedLog(log)
@@ -87,7 +118,28 @@ class VideoHelpDesk:
         from video.session import CallSession, new_call_id
 
         assert self.camera is not None
-        return CallSession(self.signalling, self.camera, self._settings, context, call_id=new_call_id(self._device_id))
+        return CallSession(
+            self._session_signalling, self.camera, self._settings, context, call_id=new_call_id(self._device_id)
+        )
+
+    # --- continue on your phone ------------------------------------------------------------------------
+
+    async def request_handover(self, call_id: str) -> None:
+        """Ask central for a one-time link a phone can take the waiting call over with (answered later)."""
+        if not self._phone_url:
+            return
+        try:
+            await self.signalling.send(HandoverRequest(call=call_id))
+        except SignallingUnavailable as exc:
+            log.info("call %s: no handover link asked for: %s", call_id, exc)
+
+    def add_handover_listener(self, listener: HandoverListener) -> None:
+        self._handover_listeners.append(listener)
+
+    def _on_handover(self, message: Handover) -> None:
+        url = f"{self._phone_url}/h/{message.token}"
+        for listener in self._handover_listeners:
+            listener(message.call, url)
 
     def add_summary_listener(self, listener: _SummaryListener) -> None:
         self._summary_listeners.append(listener)

@@ -23,6 +23,11 @@ class UiSection(Section):
         default=90.0,
         description="Seconds without a touch after which the kiosk clears the session and goes home.",
     )
+    continue_on_phone_after_s: Annotated[float, Field(ge=0, le=24 * 3600)] = Field(
+        default=300.0,
+        description="Expected wait in seconds from which the waiting screen offers 'continue on your phone' first,"
+        " with a larger QR (it is always offered, smaller, below the place in the queue).",
+    )
     fullscreen: bool = Field(default=True, description="Fill the screen (off for a window on a desktop).")
     width: Annotated[int, Field(ge=320, le=7680)] = Field(
         default=1080, description="Window width in pixels when not fullscreen."

@@ -35,6 +35,9 @@ class EndReason(StrEnum):
     """The agent's console vanished during the call."""
     UNSUPPORTED = "unsupported"
     """The site serves no agent for the language or skill asked for; the call was never queued."""
+    HANDED_OVER = "handed_over"
+    """The waiting call moved to the passenger's phone ("continue on your phone"); it goes on there, in the
+    same place in the queue, and only the device's part of it is over."""
 
 
 class CallContext(Part):
@@ -84,8 +87,16 @@ class CallRating(Message):
     answered: bool | None = Field(default=None, description="was the passenger's question answered?")
 
 
+class HandoverRequest(Message):
+    """The device asks for a one-time token that lets a phone take over its waiting call (added in v1)."""
+
+    type: Literal["handover_request"] = "handover_request"
+    call: CallId
+
+
 CallOut = Annotated[
-    CallRequest | CallCancel | SdpOffer | SdpAnswer | CallHangup | CallRating, Field(discriminator="type")
+    CallRequest | CallCancel | SdpOffer | SdpAnswer | CallHangup | CallRating | HandoverRequest,
+    Field(discriminator="type"),
 ]
 
 
@@ -140,7 +151,22 @@ class Ended(Message):
     requeue_offered: bool = False
 
 
-CallIn = Annotated[Queued | Connect | SdpOffer | SdpAnswer | Push | Ended, Field(discriminator="type")]
+HandoverToken = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{16,64}$")]
+
+
+class Handover(Message):
+    """The answer to ``handover_request``: the token a phone presents at ``/h/{token}`` (added in v1).
+
+    Single use; it lapses when the call stops waiting (answered or ended) or after ``ttl_s``.
+    """
+
+    type: Literal["handover"] = "handover"
+    call: CallId
+    token: HandoverToken
+    ttl_s: Annotated[float, Field(ge=0)] = Field(description="seconds the token stays valid at most")
+
+
+CallIn = Annotated[Queued | Connect | SdpOffer | SdpAnswer | Push | Ended | Handover, Field(discriminator="type")]
 
 CALL_OUT: TypeAdapter[CallOut] = TypeAdapter(CallOut)
 CALL_IN: TypeAdapter[CallIn] = TypeAdapter(CallIn)

@@ -8,7 +8,15 @@ from collections.abc import Callable
 
 from bus.codec import MalformedLog, MalformedMessage, decode, encode
 from bus.link import BusLink, Publication
-from bus.messages.call import CallCancel, CallHangup, CallRating, CallRequest, SdpAnswer, SdpOffer
+from bus.messages.call import (
+    CallCancel,
+    CallHangup,
+    CallRating,
+    CallRequest,
+    HandoverRequest,
+    SdpAnswer,
+    SdpOffer,
+)
 from bus.messages.device import DeviceStatus, OfflineReason
 from bus.topics import TopicKind, Topics
 from central.gate import DeviceGate
@@ -87,6 +95,8 @@ class DeviceCallers:
                 switchboard.caller_hangup(device_id, message)
             elif isinstance(message, CallRating):
                 switchboard.rating(device_id, message)
+            elif isinstance(message, HandoverRequest):
+                switchboard.handover_request(device_id, message)
         except Refused as refused:
             # whatever the device must hear, the switchboard has sent already
             log.info("call %s: %s from %s refused: %s", message.call, message.type, device_id, refused.reason)

@@ -6,17 +6,21 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-from bus.messages.call import Connect, Ended, Queued, SdpAnswer, SdpOffer
+from bus.messages.call import Connect, Ended, Handover, Queued, SdpAnswer, SdpOffer
 
 # The state is what the console's ``state`` event carries, so it is defined with the console's contract.
 from central.switchboard.console.events import AgentState as AgentState
 from central.switchboard.console.events import ConsoleEvent
 
-CallerMessage = Queued | Connect | SdpOffer | SdpAnswer | Ended
+CallerMessage = Queued | Connect | SdpOffer | SdpAnswer | Ended | Handover
 """What the switchboard sends a caller (the ``call/in`` messages that come from it; pushes go peer to peer)."""
 
 AgentEvent = ConsoleEvent
 """An event for the agent console (:mod:`central.switchboard.console.events`)."""
+
+
+PHONE_KIND = "phone"
+"""The ``kind`` of a caller on a phone (the phone pages' socket); devices on the bus are ``device``."""
 
 
 class Refused(Exception):

@@ -80,6 +80,11 @@ class SwitchboardSettings(Section):
         description="STUN/TURN servers sent to the caller in 'connect' (RTCIceServer shape); none needed on "
         "one network. From the environment: a JSON array.",
     )
+    handover_ttl_s: Annotated[float, Field(gt=0, le=24 * 3600)] = Field(
+        default=1800.0,
+        description="Seconds a 'continue on your phone' token stays valid at most; it lapses sooner when its "
+        "call stops waiting.",
+    )
     service_hours: Annotated[str, Field(pattern=SERVICE_HOURS_PATTERN)] = Field(
         default="06:00–24:00", description="When agents answer, local time, as shown to supervisors ('06:00–24:00')."
     )

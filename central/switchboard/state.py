@@ -39,6 +39,16 @@ class DispositionNote:
     note: str
 
 
+@dataclass(frozen=True, slots=True)
+class HandoverTicket:
+    """A token a device was given to move one of its waiting calls to a phone (:mod:`.handover`)."""
+
+    token: str
+    call_id: str
+    caller_id: str
+    expires_at: float
+
+
 @dataclass(slots=True, eq=False)
 class ActiveCall:
     """A call that has not ended: waiting, ringing an agent, or connected."""
@@ -88,6 +98,9 @@ class SwitchboardState:
         self.position_updates: list[ActiveCall] = []
         self.changed = False
         """Something a listener shows has changed in this step."""
+        # Continue on your phone (central.switchboard.handover): live tokens, and each call's token.
+        self.handovers: dict[str, HandoverTicket] = {}
+        self.handover_of_call: dict[str, str] = {}
 
     def send_caller(self, call: ActiveCall, message: CallerMessage) -> None:
         self.outbox.append((call.channel.send, message, call.caller_id))

@@ -25,17 +25,26 @@ from __future__ import annotations
 
 import functools
 import logging
+import secrets
 from collections.abc import Callable, Iterable
 from typing import Any, Concatenate, Literal, ParamSpec, TypeVar
 
-from bus.messages.call import CallCancel, CallHangup, CallRating, CallRequest, SdpAnswer, SdpOffer
+from bus.messages.call import (
+    CallCancel,
+    CallHangup,
+    CallRating,
+    CallRequest,
+    HandoverRequest,
+    SdpAnswer,
+    SdpOffer,
+)
 from bus.messages.central import QueueSummary
 from bus.messages.device import DeviceQueue
-from central.switchboard import agent_commands, caller_commands, routing, views
+from central.switchboard import agent_commands, caller_commands, handover, routing, views
 from central.switchboard.console.wallboard import Wallboard
 from central.switchboard.console.wire import as_json
 from central.switchboard.kpi import Kpis
-from central.switchboard.model import AgentChannel, AgentState, AgentView, CallerChannel, LiveCall
+from central.switchboard.model import AgentChannel, AgentState, AgentView, CallerChannel, LiveCall, Refused
 from central.switchboard.settings import SwitchboardSettings
 from central.switchboard.state import Clock, Delivery, Listener, SwitchboardState
 from central.switchboard.store import CallStore
@@ -62,8 +71,16 @@ def _step(method: Callable[Concatenate[Switchboard, P], R]) -> Callable[Concaten
 class Switchboard:
     """Queues video-help calls by skill and routes them to agents (docs/calls.md)."""
 
-    def __init__(self, settings: SwitchboardSettings, clock: Clock, store: CallStore) -> None:
+    def __init__(
+        self,
+        settings: SwitchboardSettings,
+        clock: Clock,
+        store: CallStore,
+        new_token: Callable[[], str] = lambda: secrets.token_urlsafe(24),
+    ) -> None:
         self._state = SwitchboardState(settings, clock, store)
+        self._new_token = new_token
+        """Makes the "continue on your phone" tokens: unguessable (192 random bits by default)."""
         self._listeners: list[Listener] = []
         self._settling = False
 
@@ -106,6 +123,33 @@ class Switchboard:
     def rating(self, caller_id: str, message: CallRating) -> None:
         """Stars and "was your question answered?", once, for an answered call of this caller that ended."""
         caller_commands.rating(self._state, caller_id, message)
+
+    @_step
+    def handover_request(self, caller_id: str, message: HandoverRequest) -> None:
+        """The device asks for a token a phone can take its waiting call over with; sent as ``handover``."""
+        handover.mint(self._state, caller_id, message, self._new_token)
+
+    @_step
+    def take_over(self, token: str, channel: CallerChannel) -> str:
+        """The phone on ``channel`` takes over the token's waiting call, in the same place; the call id.
+
+        :class:`Refused` ``unknown_token``, ``expired_token``, ``call_gone``, ``call_answered`` or
+        ``call_in_progress`` (the phone has a call of its own), and nothing changes.
+        """
+        return handover.take_over(self._state, token, channel)
+
+    @_step
+    def rebind(self, channel: CallerChannel) -> str:
+        """The caller of ``channel`` is back on a new connection; its waiting call's id (same place)."""
+        return handover.rebind(self._state, channel)
+
+    def handover_open(self, token: str) -> bool:
+        """Whether ``token`` would take a call over now (for the page a phone opens first)."""
+        try:
+            handover.usable_call(self._state, token)
+        except Refused:
+            return False
+        return True
 
     # --- agents ----------------------------------------------------------------------------------------
 

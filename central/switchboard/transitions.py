@@ -173,12 +173,20 @@ def _finish(
     call.position = None
     del sb.calls[call.call_id]
     del sb.caller_calls[call.caller_id]
+    drop_handover(sb, call.call_id)
     sb.log.add(record, sb.clock())
     if tell_caller:
         sb.send_caller(call, Ended(call=call.call_id, reason=record.end_reason, requeue_offered=requeue_offered))
     sb.changed = True
     if record.outcome is not Outcome.ANSWERED:
         log.info("call %s: %s (%s) after %.1f s", call.call_id, record.outcome, record.end_reason, record.wait_s)
+
+
+def drop_handover(sb: SwitchboardState, call_id: str) -> None:
+    """An ended call's handover token goes with it (see :mod:`.handover`)."""
+    token = sb.handover_of_call.pop(call_id, None)
+    if token is not None:
+        sb.handovers.pop(token, None)
 
 
 def leave_wrap_up(sb: SwitchboardState, agent: SignedInAgent, to: AgentState | None = None) -> None:

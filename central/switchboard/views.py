@@ -14,7 +14,7 @@ from bus.messages.central import QueueSummary, SkillQueue
 from bus.messages.device import CallPhase, DeviceQueue
 from central.switchboard.console.wallboard import Wallboard, WallboardAgent, WallboardSkill
 from central.switchboard.eta import before_call_eta_s
-from central.switchboard.model import AgentState, AgentView, LiveCall, LivePhase
+from central.switchboard.model import PHONE_KIND, AgentState, AgentView, LiveCall, LivePhase
 from central.switchboard.state import SwitchboardState
 
 
@@ -96,6 +96,7 @@ def wallboard(sb: SwitchboardState) -> Wallboard:
         state.value: [] for state in AgentState if state is not AgentState.OFFLINE
     }
     for view in sorted(agents(sb), key=lambda v: (v.since, v.agent_id)):
+        live = sb.calls.get(view.call_id) if view.call_id else None
         by_state[view.state.value].append(
             WallboardAgent(
                 id=view.agent_id,
@@ -103,6 +104,8 @@ def wallboard(sb: SwitchboardState) -> Wallboard:
                 skills=list(view.skills),
                 in_state_s=round(now - view.since, 1),
                 call=view.call_id,
+                caller_kind=live.caller_kind if live else None,
+                location=live.context.location if live else "",
             )
         )
     return Wallboard(
@@ -116,6 +119,9 @@ def wallboard(sb: SwitchboardState) -> Wallboard:
         agents_available=summary.agents_available,
         agents_staffed=summary.agents_staffed,
         expected_wait_s=summary.expected_wait_s,
+        phones_waiting=sum(
+            1 for call in sb.calls.values() if call.caller_kind == PHONE_KIND and call.phase is not LivePhase.CONNECTED
+        ),
         agents=by_state,
         today=sb.log.kpis(now),
     )

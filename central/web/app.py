@@ -16,6 +16,8 @@ from central.web.console import console_socket
 from central.web.fleet_api import FleetDesk, add_fleet_routes
 from central.web.live import FEED_KEY, FleetFeed, fleet_events
 from central.web.pages import STATIC_DIR, add_page
+from central.web.phone import PhoneDesk
+from central.web.phone_pages import add_phone_routes
 from central.web.policy import POLICY_KEY, WebPolicy, check_host
 from central.web.security import add_security_headers
 from central.web.wallboard import WallboardFeed, add_wallboard_routes
@@ -42,6 +44,7 @@ def create_app(
     alerts: AlertBook | None = None,
     metrics: tuple[MetricSources, MetricsSection] | None = None,
     fleet_desk: FleetDesk | None = None,
+    phones: PhoneDesk | None = None,
 ) -> web.Application:
     """Routes: ``/`` (redirect), ``/facilities``, ``/static/*``, ``/api/fleet``, ``/api/fleet/events``,
     ``/healthz``; with a desk the agent console's (``/agent``, ``/api/agent/*``), with a wallboard feed
@@ -49,7 +52,9 @@ def create_app(
     (``/api/flights``, ``/flight/{id}``, ``/api/feeds/aidx``; see :mod:`central.flights.web`), with points the
     info points' (``/p/{id}``, ``/api/points/…``, ``/api/demand``; see :mod:`central.points.web`), with an alert
     book the alert list's (``/api/alerts``, see :mod:`central.web.alerts`), with metric sources ``/metrics``, with
-    a fleet desk the device page's (``/facilities/device``, ``/api/fleet/devices/*``, ``/api/fleet/uploads``)."""
+    a fleet desk the device page's (``/facilities/device``, ``/api/fleet/devices/*``, ``/api/fleet/uploads``), with
+    phones the phone's video help (``/p/{point}/call``, ``/h/{token}``, ``/ws/phone``; see
+    :mod:`central.web.phone_pages`)."""
     app = web.Application(middlewares=[check_host])
     app[POLICY_KEY] = policy or WebPolicy()
     app[FEED_KEY] = feed
@@ -74,6 +79,8 @@ def create_app(
         add_metrics_route(app, *metrics)
     if fleet_desk is not None:
         add_fleet_routes(app, fleet_desk)
+    if phones is not None:
+        add_phone_routes(app, phones)
     app.router.add_static("/static/", STATIC_DIR, show_index=False, follow_symlinks=False)
     app.on_response_prepare.append(add_security_headers)
     app.on_response_prepare.append(_revalidate_static)

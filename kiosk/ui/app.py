@@ -191,7 +191,10 @@ class KioskApp:
         from kiosk.ui.call.flow import VideoHelpFlow
 
         bus = self.settings.bus
-        desk = VideoHelpDesk(link, Topics(bus.topic_root), bus.device_id, self.settings.video)
+        desk = VideoHelpDesk(
+            link, Topics(bus.topic_root), bus.device_id, self.settings.video, phone_url=self.settings.info.central_url
+        )
+        self.window.waiting.long_wait_s = self.settings.ui.continue_on_phone_after_s
         desk.add_summary_listener(self.window.call_choice.set_queue)
         desk.start()
         self.flow = VideoHelpFlow(self.window, desk)

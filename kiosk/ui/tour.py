@@ -156,7 +156,21 @@ def _choose(summary: QueueSummary | None) -> Callable[[KioskWindow], None]:
 
 def _waiting(position: int | None, eta_s: float | None) -> Callable[[KioskWindow], None]:
     def show(window: KioskWindow) -> None:
+        window.waiting.set_handover(None)
         window.waiting.set_queue(position, eta_s)
+        window.show_screen(window.waiting)
+
+    return show
+
+
+HANDOVER_URL = "https://hak.example/h/Q2sV8l0bWq3uXo9Jf7cTz1RkA4pYmN6e"
+"""A "continue on your phone" link as central makes them: its address and a one-time token."""
+
+
+def _waiting_with_phone(position: int, eta_s: float) -> Callable[[KioskWindow], None]:
+    def show(window: KioskWindow) -> None:
+        window.waiting.set_queue(position, eta_s)
+        window.waiting.set_handover(HANDOVER_URL)
         window.show_screen(window.waiting)
 
     return show
@@ -213,6 +227,8 @@ SCENES: tuple[Scene, ...] = (
     Scene("choose-closed", _choose(CLOSED_QUEUE)),
     Scene("waiting", _waiting(3, 170)),
     Scene("waiting-next", _waiting(1, 0)),
+    Scene("waiting-continue-on-phone", _waiting_with_phone(2, 90)),
+    Scene("waiting-long-continue-on-phone", _waiting_with_phone(14, 1500)),
     Scene("in-call-connecting", in_call(connected=False)),
     Scene("in-call", in_call()),
     Scene("in-call-note", in_call(NOTE)),

@@ -180,3 +180,11 @@ def test_phone_page_benchmark_runs():
     out = run_benchmark("bench.phone_page")
     assert re.search(r"^slow 3G \(400 kbit/s, 400 ms\)\s+[\d.]+\s+\d+\s+\d+", out, re.MULTILINE), out
     assert "goal ≤ 150 kB and interactive ≤ 3 s on slow 3G:" in out
+
+
+@pytest.mark.slow  # starts Chromium
+def test_phone_call_page_benchmark_runs():
+    out = run_benchmark("bench.phone_call_page")
+    assert re.search(r"^phone: /p/\{point\}/call\s+[\d.]+\s+\d+\s+\d+ \(", out, re.MULTILINE), out
+    assert re.search(r"^baseline: /agent \(sign-in\)\s+[\d.]+\s+\d+", out, re.MULTILINE), out
+    assert "goal: ≤ 150 kB: " in out and "goal: interactive ≤ 3 s (socket open): " in out

@@ -156,6 +156,7 @@ def test_end_reasons_are_one_enum_whose_wire_strings_protocol_md_names():
         "agent",
         "agent_lost",
         "unsupported",
+        "handed_over",
     }
     section = Path("docs/protocol.md").read_text(encoding="utf-8").split("### End reasons", 1)[1][:2500]
     for reason in EndReason:

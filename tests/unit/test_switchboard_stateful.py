@@ -10,7 +10,17 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from bus.messages.call import CallCancel, CallHangup, CallRating, CallRequest, Connect, Ended, SdpOffer
+from bus.messages.call import (
+    CallCancel,
+    CallHangup,
+    CallRating,
+    CallRequest,
+    Connect,
+    Ended,
+    Handover,
+    HandoverRequest,
+    SdpOffer,
+)
 from central.switchboard import AgentState, LivePhase, Outcome, Refused
 from tests.peers.switchboard import Board, Caller, Console
 
@@ -118,6 +128,25 @@ class SwitchboardMachine(RuleBasedStateMachine):
         call_id = self.last_call.get(caller_id, "none")
         self.attempt(lambda: self.sb.rating(caller_id, CallRating(call=call_id, stars=stars, answered=True)))
 
+    @rule(caller_id=callers, phone=callers, used=st.booleans())
+    def hand_over(self, caller_id: str, phone: str, used: bool) -> None:
+        """Continue on your phone: ``phone`` (any caller channel) takes over ``caller_id``'s waiting call."""
+        call_id = self.live_call_of(caller_id)
+        self.attempt(lambda: self.sb.handover_request(caller_id, HandoverRequest(call=call_id)))
+        offers = [m for m in self.caller(caller_id).messages if isinstance(m, Handover) and m.call == call_id]
+        token = offers[-1].token if offers and used else "no-such-token-0123456789"
+        state_before = self.sb.caller_queue_state(caller_id)
+        self.attempt(lambda: self.sb.take_over(token, self.caller(phone)))
+        if self.sb.caller_queue_state(phone).call_id == call_id and phone != caller_id:
+            self.last_call[phone] = call_id
+            assert state_before.position is None or self.sb.caller_queue_state(phone).position == state_before.position
+
+    @rule(caller_id=callers)
+    def back_on_a_new_connection(self, caller_id: str) -> None:
+        position = self.sb.caller_queue_state(caller_id).position
+        self.attempt(lambda: self.sb.rebind(self.caller(caller_id)))
+        assert self.sb.caller_queue_state(caller_id).position == position
+
     # --- agents -------------------------------------------------------------------------------------------
 
     @rule(agent_id=agents, available=st.booleans())
@@ -219,7 +248,7 @@ class SwitchboardMachine(RuleBasedStateMachine):
             for message in caller.messages:
                 if isinstance(message, Connect):
                     connects[message.call] += 1
-                elif isinstance(message, Ended):
+                elif isinstance(message, Ended) and message.reason != "handed_over":
                     endings[message.call] += 1
         assert all(count == 1 for count in connects.values())
         assert all(count == 1 for count in endings.values())

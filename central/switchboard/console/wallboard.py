@@ -37,6 +37,10 @@ class WallboardAgent(_View):
     """Seconds since the agent entered their state (rounded to 0.1 s)."""
     call: str | None
     """The call they are ringing for, on, or wrapping up."""
+    caller_kind: str | None = None
+    """``device`` or ``phone`` while the call rings or is on; None otherwise."""
+    location: str = ""
+    """Where that caller is (a kiosk's location, a phone's info point); "" when not ringing or on a call."""
 
 
 class Wallboard(_View):
@@ -48,6 +52,8 @@ class Wallboard(_View):
     agents_available: int
     agents_staffed: int
     expected_wait_s: float | None
+    phones_waiting: int = 0
+    """Callers on a phone among those waiting (queued or ringing), every skill together."""
     agents: dict[str, list[WallboardAgent]]
     """Signed-in agents by state (every state but ``offline`` is a key), longest in their state first."""
     today: Kpis

@@ -98,7 +98,10 @@ function renderRing() {
   el.hidden = ring === null;
   el.dataset.call = ring ? ring.call : "";
   if (!ring) return;
-  $("ring-location").textContent = ring.location || (ring.context && ring.context.location) || ring.caller || "";
+  const where = ring.location || (ring.context && ring.context.location) || ring.caller || "";
+  // a passenger on their own phone (an info point, or a call moved from a kiosk): the agent should know
+  el.dataset.callerKind = ring.caller_kind === "phone" ? "phone" : "device";
+  $("ring-location").textContent = ring.caller_kind === "phone" ? `${page.t("agent.caller.phone")} · ${where}` : where;
   $("ring-language").textContent = languageName(ring.language);
   $("ring-skill").textContent = skillName(ring.skill);
   $("ring-screen").textContent = (ring.context && ring.context.screen) || page.t("none");
@@ -129,7 +132,7 @@ export function renderCall() {
   const details = call.details;
   const context = call.context || {};
   const fields = {
-    device: details.caller,
+    device: details.caller_kind === "phone" ? page.t("agent.caller.phone") : details.caller,
     location: context.location || details.location,
     language: languageName(context.language || details.language),
     screen: context.screen,

@@ -194,6 +194,8 @@ const en = {
   "wall.ratings": (n) => `${n} rated`,
   "wall.in_state": (s) => (s < 60 ? `${s} s` : `${Math.floor(s / 60)} min`),
   "wall.service_hours": (hours) => `Staffed ${hours}`,
+  "agent.caller.phone": "On a phone",
+  "wall.caller.phone": (where) => (where ? `Phone · ${where}` : "Phone"),
 };
 
 const zhCN = {
@@ -389,6 +391,8 @@ const zhCN = {
   "wall.ratings": (n) => `${n} 条评价`,
   "wall.in_state": (s) => (s < 60 ? `${s} 秒` : `${Math.floor(s / 60)} 分钟`),
   "wall.service_hours": (hours) => `服务时间 ${hours}`,
+  "agent.caller.phone": "手机来电",
+  "wall.caller.phone": (where) => (where ? `手机 · ${where}` : "手机"),
 };
 
 export const CATALOGUES = { en, "zh-CN": zhCN };

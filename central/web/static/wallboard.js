@@ -167,6 +167,19 @@ function renderAgents(byState) {
       const inState = Math.floor((Number(agent.in_state_s) || 0) + sinceSnapshotS());
       time.textContent = page.t("wall.in_state")(inState);
       li.append(name, time);
+      if (agent.caller_kind === "phone" && (state === "ringing" || state === "on_call")) {
+        li.dataset.callerKind = "phone";
+        const caller = document.createElement("span");
+        caller.className = "agent-caller";
+        caller.textContent = page.t("wall.caller.phone")(String(agent.location || ""));
+        caller.title = caller.textContent;
+        // a second line under the name and time (set here, not in style.css, to keep to this page's script)
+        li.style.flexWrap = "wrap";
+        // wrapped, not cut short: where the passenger is matters more than one line
+        Object.assign(caller.style, { flexBasis: "100%", fontWeight: "500", fontSize: "0.95rem", color: "var(--muted)",
+          overflowWrap: "anywhere" });
+        li.append(caller);
+      }
       return li;
     });
     if (items.length === 0) {

@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Coroutine
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from PySide6.QtCore import QObject, Signal
 
@@ -44,6 +44,16 @@ class CallDesk(Protocol):
     ) -> None: ...
 
 
+@runtime_checkable
+class HandoverDesk(Protocol):
+    """A desk that offers "continue on your phone" (kiosk.calls.VideoHelpDesk; a kiosk without a screen
+    does not)."""
+
+    async def request_handover(self, call_id: str) -> None: ...
+
+    def add_handover_listener(self, listener: Callable[[str, str], None]) -> None: ...
+
+
 # how a call that was answered can end normally; anything else is shown as a failure
 NORMAL_ENDINGS = {CallEndReason.CALLER, CallEndReason.AGENT}
 
@@ -65,6 +75,9 @@ class VideoHelpFlow(QObject):
         self._converting: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._last_choice: tuple[str, list[str]] = ("zh-CN", [])
+        self._handover_asked: str | None = None  # the call a phone link was asked for
+        if isinstance(desk, HandoverDesk):
+            desk.add_handover_listener(self._on_handover)
         window.home.video_requested.connect(lambda: self._run(desk.prepare()))  # load while they choose
         window.call_choice.chosen.connect(self.start)
         window.waiting.cancel_requested.connect(lambda: self._run(self._cancel()))
@@ -82,6 +95,7 @@ class VideoHelpFlow(QObject):
         window = self._window
         window.call_active = True
         window.waiting.set_queue(None, None)
+        window.waiting.set_handover(None)
         window.in_call.reset()
         window.show_screen(window.waiting)
         self._run(self._start(language, skills))
@@ -139,7 +153,19 @@ class VideoHelpFlow(QObject):
 
     def _on_queue(self, position: int, eta_s: float | None) -> None:
         self._window.waiting.set_queue(position, eta_s)
-        self._desk.report_phase(CallPhase.WAITING, self.session.call_id if self.session else None, position, eta_s)
+        call_id = self.session.call_id if self.session else None
+        self._desk.report_phase(CallPhase.WAITING, call_id, position, eta_s)
+        desk = self._desk
+        if call_id is not None and self._handover_asked != call_id and isinstance(desk, HandoverDesk):
+            self._handover_asked = call_id  # once per call: central answers again with the same link
+            self._run(desk.request_handover(call_id))
+
+    def _on_handover(self, call_id: str, url: str) -> None:
+        """Central's one-time link for this waiting call: the waiting screen shows it as a QR."""
+        session = self.session
+        if session is None or session.call_id != call_id or session.phase is SessionPhase.ENDED:
+            return
+        self._window.waiting.set_handover(url)
 
     def _on_agent(self, agent: Agent) -> None:
         window = self._window
@@ -182,7 +208,12 @@ class VideoHelpFlow(QObject):
         self._stop_self_view()
         self._desk.report_phase(CallPhase.IDLE, None, None, None)
         log.info("video help ended: %s (answered %s)", reason, self._answered)
-        if reason == EndReason.CANCELLED.value:
+        window.waiting.set_handover(None)
+        if reason == CallEndReason.HANDED_OVER:
+            # the passenger took the call with them on their phone: this kiosk is free for the next one
+            self.session = None
+            window.go_home()
+        elif reason == EndReason.CANCELLED.value:
             self.session = None
             if window.current_screen in (window.waiting, window.in_call):
                 window.show_screen(window.call_choice)
