@@ -335,3 +335,37 @@ def as_json(boarding_pass: BoardingPass) -> dict[str, JsonValue]:
         "legs": legs,
         "security": None if security is None else {"type": security.type, "data": security.data},
     }
+
+
+def encode(boarding_pass: BoardingPass) -> str:
+    """The text of ``boarding_pass`` as an issuer writes it (the inverse of :func:`parse` for passes that
+    follow the layout): the conditional items up to the last one present, sizes in upper-case hex."""
+    text = f"{FORMAT_CODE}{len(boarding_pass.legs)}{boarding_pass.name:<20.20}{boarding_pass.electronic_ticket:1.1}"
+    for number, leg in enumerate(boarding_pass.legs, start=1):
+        date = "   " if leg.date_of_flight is None else f"{leg.date_of_flight:03d}"
+        text += (
+            f"{leg.pnr:<7.7}{leg.from_airport:<3.3}{leg.to_airport:<3.3}{leg.carrier:<3.3}{leg.flight:<5.5}{date}"
+            f"{leg.compartment:1.1}{leg.seat:>4.4}{leg.sequence:<5.5}{leg.status:1.1}"
+        )
+        variable = ""
+        if number == 1 and boarding_pass.version is not None:
+            tags = dict(
+                zip(("baggage_tag", "baggage_tag_2", "baggage_tag_3"), boarding_pass.baggage_tags, strict=False)
+            )
+            unique = _section(_UNIQUE_ITEMS, {**{k: getattr(boarding_pass, k) for k, _ in _UNIQUE_ITEMS[:6]}, **tags})
+            variable = f"{VERSION_MARK}{boarding_pass.version}{len(unique):02X}{unique}"
+        repeated = _section(_REPEATED_ITEMS, {name: getattr(leg, name) for name, _width in _REPEATED_ITEMS})
+        if repeated or leg.airline_data or variable:
+            variable += f"{len(repeated):02X}{repeated}{leg.airline_data}"
+        text += f"{len(variable):02X}{variable}"
+    if boarding_pass.security is not None:
+        security = boarding_pass.security
+        text += f"{SECURITY_MARK}{security.type:1.1}{len(security.data):02X}{security.data}"
+    return text
+
+
+def _section(layout: tuple[tuple[str, int], ...], values: dict[str, str | None]) -> str:
+    present = [index for index, (name, _width) in enumerate(layout) if values.get(name) is not None]
+    if not present:
+        return ""
+    return "".join(f"{values.get(name) or '':<{width}.{width}}" for name, width in layout[: present[-1] + 1])

@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hardware.scanner.bcbp import BoardingPassError, as_json, claims_to_be_boarding_pass, name_initials, parse
+from hardware.scanner.bcbp import (
+    BoardingPassError,
+    as_json,
+    claims_to_be_boarding_pass,
+    encode,
+    name_initials,
+    parse,
+)
 
 
 def head(name: str = "DESMARAIS/LUC", legs: int = 1, ticket: str = "E") -> str:
@@ -239,3 +246,12 @@ def test_damaged_passes_raise_only_the_parsers_own_error(noise, at):
     damaged = text[:at] + "".join(noise) + text[at + len(noise) :]
     with contextlib.suppress(BoardingPassError):
         parse(damaged)
+
+
+@pytest.mark.parametrize("version", [None, 1, 3, 5, 8])
+def test_encoding_a_parsed_pass_gives_the_same_pass(version):
+    legs = head(legs=2) + (first_leg(version, UNIQUE_V3, REPEATED_V5, "AIR") if version else mandatory() + "00")
+    text = legs + later_leg(REPEATED_V1, pnr="XYZ999", origin="FRA", destination="HAK") + "^10AABCDEFGHIJ"
+    boarding_pass = parse(text)
+    assert encode(boarding_pass) == text
+    assert parse(encode(boarding_pass)) == boarding_pass
