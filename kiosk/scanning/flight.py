@@ -31,7 +31,7 @@ def find_flight(boarding_pass: BoardingPass, flights: Iterable[Flight], site: st
     """
     leg = next((leg for leg in boarding_pass.legs if leg.from_airport == site), boarding_pass.legs[0])
     zone = _zone(tz)
-    wanted = _flight_date(leg.date_of_flight, today)
+    wanted = flight_date(leg.date_of_flight, today)
     candidates = [
         flight
         for flight in flights
@@ -60,7 +60,7 @@ def _via(flight: Flight, code: str) -> bool:
     return any(stop.code == code for stop in flight.via)
 
 
-def _flight_date(day_of_year: int | None, today: date) -> date | None:
+def flight_date(day_of_year: int | None, today: date) -> date | None:
     """The date of ``day_of_year`` nearest ``today`` (a pass for 2 January read on 31 December is next year's)."""
     if day_of_year is None:
         return None
@@ -81,3 +81,12 @@ def _zone(tz: str) -> ZoneInfo:
         return ZoneInfo(tz) if tz else ZoneInfo("UTC")
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
+
+
+@dataclass(frozen=True)
+class Departures:
+    """The board a pass is looked up on: its flights, the site's code and its time zone."""
+
+    flights: tuple[Flight, ...] = ()
+    site: str = ""
+    tz: str = ""
