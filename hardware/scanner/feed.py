@@ -4,6 +4,12 @@ At most ``max_rate`` decodes a second, one at a time: a frame that arrives while
 than the rate allows, is skipped, never queued (the camera subscription keeps only the newest frame), so a
 slow machine scans less often but never falls behind what is in front of the camera. A code seen again
 within ``repeat_after_s`` is reported once: a pass held still is one scan, not eight a second.
+
+Most decodes are zxing-cpp's single pass (``fast_decoder``, a few ms); every ``full_every``-th is the full
+decoder with its fallbacks, which costs several times more on a frame without a code, as most frames are.
+Were every decode the full one, a pass held up just after an empty frame's decode began would wait for all
+its fallbacks first; this way the wait is mostly one quick decode, and a code only the fallbacks read is
+still read within a few decodes.
 """
 
 from __future__ import annotations
@@ -17,12 +23,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 from hardware.camera import CameraOwner, CameraSubscription, SubscriptionClosed
 from hardware.camera.sources import Frame
-from hardware.scanner.decoder import Code, decode
+from hardware.scanner.decoder import Code, decode, decode_zxing
 
 log = logging.getLogger(__name__)
 
 MAX_RATE_PER_S = 8.0
 REPEAT_AFTER_S = 3.0
+FULL_DECODE_EVERY = 3
 
 CodeListener = Callable[[Code], None]
 Decode = Callable[[Frame], list[Code]]
@@ -37,6 +44,8 @@ class ScanFeed:
         max_rate: float = MAX_RATE_PER_S,
         repeat_after_s: float = REPEAT_AFTER_S,
         decoder: Decode = decode,
+        fast_decoder: Decode | None = decode_zxing,
+        full_every: int = FULL_DECODE_EVERY,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if max_rate <= 0:
@@ -45,6 +54,8 @@ class ScanFeed:
         self._interval_s = 1.0 / max_rate
         self._repeat_after_s = repeat_after_s
         self._decode = decoder
+        self._fast_decode = fast_decoder or decoder
+        self._full_every = max(1, full_every)
         self._clock = clock
         self._listeners: list[CodeListener] = []
         self._task: asyncio.Task[None] | None = None
@@ -100,9 +111,12 @@ class ScanFeed:
                     continue
                 next_due = now + self._interval_s
                 try:
-                    codes = await loop.run_in_executor(executor, self._decode, frame)
+                    full = self.decodes % self._full_every == self._full_every - 1
+                    decoder = self._decode if full else self._fast_decode
+                    codes = await loop.run_in_executor(executor, decoder, frame)
                 except Exception:  # a decoder failing on one frame must not end scanning
                     log.exception("decoding a frame failed")
+                    self.decodes += 1
                     continue
                 self.decodes += 1
                 for code in codes:

@@ -72,7 +72,7 @@ async def test_the_feed_reports_a_code_once_decodes_off_the_loop_and_never_faste
         threads.add(threading.current_thread().name)
         return decode(frame)
 
-    feed = ScanFeed(camera, max_rate=5, decoder=decoder)
+    feed = ScanFeed(camera, max_rate=5, decoder=decoder, fast_decoder=None)
     heard: list[Code] = []
     feed.add_listener(heard.append)
     feed.start()
@@ -102,7 +102,7 @@ async def test_a_decoder_that_fails_does_not_end_scanning():
             raise RuntimeError("first frame broke the decoder")
         return decode(frame)
 
-    feed = ScanFeed(camera, max_rate=30, decoder=flaky)
+    feed = ScanFeed(camera, max_rate=30, decoder=flaky, fast_decoder=None)
     heard: list[Code] = []
     feed.add_listener(heard.append)
     feed.start()
@@ -112,3 +112,21 @@ async def test_a_decoder_that_fails_does_not_end_scanning():
         await feed.stop()
         await camera.stop()
     assert heard[0].text == POINT
+
+
+async def test_most_decodes_are_the_quick_pass_and_every_third_the_full_one():
+    camera = CameraOwner(CodeSource(None), fps=60)
+    calls: list[str] = []
+    feed = ScanFeed(
+        camera,
+        max_rate=60,
+        decoder=lambda frame: calls.append("full") or [],
+        fast_decoder=lambda frame: calls.append("fast") or [],
+    )
+    feed.start()
+    try:
+        await wait_for(lambda: len(calls) >= 6)
+    finally:
+        await feed.stop()
+        await camera.stop()
+    assert calls[:6] == ["fast", "fast", "full", "fast", "fast", "full"]
