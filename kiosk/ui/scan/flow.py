@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import TYPE_CHECKING
@@ -55,6 +56,7 @@ class ScanFlow:
         self._run: asyncio.Task[None] | None = None
         self._fetching: asyncio.Task[None] | None = None
         self.codes_seen = 0
+        self.found_at: float | None = None  # monotonic time the decoder reported the last code (benchmark)
         window.screens.currentChanged.connect(lambda _index: self._screen_changed())
 
     @property
@@ -100,8 +102,10 @@ class ScanFlow:
             return
         found: asyncio.Future[Code] = asyncio.get_running_loop().create_future()
         feed = ScanFeed(camera)
+
         def first(code: Code) -> None:
             if not found.done():
+                self.found_at = time.monotonic()
                 found.set_result(code)
 
         feed.add_listener(first)
