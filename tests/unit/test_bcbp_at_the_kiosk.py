@@ -4,10 +4,13 @@ from central (a real HTTP server on loopback), or text shown at most."""
 from __future__ import annotations
 
 import asyncio
+import unicodedata
 from datetime import date, datetime
 
 import pytest
 from aiohttp import web
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bus.messages.flights import Direction, Flight, FlightStatus
 from hardware.scanner.bcbp import BoardingPass, Leg, encode
@@ -198,3 +201,13 @@ async def test_a_slow_or_absent_central_fails_within_the_time_limit(central):
         await asyncio.to_thread(fetch_point, central, "slow", 0.2)
     with pytest.raises(PointUnavailable, match="could not be reached"):
         await asyncio.to_thread(fetch_point, "http://127.0.0.1:9", "t1-a12")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(st.text(max_size=400), st.text(max_size=80).map(lambda rest: "M1" + rest)))
+def test_any_text_is_sorted_and_what_is_shown_is_clean_and_short(text):
+    scanned = what_is(text, CENTRAL)
+    assert isinstance(scanned, PassScanned | UnreadablePass | PointScanned | OtherCode)
+    if isinstance(scanned, OtherCode):
+        assert len(scanned.shown) <= 160
+        assert all(char == " " or unicodedata.category(char)[0] not in "CZ" for char in scanned.shown)

@@ -34,7 +34,7 @@ class ScanScreen(QWidget):
         self.preview.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.guidance = label("InfoBody", wrap=True)
         self.detail = label("Hint", wrap=True)
-        self.status = label("ScanStatus", wrap=True)
+        self.status = label("InfoBody", wrap=True)
 
         header = QHBoxLayout()
         header.addWidget(self.title, 1)
@@ -86,6 +86,3 @@ class ScanScreen(QWidget):
         self.guidance.setText(t("scan.guidance"))
         self.detail.setText(t("scan.guidance_detail"))
         self.status.setText(t("scan.no_camera") if self.camera_missing else t("scan.looking"))
-        self.status.setProperty("problem", self.camera_missing)
-        self.status.style().unpolish(self.status)
-        self.status.style().polish(self.status)
