@@ -21,6 +21,7 @@ import zxingcpp
 Image = npt.NDArray[np.uint8]
 """A picture to decode: grayscale (height x width) or BGR (height x width x 3), 8 bits."""
 
+FLATTEN_MIN_SHARE = 0.02  # a light region smaller than this share of the picture is no pass held up
 STRAIGHT_WITHIN_DEG = 4.0  # zxing-cpp reads PDF417 up to about 7° off level: closer than this, no turn
 MAX_TEXT_CHARS = 4096  # longer than any code a kiosk has a use for; a larger one is cut, never kept whole
 
@@ -61,7 +62,7 @@ _opencv_detector: cv2.QRCodeDetector | None = None
 def decode(image: Image) -> list[Code]:
     """Every code in ``image``: zxing-cpp's; when it finds none, zxing-cpp's again with a global threshold
     (it rescues codes with a thin quiet zone against a dark background), then on the picture turned
-    straight, then OpenCV's QR. Blocks for milliseconds."""
+    straight, then on the pass warped flat, then OpenCV's QR. Blocks for milliseconds."""
     gray = _gray(image)
     codes = decode_zxing(gray)
     if not codes:
@@ -70,6 +71,10 @@ def decode(image: Image) -> list[Code]:
         straight = straightened(gray)
         if straight is not None:
             codes = decode_zxing(straight)
+    if not codes:
+        flat = flattened(gray)
+        if flat is not None:
+            codes = decode_zxing(flat)
     return codes if codes else decode_opencv(gray)
 
 
@@ -124,6 +129,55 @@ def straightened(gray: Image) -> Image | None:
     size = (int(height * sin + width * cos), int(height * cos + width * sin))
     turn[:, 2] += (size[0] - width) / 2, (size[1] - height) / 2
     return np.asarray(cv2.warpAffine(gray, turn, size, borderMode=cv2.BORDER_REPLICATE), dtype=np.uint8)
+
+
+def flattened(gray: Image) -> Image | None:
+    """The largest light quadrilateral in ``gray`` (a pass, a phone's screen) warped flat and level, or None.
+
+    A pass held at an angle to the camera is a trapezium in the picture; PDF417 tolerates little of that.
+    The paper is the largest bright region (Otsu's threshold on a half-size copy); its four corners, mapped
+    to a rectangle of the same average side lengths, undo the tilt.
+    """
+    small = cv2.resize(gray, (gray.shape[1] // 2, gray.shape[0] // 2), interpolation=cv2.INTER_AREA)
+    _threshold, light = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    light = cv2.morphologyEx(light, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))  # the code's dark bars inside
+    contours, _hierarchy = cv2.findContours(light, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return None
+    paper = max(contours, key=cv2.contourArea)
+    if cv2.contourArea(paper) < FLATTEN_MIN_SHARE * small.shape[0] * small.shape[1]:
+        return None
+    corners = cv2.approxPolyDP(paper, 0.02 * cv2.arcLength(paper, True), True).reshape(-1, 2)
+    if len(corners) != 4:
+        corners = cv2.boxPoints(cv2.minAreaRect(paper))
+    quad = _clockwise(np.asarray(corners, dtype=np.float32) * 2)
+    top, right, bottom, left = (float(np.linalg.norm(quad[(i + 1) % 4] - quad[i])) for i in range(4))
+    width, height = int((top + bottom) / 2), int((left + right) / 2)
+    if width < 16 or height < 16:
+        return None
+    margin = 16  # a quiet zone around the code, in case the paper's edge is the code's edge
+    target = np.array(
+        [[margin, margin], [margin + width, margin], [margin + width, margin + height], [margin, margin + height]],
+        dtype=np.float32,
+    )
+    warp = cv2.getPerspectiveTransform(quad, target)
+    size = (width + 2 * margin, height + 2 * margin)
+    return np.asarray(cv2.warpPerspective(gray, warp, size, borderMode=cv2.BORDER_REPLICATE), dtype=np.uint8)
+
+
+def _clockwise(points: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """Four corners as top-left, top-right, bottom-right, bottom-left."""
+    by_sum = points.sum(axis=1)
+    by_difference = np.diff(points, axis=1).ravel()
+    return np.array(
+        [
+            points[np.argmin(by_sum)],
+            points[np.argmin(by_difference)],
+            points[np.argmax(by_sum)],
+            points[np.argmax(by_difference)],
+        ],
+        dtype=np.float32,
+    )
 
 
 def _gray(image: Image) -> Image:

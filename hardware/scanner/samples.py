@@ -127,8 +127,11 @@ def _place(frame: Frame, card: Image, trouble: Trouble, rng: np.random.Generator
     """Put the card into ``frame`` as held up about 20 cm away, turned, tilted or lit as ``trouble`` says."""
     height, width = frame.shape[:2]
     h, w = card.shape
-    scale = min(0.8 * width / w, 0.7 * height / h, float(rng.uniform(1.0, 1.6)))
     angle = float(rng.uniform(-180, 180)) if trouble is Trouble.ROTATION else float(rng.uniform(-6, 6))
+    # held so that all of it is in the picture (a code cut off by the frame is no decoder's fault)
+    cos, sin = abs(np.cos(np.radians(angle))), abs(np.sin(np.radians(angle)))
+    fit = min(0.9 * width / (w * cos + h * sin), 0.9 * height / (w * sin + h * cos))
+    scale = min(fit, float(rng.uniform(1.0, 1.6)))
     centre = (width / 2 + rng.uniform(-0.05, 0.05) * width, height / 2 + rng.uniform(-0.05, 0.05) * height)
     corners = np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype=np.float32)
     matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, scale)
