@@ -112,7 +112,7 @@ def _card(code: Image, trouble: Trouble, rng: np.random.Generator) -> Image:
         h, w = card.shape
         cover_w, cover_h = int(w * rng.uniform(0.12, 0.18)), int(h * rng.uniform(0.25, 0.35))
         y = int(rng.uniform(0.3, 0.5) * h)
-        x = w - cover_w if rng.random() < 0.5 else 0
+        x = w - cover_w  # the right-hand edge: a thumb from the side the pass is held by
         card[y : y + cover_h, x : x + cover_w] = float(rng.uniform(150, 200))
     elif trouble is Trouble.MOIRE:
         h, w = card.shape
