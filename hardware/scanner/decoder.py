@@ -65,8 +65,19 @@ def decode(image: Image) -> list[Code]:
     straight, then on the pass warped flat, then OpenCV's QR. Blocks for milliseconds."""
     gray = _gray(image)
     codes = decode_zxing(gray)
-    if not codes:
-        codes = decode_zxing(gray, zxingcpp.Binarizer.GlobalHistogram)
+    return codes if codes else _fallbacks(gray)
+
+
+def decode_live(image: Image) -> list[Code]:
+    """zxing-cpp's one pass, and the fallbacks of :func:`decode` only when that pass saw a code it could
+    not read (a pass held askew): most camera frames show no code, and for them this costs one pass."""
+    gray = _gray(image)
+    codes, unread = _zxing(gray, zxingcpp.Binarizer.LocalAverage, return_errors=True)
+    return codes if codes or not unread else _fallbacks(gray)
+
+
+def _fallbacks(gray: Image) -> list[Code]:
+    codes = decode_zxing(gray, zxingcpp.Binarizer.GlobalHistogram)
     if not codes:
         straight = straightened(gray)
         if straight is not None:
@@ -80,17 +91,28 @@ def decode(image: Image) -> list[Code]:
 
 def decode_zxing(image: Image, binarizer: zxingcpp.Binarizer = zxingcpp.Binarizer.LocalAverage) -> list[Code]:
     """The codes zxing-cpp reads in ``image`` (every orientation, inverted codes too)."""
-    codes: list[Code] = []
+    codes, _unread = _zxing(_gray(image), binarizer)
+    return codes
+
+
+def _zxing(gray: Image, binarizer: zxingcpp.Binarizer, return_errors: bool = False) -> tuple[list[Code], int]:
+    """The codes read, and how many symbols were found but not read (counted only with ``return_errors``)."""
     # Plain: the text as the code carries it (the default writes control characters as <ESC>, which would
     # hide them from the checks that remove them and break a boarding pass's lengths)
     found = zxingcpp.read_barcodes(
-        _gray(image), formats=_WANTED, binarizer=binarizer, text_mode=zxingcpp.TextMode.Plain
+        gray, formats=_WANTED, binarizer=binarizer, text_mode=zxingcpp.TextMode.Plain, return_errors=return_errors
     )
+    codes: list[Code] = []
+    unread = 0
     for barcode in found:
         format_ = _ZXING_FORMATS.get(barcode.format)
-        if format_ is not None and barcode.valid:
+        if format_ is None:
+            continue
+        if barcode.valid:
             codes.append(Code(format_, barcode.text[:MAX_TEXT_CHARS], Decoder.ZXING))
-    return codes
+        else:
+            unread += 1
+    return codes, unread
 
 
 def decode_opencv(image: Image) -> list[Code]:

@@ -5,11 +5,11 @@ than the rate allows, is skipped, never queued (the camera subscription keeps on
 slow machine scans less often but never falls behind what is in front of the camera. A code seen again
 within ``repeat_after_s`` is reported once: a pass held still is one scan, not eight a second.
 
-Most decodes are zxing-cpp's single pass (``fast_decoder``, a few ms); every ``full_every``-th is the full
-decoder with its fallbacks, which costs several times more on a frame without a code, as most frames are.
-Were every decode the full one, a pass held up just after an empty frame's decode began would wait for all
-its fallbacks first; this way the wait is mostly one quick decode, and a code only the fallbacks read is
-still read within a few decodes.
+Most decodes are zxing-cpp's single pass (``fast_decoder``, a few ms), with the fallbacks only when that
+pass saw a code it could not read; every ``full_every``-th is the full decoder, for a code the single pass
+does not even see. The fallbacks cost several times a single pass on a frame without a code, as most
+frames are: were every decode the full one, a pass held up just after an empty frame's decode began would
+wait for all of them first.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from hardware.camera import CameraOwner, CameraSubscription, SubscriptionClosed
 from hardware.camera.sources import Frame
-from hardware.scanner.decoder import Code, decode, decode_zxing
+from hardware.scanner.decoder import Code, decode, decode_live
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ class ScanFeed:
         max_rate: float = MAX_RATE_PER_S,
         repeat_after_s: float = REPEAT_AFTER_S,
         decoder: Decode = decode,
-        fast_decoder: Decode | None = decode_zxing,
+        fast_decoder: Decode | None = decode_live,
         full_every: int = FULL_DECODE_EVERY,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:

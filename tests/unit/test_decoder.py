@@ -9,7 +9,7 @@ import time
 import pytest
 
 from hardware.camera import CameraOwner
-from hardware.scanner.decoder import Code, CodeFormat, Decoder, decode, decode_opencv
+from hardware.scanner.decoder import Code, CodeFormat, Decoder, decode, decode_live, decode_opencv, decode_zxing
 from hardware.scanner.feed import ScanFeed
 from hardware.scanner.samples import CodeSource, Trouble, camera_frame, code_image
 
@@ -133,3 +133,10 @@ async def test_most_decodes_are_the_quick_pass_and_every_third_the_full_one():
         await feed.stop()
         await camera.stop()
     assert calls[:6] == ["fast", "fast", "full", "fast", "fast", "full"]
+
+
+def test_the_live_pass_tries_the_fallbacks_only_for_a_code_it_saw_but_could_not_read():
+    askew = camera_frame(code_image(PASS, CodeFormat.PDF417), Trouble.ROTATION, seed=1001)
+    assert decode_zxing(askew) == []  # one pass of zxing-cpp sees the pass but cannot read it at this angle
+    assert [code.text for code in decode_live(askew)] == [PASS]
+    assert decode_live(camera_frame(None, Trouble.NO_CODE, seed=1)) == []
