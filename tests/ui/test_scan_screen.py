@@ -108,8 +108,17 @@ def test_hostile_content_is_shown_as_plain_text_only_and_never_fetched(make_wind
     )
     kiosk = Kiosk(window, hostile, CodeFormat.QR)
     qt_loop.run_until_complete(kiosk.scan())
-    qt_loop.run_until_complete(kiosk.close())
     result = window.scan_result
+    shown_first = result.body.text()
+
+    async def scan_again() -> None:
+        result.again_button.click()
+        assert window.current_screen is window.scan
+        await until(lambda: kiosk.camera.subscriber_count == 2, "the camera on again for the next scan")
+        await kiosk.close()
+
+    qt_loop.run_until_complete(scan_again())
+    assert result.body.text() == shown_first
     assert result.title.text() == "Scanned code"
     shown = result.body.text()
     assert shown.startswith(
