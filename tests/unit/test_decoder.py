@@ -75,21 +75,21 @@ async def test_the_feed_reports_a_code_once_decodes_off_the_loop_and_never_faste
         threads.add(threading.current_thread().name)
         return decode(frame)
 
-    feed = ScanFeed(camera, max_rate=5, decoder=decoder, fast_decoder=None)
+    feed = ScanFeed(camera, max_rate=10, decoder=decoder, fast_decoder=None)
     heard: list[Code] = []
     feed.add_listener(heard.append)
     feed.start()
     started = time.monotonic()
     try:
         await wait_for(lambda: heard)
-        await wait_for(lambda: feed.decodes >= 6)
+        await wait_for(lambda: feed.decodes >= 4)
     finally:
         await feed.stop()
         await camera.stop()
     elapsed = time.monotonic() - started
     assert [(c.format, c.text) for c in heard] == [(CodeFormat.PDF417, PASS)]  # held still: one report
-    assert feed.decodes <= 5 * elapsed + 1
-    assert feed.frames_skipped > 0  # 60 frames a second, 5 decodes: the rest were dropped, not queued
+    assert feed.decodes <= 10 * elapsed + 1
+    assert feed.frames_skipped > 0  # 60 frames a second, 10 decodes: the rest were dropped, not queued
     assert threads == {"scanner_0"}
     assert not feed.running and camera.subscriber_count == 0
 
