@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from kiosk.printing.setup import KioskPrinting
     from kiosk.ui.call.flow import VideoHelpFlow
     from kiosk.ui.print_actions import PrintActions
+    from kiosk.ui.scan.flow import ScanFlow
 from device.i18n import Catalogue
 from device.logs import install_log_ring
 from device.ui.runner import run_qt_program
@@ -110,6 +111,7 @@ class KioskApp:
         password = settings.bus.password
         self.logs = install_log_ring([password.get_secret_value()] if password is not None else [])
         self.restart_requested = False
+        self.scan: ScanFlow | None = None
         self._quit = asyncio.Event()
 
     def request_quit(self) -> None:
@@ -148,6 +150,7 @@ class KioskApp:
             link.add_state_listener(lambda state, _detail: shot.connection_changed(state.value))
             screenshot = asyncio.ensure_future(shot.save())
         desk = self._open_video_help(link)
+        self.scan = self._open_scanning(desk)
         from kiosk.printing.setup import KioskPrinting
         from kiosk.ui.print_actions import PrintActions
 
@@ -166,6 +169,8 @@ class KioskApp:
             screenshot.cancel()
         if self.flow is not None:
             await self.flow.close()
+        if self.scan is not None:
+            await self.scan.close()
         await desk.stop()
         print_actions.close()
         await printing.stop()
@@ -199,6 +204,21 @@ class KioskApp:
         desk.start()
         self.flow = VideoHelpFlow(self.window, desk)
         return desk
+
+    def _open_scanning(self, desk: VideoHelpDesk) -> ScanFlow:
+        """The Scan screen's flow, on the one camera owner (video help's): opened on the first scan."""
+        from hardware.camera import CameraOwner
+        from kiosk.scanning.flight import Departures
+        from kiosk.ui.scan.flow import ScanFlow
+
+        async def camera() -> CameraOwner | None:
+            await desk.prepare()
+            return desk.camera
+
+        # No flight store runs in the kiosk yet: until one does, a pass shows its own flight, "not on the board".
+        site = self.settings.bus.site
+
+        return ScanFlow(self.window, camera, lambda: Departures(site=site), self.settings.info.central_url)
 
 
 def _collect_again() -> None:

@@ -8,16 +8,31 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 
 import cv2
 from PySide6.QtWidgets import QApplication
 
 from bus.messages.call import Push, PushKind
 from bus.messages.central import QueueSummary, SkillQueue
+from bus.messages.flights import Direction, Flight, FlightStatus
 from hardware.camera import SyntheticSource
+from hardware.scanner.bcbp import BoardingPass, Leg, encode
 from kiosk.printing.slips import WifiVoucher
+from kiosk.scanning.codes import shown_text
+from kiosk.scanning.flight import find_flight
+from kiosk.scanning.points import Bilingual, PointInfo
 from kiosk.ui.call.frames import camera_picture
 from kiosk.ui.print_status import PrintStatus
+from kiosk.ui.scan.result import (
+    FlightFound,
+    OtherText,
+    Outcome,
+    PointLoading,
+    PointShown,
+    PointUnavailableShown,
+    Unreadable,
+)
 from kiosk.ui.window import KioskWindow
 
 DEMO_AGENT = "Demo Agent 演示坐席"
@@ -213,6 +228,68 @@ def _ended(reason: str, requeue_offered: bool) -> Callable[[KioskWindow], None]:
     return show
 
 
+SCAN_DAY = date(2026, 11, 22)
+SCAN_TZ = "Asia/Shanghai"
+SCAN_LEG = Leg("DEF456", "HAK", "PEK", "HU", "7181", 326, "Y", "012A", "0012", "1")
+SCAN_PASS = BoardingPass(name="ZHANG/SANFENG MR", electronic_ticket="E", legs=(SCAN_LEG,))
+SCAN_FLIGHT = Flight(
+    id="HU7181-20261122-D",
+    number="HU7181",
+    direction=Direction.DEPARTURES,
+    other_airport="PEK",
+    city_en="Beijing",
+    city_zh="北京",
+    scheduled=datetime.fromisoformat("2026-11-22T14:35:00+08:00"),
+    estimated=datetime.fromisoformat("2026-11-22T15:10:00+08:00"),
+    gate="12",
+    status=FlightStatus.BOARDING,
+)
+SCAN_POINT = PointInfo(
+    id="t1-a12",
+    name=Bilingual(zh="T1 出发大厅 A12 问询柜台", en="T1 Departures Hall, desk A12"),
+    terminal="T1",
+    area="Departures",
+    floor="3",
+    services=[
+        Bilingual(zh="洗手间", en="Toilets"),
+        Bilingual(zh="母婴室", en="Baby care room"),
+        Bilingual(zh="充电站", en="Phone charging"),
+        Bilingual(zh="饮水处", en="Drinking water"),
+    ],
+)
+HOSTILE_CODE = "javascript:alert(document.cookie)<script>\x1b[2J\u202e" + "https://evil.example/" + "A" * 300
+
+
+def _scan(camera: bool) -> Callable[[KioskWindow], None]:
+    """The Scan screen, with a boarding pass in the camera's picture or with no camera at all."""
+
+    def show(window: KioskWindow) -> None:
+        from hardware.scanner.decoder import CodeFormat
+        from hardware.scanner.samples import CodeSource, code_image
+
+        window.show_screen(window.scan)
+        window.scan.reset()
+        if not camera:
+            window.scan.show_no_camera()
+            return
+        source = CodeSource(code_image(encode(SCAN_PASS), CodeFormat.PDF417, 3), appears_at=0)
+        window.scan.show_picture(camera_picture(source.read(), window.scan.preview_size))
+
+    return show
+
+
+def _scan_result(outcome: Outcome) -> Callable[[KioskWindow], None]:
+    def show(window: KioskWindow) -> None:
+        window.scan_result.show_outcome(outcome)
+        window.show_screen(window.scan_result)
+
+    return show
+
+
+def _pass_on(flights: tuple[Flight, ...]) -> Outcome:
+    return FlightFound(find_flight(SCAN_PASS, flights, "HAK", SCAN_TZ, SCAN_DAY), SCAN_TZ, SCAN_DAY)
+
+
 SCENES: tuple[Scene, ...] = (
     Scene("home", _home(True)),
     Scene("home-printer-unavailable", _home(False)),
@@ -246,6 +323,15 @@ SCENES: tuple[Scene, ...] = (
     Scene("thanks", lambda window: window.show_screen(window.thanks)),
     Scene("ended-failed", _ended("failed", False)),
     Scene("ended-agent-lost", _ended("agent_lost", True)),
+    Scene("scan", _scan(camera=True)),
+    Scene("scan-no-camera", _scan(camera=False)),
+    Scene("scan-flight", _scan_result(_pass_on((SCAN_FLIGHT,)))),
+    Scene("scan-flight-not-on-board", _scan_result(_pass_on(()))),
+    Scene("scan-unreadable-pass", _scan_result(Unreadable())),
+    Scene("scan-info-point", _scan_result(PointShown(SCAN_POINT))),
+    Scene("scan-info-point-loading", _scan_result(PointLoading("t1-a12"))),
+    Scene("scan-info-point-unavailable", _scan_result(PointUnavailableShown("t1-a12"))),
+    Scene("scan-other-code", _scan_result(OtherText(shown_text(HOSTILE_CODE)))),
     # last: the notice stays up until it is cleared
     Scene("home-notice", with_notice(_home(True))),
     Scene("in-call-notice", with_notice(in_call(NOTE, QR))),

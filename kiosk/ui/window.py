@@ -24,6 +24,8 @@ from kiosk.ui.call.waiting import WaitingScreen
 from kiosk.ui.home import HomeScreen
 from kiosk.ui.idle import IdleWatch
 from kiosk.ui.info import InfoScreen
+from kiosk.ui.scan.result import ScanResultScreen
+from kiosk.ui.scan.screen import ScanScreen
 from kiosk.ui.theme import stylesheet
 from kiosk.ui.top_bar import TopBar
 from kiosk.ui.wifi import WifiScreen
@@ -66,6 +68,8 @@ class KioskWindow(QWidget):
         self.rating = RatingScreen(self.texts)
         self.call_ended = CallEndedScreen(self.texts)
         self.thanks = ThanksScreen(self.texts)
+        self.scan = ScanScreen(self.texts)
+        self.scan_result = ScanResultScreen(self.texts)
         self.screens = QStackedWidget()
         self._texted: tuple[TextedScreen, ...] = (
             self.home,
@@ -77,8 +81,10 @@ class KioskWindow(QWidget):
             self.rating,
             self.call_ended,
             self.thanks,
+            self.scan,
+            self.scan_result,
         )
-        self._shaped: tuple[ShapedScreen, ...] = (self.home, self.wifi, self.call_choice, self.in_call)
+        self._shaped: tuple[ShapedScreen, ...] = (self.home, self.wifi, self.call_choice, self.in_call, self.scan)
         self.landscape: bool | None = None
         for screen in self._texted:
             self.screens.addWidget(screen)
@@ -103,6 +109,9 @@ class KioskWindow(QWidget):
         self.call_choice.info_requested.connect(lambda: self.show_screen(self.info))
         self.call_ended.home_requested.connect(self.go_home)
         self.thanks.home_requested.connect(self.go_home)
+        self.scan.home_requested.connect(self.go_home)
+        self.scan_result.home_requested.connect(self.go_home)
+        self.scan_result.scan_again_requested.connect(self.open_scan)
         self.top_bar.language_button.clicked.connect(self._switch_language)
         self.top_bar.large_text_button.clicked.connect(self._session.set_large_text)
 
@@ -123,6 +132,11 @@ class KioskWindow(QWidget):
 
     def show_screen(self, screen: QWidget) -> None:
         self.screens.setCurrentWidget(screen)
+
+    def open_scan(self) -> None:
+        """The Scan screen (from the Flights screen's "Scan boarding pass", or "scan again"; the home screen
+        has no room for a fourth tile at 800x1280); the scan flow runs the camera only while it shows."""
+        self.show_screen(self.scan)
 
     def show_thanks(self) -> None:
         """After a rating: a short thank-you, then home by itself."""
