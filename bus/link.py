@@ -62,8 +62,13 @@ class BusLink:
     """One connection to the broker, with a Last Will, subscriptions that survive reconnects, and a
     round-trip figure taken from QoS 1 acknowledgements."""
 
-    def __init__(self, settings: BusSection, client_id: str, will: Publication | None = None) -> None:
+    def __init__(
+        self, settings: BusSection, client_id: str, will: Publication | None = None, clean_session: bool = True
+    ) -> None:
+        """``clean_session=False`` asks the broker to keep the session across connections: the subscriptions,
+        and the QoS 1 messages that match them while this client is away (central uses it for device events)."""
         self._settings = settings
+        self._clean_session = clean_session
         self._client_id = client_id
         self._will = will
         self._subscriptions: list[tuple[str, int, MessageHandler]] = []
@@ -177,7 +182,7 @@ class BusLink:
             callback_api_version=CallbackAPIVersion.VERSION2,
             client_id=self._client_id,
             protocol=MQTTProtocolVersion.MQTTv311,
-            clean_session=True,
+            clean_session=self._clean_session,
         )
         settings = self._settings
         if settings.username is not None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import secrets
 import time
 from pathlib import Path
 
@@ -73,9 +72,15 @@ class CentralService:
         self._settings = settings
         self._version = version if version is not None else program_version()
         self.topics = Topics(settings.bus.topic_root)
-        self.client_id = f"central-{settings.bus.site.lower()}-{secrets.token_hex(3)}"
+        # a fixed id and a kept session: the broker queues device events for central while it is away
+        self.client_id = settings.bus.central_client_id
         self._status_topic = self.topics.site(TopicKind.CENTRAL_STATUS)
-        self.link = BusLink(settings.bus, self.client_id, will=self._status(False, OfflineReason.LOST))
+        self.link = BusLink(
+            settings.bus,
+            self.client_id,
+            will=self._status(False, OfflineReason.LOST),
+            clean_session=not settings.bus.persistent_session,
+        )
         self.events = DeviceEventLog(self.topics)
         self.fleet = FleetState(self.topics, settings.fleet.stale_after_s, max_devices=settings.fleet.max_devices)
         self.feed = FleetFeed(
@@ -183,7 +188,12 @@ class CentralService:
         self.link.add_connected_listener(self._publish_birth)
         self.link.add_state_listener(lambda state, _detail: self.feed.bus_changed(state.value))
         self.link.subscribe(self.topics.every_device(TopicKind.DEVICE_STATUS), self.gate.guard(self.fleet.handle))
-        self.link.subscribe(self.topics.every_device(TopicKind.DEVICE_HEALTH), self.gate.guard(self.fleet.handle))
+        # health at QoS 0: each snapshot replaces the last and is retained, so the broker need not queue them for
+        # central while it is away (they would fill its queue, Mosquitto's max_queued_messages, and push out
+        # events); after a reconnect the retained ones come anyway. It also spares a PUBACK per snapshot.
+        self.link.subscribe(
+            self.topics.every_device(TopicKind.DEVICE_HEALTH), self.gate.guard(self.fleet.handle), qos=0
+        )
         self.link.subscribe(self.topics.every_device(TopicKind.DEVICE_EVENT), self.gate.guard(self.events.handle))
         self.flights.start()
         await self.link.start()
