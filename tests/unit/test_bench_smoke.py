@@ -145,3 +145,12 @@ def test_signage_cpu_benchmark_runs_against_chromium():
     assert re.search(r"^signage\s+[\d.]+\s+\d+\s+[\d.]+\s+[\d.]+\s+1$", out, re.MULTILINE), out
     assert re.search(r"^chromium\s+[\d.]+\s+\d+\s+[\d.]+\s+[\d.]+\s+\d+$", out, re.MULTILINE), out
     assert "goal CPU ≤ 0.5x Chromium's:" in out and "goal PSS ≤ 0.3x Chromium's:" in out
+
+
+@pytest.mark.slow  # a real run: Mosquitto, central and the fleet simulator as processes
+def test_fleet_benchmark_runs():
+    out = run_benchmark("bench.fleet")
+    assert re.search(r"^central\s+[\d.]+\s+[\d.]+\s+\d+$", out, re.MULTILINE), out
+    assert re.search(r"^mosquitto \(baseline\)\s+[\d.]+", out, re.MULTILINE), out
+    assert "central's JSON API at the end: 200 online of 200" in out, out
+    assert re.search(r"staleness, device publish → facilities stream: p50 \d+ ms, p99 \d+ ms", out), out
