@@ -52,7 +52,7 @@ def topic_matcher(pattern: str) -> Callable[[str], bool]:
     levels = pattern.split("/")
     if "+" not in levels and "#" not in levels:
         return lambda topic: topic == pattern
-    parts = []
+    parts: list[str] = []
     for level in levels:
         if level == "#":  # only ever last: this level and any below, or none ("a/#" matches "a")
             parts = [f"(?:{'/'.join(parts)}(?:/.*)?)" if parts else ".*"]
