@@ -125,7 +125,6 @@ def start_broker(programs: Programs, workdir: Path, devices: int) -> int:
         "allow_anonymous true",
         "persistence false",
         "max_connections -1",
-        f"max_queued_messages {max(1000, devices * 10)}",
         "log_dest none",
     ]
     if os.geteuid() == 0:

@@ -187,10 +187,15 @@ class CentralService:
 
         self.link.add_connected_listener(self._publish_birth)
         self.link.add_state_listener(lambda state, _detail: self.feed.bus_changed(state.value))
-        self.link.subscribe(self.topics.every_device(TopicKind.DEVICE_STATUS), self.gate.guard(self.fleet.handle))
-        # health at QoS 0: each snapshot replaces the last and is retained, so the broker need not queue them for
-        # central while it is away (they would fill its queue, Mosquitto's max_queued_messages, and push out
-        # events); after a reconnect the retained ones come anyway. It also spares a PUBACK per snapshot.
+        # status and health at QoS 0: both are retained and each message replaces the last, so after every
+        # (re)connect the broker sends the latest of each device anyway. At QoS 1 the broker holds them in
+        # central's queue (Mosquitto's max_queued_messages, 1000 by default): the retained statuses of more
+        # devices than that, sent together at the subscribe, were cut off there (central saw 1,020 of 2,031),
+        # and health queued while central is away would push out the events it is kept for. QoS 0 also spares
+        # a PUBACK per message. The call adapters subscribe status too, before this (same QoS: see there).
+        self.link.subscribe(
+            self.topics.every_device(TopicKind.DEVICE_STATUS), self.gate.guard(self.fleet.handle), qos=0
+        )
         self.link.subscribe(
             self.topics.every_device(TopicKind.DEVICE_HEALTH), self.gate.guard(self.fleet.handle), qos=0
         )

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bus.link import BusLink
-from bus.topics import Topics
+from bus.codec import encode
+from bus.link import BusLink, Publication
+from bus.messages.device import DeviceKind, DeviceStatus
+from bus.topics import TopicKind, Topics
 from central.service import CentralService
 from central.settings import CentralSettings
 from config.sections import BusSection
@@ -81,6 +83,35 @@ async def test_events_sent_while_central_is_stopped_arrive_once_in_order_when_it
     finally:
         kiosk.close()
         await kiosk_link.stop()
+        await central.stop()
+
+
+@pytest.mark.slow  # a broker and central's whole service
+async def test_central_sees_every_retained_status_beyond_the_broker_s_queue_limit(
+    mosquitto: Mosquitto, tmp_path: Path
+) -> None:
+    """At its subscribe the broker sends every device's retained status at once; Mosquitto queues at most 1000
+    QoS 1 messages per client (its default, which this broker keeps), so at QoS 1 central saw about 1020."""
+    devices = 1100
+    sender = BusLink(BusSection(url=mosquitto.url), "test-births")
+    up = asyncio.Event()
+    sender.add_connected_listener(up.set)
+    await sender.start()
+    await asyncio.wait_for(up.wait(), 10)
+    acked: list[int] = []
+    for n in range(devices):
+        device = f"kiosk-many-{n:04d}"
+        birth = DeviceStatus(online=True, kind=DeviceKind.KIOSK, location=f"gate {n}")
+        topic = TOPICS.device(device, TopicKind.DEVICE_STATUS)
+        assert sender.publish_acked(Publication(topic, encode(birth), retain=True), lambda n=n: acked.append(n))
+    await until(lambda: len(acked) == devices, "every birth retained by the broker", 30)
+    await sender.stop()
+
+    central = await started(central_settings(mosquitto.url, tmp_path / "central"), [])
+    try:
+        await until(lambda: len(central.fleet) == devices, lambda: f"{devices} devices, not {len(central.fleet)}", 20)
+        assert central.fleet.counts()["online"] == devices
+    finally:
         await central.stop()
 
 
