@@ -11,6 +11,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
+import psutil
 import pytest
 
 from bus.codec import decode, encode
@@ -18,6 +19,7 @@ from bus.link import Publication
 from bus.messages.device import Command, DeviceEvent, DeviceHealth, DeviceStatus
 from bus.topics import TopicKind, Topics
 from config.sections import BusSection
+from demo.fleet.driver import CONNECT_THREADS
 from demo.fleet.fleet import FleetPlan
 from tests.peers.inbox import Inbox
 from tests.peers.mosquitto import Mosquitto
@@ -138,6 +140,20 @@ async def test_a_killed_simulator_leaves_every_device_s_last_will(mosquitto: Mos
             await until(lambda: len({t for t, b in inbox.messages if b["reason"] == "lost"}) == DEVICES, "the Wills")
     finally:
         stop(fleet, signal.SIGKILL)
+
+
+@pytest.mark.slow  # starts the broker and the simulator
+async def test_a_hundred_devices_need_no_thread_each(mosquitto: Mosquitto) -> None:
+    settings = BusSection(url=mosquitto.url)
+    fleet = start_fleet(mosquitto.url, "--devices", "100", "--ramp", "1")
+    try:
+        async with Inbox(settings, TOPICS.every_device(TopicKind.DEVICE_STATUS), client_id="test-many") as inbox:
+            await until(lambda: len({t for t, b in inbox.messages if b["online"]}) == 100, "a hundred births", 30)
+            # the loop's thread, and the few that only open connections: paho's loop_start would add 100
+            assert psutil.Process(fleet.pid).num_threads() <= 1 + CONNECT_THREADS
+    finally:
+        out = stop(fleet)
+    assert "100 of 100 devices came online" in out, out
 
 
 @pytest.mark.slow  # starts a process
