@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import secrets
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -87,9 +86,15 @@ class CentralService:
         self._settings = settings
         self._version = version if version is not None else program_version()
         self.topics = Topics(settings.bus.topic_root)
-        self.client_id = f"central-{settings.bus.site.lower()}-{secrets.token_hex(3)}"
+        # a fixed id and a kept session: the broker queues device events for central while it is away
+        self.client_id = settings.bus.central_client_id
         self._status_topic = self.topics.site(TopicKind.CENTRAL_STATUS)
-        self.link = BusLink(settings.bus, self.client_id, will=self._status(False, OfflineReason.LOST))
+        self.link = BusLink(
+            settings.bus,
+            self.client_id,
+            will=self._status(False, OfflineReason.LOST),
+            clean_session=not settings.bus.persistent_session,
+        )
         self.events = DeviceEventLog(self.topics)
         self.fleet = FleetState(self.topics, settings.fleet.stale_after_s, max_devices=settings.fleet.max_devices)
         self.feed = FleetFeed(
@@ -296,8 +301,18 @@ class CentralService:
 
         self.link.add_connected_listener(self._publish_birth)
         self.link.add_state_listener(lambda state, _detail: self.feed.bus_changed(state.value))
-        self.link.subscribe(self.topics.every_device(TopicKind.DEVICE_STATUS), self.gate.guard(self.fleet.handle))
-        self.link.subscribe(self.topics.every_device(TopicKind.DEVICE_HEALTH), self.gate.guard(self.fleet.handle))
+        # status and health at QoS 0: both are retained and each message replaces the last, so after every
+        # (re)connect the broker sends the latest of each device anyway. At QoS 1 the broker holds them in
+        # central's queue (Mosquitto's max_queued_messages, 1000 by default): the retained statuses of more
+        # devices than that, sent together at the subscribe, were cut off there (central saw 1,020 of 2,031),
+        # and health queued while central is away would push out the events it is kept for. QoS 0 also spares
+        # a PUBACK per message. The call adapters subscribe status too, before this (same QoS: see there).
+        self.link.subscribe(
+            self.topics.every_device(TopicKind.DEVICE_STATUS), self.gate.guard(self.fleet.handle), qos=0
+        )
+        self.link.subscribe(
+            self.topics.every_device(TopicKind.DEVICE_HEALTH), self.gate.guard(self.fleet.handle), qos=0
+        )
         self.link.subscribe(self.topics.every_device(TopicKind.DEVICE_EVENT), self.gate.guard(self.events.handle))
         self.link.subscribe(self.topics.every_device(TopicKind.COMMAND_REPLY), self.gate.guard(self.commands.handle))
         self.flights.start()

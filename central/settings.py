@@ -56,6 +56,31 @@ class HttpSection(Section):
         return value
 
 
+CLIENT_ID_PATTERN = r"^([A-Za-z0-9_-]{1,23})?$"
+"""What every MQTT 3.1.1 broker must accept as a client id (at most 23 of these characters, spec 3.1.3.1)."""
+
+
+class CentralBusSection(BusSection):
+    """Central's ``[bus]``: the shared keys, plus who central is to the broker and whether the broker keeps
+    central's session while it is away."""
+
+    client_id: Annotated[str, Field(pattern=CLIENT_ID_PATTERN)] = Field(
+        default="",
+        description="Central's MQTT client id; empty: central-{site in lower case}. It stays the same across "
+        "restarts, so that the broker finds central's session again; two centrals on one broker need two ids.",
+    )
+    persistent_session: bool = Field(
+        default=True,
+        description="Ask the broker to keep central's session (clean_session false): device events sent while "
+        "central is away (restarting, or cut off) are queued by the broker and delivered when it returns. Off: "
+        "a clean session, and central never hears those events.",
+    )
+
+    @property
+    def central_client_id(self) -> str:
+        return self.client_id or f"central-{self.site.lower()}"
+
+
 class StoreSection(Section):
     """Where central keeps its records."""
 
@@ -199,7 +224,7 @@ class CentralSettings(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     app: AppSection = Field(default_factory=AppSection)
-    bus: BusSection = Field(default_factory=BusSection)
+    bus: CentralBusSection = Field(default_factory=CentralBusSection)
     http: HttpSection = Field(default_factory=HttpSection)
     store: StoreSection = Field(default_factory=StoreSection)
     fleet: FleetSection = Field(default_factory=FleetSection)

@@ -42,6 +42,7 @@ SIGNAGE_ID = "signage-demo-1"
 PRINTER_BAUD = 9600  # the printer's default: receipts come out at the speed a real one prints them
 EMBEDDED_BROKER_PORT = 1883
 DEMO_POINT_ID = "T1-GATE-1"  # one info point of the sample registry for HAK, whose phone page the demo shows
+FLEET_PREFIX = "sim"
 
 
 class CannotStart(Exception):
@@ -72,6 +73,7 @@ class Demo:
         self.central: Program | None = None
         self.kiosk: Program | None = None
         self.signage: Program | None = None
+        self.fleet: Program | None = None
         self.passenger: SimulatedPassenger | None = None
         self._passenger_task: asyncio.Task[None] | None = None
         self._posters_task: asyncio.Task[None] | None = None
@@ -161,6 +163,7 @@ class Demo:
         self.signage = Program("signage", self._signage_env(broker_url), self.out.say)
         await self.signage.start()
         await self._ready(self.signage, self.watch.wait_device_online(SIGNAGE_ID, since, START_TIMEOUT_S))
+        await self._start_fleet(broker_url)
 
         self.out.say("")
         self.say("running. Open in a browser:")
@@ -175,6 +178,11 @@ class Demo:
             self.say("the kiosk window is open on your display")
         where = "offscreen" if self.offscreen else "in a window beside the kiosk"
         self.say(f"the signage display ({SIGNAGE_ID}) shows the simulated flight boards {where}")
+        if self.fleet is not None:
+            self.say(
+                f"{self.options.fleet} simulated kiosks and displays ({FLEET_PREFIX}-…) report to the facilities "
+                "page beside them"
+            )
         self._screenshot_task = asyncio.create_task(self._report_screenshot(), name="screenshot")
         self._posters_task = asyncio.create_task(self._write_posters(central_env, base), name="posters")
         if self.options.call:
@@ -302,6 +310,19 @@ class Demo:
         await self.printer.start()
         await self.printer.wait_for_line("printer emulator: control", START_TIMEOUT_S)
 
+    async def _start_fleet(self, broker_url: str) -> None:
+        """The simulated fleet (``python -m demo.fleet``), so the facilities page shows an airport's worth."""
+        if self.options.fleet == 0:
+            return
+        args = ["--broker", broker_url, "--devices", str(self.options.fleet), "--prefix", FLEET_PREFIX]
+        # spread over 10 s: the embedded broker (amqtt) trips over many connects at once (a race in its
+        # subscription handling), and the devices would only retry
+        args += ["--health-every", "10", "--event-every", "30", "--report-every", "600", "--ramp", "10"]
+        args += ["--seq-file", str(self.state / "fleet-seqs.json")]
+        self.fleet = Program("fleet", {}, self.out.say, module="demo.fleet", args=args)
+        await self.fleet.start()
+        await self.fleet.wait_for_line("devices to ", START_TIMEOUT_S)  # they come online over the ramp
+
     def _print_test_page(self) -> None:
         """Ask the kiosk for its test page over the bus, as facilities staff would: a first receipt to look at."""
         assert self.watch is not None
@@ -392,10 +413,12 @@ class Demo:
             waits[asyncio.ensure_future(self.printer.wait_exited())] = "printer"
         if self.signage is not None:
             waits[asyncio.ensure_future(self.signage.wait_exited())] = "signage"
+        if self.fleet is not None:
+            waits[asyncio.ensure_future(self.fleet.wait_exited())] = "fleet"
         try:
             done, _ = await asyncio.wait(waits, timeout=self.options.duration_s, return_when=asyncio.FIRST_COMPLETED)
             for future in done:
-                if waits[future] in ("central", "kiosk", "printer", "signage") and not self.stopping.is_set():
+                if waits[future] in ("central", "kiosk", "printer", "signage", "fleet") and not self.stopping.is_set():
                     for line in future.result().lines():
                         self.warn(line)
                     return 1
@@ -419,7 +442,7 @@ class Demo:
             await asyncio.gather(self._posters_task, return_exceptions=True)
         if self.passenger is not None and self._passenger_task is not None:
             await _finish(self.passenger.stop(), self._passenger_task)
-        for program in (self.signage, self.kiosk, self.printer, self.central):
+        for program in (self.fleet, self.signage, self.kiosk, self.printer, self.central):
             if program is not None:
                 await program.stop()
         if self.watch is not None:

@@ -22,6 +22,7 @@ class Options:
     duration_s: float | None
     call: bool
     broker_wait_s: float = 20.0
+    fleet: int = 40
 
 
 class _Parser(argparse.ArgumentParser):
@@ -55,6 +56,12 @@ def seconds(text: str) -> float:
     return value
 
 
+def fleet_size(text: str) -> int:
+    if not text.isdigit() or int(text) > 10_000:
+        raise argparse.ArgumentTypeError(f"must be a number of devices from 0 to 10000 (got {text!r})")
+    return int(text)
+
+
 def parse(argv: list[str] | None = None) -> Options:
     parser = _Parser(prog="demo", description="Run the airport kiosk system on this machine.")
     parser.add_argument(
@@ -85,5 +92,12 @@ def parse(argv: list[str] | None = None) -> Options:
         help="also run a simulated passenger (no display needed) who asks for video help, "
         "talks with the agent who answers in the console, and rates the call",
     )
+    parser.add_argument(
+        "--fleet",
+        type=fleet_size,
+        default=40,
+        metavar="N",
+        help="simulated kiosks and displays beside the real ones, for the facilities page (default 40; 0: none)",
+    )
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    return Options(args.broker, args.http_port, args.state_dir, args.duration, args.call, args.broker_wait)
+    return Options(args.broker, args.http_port, args.state_dir, args.duration, args.call, args.broker_wait, args.fleet)

@@ -67,7 +67,8 @@ class DeviceCallers:
         """Subscribe (the link keeps the subscriptions over reconnects); call before ``link.start()``."""
         guard = self._gate.guard
         self._link.subscribe(self._topics.every_device(TopicKind.CALL_OUT), guard(self.handle_call_out))
-        self._link.subscribe(self._topics.every_device(TopicKind.DEVICE_STATUS), guard(self.handle_status))
+        # QoS 0 as central's fleet subscribes it (central/service.py says why): one pattern, one QoS at the broker
+        self._link.subscribe(self._topics.every_device(TopicKind.DEVICE_STATUS), guard(self.handle_status), qos=0)
 
     def channel(self, device_id: str) -> DeviceChannel:
         return DeviceChannel(device_id, self._topics.device(device_id, TopicKind.CALL_IN), self._link.publish)

@@ -188,3 +188,12 @@ def test_phone_call_page_benchmark_runs():
     assert re.search(r"^phone: /p/\{point\}/call\s+[\d.]+\s+\d+\s+\d+ \(", out, re.MULTILINE), out
     assert re.search(r"^baseline: /agent \(sign-in\)\s+[\d.]+\s+\d+", out, re.MULTILINE), out
     assert "goal: ≤ 150 kB: " in out and "goal: interactive ≤ 3 s (socket open): " in out
+
+
+@pytest.mark.slow  # a real run: Mosquitto, central and the fleet simulator as processes
+def test_fleet_benchmark_runs():
+    out = run_benchmark("bench.fleet")
+    assert re.search(r"^central\s+[\d.]+\s+[\d.]+\s+\d+$", out, re.MULTILINE), out
+    assert re.search(r"^mosquitto \(baseline\)\s+[\d.]+", out, re.MULTILINE), out
+    assert "central's JSON API at the end: 200 online of 200" in out, out
+    assert re.search(r"staleness, device publish → facilities stream: p50 \d+ ms, p99 \d+ ms", out), out

@@ -1,0 +1,5 @@
+import sys
+
+from demo.fleet.cli import main
+
+sys.exit(main())
