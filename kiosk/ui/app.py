@@ -17,6 +17,7 @@ from config.version import program_version
 
 if TYPE_CHECKING:
     from bus.link import BusLink
+    from device.flights.store import FlightStore
     from kiosk.calls import VideoHelpDesk
     from kiosk.printing.setup import KioskPrinting
     from kiosk.ui.call.flow import VideoHelpFlow
@@ -106,6 +107,7 @@ class KioskApp:
         self.flow: VideoHelpFlow | None = None
         self.printing: KioskPrinting | None = None
         self.print_actions: PrintActions | None = None
+        self.flight_store: FlightStore | None = None
         self._quit = asyncio.Event()
 
     def request_quit(self) -> None:
@@ -138,6 +140,7 @@ class KioskApp:
             link.add_state_listener(lambda state, _detail: shot.connection_changed(state.value))
             screenshot = asyncio.ensure_future(shot.save())
         desk = self._open_video_help(link)
+        flight_store = self._open_flights(link)
         from kiosk.printing.setup import KioskPrinting
         from kiosk.ui.print_actions import PrintActions
 
@@ -159,7 +162,18 @@ class KioskApp:
         print_actions.close()
         await printing.stop()
         await presence.stop()
+        flight_store.close()
         self.window.close()
+
+    def _open_flights(self, link: BusLink) -> FlightStore:
+        """The boards from the bus, starting from the last ones on disk; the Flights screen follows them."""
+        from bus.topics import Topics
+        from device.flights.store import FlightStore
+
+        self.flight_store = store = FlightStore(self.settings.app.state_dir)
+        store.attach(link, Topics(self.settings.bus.topic_root))
+        self.window.flights.set_boards(store)
+        return store
 
     def _open_video_help(self, link: BusLink) -> VideoHelpDesk:
         from bus.topics import Topics

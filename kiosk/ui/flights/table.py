@@ -1,0 +1,111 @@
+"""The list of flights: rows tall enough for an older passenger's finger, columns that share the width
+(a long city name ends in "…" instead of widening the screen), a tap on a row opens that flight."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent, QShowEvent
+from PySide6.QtWidgets import QAbstractItemView, QFrame, QHeaderView, QScroller, QTableView
+
+from kiosk.ui.flights.model import Column, FlightRows
+
+if TYPE_CHECKING:
+    from bus.messages.flights import Flight
+
+# the widest text of the columns sized to their content; the city and the status share what is left
+SAMPLES = {Column.TIME: "00:00", Column.FLIGHT: "HU7181", Column.PLACE: "A12"}
+CITY_SHARE = 0.45
+CELL_PADDING_PX = 20
+MIN_ROW_PX = 72  # above the 64 px a touch target needs, with room between two rows
+
+
+class FlightTable(QTableView):
+    """A table view of a :class:`FlightRows` model; ``flight_tapped`` names the flight of a tapped row."""
+
+    flight_tapped = Signal(object)
+
+    def __init__(self, rows: FlightRows) -> None:
+        super().__init__()
+        self.setObjectName("FlightList")
+        self.setModel(rows)
+        self.rows = rows
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setShowGrid(False)
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(False)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        vertical = self.verticalHeader()
+        vertical.setVisible(False)
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # every row one height: 2,000 rows cost nothing
+        horizontal = self.horizontalHeader()
+        horizontal.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        horizontal.setHighlightSections(False)
+        horizontal.setSectionsClickable(False)
+        horizontal.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        QScroller.grabGesture(self.viewport(), QScroller.ScrollerGestureType.TouchGesture)  # drag to scroll
+        self.clicked.connect(self._tapped)
+        self.set_row_height(MIN_ROW_PX)
+        self._top_row = -1  # to scroll to once the view has its size (a hidden view cannot scroll)
+
+    def set_row_height(self, pixels: int) -> None:
+        self.verticalHeader().setDefaultSectionSize(max(MIN_ROW_PX, pixels))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._share_width()
+        self._scroll_now()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._scroll_now()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._share_width()  # large text: the fixed columns grow with their text
+
+    def _share_width(self) -> None:
+        width = self.viewport().width()
+        bold = QFont(self.font())
+        bold.setBold(True)
+        metrics, bold_metrics = QFontMetrics(self.font()), QFontMetrics(bold)
+        used = 0
+        for column, sample in SAMPLES.items():
+            pixels = (bold_metrics if column != Column.PLACE else metrics).horizontalAdvance(sample)
+            pixels += CELL_PADDING_PX
+            self.setColumnWidth(column, pixels)
+            used += pixels
+        rest = max(0, width - used)
+        self.setColumnWidth(Column.CITY, int(rest * CITY_SHARE))
+        self.setColumnWidth(Column.STATUS, rest - int(rest * CITY_SHARE))
+
+    def row_of(self, flight_id: str) -> int:
+        return next((row for row, flight in enumerate(self.rows.flights) if flight.id == flight_id), -1)
+
+    def scroll_to_row(self, row: int) -> None:
+        """Put ``row`` at the top (the first flight of the current hour when a board opens)."""
+        self._top_row = row
+        self._scroll_now()
+
+    def _scroll_now(self) -> None:
+        row = self._top_row
+        if not self.isVisible() or self.viewport().height() <= 0 or not 0 <= row < self.rows.rowCount():
+            return
+        self.scrollTo(self.rows.index(row, 0), QAbstractItemView.ScrollHint.PositionAtTop)
+        if self.rowAt(0) >= 0:
+            self._top_row = -1
+
+    def first_visible_row(self) -> int:
+        return self.rowAt(0)
+
+    def _tapped(self, index: QModelIndex) -> None:
+        flight: Flight | None = self.rows.flight_at(index.row())
+        if flight is not None:
+            self.flight_tapped.emit(flight)
