@@ -95,6 +95,8 @@ class HomeScreen(QWidget):
         self._compact = compact
         self._layout.setContentsMargins(*(COMPACT_MARGINS if compact else ROOMY_MARGINS))
         self._tiles.setSpacing(16 if compact else 32)
+        # "touch a button" says what four large tiles already say: on a short screen the room goes to them
+        self.hint.setVisible(not compact)
         for tile in self.tiles:
             tile_layout = tile.layout()
             if tile_layout is not None:
