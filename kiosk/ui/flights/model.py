@@ -43,6 +43,7 @@ class FlightRows(QAbstractTableModel):
         self.high_contrast = False
         self._bold = QFont()
         self._bold.setBold(True)
+        self._words_of: dict[int, tuple[str, ...]] = {}  # a row's words, made once when first painted
 
     @property
     def flights(self) -> list[Flight]:
@@ -50,6 +51,7 @@ class FlightRows(QAbstractTableModel):
 
     def set_flights(self, flights: list[Flight], tz: str, *, mixed: bool = False) -> None:
         self.beginResetModel()
+        self._words_of.clear()
         self._flights = flights
         self._tz = zone(tz)
         self._mixed = mixed
@@ -61,6 +63,7 @@ class FlightRows(QAbstractTableModel):
 
     def refresh_words(self) -> None:
         """Another language or look: the same rows, new words (the view repaints only what it shows)."""
+        self._words_of.clear()
         if self._flights:
             last = self.index(len(self._flights) - 1, len(Column) - 1)
             self.dataChanged.emit(self.index(0, 0), last)
@@ -96,12 +99,13 @@ class FlightRows(QAbstractTableModel):
     def data(self, index: Index, role: int = ROLE.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self._flights):
             return None
-        flight = self._flights[index.row()]
-        column = index.column()
-        if role == ROLE.DisplayRole:
-            return self._words(flight, column)
-        if role == ROLE.ToolTipRole and column == Column.CITY:
-            return self._words(flight, column)
+        row, column = index.row(), index.column()
+        if role == ROLE.DisplayRole or (role == ROLE.ToolTipRole and column == Column.CITY):
+            words = self._words_of.get(row)
+            if words is None:
+                words = self._words_of[row] = tuple(self._words(self._flights[row], c) for c in Column)
+            return words[column]
+        flight = self._flights[row]
         if role == ROLE.FontRole and column in (Column.TIME, Column.FLIGHT, Column.STATUS):
             return self._bold
         if column == Column.STATUS and role in (ROLE.BackgroundRole, ROLE.ForegroundRole):
@@ -110,6 +114,19 @@ class FlightRows(QAbstractTableModel):
                 return colour if role == ROLE.ForegroundRole else None
             return colour if role == ROLE.BackgroundRole else DARK_TEXT
         return None
+
+    def cell(self, row: int, column: int) -> tuple[str, bool, QColor | None, QColor | None]:
+        """What a cell shows (text, bold, text colour, background) in one call: the list's painter asks
+        this instead of one ``data`` call per role, which is most of a repaint's time."""
+        words = self._words_of.get(row)
+        if words is None:
+            words = self._words_of[row] = tuple(self._words(self._flights[row], c) for c in Column)
+        if column != Column.STATUS:
+            return words[column], column in (Column.TIME, Column.FLIGHT), None, None
+        colour = QColor(STATUS_COLOURS.get(status_of(self._flights[row]), "#ffffff"))
+        if self.high_contrast:
+            return words[column], True, colour, None
+        return words[column], True, DARK_TEXT, colour
 
     def _words(self, flight: Flight, column: int) -> str:
         t = self._texts

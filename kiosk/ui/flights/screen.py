@@ -361,12 +361,14 @@ class FlightsScreen(QWidget):
             found = index.search(self.query, SEARCH_RESULTS_MAX) if self.query else []
             shown = self.query
         self.result_rows.set_flights(found, self._tz_name(), mixed=True)
-        self.result_list.scroll_to_row(0)
+        if found:
+            self.result_list.scroll_to_row(0)
         searching = bool(self.query or self.city_key)
         self.query_line.setText(shown if searching else t("flights.search_prompt"))
-        self.query_line.setProperty("placeholder", not searching)
-        self.query_line.style().unpolish(self.query_line)
-        self.query_line.style().polish(self.query_line)
+        if self.query_line.property("placeholder") != (not searching):
+            self.query_line.setProperty("placeholder", not searching)
+            self.query_line.style().unpolish(self.query_line)  # a dynamic property restyles only when re-polished
+            self.query_line.style().polish(self.query_line)
         if not searching:
             hint = t("flights.search_hint") if len(index) else t("flights.empty")
         elif found:
@@ -374,9 +376,13 @@ class FlightsScreen(QWidget):
         else:
             hint = t("flights.none_found")
         self.search_hint.setText(hint)
-        self.result_list.setVisible(bool(found))
-        self._results.setStretchFactor(self.search_hint, 0 if found else 1)  # the hint at the top, not centred
-        self.cities.setVisible(not self.query and bool(self.cities.cities))
+        # only what changes is touched: every layout change on a keystroke repaints the page around it
+        if self.result_list.isVisibleTo(self.search_page) != bool(found):
+            self.result_list.setVisible(bool(found))
+            self._results.setStretchFactor(self.search_hint, 0 if found else 1)  # the hint on top, not centred
+        show_cities = not self.query and bool(self.cities.cities)
+        if self.cities.isVisibleTo(self.search_page) != show_cities:
+            self.cities.setVisible(show_cities)
 
     def _show_freshness(self) -> None:
         t = self._texts

@@ -5,9 +5,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
-from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent, QShowEvent
-from PySide6.QtWidgets import QAbstractItemView, QFrame, QHeaderView, QScroller, QTableView
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QResizeEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHeaderView,
+    QScroller,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+)
 
 from kiosk.ui.flights.model import Column, FlightRows
 
@@ -15,10 +23,45 @@ if TYPE_CHECKING:
     from bus.messages.flights import Flight
 
 # the widest text of the columns sized to their content; the city and the status share what is left
-SAMPLES = {Column.TIME: "00:00", Column.FLIGHT: "HU7181", Column.PLACE: "A12"}
+SAMPLES = {Column.TIME: "00:00", Column.FLIGHT: "MU8888", Column.PLACE: "A12"}
+NAME_AND_STATUS_CHARS = 28  # "Kuala Lumpur" beside "Delayed 14:35"
+SLACK_PX = 8  # text measured to the pixel may still be elided by rounding
 CITY_SHARE = 0.45
 CELL_PADDING_PX = 20
+ALIGN = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 MIN_ROW_PX = 72  # above the 64 px a touch target needs, with room between two rows
+
+
+class CellPainter(QStyledItemDelegate):
+    """Draws a cell's background and one elided line of text straight away: the style sheet's way of
+    painting every cell, asking the model once per role, costs most of a keystroke's time on a full list
+    (bench/flights.py)."""
+
+    def __init__(self, rows: FlightRows, parent: QTableView) -> None:
+        super().__init__(parent)
+        self._rows = rows
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        rect = option.rect
+        palette = option.palette
+        row = index.row()
+        painter.fillRect(rect, palette.alternateBase() if row % 2 else palette.base())
+        text, bold, colour, background = self._rows.cell(row, index.column())
+        if background is not None:
+            painter.fillRect(rect.adjusted(0, 6, 0, -6), background)  # a pill: rows stay apart
+        if not text:
+            return
+        font = QFont(option.font)
+        font.setBold(bold)
+        painter.save()
+        painter.setFont(font)
+        painter.setPen(colour if colour is not None else palette.text().color())
+        inner = rect.adjusted(CELL_PADDING_PX // 2, 0, -(CELL_PADDING_PX // 2), 0)
+        shown = QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, inner.width())
+        painter.drawText(inner, ALIGN, shown)
+        painter.restore()
 
 
 class FlightTable(QTableView):
@@ -31,6 +74,7 @@ class FlightTable(QTableView):
         self.setObjectName("FlightList")
         self.setModel(rows)
         self.rows = rows
+        self.setItemDelegate(CellPainter(rows, self))
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -76,12 +120,21 @@ class FlightTable(QTableView):
         bold = QFont(self.font())
         bold.setBold(True)
         metrics, bold_metrics = QFontMetrics(self.font()), QFontMetrics(bold)
-        used = 0
-        for column, sample in SAMPLES.items():
-            pixels = (bold_metrics if column != Column.PLACE else metrics).horizontalAdvance(sample)
-            pixels += CELL_PADDING_PX
+        fixed = {
+            column: (bold_metrics if column != Column.PLACE else metrics).horizontalAdvance(sample)
+            + CELL_PADDING_PX
+            + SLACK_PX
+            for column, sample in SAMPLES.items()
+        }
+        # a narrow screen in large text: the city and the status matter more than the gate or belt, which
+        # the flight's details show
+        narrow = width - sum(fixed.values()) < metrics.horizontalAdvance("x") * NAME_AND_STATUS_CHARS
+        if narrow:
+            del fixed[Column.PLACE]
+        self.setColumnHidden(Column.PLACE, narrow)
+        for column, pixels in fixed.items():
             self.setColumnWidth(column, pixels)
-            used += pixels
+        used = sum(fixed.values())
         rest = max(0, width - used)
         self.setColumnWidth(Column.CITY, int(rest * CITY_SHARE))
         self.setColumnWidth(Column.STATUS, rest - int(rest * CITY_SHARE))
