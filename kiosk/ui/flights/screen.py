@@ -83,6 +83,7 @@ class FlightsScreen(QWidget):
         self._redraw_pending = False
         self._from_elsewhere = False
         self._back_to = "browse"
+        self._landscape = False
 
         # --- the board
         self.title = label("ScreenTitle")
@@ -128,8 +129,12 @@ class FlightsScreen(QWidget):
         browse_layout.setContentsMargins(0, 0, 0, 0)
         browse_layout.setSpacing(16)
         browse_layout.addLayout(header)
-        browse_layout.addLayout(toggles)
-        browse_layout.addLayout(self._actions)
+        # one row on a landscape screen (the list keeps its height), two on a portrait one
+        self._controls = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self._controls.setSpacing(16)
+        self._controls.addLayout(toggles, 1)
+        self._controls.addLayout(self._actions, 1)
+        browse_layout.addLayout(self._controls)
         browse_layout.addWidget(self.freshness)
         browse_layout.addWidget(self.empty, 1)
         browse_layout.addWidget(self.board_list, 1)
@@ -206,7 +211,10 @@ class FlightsScreen(QWidget):
         self._search_body.setDirection(
             QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom
         )
-        self._search_body.setStretch(1, 1 if landscape else 0)  # keys at least 64 px wide beside the results
+        self._search_body.setStretch(1, 1 if landscape else 0)
+        self._landscape = landscape
+        self._controls.setDirection(QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom)
+        self._arrange_actions(self.width())  # keys at least 64 px wide beside the results
         self.detail.set_landscape(landscape)
 
     def set_large_text(self, large: bool, row_px: int) -> None:
@@ -409,6 +417,8 @@ class FlightsScreen(QWidget):
         """Search and Scan side by side when both fit, else one over the other (small screen, large text)."""
         margins = self._layout.contentsMargins()
         room = width - margins.left() - margins.right() - self._actions.spacing()
+        if self._landscape:
+            room = (room - self._controls.spacing()) // 2  # beside the Departures/Arrivals toggles
         needed = 2 * max(self.search_button.sizeHint().width(), self.scan_button.sizeHint().width())
         self._actions.setDirection(
             QBoxLayout.Direction.LeftToRight if needed <= room else QBoxLayout.Direction.TopToBottom

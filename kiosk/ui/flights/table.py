@@ -95,6 +95,8 @@ class FlightTable(QTableView):
         horizontal.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         QScroller.grabGesture(self.viewport(), QScroller.ScrollerGestureType.TouchGesture)  # drag to scroll
         self.clicked.connect(self._tapped)
+        rows.headerDataChanged.connect(lambda *_: self._share_width())  # "Gate" or "登机口": another width
+        rows.modelReset.connect(self._share_width)  # departures say "Gate", arrivals "Belt"
         self.set_row_height(MIN_ROW_PX)
         self._top_row = -1  # to scroll to once the view has its size (a hidden view cannot scroll)
 
@@ -126,6 +128,9 @@ class FlightTable(QTableView):
             + SLACK_PX
             for column, sample in SAMPLES.items()
         }
+        header = self.horizontalHeader().fontMetrics()
+        place_name = str(self.rows.headerData(Column.PLACE, Qt.Orientation.Horizontal) or "")
+        fixed[Column.PLACE] = max(fixed[Column.PLACE], header.horizontalAdvance(place_name) + CELL_PADDING_PX)
         # a narrow screen in large text: the city and the status matter more than the gate or belt, which
         # the flight's details show
         narrow = width - sum(fixed.values()) < metrics.horizontalAdvance("x") * NAME_AND_STATUS_CHARS
