@@ -23,7 +23,7 @@ from kiosk.printing.service import PrinterService
 from kiosk.printing.setup import open_printer, open_wifi_codes
 from kiosk.printing.wifi import WifiCodes
 from kiosk.ui.call.flow import VideoHelpFlow
-from kiosk.ui.flights.words import hour_start, zone
+from kiosk.ui.flights.words import delay_minutes, find_pushed, hour_start, zone
 from kiosk.ui.print_actions import PrintActions
 from kiosk.ui.print_status import PrintStatus
 from kiosk.ui.window import KioskWindow
@@ -345,3 +345,33 @@ def test_a_tap_lands_on_the_row_under_the_finger(qtbot, make_window, tmp_path):
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(20, table.rowViewportPosition(row) + 5))
     assert window.flights.detail.flight is not None
     assert window.flights.detail.flight.number == shown_numbers(table)[row]
+
+
+def test_a_board_change_while_the_screen_is_hidden_is_drawn_when_it_shows(qtbot, make_window, tmp_path):
+    window = make_window(language="en")
+    store = store_with_boards(tmp_path)
+    open_flights(qtbot, window, store)
+    window.go_home()
+    added = flight("HU7999", "SYX", 30, gate="30")
+    update = FlightUpdate(direction=Direction.DEPARTURES, base_revision=1, revision=2, changed=[added])
+    assert store.apply_update(update)
+    qtbot.waitUntil(lambda: window.flights.stale)  # the change came, and waits for the screen to show
+    assert "HU7999" not in shown_numbers(window.flights.board_list)
+    window.flights.open_board()
+    window.show_screen(window.flights)
+    assert "HU7999" in shown_numbers(window.flights.board_list)
+
+
+def test_an_agents_card_finds_the_flight_by_id_number_or_codeshare_nearest_now():
+    now = datetime.now(UTC)
+    early = flight("HU7181", "PEK", -600, codeshares=["CA5167"])
+    late = flight("HU7181", "PEK", 30, codeshares=["CA5167"]).model_copy(update={"id": "HU7181-later-D"})
+    flights = [early, late]
+    assert find_pushed(flights, {"id": early.id}, now) is early
+    assert find_pushed(flights, {"number": "hu 7181"}, now) is late, "the one nearest now"
+    assert find_pushed(flights, {"number": "CA5167"}, now) is late, "a codeshare number too"
+    assert find_pushed(flights, {"number": "ZZ1"}, now) is None
+    assert find_pushed(flights, {}, now) is None
+    assert delay_minutes(late.model_copy(update={"estimated": late.scheduled + timedelta(minutes=35)})) == 35
+    assert delay_minutes(late.model_copy(update={"estimated": late.scheduled - timedelta(minutes=5)})) == 0
+    assert delay_minutes(late) == 0

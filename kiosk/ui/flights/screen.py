@@ -84,6 +84,7 @@ class FlightsScreen(QWidget):
         self._from_elsewhere = False
         self._back_to = "browse"
         self._landscape = False
+        self._stale = False
 
         # --- the board
         self.title = label("ScreenTitle")
@@ -207,6 +208,11 @@ class FlightsScreen(QWidget):
         boards.add_listener(lambda _change: self._redraw_soon())
         self._redraw(reset=True)
 
+    @property
+    def stale(self) -> bool:
+        """A board changed while the screen was hidden: it redraws when it shows."""
+        return self._stale
+
     def set_landscape(self, landscape: bool) -> None:
         self._search_body.setDirection(
             QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom
@@ -317,6 +323,9 @@ class FlightsScreen(QWidget):
 
     def _redraw_now(self) -> None:
         self._redraw_pending = False
+        if not self.isVisible():
+            self._stale = True  # a busy board costs nothing while the passenger is elsewhere
+            return
         self._redraw()
 
     def _redraw(self, *, reset: bool = False) -> None:
@@ -429,7 +438,11 @@ class FlightsScreen(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self._age_timer.start()
-        self._show_freshness()
+        if self._stale:
+            self._stale = False
+            self._redraw()
+        else:
+            self._show_freshness()
 
     def hideEvent(self, event: QHideEvent) -> None:
         super().hideEvent(event)
