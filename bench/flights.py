@@ -405,7 +405,9 @@ def main(argv: list[str] | None = None) -> int:
         ok = ok and bus_ok
     if args.json is not None:
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
-    return 0 if ok else 1
+    # a quick run shows the benchmark still works; its figures, from a small board on a machine that may be
+    # busy with other work, prove nothing about the goals
+    return 0 if ok or args.quick else 1
 
 
 if __name__ == "__main__":
