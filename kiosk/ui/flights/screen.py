@@ -161,12 +161,13 @@ class FlightsScreen(QWidget):
         results = QVBoxLayout()
         results.setSpacing(8)
         results.addWidget(self.search_hint)
+        results.addWidget(self.cities)  # under "or tap a city", before anything is typed
         results.addWidget(self.result_list, 1)
+        results.addStretch(0)  # takes the room while there are no results, so the rest stays at the top
         self.search_hint.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self._results = results
         keys = QVBoxLayout()
         keys.setSpacing(16)
-        keys.addWidget(self.cities)
         keys.addStretch(1)
         keys.addWidget(self.keyboard)
         self._search_body = QBoxLayout(QBoxLayout.Direction.TopToBottom)
@@ -396,7 +397,7 @@ class FlightsScreen(QWidget):
         # only what changes is touched: every layout change on a keystroke repaints the page around it
         if self.result_list.isVisibleTo(self.search_page) != bool(found):
             self.result_list.setVisible(bool(found))
-            self._results.setStretchFactor(self.search_hint, 0 if found else 1)  # the hint on top, not centred
+            self._results.setStretch(self._results.count() - 1, 0 if found else 1)
         show_cities = not self.query and bool(self.cities.cities)
         if self.cities.isVisibleTo(self.search_page) != show_cities:
             self.cities.setVisible(show_cities)
