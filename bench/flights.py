@@ -161,6 +161,7 @@ def bench_kiosk_search(count: int) -> dict[str, float]:
     bare: list[float] = []
     to_list: list[float] = []
     to_paint: list[float] = []
+    paint_cpu: list[float] = []  # this thread's CPU time: the work itself, whatever else the machine runs
     for _round in range(3):
         for query in QUERIES:
             typed = query.upper()
@@ -175,11 +176,12 @@ def bench_kiosk_search(count: int) -> dict[str, float]:
                 started = time.perf_counter()
                 index.search(typed[:end], 200)
                 bare.append((time.perf_counter() - started) * 1000)
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.thread_time()
                 screen.keyboard.keys[char].click()
                 to_list.append((time.perf_counter() - started) * 1000)
                 app.processEvents()  # the list's repaint, posted by the model reset
                 to_paint.append((time.perf_counter() - started) * 1000)
+                paint_cpu.append((time.thread_time() - cpu_started) * 1000)
     window.close()
     window.deleteLater()
     app.processEvents()
@@ -192,6 +194,8 @@ def bench_kiosk_search(count: int) -> dict[str, float]:
         "list_p99_ms": percentile(to_list, 0.99),
         "paint_p50_ms": percentile(to_paint, 0.5),
         "paint_p99_ms": percentile(to_paint, 0.99),
+        "paint_cpu_p50_ms": percentile(paint_cpu, 0.5),
+        "paint_cpu_p99_ms": percentile(paint_cpu, 0.99),
     }
 
 
@@ -376,6 +380,12 @@ def main(argv: list[str] | None = None) -> int:
                     f"{kiosk['paint_p50_ms']:.3f}",
                     f"{kiosk['paint_p99_ms']:.3f}",
                     f"{kiosk['paint_p99_ms'] / bare_p99:.1f}x",
+                ],
+                [
+                    "key to the list repainted, CPU time",
+                    f"{kiosk['paint_cpu_p50_ms']:.3f}",
+                    f"{kiosk['paint_cpu_p99_ms']:.3f}",
+                    f"{kiosk['paint_cpu_p99_ms'] / bare_p99:.1f}x",
                 ],
             ]
         )

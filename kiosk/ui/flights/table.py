@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QFont, QFontMetrics, QPainter, QResizeEvent, QShowEvent
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPaintEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -40,28 +40,43 @@ class CellPainter(QStyledItemDelegate):
     def __init__(self, rows: FlightRows, parent: QTableView) -> None:
         super().__init__(parent)
         self._rows = rows
+        self._fonts: dict[tuple[str, bool], tuple[QFont, QFontMetrics]] = {}
+        self._shown: dict[tuple[int, int, int, bool], str] = {}  # elided texts, until the rows change
+        rows.modelReset.connect(self._shown.clear)
+        rows.dataChanged.connect(self._shown.clear)
 
     def paint(
         self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> None:
         rect = option.rect
         palette = option.palette
-        row = index.row()
+        row, column = index.row(), index.column()
         painter.fillRect(rect, palette.alternateBase() if row % 2 else palette.base())
-        text, bold, colour, background = self._rows.cell(row, index.column())
+        text, bold, colour, background = self._rows.cell(row, column)
         if background is not None:
             painter.fillRect(rect.adjusted(0, 6, 0, -6), background)  # a pill: rows stay apart
         if not text:
             return
-        font = QFont(option.font)
-        font.setBold(bold)
-        painter.save()
+        font, metrics = self._font(option.font, bold)
+        inner = rect.adjusted(CELL_PADDING_PX // 2, 0, -(CELL_PADDING_PX // 2), 0)
+        key = (row, column, inner.width(), bold)
+        shown = self._shown.get(key)
+        if shown is None:
+            shown = self._shown[key] = metrics.elidedText(text, Qt.TextElideMode.ElideRight, inner.width())
+        # every cell sets its own font and pen, so no save and restore of the painter around them
         painter.setFont(font)
         painter.setPen(colour if colour is not None else palette.text().color())
-        inner = rect.adjusted(CELL_PADDING_PX // 2, 0, -(CELL_PADDING_PX // 2), 0)
-        shown = QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, inner.width())
         painter.drawText(inner, ALIGN, shown)
-        painter.restore()
+
+    def _font(self, base: QFont, bold: bool) -> tuple[QFont, QFontMetrics]:
+        key = (base.key(), bold)
+        found = self._fonts.get(key)
+        if found is None:
+            font = QFont(base)
+            font.setBold(bold)
+            found = self._fonts[key] = (font, QFontMetrics(font))
+            self._shown.clear()  # another size: the same text is elided elsewhere
+        return found
 
 
 class FlightTable(QTableView):
@@ -94,11 +109,19 @@ class FlightTable(QTableView):
         horizontal.setSectionsClickable(False)
         horizontal.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         QScroller.grabGesture(self.viewport(), QScroller.ScrollerGestureType.TouchGesture)  # drag to scroll
+        # the list paints every pixel of its viewport itself: the screen behind it need not be painted first
+        self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
         self.clicked.connect(self._tapped)
         rows.headerDataChanged.connect(lambda *_: self._share_width())  # "Gate" or "登机口": another width
         rows.modelReset.connect(self._share_width)  # departures say "Gate", arrivals "Belt"
         self.set_row_height(MIN_ROW_PX)
         self._top_row = -1  # to scroll to once the view has its size (a hidden view cannot scroll)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self.viewport())  # below the last row too: the viewport is opaque (see above)
+        painter.fillRect(event.rect(), self.palette().base())
+        painter.end()
+        super().paintEvent(event)
 
     def set_row_height(self, pixels: int) -> None:
         self.verticalHeader().setDefaultSectionSize(max(MIN_ROW_PX, pixels))
