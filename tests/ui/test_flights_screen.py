@@ -375,3 +375,30 @@ def test_an_agents_card_finds_the_flight_by_id_number_or_codeshare_nearest_now()
     assert delay_minutes(late.model_copy(update={"estimated": late.scheduled + timedelta(minutes=35)})) == 35
     assert delay_minutes(late.model_copy(update={"estimated": late.scheduled - timedelta(minutes=5)})) == 0
     assert delay_minutes(late) == 0
+
+
+def test_two_thousand_flights_long_names_and_many_codeshares_never_grow_the_window(qtbot, make_window, tmp_path):
+    window = make_window(language="en", width=800, height=1280)
+    long_city = "Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch International"
+    many = [f"ZZ{1000 + n}" for n in range(12)]
+    flights = [
+        flight(f"HU{1000 + n}", "PEK", n - 600, city_en=long_city, codeshares=many, remarks_en=long_city)
+        for n in range(2000)
+    ]
+    store = FlightStore(tmp_path)
+    store.apply_snapshot(board(Direction.DEPARTURES, flights))
+    open_flights(qtbot, window, store)
+    table = window.flights.board_list
+    assert table.model().rowCount() == 2000
+    assert table.verticalScrollBar().maximum() > 0, "the list scrolls"
+    tap_row(qtbot, table, table.rowAt(0))
+    detail = window.flights.detail
+    assert detail.values["codeshares"].text() == "  ".join(many)
+    assert window.size().toTuple() == (800, 1280)
+    assert detail.values["codeshares"].width() <= detail.scroll_area.viewport().width()
+    tap(qtbot, detail.back_button)
+    tap(qtbot, window.flights.search_button)
+    for char in "HU1":
+        tap(qtbot, window.flights.keyboard.keys[char])
+    assert window.flights.result_rows.rowCount() == 200, "at most 200 results on screen"
+    assert window.size().toTuple() == (800, 1280)
