@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPaintEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
     QHeaderView,
     QScroller,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTableView,
 )
 
@@ -32,44 +30,64 @@ ALIGN = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 MIN_ROW_PX = 72  # above the 64 px a touch target needs, with room between two rows
 
 
-class CellPainter(QStyledItemDelegate):
-    """Draws a cell's background and one elided line of text straight away: the style sheet's way of
-    painting every cell, asking the model once per role, costs most of a keystroke's time on a full list
-    (bench/flights.py)."""
+class RowPainter:
+    """Paints the rows in view in one go: backgrounds, a status pill, one elided line of text per cell.
 
-    def __init__(self, rows: FlightRows, parent: QTableView) -> None:
-        super().__init__(parent)
-        self._rows = rows
-        self._fonts: dict[tuple[str, bool], tuple[QFont, QFontMetrics]] = {}
-        self._shown: dict[tuple[int, int, int, bool], str] = {}  # elided texts, until the rows change
-        rows.modelReset.connect(self._shown.clear)
-        rows.dataChanged.connect(self._shown.clear)
+    A Qt view paints cell by cell through its delegate and the style; from Python each cell costs a call
+    across the binding and a look-up in the style sheet, which made most of a keystroke's time on a full
+    list (bench/flights.py). Here one paint event is one Python call."""
 
-    def paint(
-        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> None:
-        rect = option.rect
-        palette = option.palette
-        row, column = index.row(), index.column()
-        painter.fillRect(rect, palette.alternateBase() if row % 2 else palette.base())
-        text, bold, colour, background = self._rows.cell(row, column)
-        if background is not None:
-            painter.fillRect(rect.adjusted(0, 6, 0, -6), background)  # a pill: rows stay apart
-        if not text:
+    def __init__(self, table: FlightTable) -> None:
+        self._table = table
+        self._fonts: dict[tuple[int, float, bool], tuple[QFont, QFontMetrics]] = {}
+        self._shown: dict[tuple[int, int, int], str] = {}  # elided texts, until the rows change
+        table.rows.modelReset.connect(self._shown.clear)
+        table.rows.dataChanged.connect(self._shown.clear)
+
+    def paint(self, event: QPaintEvent) -> None:
+        table = self._table
+        rows = table.rows
+        area = event.rect()
+        palette = table.palette()
+        base, alternate, text_colour = palette.base(), palette.alternateBase(), palette.text().color()
+        painter = QPainter(table.viewport())
+        painter.fillRect(area, base)  # below the last row too: the viewport is opaque
+        count = rows.rowCount()
+        first = table.rowAt(area.top())
+        if first < 0 or count == 0:
+            painter.end()
             return
-        font, metrics = self._font(option.font, bold)
-        inner = rect.adjusted(CELL_PADDING_PX // 2, 0, -(CELL_PADDING_PX // 2), 0)
-        key = (row, column, inner.width(), bold)
-        shown = self._shown.get(key)
-        if shown is None:
-            shown = self._shown[key] = metrics.elidedText(text, Qt.TextElideMode.ElideRight, inner.width())
-        # every cell sets its own font and pen, so no save and restore of the painter around them
-        painter.setFont(font)
-        painter.setPen(colour if colour is not None else palette.text().color())
-        painter.drawText(inner, ALIGN, shown)
+        last = table.rowAt(area.bottom())
+        last = count - 1 if last < 0 else last
+        columns = [
+            (column, table.columnViewportPosition(column), table.columnWidth(column))
+            for column in Column
+            if not table.isColumnHidden(column)
+        ]
+        width = table.viewport().width()
+        for row in range(first, last + 1):
+            top, height = table.rowViewportPosition(row), table.rowHeight(row)
+            if row % 2:
+                painter.fillRect(0, top, width, height, alternate)
+            for column, left, column_width in columns:
+                text, bold, colour, background = rows.cell(row, column)
+                if background is not None:
+                    painter.fillRect(left, top + 6, column_width, height - 12, background)  # rows stay apart
+                if not text:
+                    continue
+                font, metrics = self._font(table.font(), bold)
+                inner = column_width - CELL_PADDING_PX
+                key = (row, column, inner)
+                shown = self._shown.get(key)
+                if shown is None:
+                    shown = self._shown[key] = metrics.elidedText(text, Qt.TextElideMode.ElideRight, inner)
+                painter.setFont(font)
+                painter.setPen(colour if colour is not None else text_colour)
+                painter.drawText(left + CELL_PADDING_PX // 2, top, inner, height, ALIGN, shown)
+        painter.end()
 
     def _font(self, base: QFont, bold: bool) -> tuple[QFont, QFontMetrics]:
-        key = (base.key(), bold)
+        key = (base.pixelSize(), base.pointSizeF(), bold)
         found = self._fonts.get(key)
         if found is None:
             font = QFont(base)
@@ -86,10 +104,11 @@ class FlightTable(QTableView):
 
     def __init__(self, rows: FlightRows) -> None:
         super().__init__()
+        self._sharing = True  # until the view is set up (setModel already lays it out)
         self.setObjectName("FlightList")
         self.setModel(rows)
         self.rows = rows
-        self.setItemDelegate(CellPainter(rows, self))
+        self._painter = RowPainter(self)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -116,12 +135,10 @@ class FlightTable(QTableView):
         rows.modelReset.connect(self._share_width)  # departures say "Gate", arrivals "Belt"
         self.set_row_height(MIN_ROW_PX)
         self._top_row = -1  # to scroll to once the view has its size (a hidden view cannot scroll)
+        self._sharing = False
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self.viewport())  # below the last row too: the viewport is opaque (see above)
-        painter.fillRect(event.rect(), self.palette().base())
-        painter.end()
-        super().paintEvent(event)
+        self._painter.paint(event)
 
     def set_row_height(self, pixels: int) -> None:
         self.verticalHeader().setDefaultSectionSize(max(MIN_ROW_PX, pixels))
@@ -130,6 +147,15 @@ class FlightTable(QTableView):
         super().resizeEvent(event)
         self._share_width()
         self._scroll_now()
+
+    def updateGeometries(self) -> None:
+        super().updateGeometries()
+        if not self._sharing:  # the scroll bar came or went: the columns share another width
+            self._sharing = True
+            try:
+                self._share_width()
+            finally:
+                self._sharing = False
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
