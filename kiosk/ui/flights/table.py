@@ -105,6 +105,7 @@ class FlightTable(QTableView):
     def __init__(self, rows: FlightRows) -> None:
         super().__init__()
         self._sharing = True  # until the view is set up (setModel already lays it out)
+        self._shared_for: tuple[int, str, str, str] | None = None
         self.setObjectName("FlightList")
         self.setModel(rows)
         self.rows = rows
@@ -168,6 +169,11 @@ class FlightTable(QTableView):
 
     def _share_width(self) -> None:
         width = self.viewport().width()
+        place_name = str(self.rows.headerData(Column.PLACE, Qt.Orientation.Horizontal) or "")
+        shared_for = (width, self.font().key(), self.horizontalHeader().font().key(), place_name)
+        if shared_for == self._shared_for:
+            return  # a keystroke's new rows: the same widths
+        self._shared_for = shared_for
         bold = QFont(self.font())
         bold.setBold(True)
         metrics, bold_metrics = QFontMetrics(self.font()), QFontMetrics(bold)
@@ -178,7 +184,6 @@ class FlightTable(QTableView):
             for column, sample in SAMPLES.items()
         }
         header = self.horizontalHeader().fontMetrics()
-        place_name = str(self.rows.headerData(Column.PLACE, Qt.Orientation.Horizontal) or "")
         fixed[Column.PLACE] = max(fixed[Column.PLACE], header.horizontalAdvance(place_name) + CELL_PADDING_PX)
         # a narrow screen in large text: the city and the status matter more than the gate or belt, which
         # the flight's details show
