@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 # the widest text of the columns sized to their content; the city and the status share what is left
 SAMPLES = {Column.TIME: "00:00", Column.FLIGHT: "MU8888", Column.PLACE: "A12"}
-NAME_AND_STATUS_CHARS = 28  # "Kuala Lumpur" beside "Delayed 14:35"
+NAME_AND_STATUS_CHARS = 22  # "Kuala Lumpur" beside "Delayed", at least
 SLACK_PX = 8  # text measured to the pixel may still be elided by rounding
 CITY_SHARE = 0.45
 CELL_PADDING_PX = 20
