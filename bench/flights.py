@@ -7,6 +7,11 @@ day), indexed once as a kiosk does after a board change, then searched as people
 set of queries (flight numbers, airline codes, English names, pinyin, pinyin initials, Chinese), each
 keystroke timed around one :meth:`FlightIndex.search` call. Goal: p99 ≤ 10 ms.
 
+Kiosk: the same board on the kiosk's Flights screen (the real window, offscreen, 1080x1920), the same
+keystrokes tapped on its on-screen keyboard: each timed from the key to the results in the Qt list (the
+search, the model reset, the hint), and to the list repainted, beside the bare search of the same run.
+Goal: p99 ≤ 10 ms for the key to the repainted list.
+
 Bus: a real Mosquitto and ``central`` as a process with an AIDX feed (simulator off), loaded with a board
 of ``--flights`` departures in one document. Then ``--changes`` times: a document moving one flight's gate
 is POSTed to ``/api/feeds/aidx`` and the clock runs until the ``flights/update`` carrying that gate arrives
@@ -126,6 +131,71 @@ def bench_search(count: int) -> dict[str, float]:
         "p99_ms": percentile(timings, 0.99),
         "max_ms": max(timings),
         "keystrokes_with_results": hits,
+    }
+
+
+def bench_kiosk_search(count: int) -> dict[str, float]:
+    """Per keystroke on the kiosk's Flights screen: the bare search, the key to the Qt list, and to the list
+    repainted, each over the same keystrokes in this run."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from device.i18n import Catalogue
+    from kiosk.session import PassengerSession
+    from kiosk.settings import KioskSettings
+    from kiosk.ui.flights.board import FixedBoards
+    from kiosk.ui.window import KioskWindow
+
+    app = QApplication.instance() or QApplication([])
+    flights = board_of(count)
+    settings = KioskSettings.model_validate({"ui": {"fullscreen": False, "language": "en"}})
+    window = KioskWindow(settings, Catalogue.from_package("kiosk"), PassengerSession("en"))
+    window.resize(1080, 1920)
+    window.show()
+    screen = window.flights
+    screen.set_boards(FixedBoards(flights, "Asia/Shanghai"))
+    window.show_screen(screen)
+    screen.open_search()
+    app.processEvents()
+    index = FlightIndex(flights)
+    bare: list[float] = []
+    to_list: list[float] = []
+    to_paint: list[float] = []
+    paint_cpu: list[float] = []  # this thread's CPU time: the work itself, whatever else the machine runs
+    for _round in range(3):
+        for query in QUERIES:
+            typed = query.upper()
+            if not typed.replace(" ", "").isascii():
+                continue  # Chinese is not typed on the kiosk: its city buttons are
+            screen.keyboard.clear()
+            app.processEvents()
+            for end in range(1, len(typed) + 1):
+                char = typed[end - 1]
+                if char not in screen.keyboard.keys:
+                    continue  # the space of "hong kong": the search ignores it anyway
+                started = time.perf_counter()
+                index.search(typed[:end], 200)
+                bare.append((time.perf_counter() - started) * 1000)
+                started, cpu_started = time.perf_counter(), time.thread_time()
+                screen.keyboard.keys[char].click()
+                to_list.append((time.perf_counter() - started) * 1000)
+                app.processEvents()  # the list's repaint, posted by the model reset
+                to_paint.append((time.perf_counter() - started) * 1000)
+                paint_cpu.append((time.thread_time() - cpu_started) * 1000)
+    window.close()
+    window.deleteLater()
+    app.processEvents()
+    return {
+        "flights": len(flights),
+        "keystrokes": len(bare),
+        "bare_p50_ms": percentile(bare, 0.5),
+        "bare_p99_ms": percentile(bare, 0.99),
+        "list_p50_ms": percentile(to_list, 0.5),
+        "list_p99_ms": percentile(to_list, 0.99),
+        "paint_p50_ms": percentile(to_paint, 0.5),
+        "paint_p99_ms": percentile(to_paint, 0.99),
+        "paint_cpu_p50_ms": percentile(paint_cpu, 0.5),
+        "paint_cpu_p99_ms": percentile(paint_cpu, 0.99),
     }
 
 
@@ -291,6 +361,39 @@ def main(argv: list[str] | None = None) -> int:
     ok = search["p99_ms"] <= SEARCH_GOAL_MS
     print(f"\ngoal p99 ≤ {SEARCH_GOAL_MS:g} ms: {yes(ok)}")
     figures: dict[str, object] = {"search": search}
+    kiosk = bench_kiosk_search(args.flights)
+    print(f"\nKiosk Flights screen per keystroke over {kiosk['flights']} flights ({kiosk['keystrokes']} keys)\n")
+    bare_p50, bare_p99 = kiosk["bare_p50_ms"], kiosk["bare_p99_ms"]
+    print(
+        table(
+            [
+                ["per keystroke", "p50 ms", "p99 ms", "p99 / bare search"],
+                ["bare search (FlightIndex.search)", f"{bare_p50:.3f}", f"{bare_p99:.3f}", "1.0x"],
+                [
+                    "key to results in the Qt list",
+                    f"{kiosk['list_p50_ms']:.3f}",
+                    f"{kiosk['list_p99_ms']:.3f}",
+                    f"{kiosk['list_p99_ms'] / bare_p99:.1f}x",
+                ],
+                [
+                    "key to the list repainted",
+                    f"{kiosk['paint_p50_ms']:.3f}",
+                    f"{kiosk['paint_p99_ms']:.3f}",
+                    f"{kiosk['paint_p99_ms'] / bare_p99:.1f}x",
+                ],
+                [
+                    "key to the list repainted, CPU time",
+                    f"{kiosk['paint_cpu_p50_ms']:.3f}",
+                    f"{kiosk['paint_cpu_p99_ms']:.3f}",
+                    f"{kiosk['paint_cpu_p99_ms'] / bare_p99:.1f}x",
+                ],
+            ]
+        )
+    )
+    kiosk_ok = kiosk["paint_p99_ms"] <= SEARCH_GOAL_MS
+    print(f"\ngoal p99 ≤ {SEARCH_GOAL_MS:g} ms from the key to the repainted list: {yes(kiosk_ok)}")
+    figures["kiosk"] = kiosk
+    ok = ok and kiosk_ok
     if not args.skip_bus:
         with tempfile.TemporaryDirectory(prefix="bench-flights-") as workdir:
             bus = bench_bus(args.flights, args.changes, Path(workdir))
@@ -312,7 +415,9 @@ def main(argv: list[str] | None = None) -> int:
         ok = ok and bus_ok
     if args.json is not None:
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
-    return 0 if ok else 1
+    # a quick run shows the benchmark still works; its figures, from a small board on a machine that may be
+    # busy with other work, prove nothing about the goals
+    return 0 if ok or args.quick else 1
 
 
 if __name__ == "__main__":

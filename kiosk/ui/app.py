@@ -17,6 +17,7 @@ from config.version import program_version
 
 if TYPE_CHECKING:
     from bus.link import BusLink
+    from device.flights.store import FlightStore
     from kiosk.calls import VideoHelpDesk
     from kiosk.printing.setup import KioskPrinting
     from kiosk.ui.call.flow import VideoHelpFlow
@@ -112,6 +113,7 @@ class KioskApp:
         self.logs = install_log_ring([password.get_secret_value()] if password is not None else [])
         self.restart_requested = False
         self.scan: ScanFlow | None = None
+        self.flight_store: FlightStore | None = None
         self._quit = asyncio.Event()
 
     def request_quit(self) -> None:
@@ -150,12 +152,13 @@ class KioskApp:
             link.add_state_listener(lambda state, _detail: shot.connection_changed(state.value))
             screenshot = asyncio.ensure_future(shot.save())
         desk = self._open_video_help(link)
-        self.scan = self._open_scanning(desk)
+        flight_store = self._open_flights(link)
+        self.scan = self._open_scanning(desk, flight_store)
         from kiosk.printing.setup import KioskPrinting
         from kiosk.ui.print_actions import PrintActions
 
         self.printing = printing = KioskPrinting(self.settings, link, presence)
-        self._add_commands(printing)
+        self._add_commands(printing, flight_store)
         # the Wi-Fi tile and the agents' slips; it follows the printer's state from here on
         self.print_actions = print_actions = PrintActions(self.window, printing, self.settings.info.wifi_ssid)
         await link.start()
@@ -175,13 +178,15 @@ class KioskApp:
         print_actions.close()
         await printing.stop()
         await presence.stop()
+        flight_store.close()
         self.window.close()
 
-    def _add_commands(self, printing: KioskPrinting) -> None:
+    def _add_commands(self, printing: KioskPrinting, flight_store: FlightStore) -> None:
         """The fleet commands besides ``print_test``, on the same ``cmd`` subscription."""
-        from device.maintenance import register_device_commands
+        from device.maintenance import register_device_commands, register_flight_commands
         from device.ui.grab import screenshot_of
 
+        register_flight_commands(printing.commands, flight_store)
         register_device_commands(
             printing.commands,
             notices=self.window.notices,
@@ -189,6 +194,16 @@ class KioskApp:
             restart=self.request_restart,
             grab=lambda: screenshot_of(self.window),
         )
+
+    def _open_flights(self, link: BusLink) -> FlightStore:
+        """The boards from the bus, starting from the last ones on disk; the Flights screen follows them."""
+        from bus.topics import Topics
+        from device.flights.store import FlightStore
+
+        self.flight_store = store = FlightStore(self.settings.app.state_dir)
+        store.attach(link, Topics(self.settings.bus.topic_root))
+        self.window.flights.set_boards(store)
+        return store
 
     def _open_video_help(self, link: BusLink) -> VideoHelpDesk:
         from bus.topics import Topics
@@ -205,8 +220,9 @@ class KioskApp:
         self.flow = VideoHelpFlow(self.window, desk)
         return desk
 
-    def _open_scanning(self, desk: VideoHelpDesk) -> ScanFlow:
+    def _open_scanning(self, desk: VideoHelpDesk, flight_store: FlightStore) -> ScanFlow:
         """The Scan screen's flow, on the one camera owner (video help's): opened on the first scan."""
+        from bus.messages.flights import Direction
         from hardware.camera import CameraOwner
         from kiosk.scanning.flight import Departures
         from kiosk.ui.scan.flow import ScanFlow
@@ -215,10 +231,12 @@ class KioskApp:
             await desk.prepare()
             return desk.camera
 
-        # No flight store runs in the kiosk yet: until one does, a pass shows its own flight, "not on the board".
         site = self.settings.bus.site
 
-        return ScanFlow(self.window, camera, lambda: Departures(site=site), self.settings.info.central_url)
+        def departures() -> Departures:  # a pass is looked up on the live board (or the last one on disk)
+            return Departures(tuple(flight_store.flights(Direction.DEPARTURES)), site, flight_store.site_tz())
+
+        return ScanFlow(self.window, camera, departures, self.settings.info.central_url)
 
 
 def _collect_again() -> None:

@@ -11,6 +11,8 @@ from kiosk.ui.widgets import Tile, label, tiles_direction
 
 ROOMY_MARGINS = (64, 56, 64, 40)
 COMPACT_MARGINS = (40, 24, 40, 16)
+TILE_MARGINS = (40, 28, 40, 28)
+COMPACT_TILE_MARGINS = (40, 18, 40, 18)  # four tiles in large text fit a small portrait screen unscrolled
 COMPACT_BELOW_PX = 1100
 """The home screen's own height (the window less its top bar) below which it is laid out compactly."""
 
@@ -21,6 +23,7 @@ class HomeScreen(QWidget):
     info_requested = Signal()
     video_requested = Signal()
     wifi_requested = Signal()
+    flights_requested = Signal()
 
     def __init__(self, texts: Texts, location: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -34,6 +37,8 @@ class HomeScreen(QWidget):
         self.location = label("Location", wrap=True, alignment=centre)  # from settings: plain text
         self.video_tile = Tile("video")
         self.video_tile.tapped.connect(self.video_requested)
+        self.flights_tile = Tile("flights")
+        self.flights_tile.tapped.connect(self.flights_requested)
         self.info_tile = Tile("info")
         self.info_tile.tapped.connect(self.info_requested)
         self.wifi_tile = Tile("wifi")
@@ -49,6 +54,7 @@ class HomeScreen(QWidget):
         self._tiles = QBoxLayout(QBoxLayout.Direction.TopToBottom)
         self._tiles.setSpacing(32)
         self._tiles.addWidget(self.video_tile)
+        self._tiles.addWidget(self.flights_tile)
         self._tiles.addWidget(self.wifi_tile)
         self._tiles.addWidget(self.info_tile)
         column = QVBoxLayout(tiles)  # the tiles at their height, side by side or one under the other
@@ -89,6 +95,12 @@ class HomeScreen(QWidget):
         self._compact = compact
         self._layout.setContentsMargins(*(COMPACT_MARGINS if compact else ROOMY_MARGINS))
         self._tiles.setSpacing(16 if compact else 32)
+        # "touch a button" says what four large tiles already say: on a short screen the room goes to them
+        self.hint.setVisible(not compact)
+        for tile in self.tiles:
+            tile_layout = tile.layout()
+            if tile_layout is not None:
+                tile_layout.setContentsMargins(*(COMPACT_TILE_MARGINS if compact else TILE_MARGINS))
         for widget in (self.greeting, *self.tiles):
             widget.setProperty("compact", compact)
             widget.style().unpolish(widget)
@@ -101,7 +113,7 @@ class HomeScreen(QWidget):
 
     @property
     def tiles(self) -> list[Tile]:
-        return [self.video_tile, self.wifi_tile, self.info_tile]
+        return [self.video_tile, self.flights_tile, self.wifi_tile, self.info_tile]
 
     def set_printer_available(self, available: bool) -> None:
         """Whether a Wi-Fi voucher would print now: the tile says so before anyone taps it."""
@@ -116,6 +128,7 @@ class HomeScreen(QWidget):
         self.location.setText(t("home.you_are_here", location=self._location) if self._location else "")
         self.location.setVisible(bool(self._location))
         self.video_tile.set_texts(t("tile.video"), t("tile.video_detail"))
+        self.flights_tile.set_texts(t("flights.tile"), t("flights.tile_detail"))
         self.info_tile.set_texts(t("tile.info"), t("tile.info_detail"))
         # not yet known (the printer starts just after the first paint) is not "unavailable"
         wifi_detail = "tile.wifi_unavailable" if self.printer_available is False else "tile.wifi_detail"

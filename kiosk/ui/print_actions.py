@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from kiosk.printing.queue import JobState, PrintJob
 from kiosk.printing.service import PrinterService, PrintRefused
-from kiosk.printing.slips import Slip, WifiVoucher, agent_slip
+from kiosk.printing.slips import FlightSlip, Slip, WifiVoucher, agent_slip
 from kiosk.printing.wifi import NoWifiCodes, WifiCodes
 from kiosk.ui.print_status import PrintStatus, PrintStatusLabel
 
@@ -56,6 +56,7 @@ class PrintActions:
         self._waits: set[asyncio.Task[None]] = set()
         window.home.wifi_requested.connect(self.print_wifi)
         window.in_call.print_requested.connect(self.print_push)
+        window.flights.print_requested.connect(self.print_flight)
         self._service.add_state_listener(self._state_changed)
         self._state_changed(self._service.state)
 
@@ -86,6 +87,10 @@ class PrintActions:
         assert card.print_status is not None, "only print pushes are printed"
         push = card.push
         self._print(agent_slip(push.text, push.url), card.print_status, has_qr=bool(push.url))
+
+    def print_flight(self, slip: FlightSlip) -> None:
+        """The Flights screen's Print: the flight's slip, its status line under the button."""
+        self._print(slip, self._window.flights.detail.print_status, has_qr=True)
 
     def _print(self, slip: Slip, status: PrintStatusLabel, *, has_qr: bool) -> None:
         self._followed = [followed for followed in self._followed if followed.status is not status]
@@ -126,6 +131,7 @@ class PrintActions:
         available = self._service.can_print()
         if available != self._window.home.printer_available:
             self._window.home.set_printer_available(available)
+            self._window.flights.set_printer_available(available)
         for followed in self._followed:
             if available:
                 if followed.status.status is PrintStatus.HELD:  # back after a refill: it prints now

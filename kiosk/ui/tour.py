@@ -23,6 +23,8 @@ from kiosk.scanning.codes import shown_text
 from kiosk.scanning.flight import find_flight
 from kiosk.scanning.points import Bilingual, PointInfo
 from kiosk.ui.call.frames import camera_picture
+from kiosk.ui.flights.board import FixedBoards
+from kiosk.ui.flights.sample import TZ, delayed_flight_id, sample_flights
 from kiosk.ui.print_status import PrintStatus
 from kiosk.ui.scan.result import (
     FlightFound,
@@ -278,6 +280,22 @@ def _scan(camera: bool) -> Callable[[KioskWindow], None]:
     return show
 
 
+def _flights_board(*, live: bool = True, age_s: float = 0.0, empty: bool = False) -> FixedBoards:
+    return FixedBoards([] if empty else sample_flights(), TZ, live=live, age_s=age_s)
+
+
+def flights_list(direction: str = "dep", **board: object) -> Callable[[KioskWindow], None]:
+    """The Flights screen as the home tile opens it, on the sample board (offline, or before any board)."""
+
+    def show(window: KioskWindow) -> None:
+        window.flights.set_boards(_flights_board(**board))  # type: ignore[arg-type]
+        window.flights.open_board()
+        window.flights.set_direction(direction)
+        window.show_screen(window.flights)
+
+    return show
+
+
 def _scan_result(outcome: Outcome) -> Callable[[KioskWindow], None]:
     def show(window: KioskWindow) -> None:
         window.scan_result.show_outcome(outcome)
@@ -286,14 +304,47 @@ def _scan_result(outcome: Outcome) -> Callable[[KioskWindow], None]:
     return show
 
 
+def flights_search(typed: str = "") -> Callable[[KioskWindow], None]:
+    """The search with ``typed`` tapped on the on-screen keyboard (nothing: the city buttons)."""
+
+    def show(window: KioskWindow) -> None:
+        flights_list()(window)
+        window.flights.open_search()
+        for char in typed:
+            window.flights.keyboard.keys[char].click()
+
+    return show
+
+
 def _pass_on(flights: tuple[Flight, ...]) -> Outcome:
     return FlightFound(find_flight(SCAN_PASS, flights, "HAK", SCAN_TZ, SCAN_DAY), SCAN_TZ, SCAN_DAY)
+
+
+def flights_detail(printer_available: bool | None = True) -> Callable[[KioskWindow], None]:
+    """The details of the sample's delayed flight with many codeshares."""
+
+    def show(window: KioskWindow) -> None:
+        flights_list()(window)
+        if printer_available is not None:
+            window.flights.set_printer_available(printer_available)
+        window.flights.show_flight(delayed_flight_id(sample_flights()))
+
+    return show
 
 
 SCENES: tuple[Scene, ...] = (
     Scene("home", _home(True)),
     Scene("home-printer-unavailable", _home(False)),
     Scene("info", _info),
+    Scene("flights", flights_list()),
+    Scene("flights-arrivals", flights_list("arr")),
+    Scene("flights-offline", flights_list(live=False, age_s=12 * 60)),
+    Scene("flights-empty", flights_list(empty=True)),
+    Scene("flights-search", flights_search()),
+    Scene("flights-search-bj", flights_search("BJ")),
+    Scene("flights-search-none", flights_search("QQQ")),
+    Scene("flights-detail", flights_detail()),
+    Scene("flights-detail-printer-unavailable", flights_detail(printer_available=False)),
     Scene("wifi-printing", _wifi(PrintStatus.PRINTING)),
     Scene("wifi-printed", _wifi(PrintStatus.PRINTED)),
     Scene("wifi-printer-unavailable", _wifi(PrintStatus.UNAVAILABLE, "offline")),

@@ -21,6 +21,8 @@ from kiosk.ui.call.in_call import InCallScreen
 from kiosk.ui.call.rating import RatingScreen
 from kiosk.ui.call.thanks import ThanksScreen
 from kiosk.ui.call.waiting import WaitingScreen
+from kiosk.ui.flights.screen import FlightsScreen
+from kiosk.ui.flights.style import flights_stylesheet, row_height_px
 from kiosk.ui.home import HomeScreen
 from kiosk.ui.idle import IdleWatch
 from kiosk.ui.info import InfoScreen
@@ -62,6 +64,7 @@ class KioskWindow(QWidget):
         self.home = HomeScreen(self.texts, settings.bus.location)
         self.info = InfoScreen(self.texts, settings.info)
         self.wifi = WifiScreen(self.texts)
+        self.flights = FlightsScreen(self.texts, settings.info.central_url, settings.bus.site)
         self.call_choice = CallChoiceScreen(self.texts)
         self.waiting = WaitingScreen(self.texts)
         self.in_call = InCallScreen(self.texts)
@@ -75,6 +78,7 @@ class KioskWindow(QWidget):
             self.home,
             self.info,
             self.wifi,
+            self.flights,
             self.call_choice,
             self.waiting,
             self.in_call,
@@ -84,7 +88,14 @@ class KioskWindow(QWidget):
             self.scan,
             self.scan_result,
         )
-        self._shaped: tuple[ShapedScreen, ...] = (self.home, self.wifi, self.call_choice, self.in_call, self.scan)
+        self._shaped: tuple[ShapedScreen, ...] = (
+            self.home,
+            self.wifi,
+            self.flights,
+            self.call_choice,
+            self.in_call,
+            self.scan,
+        )
         self.landscape: bool | None = None
         for screen in self._texted:
             self.screens.addWidget(screen)
@@ -103,7 +114,16 @@ class KioskWindow(QWidget):
 
         self.home.info_requested.connect(lambda: self.show_screen(self.info))
         self.home.video_requested.connect(lambda: self.show_screen(self.call_choice))
+        self.home.flights_requested.connect(self._open_flights)
         self.info.home_requested.connect(self.go_home)
+        self.flights.home_requested.connect(self.go_home)
+        self.flights.shown_requested.connect(self._bring_flights_forward)
+        self.flights.closed.connect(lambda: self.show_screen(self._before_flights))
+        self.flights.looked_at.connect(session.look_at_flight)
+        self._before_flights: QWidget = self.home
+        # an agent's flight card naming a flight on the board offers its details
+        self.in_call.push_panel.find_flight = self.flights.find_flight
+        self.in_call.push_panel.flight_details_requested.connect(self.flights.show_flight)
         self.wifi.home_requested.connect(self.go_home)
         self.call_choice.home_requested.connect(self.go_home)
         self.call_choice.info_requested.connect(lambda: self.show_screen(self.info))
@@ -112,6 +132,7 @@ class KioskWindow(QWidget):
         self.scan.home_requested.connect(self.go_home)
         self.scan_result.home_requested.connect(self.go_home)
         self.scan_result.scan_again_requested.connect(self.open_scan)
+        self.flights.scan_requested.connect(self.open_scan)
         self.top_bar.language_button.clicked.connect(self._switch_language)
         self.top_bar.large_text_button.clicked.connect(self._session.set_large_text)
 
@@ -137,6 +158,20 @@ class KioskWindow(QWidget):
         """The Scan screen (from the Flights screen's "Scan boarding pass", or "scan again"; the home screen
         has no room for a fourth tile at 800x1280); the scan flow runs the camera only while it shows."""
         self.show_screen(self.scan)
+
+    @property
+    def session(self) -> PassengerSession:
+        return self._session
+
+    def _open_flights(self) -> None:
+        self.flights.open_board()
+        self.show_screen(self.flights)
+
+    def _bring_flights_forward(self) -> None:
+        """A flight opened from elsewhere (an agent's card, a scanned pass): Back returns there."""
+        if self.current_screen is not self.flights:
+            self._before_flights = self.current_screen
+            self.show_screen(self.flights)
 
     def show_thanks(self) -> None:
         """After a rating: a short thank-you, then home by itself."""
@@ -180,7 +215,9 @@ class KioskWindow(QWidget):
         self.idle.start()
 
     def _apply_session(self) -> None:
-        self.setStyleSheet(stylesheet(self._session.large_text))
+        large = self._session.large_text
+        self.setStyleSheet(stylesheet(large) + flights_stylesheet(large))
+        self.flights.set_large_text(large, row_height_px(large))
         self.top_bar.retranslate(self._session.large_text)
         self.notice_banner.refresh()
         for screen in self._texted:

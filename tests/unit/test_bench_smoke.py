@@ -77,6 +77,7 @@ def test_outbox_benchmark_runs():
 def test_flights_benchmark_runs():
     out = run_benchmark("bench.flights")
     assert "Search per keystroke over" in out and "keystroke p99" in out, out
+    assert "Kiosk Flights screen per keystroke over" in out and "key to the list repainted" in out, out
     assert "Feed change (AIDX over HTTP) to the update on the bus" in out
 
 

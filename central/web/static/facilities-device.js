@@ -23,8 +23,7 @@ const CHARTS = [
 // name, args, label key, and for which kinds of device (none: all)
 const BUTTONS = [
   { name: "print_test", label: "cmd.print_test", kinds: ["kiosk"] },
-  // the kiosk holds no flight boards yet (it would answer "unknown command"); add it once it does
-  { name: "reload_flights", label: "cmd.reload_flights", kinds: ["signage"] },
+  { name: "reload_flights", label: "cmd.reload_flights" },
   { name: "screen", args: { state: "off" }, label: "cmd.screen_off", kinds: ["signage"] },
   { name: "screen", args: { state: "on" }, label: "cmd.screen_on", kinds: ["signage"] },
   { name: "screen", args: { state: "auto" }, label: "cmd.screen_auto", kinds: ["signage"] },

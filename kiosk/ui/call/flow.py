@@ -102,7 +102,7 @@ class VideoHelpFlow(QObject):
 
     async def _start(self, language: str, skills: list[str]) -> None:
         window = self._window
-        context = CallContext(screen="home", location=window.location, language=language)
+        context = CallContext(screen="home", flight=window.session.flight, location=window.location, language=language)
         try:
             session = await self._desk.new_session(context)
         finally:

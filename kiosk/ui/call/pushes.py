@@ -3,11 +3,12 @@ scrolls instead of growing (the video gives up room to it, the Hang up button ne
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from device.ui.text import Texts
 from kiosk.ui.print_status import PrintStatus, PrintStatusLabel
@@ -19,6 +20,7 @@ if TYPE_CHECKING:  # the message models load with the bus, after the first paint
 
 QR_SIZE_PX = 300
 MAX_PUSHES_SHOWN = 5  # older ones are dropped: a passenger acts on the latest few, not on a history
+FlightFinder = Callable[[Mapping[str, object]], "str | None"]
 
 
 class PushCard(QFrame):
@@ -29,12 +31,18 @@ class PushCard(QFrame):
     the printer cannot, the passenger still has it on screen. Until someone prints it, that line says the
     printer is not available, which is true of a kiosk without one."""
 
-    def __init__(self, texts: Texts, push: Push, parent: QWidget | None = None) -> None:
+    details_requested = Signal(str)  # the id of the flight a flight card names, to open its details
+
+    def __init__(
+        self, texts: Texts, push: Push, parent: QWidget | None = None, *, flight_id: str | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("InfoCard")
         self.push = push
         self._texts = texts
         self.print_status: PrintStatusLabel | None = None
+        self.flight_id = flight_id
+        self.details_button: QPushButton | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(28, 20, 28, 20)
         self.title = WrappedLabel("InfoTitle")
@@ -63,12 +71,19 @@ class PushCard(QFrame):
                     status=str(data.get("status", "")),
                 )
             )
+            if flight_id is not None:  # on the board: its details are one tap away
+                self.details_button = QPushButton()
+                self.details_button.setObjectName("ChoiceButton")
+                self.details_button.clicked.connect(lambda: self.details_requested.emit(flight_id))
+                layout.addWidget(self.details_button, 0, Qt.AlignmentFlag.AlignLeft)
         else:
             self.body.setText("\n".join(part for part in (push.text, push.url or "") if part))
         self.image.setVisible(not self.image.pixmap().isNull())
         self.retranslate()
 
     def retranslate(self) -> None:
+        if self.details_button is not None:
+            self.details_button.setText(self._texts("flights.show_details"))
         if self.print_status is not None:
             self.title.setText(self._texts("call.print_card"))
             self.print_status.retranslate()
@@ -78,9 +93,13 @@ class PushCard(QFrame):
 class PushPanel(QWidget):
     """A title and the cards under it, in a scroll area; hidden while there is nothing to show."""
 
+    flight_details_requested = Signal(str)  # a flight card's "Show details": the flight's id
+
     def __init__(self, texts: Texts, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._texts = texts
+        # which flight on the boards a flight card names (the window sets it to the Flights screen's)
+        self.find_flight: FlightFinder | None = None
         self.title = label("Hint")
         self._cards = QVBoxLayout()
         self._cards.setContentsMargins(0, 0, 0, 0)
@@ -114,7 +133,11 @@ class PushPanel(QWidget):
         return cards
 
     def add(self, push: Push) -> PushCard:
-        card = PushCard(self._texts, push)
+        flight_id = None
+        if push.kind == "flight" and self.find_flight is not None:
+            flight_id = self.find_flight(push.data)
+        card = PushCard(self._texts, push, flight_id=flight_id)
+        card.details_requested.connect(self.flight_details_requested)
         self._cards.insertWidget(0, card)
         for old in self.cards[MAX_PUSHES_SHOWN:]:
             self._remove(old)

@@ -174,7 +174,7 @@ class ScanResultScreen(QWidget):
         rows = [
             (t("scan.gate"), flight.gate or t("scan.no_gate")),
             (t("scan.time"), times),
-            (t("scan.status"), t(f"scan_status.{flight.status.value}")),
+            (t("scan.status"), t(f"flight_status.{flight.status.value}")),
             *passenger,
             *seat,
         ]
