@@ -29,6 +29,9 @@ from tests.peers.programs import ROOT as REPO
 from tests.peers.programs import running
 from tests.peers.tls import TlsFiles, make_tls_files
 
+# each test starts a Mosquitto with generated users and an ACL: part of the full run, not the quick one
+pytestmark = pytest.mark.slow
+
 SITE_ROOT = "airport/HAK"
 TOPICS = Topics(SITE_ROOT)
 CENTRAL_PASSWORD = "central-broker-secret"

@@ -19,6 +19,9 @@ from kiosk.printing.slips import QueueTicket, SlipPrinter
 from tests.peers.printer import printer_emulator
 from tests.peers.wait import until
 
+# a real pty printer through faults that take their time (paper out, unplug, silence): the full run only
+pytestmark = pytest.mark.slow
+
 
 def ticket(n: int) -> QueueTicket:
     return QueueTicket(number=f"A{n:03d}", service_zh="行李查询", service_en="Baggage")

@@ -45,6 +45,7 @@ def test_a_stamp_survives_jpeg_at_every_call_size(size, quality):
         assert read(cv2.imdecode(encoded, cv2.IMREAD_COLOR)) == clock
 
 
+@pytest.mark.slow  # encodes and decodes a hundred VP8 frames
 @pytest.mark.parametrize("rung", LADDER, ids=str)
 def test_a_stamp_survives_vp8_at_each_rungs_bitrate(rung):
     encoder = av.CodecContext.create("libvpx", "w")
