@@ -185,6 +185,10 @@ enrol() {
         read -r -p "printer (yes/no) [yes]: " printer
         read -r -s -p "broker password (shown once by 'central device add'): " password && echo
     fi
+    local name
+    for name in device_id location broker_url password site ca_file printer; do
+        refuse_control_characters "${name//_/ }" "${!name}"
+    done
     [[ $device_id =~ ^[a-z0-9-]{1,64}$ ]] || die "device id '$device_id' must be 1-64 of a-z, 0-9 and '-'"
     [[ $broker_url =~ ^mqtts?://[^[:space:]/]+:[0-9]+$ ]] || die "broker '$broker_url' must be mqtts://host:port (or mqtt://)"
     [[ $site =~ ^[A-Z]{3}$ ]] || die "airport code '$site' must be three capital letters"

@@ -18,13 +18,18 @@ die() {
     exit 1
 }
 
-# A TOML basic string: backslash and double quote escaped; control characters refused (they have no
-# place in an id, a location, a URL or a password, and would otherwise break the file).
+# Control characters have no place in an id, a location, a URL or a password, and would break the
+# settings file: refused before anything is written (toml_string runs in a subshell and cannot stop us).
+refuse_control_characters() {
+    local name=$1 value=$2
+    if [[ $value =~ [[:cntrl:]] ]]; then
+        die "the $name contains a control character; nothing was written"
+    fi
+}
+
+# A TOML basic string: backslash and double quote escaped.
 toml_string() {
     local value=$1
-    if [[ $value =~ [[:cntrl:]] ]]; then
-        die "a value contains a control character; refusing to write it into a settings file"
-    fi
     value=${value//\\/\\\\}
     value=${value//\"/\\\"}
     printf '"%s"' "$value"
