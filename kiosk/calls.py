@@ -12,7 +12,6 @@ import asyncio
 import importlib
 import logging
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bus.codec import MalformedLog, MalformedMessage, decode, encode
@@ -21,7 +20,7 @@ from bus.messages.call import CallContext
 from bus.messages.central import QueueSummary
 from bus.messages.device import CallPhase, DeviceQueue
 from bus.topics import TopicKind, Topics
-from video.settings import SYNTHETIC_CAMERA, VideoSection
+from video.settings import VideoSection
 from video.signalling import BusSignalling
 
 if TYPE_CHECKING:
@@ -35,14 +34,9 @@ _SummaryListener = Callable[[QueueSummary], None]
 
 def open_camera(settings: VideoSection) -> CameraOwner:
     """The camera owner for ``[video] camera``; it reads only while someone is subscribed."""
-    from hardware.camera import CameraOwner, FileSource, FrameSource, SyntheticSource
+    from hardware.camera import CameraOwner, open_source
 
-    source: FrameSource
-    if settings.camera == SYNTHETIC_CAMERA:
-        source = SyntheticSource(settings.width, settings.height)
-    else:
-        source = FileSource(Path(settings.camera))
-    return CameraOwner(source, settings.fps)
+    return CameraOwner(open_source(settings.camera, settings.width, settings.height, settings.fps), settings.fps)
 
 
 class VideoHelpDesk:
