@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import os
 import socket
-import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -16,102 +14,54 @@ from PySide6.QtWidgets import QLabel
 
 from device.systemd import Notifier, watchdog_interval_s
 from device.ui.runner import SystemdWatch
-
-
-@dataclass
-class Datagram:
-    at: float
-    fields: list[str]
-
-
-@dataclass
-class NotifySocket:
-    """systemd's side: records every datagram with its arrival time (monotonic), from a thread of its own
-    so that arrivals are timed even while the Qt thread is frozen."""
-
-    path: Path
-    received: list[Datagram] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def arrivals(self, key: str) -> list[float]:
-        with self.lock:
-            return [d.at for d in self.received if key in d.fields]
-
-    def fields(self) -> list[str]:
-        with self.lock:
-            return [f for d in self.received for f in d.fields]
+from tests.peers.notify_socket import NotifySocket, notify_socket
 
 
 @pytest.fixture
-def notify_socket(tmp_path: Path) -> Iterator[NotifySocket]:
-    path = tmp_path / "notify"
-    server = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    server.bind(str(path))
-    server.settimeout(0.05)
-    listener = NotifySocket(path)
-    stop = threading.Event()
-
-    def receive() -> None:
-        while not stop.is_set():
-            try:
-                data = server.recv(4096)
-            except TimeoutError:
-                continue
-            with listener.lock:
-                listener.received.append(Datagram(time.monotonic(), data.decode().split("\n")))
-
-    thread = threading.Thread(target=receive, name="test-notify-socket")
-    thread.start()
-    try:
+def notify(tmp_path: Path) -> Iterator[NotifySocket]:
+    with notify_socket(tmp_path / "notify") as listener:
         yield listener
-    finally:
-        stop.set()
-        thread.join(5)
-        server.close()
 
 
 INTERVAL_S = 0.02
 
 
-def test_watchdog_pings_stop_while_the_ui_loop_is_frozen_and_return_after(qtbot, qapp, notify_socket):
-    notifier = Notifier(str(notify_socket.path), watchdog_interval_s=INTERVAL_S)
+def test_watchdog_pings_stop_while_the_ui_loop_is_frozen_and_return_after(qtbot, qapp, notify):
+    notifier = Notifier(str(notify.path), watchdog_interval_s=INTERVAL_S)
     watch = SystemdWatch(qapp, notifier, "kiosk", "1.2.3")
     try:
-        qtbot.waitUntil(lambda: len(notify_socket.arrivals("WATCHDOG=1")) >= 3, timeout=5000)
+        qtbot.waitUntil(lambda: len(notify.arrivals("WATCHDOG=1")) >= 3, timeout=5000)
 
         frozen_at = time.monotonic()
         time.sleep(0.5)  # the UI thread itself is blocked here: this is the hang under test
         thawed_at = time.monotonic()
-        qtbot.waitUntil(lambda: any(t > thawed_at for t in notify_socket.arrivals("WATCHDOG=1")), timeout=5000)
+        qtbot.waitUntil(lambda: any(t > thawed_at for t in notify.arrivals("WATCHDOG=1")), timeout=5000)
 
-        during = [t for t in notify_socket.arrivals("WATCHDOG=1") if frozen_at + 0.05 < t < thawed_at]
+        # 0.15 s of grace for pings sent before the freeze that the receiving thread records late (a busy
+        # machine); at 20 ms a live loop would send some 17 in the rest of the freeze
+        during = [t for t in notify.arrivals("WATCHDOG=1") if frozen_at + 0.15 < t < thawed_at]
         assert during == [], f"{len(during)} watchdog pings while the loop was frozen"
-        assert len([t for t in notify_socket.arrivals("WATCHDOG=1") if t < frozen_at]) >= 3
+        assert len([t for t in notify.arrivals("WATCHDOG=1") if t < frozen_at]) >= 3
     finally:
         watch.stop()
-    assert "STOPPING=1" in _eventually(lambda: notify_socket.fields(), "STOPPING=1", qtbot)
+    notify.wait_for("STOPPING=1", timeout_s=5)
 
 
-def test_ready_is_sent_after_the_first_paint_with_a_status_and_the_ready_file(qtbot, qapp, notify_socket, tmp_path):
+def test_ready_is_sent_after_the_first_paint_with_a_status_and_the_ready_file(qtbot, qapp, notify, tmp_path):
     ready_file = tmp_path / "run" / "kiosk.ready"
-    notifier = Notifier(str(notify_socket.path), watchdog_interval_s=None, ready_file=ready_file)
+    notifier = Notifier(str(notify.path), watchdog_interval_s=None, ready_file=ready_file)
     watch = SystemdWatch(qapp, notifier, "kiosk", "1.2.3")
     try:
         label = QLabel("home")
         qtbot.addWidget(label)
-        assert notify_socket.arrivals("READY=1") == []
+        assert notify.arrivals("READY=1") == []
         label.show()
-        qtbot.waitUntil(lambda: len(notify_socket.arrivals("READY=1")) == 1, timeout=5000)
-        assert "STATUS=kiosk 1.2.3: showing its first screen" in notify_socket.fields()
+        qtbot.waitUntil(lambda: len(notify.arrivals("READY=1")) == 1, timeout=5000)
+        assert "STATUS=kiosk 1.2.3: showing its first screen" in notify.fields()
         assert ready_file.read_text() == f"version=1.2.3\npid={os.getpid()}\n"
-        assert notify_socket.arrivals("WATCHDOG=1") == []  # no WATCHDOG_USEC: no pings
+        assert notify.arrivals("WATCHDOG=1") == []  # no WATCHDOG_USEC: no pings
     finally:
         watch.stop()
-
-
-def _eventually(read, wanted, qtbot):
-    qtbot.waitUntil(lambda: wanted in read(), timeout=5000)
-    return read()
 
 
 def test_watchdog_interval_is_half_of_watchdog_usec_and_only_for_this_process():
