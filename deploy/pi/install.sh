@@ -278,7 +278,8 @@ system_files() {
     [ -z "$ROOT" ] || systemctl+=(--root "$ROOT")
     "${systemctl[@]}" enable "airport-$PROGRAM.service" >/dev/null 2>&1 ||
         die "systemctl could not enable airport-$PROGRAM.service"
-    if [ -z "$ROOT" ]; then
+    # in a chroot or an image build nothing runs yet: the units and rules apply from the first boot
+    if [ -z "$ROOT" ] && [ -d /run/systemd/system ]; then
         systemctl daemon-reload
         udevadm control --reload && udevadm trigger --subsystem-match=tty --subsystem-match=video4linux
     fi
