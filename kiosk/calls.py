@@ -18,8 +18,9 @@ from bus.codec import MalformedLog, MalformedMessage, decode, encode
 from bus.link import BusLink, Publication
 from bus.messages.call import CallContext
 from bus.messages.central import QueueSummary
-from bus.messages.device import CallPhase, DeviceQueue
+from bus.messages.device import CallPhase, CameraHealth, CameraState, DeviceQueue
 from bus.topics import TopicKind, Topics
+from hardware.camera_presence import camera_plugged_in
 from video.settings import VideoSection
 from video.signalling import BusSignalling
 
@@ -59,6 +60,14 @@ class VideoHelpDesk:
 
     def start(self) -> None:
         self.signalling.start()
+
+    def camera_health(self) -> CameraHealth:
+        """The camera's state for health: the owner's once a call has opened it; before that, whether it
+        is plugged in (``absent`` if not), so a camera missing at boot shows on the facilities page."""
+        if self.camera is not None:
+            return self.camera.health()
+        plugged = camera_plugged_in(self._settings.camera)
+        return CameraHealth(state=CameraState.STOPPED if plugged else CameraState.ABSENT)
 
     async def prepare(self) -> None:
         """Load the call stack and open the camera owner, once; later calls return at once."""

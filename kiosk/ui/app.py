@@ -138,6 +138,7 @@ class KioskApp:
             link.add_state_listener(lambda state, _detail: shot.connection_changed(state.value))
             screenshot = asyncio.ensure_future(shot.save())
         desk = self._open_video_help(link)
+        presence.add_health_extras(lambda health: health.model_copy(update={"camera": desk.camera_health()}))
         from kiosk.printing.setup import KioskPrinting
         from kiosk.ui.print_actions import PrintActions
 

@@ -135,3 +135,34 @@ async def test_a_camera_missing_at_start_is_absent_in_health_and_picked_up_when_
         assert states[:2] == [CameraState.ABSENT, CameraState.RUNNING]
     finally:
         await owner.stop()
+
+
+def test_whether_the_camera_is_plugged_in_is_known_without_opening_it(tmp_path):
+    from hardware.camera_presence import camera_plugged_in
+
+    sysfs = tmp_path / "video4linux"
+    sysfs.mkdir()
+    assert camera_plugged_in("synthetic", sysfs)
+    assert not camera_plugged_in("csi", sysfs)  # no CSI receiver: the firmware found no sensor
+    (sysfs / "video0").mkdir()
+    (sysfs / "video0/name").write_text("UVC Camera (046d:0825)\n")
+    assert not camera_plugged_in("csi", sysfs)
+    (sysfs / "video1").mkdir()
+    (sysfs / "video1/name").write_text("unicam-image\n")
+    assert camera_plugged_in("csi", sysfs) and camera_plugged_in("csi:0", sysfs)
+
+    device = tmp_path / "airport-camera"
+    assert not camera_plugged_in(str(device), sysfs)
+    device.touch()  # plugged in: udev made the name
+    assert camera_plugged_in(str(device), sysfs)
+
+
+@pytest.mark.slow  # a fresh interpreter importing the kiosk's call module: over a second
+def test_the_presence_check_loads_neither_opencv_nor_picamera2():
+    import subprocess
+
+    from tests.peers.programs import ROOT
+
+    code = "import sys, kiosk.calls; print(sorted(m for m in ('cv2', 'picamera2') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "[]", out.stderr
