@@ -160,10 +160,13 @@ enrol() {
         local key value line_no=0
         while IFS= read -r line || [ -n "$line" ]; do
             line_no=$((line_no + 1))
+            line=${line%$'\r'} # the boot partition is often edited on Windows: CRLF line ends
             [[ $line =~ ^[[:space:]]*(#|$) ]] && continue
             [[ $line == *=* ]] || die "$file line $line_no: expected key=value, got '$line'"
             key=${line%%=*} && value=${line#*=}
             key=${key//[[:space:]]/}
+            value=${value#"${value%%[![:space:]]*}"} # spaces around the value are not part of it
+            value=${value%"${value##*[![:space:]]}"}
             case $key in
             device_id) device_id=$value ;;
             location) location=$value ;;

@@ -173,6 +173,16 @@ def test_bad_enrolment_is_refused_with_the_reason_and_nothing_is_written(target:
     assert enrol.exists()  # still there to correct and try again
 
 
+def test_an_enrolment_file_written_on_windows_with_spaces_around_values_is_read_as_meant(target: Path):
+    lines = [line.replace("=", " = ", 1) for line in ENROLMENT.splitlines()]
+    (target / "boot/firmware/airport-enrol.conf").write_bytes("\r\n".join(lines).encode() + b"\r\n")
+    result = install(target)
+    assert result.returncode == 0, result.stderr
+    settings = load_settings(KioskSettings, "KIOSK_TEST_UNUSED_", target / "etc/airport/kiosk.toml")
+    assert settings.bus.device_id == "kiosk-t1-b-01"
+    assert settings.bus.location == 'T1 "Departures" Hall B'
+
+
 def test_an_aarch64_system_with_too_old_a_glibc_is_told_what_to_do_before_anything_changes(target: Path):
     result = install(target, AIRPORT_ARCH="aarch64", AIRPORT_MIN_GLIBC_AARCH64="99.0")
     assert result.returncode == 1
