@@ -116,12 +116,14 @@ async def test_a_camera_missing_at_start_is_absent_in_health_and_picked_up_when_
     monkeypatch.setattr(CameraOwner, "RETRY_INTERVAL_S", 0.02)
     owner = CameraOwner(CsiCamera(64, 48, 30), fps=30)
     states: list[CameraState] = []
-    absent = asyncio.Event()
+    absent, running = asyncio.Event(), asyncio.Event()
 
     def on_state(state: CameraState) -> None:
         states.append(state)
         if state is CameraState.ABSENT:
             absent.set()
+        if state is CameraState.RUNNING:
+            running.set()
 
     owner.add_state_listener(on_state)
     subscription = owner.subscribe("call")
@@ -131,6 +133,7 @@ async def test_a_camera_missing_at_start_is_absent_in_health_and_picked_up_when_
         picamera2.cameras = [{"Model": "imx708", "Num": 0}]  # connected (and the service restarted)
         frame = await subscription.next_frame()
         assert frame.shape == (48, 64, 3)
+        await asyncio.wait_for(running.wait(), 5)  # the state reaches the loop after the frame may
         assert owner.health().state is CameraState.RUNNING
         assert states[:2] == [CameraState.ABSENT, CameraState.RUNNING]
     finally:
