@@ -270,6 +270,50 @@ install_app() {
     install -m 0644 "$HERE"/settings/video-*.toml "$ROOT$APP_DIR/settings/"
 }
 
+# The display's power follows the signage schedule: two timers at [schedule] off_at and on_at, written
+# from signage.toml on every run (so a changed schedule takes effect by running install.sh again) and
+# removed when the schedule is empty.
+screen_timers() {
+    local units=$ROOT/etc/systemd/system times=""
+    install -m 0644 "$HERE/systemd/airport-screen@.service" "$units/"
+    install -m 0755 "$HERE/screen-power.sh" "$ROOT$APP_DIR/screen-power.sh"
+    if [ "$PROGRAM" = signage ] && [ -r "$ROOT$SETTINGS_DIR/signage.toml" ]; then
+        times=$("$PYTHON" -c 'import sys, tomllib
+schedule = tomllib.load(open(sys.argv[1], "rb")).get("schedule", {})
+print(schedule.get("off_at", ""), schedule.get("on_at", ""))' "$ROOT$SETTINGS_DIR/signage.toml") ||
+            die "cannot read [schedule] from $SETTINGS_DIR/signage.toml"
+    fi
+    local off_at on_at state at
+    read -r off_at on_at <<<"$times"
+    for state in off on; do
+        if [ "$state" = off ]; then at=$off_at; else at=$on_at; fi
+        local timer=$units/airport-screen-$state.timer
+        if [ -z "$off_at" ] || [ -z "$on_at" ]; then
+            rm -f "$timer" "$units/timers.target.wants/airport-screen-$state.timer"
+            continue
+        fi
+        [[ $at =~ ^([01][0-9]|2[0-3]):[0-5][0-9]$ ]] || die "[schedule] time '$at' must be HH:MM"
+        {
+            echo "# Written by deploy/pi/install.sh from [schedule] in $SETTINGS_DIR/signage.toml."
+            echo "[Unit]"
+            echo "Description=Airport display $state at $at (signage schedule)"
+            echo
+            echo "[Timer]"
+            echo "OnCalendar=*-*-* $at:00"
+            echo "Unit=airport-screen@$state.service"
+            echo
+            echo "[Install]"
+            echo "WantedBy=timers.target"
+        } >"$timer"
+        chmod 0644 "$timer"
+    done
+    if [ -n "$off_at" ] && [ -n "$on_at" ]; then
+        "${SYSTEMCTL[@]}" enable airport-screen-off.timer airport-screen-on.timer >/dev/null 2>&1 ||
+            die "systemctl could not enable the screen timers"
+        say "the display switches off at $off_at and on at $on_at"
+    fi
+}
+
 system_files() {
     install -d -m 0755 "$ROOT/etc/systemd/system" "$ROOT/etc/systemd/journald.conf.d" \
         "$ROOT/etc/systemd/system.conf.d" "$ROOT/etc/udev/rules.d"
@@ -277,9 +321,7 @@ system_files() {
     install -m 0644 "$HERE/systemd/journald-airport.conf" "$ROOT/etc/systemd/journald.conf.d/airport.conf"
     install -m 0644 "$HERE/systemd/watchdog-airport.conf" "$ROOT/etc/systemd/system.conf.d/airport-watchdog.conf"
     install -m 0644 "$HERE/udev/70-airport-devices.rules" "$ROOT/etc/udev/rules.d/"
-    local systemctl=(systemctl)
-    [ -z "$ROOT" ] || systemctl+=(--root "$ROOT")
-    "${systemctl[@]}" enable "airport-$PROGRAM.service" >/dev/null 2>&1 ||
+    "${SYSTEMCTL[@]}" enable "airport-$PROGRAM.service" >/dev/null 2>&1 ||
         die "systemctl could not enable airport-$PROGRAM.service"
     # in a chroot or an image build nothing runs yet: the units and rules apply from the first boot
     if [ -z "$ROOT" ] && [ -d /run/systemd/system ]; then
@@ -288,6 +330,9 @@ system_files() {
     fi
 }
 
+SYSTEMCTL=(systemctl)
+[ -z "$ROOT" ] || SYSTEMCTL+=(--root "$ROOT")
+
 check_system
 install_packages
 add_user
@@ -295,4 +340,5 @@ directories
 install_app
 enrol
 system_files
+screen_timers
 say "done: $PROGRAM installed; it starts on tty1 at boot ('systemctl start airport-$PROGRAM' starts it now)"

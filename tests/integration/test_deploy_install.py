@@ -202,3 +202,32 @@ def test_an_aarch64_bookworm_passes_the_glibc_check(target: Path):
     # this machine's glibc stands in for the Pi's: Debian 12's 2.36 is the documented minimum
     result = install(target, AIRPORT_ARCH="aarch64")
     assert result.returncode == 0, result.stderr
+
+
+def test_a_signage_display_switches_its_screen_off_and_on_at_the_schedules_times(target: Path):
+    assert install(target, "--program", "signage").returncode == 0
+    units = target / "etc/systemd/system"
+    assert not (units / "airport-screen-off.timer").exists()  # no schedule yet: always on
+
+    settings = target / "etc/airport/signage.toml"
+    settings.write_text(settings.read_text() + '\n[schedule]\noff_at = "00:30"\non_at = "05:30"\n')
+    again = install(target, "--program", "signage")
+    assert again.returncode == 0, again.stderr
+    assert "switches off at 00:30 and on at 05:30" in again.stdout
+    assert "OnCalendar=*-*-* 00:30:00" in (units / "airport-screen-off.timer").read_text()
+    assert "Unit=airport-screen@on.service" in (units / "airport-screen-on.timer").read_text()
+    assert (units / "timers.target.wants/airport-screen-off.timer").is_symlink()
+    shutil.copytree("/usr/lib/systemd/system", target / "usr/lib/systemd/system", symlinks=True)
+    for unit in ("airport-screen-off.timer", "airport-screen-on.timer", "airport-screen@off.service"):
+        verified = subprocess.run(
+            ["systemd-analyze", "verify", f"--root={target}", f"/etc/systemd/system/{unit}"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert verified.returncode == 0 and verified.stdout + verified.stderr == "", verified.stderr
+
+    settings.write_text(settings.read_text().replace('off_at = "00:30"\non_at = "05:30"\n', ""))
+    assert install(target, "--program", "signage").returncode == 0
+    assert not (units / "airport-screen-off.timer").exists()
+    assert not (units / "timers.target.wants/airport-screen-off.timer").exists()

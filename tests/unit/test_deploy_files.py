@@ -22,7 +22,8 @@ UNITS = {
     "airport-central.service": DEPLOY / "server/systemd/airport-central.service",
 }
 # what the units start, made to exist (as stubs) in the verification root
-EXECUTABLES = ["/opt/airport/session.sh", "/opt/airport/current/bin/central", "/usr/sbin/mosquitto"]
+EXECUTABLES = ["/opt/airport/session.sh", "/opt/airport/screen-power.sh", "/opt/airport/current/bin/central"]
+EXECUTABLES += ["/usr/sbin/mosquitto"]
 EXECUTABLES += ["/bin/mkdir", "/bin/chown", "/bin/kill"]  # Debian's mosquitto.service uses these
 
 
@@ -64,6 +65,7 @@ def verify_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     units.mkdir(parents=True)
     for name, path in UNITS.items():
         shutil.copy(path, units / name)
+    shutil.copy(DEPLOY / "pi/systemd/airport-screen@.service", units / "airport-screen@.service")
     dropins = units / "mosquitto.service.d"
     dropins.mkdir()
     shutil.copy(DEPLOY / "server/systemd/mosquitto-airport.conf", dropins / "airport.conf")
@@ -75,11 +77,11 @@ def verify_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@pytest.mark.parametrize("unit", [*UNITS, "mosquitto.service"])
+@pytest.mark.parametrize("unit", [*UNITS, "airport-screen@off.service", "mosquitto.service"])
 def test_every_unit_passes_systemd_analyze_verify(verify_root, unit):
     if unit == "mosquitto.service" and not (verify_root / "usr/lib/systemd/system/mosquitto.service").exists():
         pytest.skip("no mosquitto.service on this machine to put the drop-in on")
-    path = f"/etc/systemd/system/{unit}" if unit in UNITS else f"/usr/lib/systemd/system/{unit}"
+    path = f"/usr/lib/systemd/system/{unit}" if unit == "mosquitto.service" else f"/etc/systemd/system/{unit}"
     result = subprocess.run(
         ["systemd-analyze", "verify", f"--root={verify_root}", path],
         capture_output=True,

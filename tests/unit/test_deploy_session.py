@@ -80,3 +80,23 @@ def test_a_bad_display_conf_says_what_is_wrong(bench, conf, wanted):
     result = session(bench, conf)
     assert result.returncode == 2
     assert wanted in result.stderr
+
+
+def test_screen_power_switches_the_backlight_off_and_on(tmp_path):
+    backlight = tmp_path / "backlight/10-0045"
+    backlight.mkdir(parents=True)
+    (backlight / "bl_power").write_text("0\n")
+    env = {
+        **os.environ,
+        "AIRPORT_BACKLIGHTS": str(tmp_path / "backlight"),
+        "AIRPORT_DISPLAY_CONF": str(tmp_path / "none.conf"),
+        "AIRPORT_SESSION_USER": "no-such-user-here",
+    }
+    script = str(REPO / "deploy/pi/screen-power.sh")
+    off = subprocess.run(["bash", script, "off"], env=env, capture_output=True, text=True, timeout=30)
+    assert off.returncode == 0, off.stderr
+    assert (backlight / "bl_power").read_text().strip() == "4"
+    on = subprocess.run(["bash", script, "on"], env=env, capture_output=True, text=True, timeout=30)
+    assert on.returncode == 0 and (backlight / "bl_power").read_text().strip() == "0"
+    wrong = subprocess.run(["bash", script, "dim"], env=env, capture_output=True, text=True, timeout=30)
+    assert wrong.returncode == 2 and "say on or off" in wrong.stderr
