@@ -77,19 +77,28 @@ prepare() {
     done
     rm -rf "$DIR/src" && mkdir -p "$DIR/src"
     tar -C "$REPO" --exclude=.git --exclude=.venv --exclude='*.pyc' -cf - . | tar -C "$DIR/src" -xf -
+    # the chroot trusts what this machine trusts (a TLS-inspecting proxy's CA, say) for pip's downloads
+    cp "${PIP_CERT:-/etc/ssl/certs/ca-certificates.crt}" "$DIR/etc/ssl/certs/host-ca-bundle.crt"
     mkdir -p "$DIR/boot/firmware"
     printf '%s\n' "device_id=kiosk-arm64-test" "location=Emulated bench" \
         "broker_url=mqtts://broker.invalid:8883" "password=not-a-real-one" "printer=no" \
         >"$DIR/boot/firmware/airport-enrol.conf"
-    chroot "$DIR" apt-get update -qq
+    in_root apt-get update -qq
+}
+
+# a clean environment inside: nothing of this machine's (its PIP_* and SSL_* paths do not exist there)
+in_root() {
+    chroot "$DIR" env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+        LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive PIP_CERT=/etc/ssl/certs/host-ca-bundle.crt \
+        SSL_CERT_FILE=/etc/ssl/certs/host-ca-bundle.crt "$@"
 }
 
 install_in_root() {
-    chroot "$DIR" env DEBIAN_FRONTEND=noninteractive /src/deploy/pi/install.sh --model pi4
+    in_root /src/deploy/pi/install.sh --model pi4
 }
 
 first_paint() {
-    chroot "$DIR" env QT_QPA_PLATFORM=offscreen KIOSK_UI__FULLSCREEN=false KIOSK_BUS__URL=mqtt://127.0.0.1:9 \
+    in_root QT_QPA_PLATFORM=offscreen KIOSK_UI__FULLSCREEN=false KIOSK_BUS__URL=mqtt://127.0.0.1:9 \
         timeout 900 /opt/airport/current/bin/kiosk --config /etc/airport/kiosk.toml >"$DIR/kiosk.out" 2>&1 &
     local pid=$! started=$SECONDS
     while ! grep -q "home screen painted" "$DIR/kiosk.out"; do
