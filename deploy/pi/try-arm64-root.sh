@@ -87,18 +87,21 @@ prepare() {
 }
 
 # a clean environment inside: nothing of this machine's (its PIP_* and SSL_* paths do not exist there)
-in_root() {
-    chroot "$DIR" env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
-        LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive PIP_CERT=/etc/ssl/certs/host-ca-bundle.crt \
-        SSL_CERT_FILE=/etc/ssl/certs/host-ca-bundle.crt "$@"
-}
+IN_ROOT=(chroot "$DIR" env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
+    LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive PIP_CERT=/etc/ssl/certs/host-ca-bundle.crt
+    SSL_CERT_FILE=/etc/ssl/certs/host-ca-bundle.crt)
+in_root() { "${IN_ROOT[@]}" "$@"; }
 
 install_in_root() {
+    say "inside: $(in_root uname -m), $(in_root getconf GNU_LIBC_VERSION)"
     in_root /src/deploy/pi/install.sh --model pi4
+    say "pip chose PySide6 $(in_root /opt/airport/current/bin/python -c 'import PySide6; print(PySide6.__version__)')"
 }
 
 first_paint() {
-    in_root QT_QPA_PLATFORM=offscreen KIOSK_UI__FULLSCREEN=false KIOSK_BUS__URL=mqtt://127.0.0.1:9 \
+    # not through the function: $! must be the program itself (chroot, env and timeout each exec the
+    # next), so that the kill below reaches the kiosk and it ends before the mounts go
+    "${IN_ROOT[@]}" QT_QPA_PLATFORM=offscreen KIOSK_UI__FULLSCREEN=false KIOSK_BUS__URL=mqtt://127.0.0.1:9 \
         timeout 900 /opt/airport/current/bin/kiosk --config /etc/airport/kiosk.toml >"$DIR/kiosk.out" 2>&1 &
     local pid=$! started=$SECONDS
     while ! grep -q "home screen painted" "$DIR/kiosk.out"; do
@@ -111,6 +114,11 @@ first_paint() {
     say "$(grep "home screen painted" "$DIR/kiosk.out") ($((SECONDS - started)) s wall clock under qemu)"
     kill "$pid" 2>/dev/null || true
     wait "$pid" || true
+    if grep -q "Traceback" "$DIR/kiosk.out"; then
+        cat "$DIR/kiosk.out" >&2
+        return 1
+    fi
+    say "and it shut down cleanly on SIGTERM"
 }
 
 step "debootstrap bookworm arm64 (minbase)" bootstrap
