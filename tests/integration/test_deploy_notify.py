@@ -55,3 +55,21 @@ def test_central_is_ready_once_it_serves_then_pings_the_watchdog(tmp_path: Path)
             notify.wait_for("WATCHDOG=1", count=3, timeout_s=30)
             assert central.stop() == 0
         notify.wait_for("STOPPING=1", timeout_s=10)
+
+
+def test_the_signage_player_is_ready_after_its_first_paint_then_pings_the_watchdog(tmp_path: Path):
+    with notify_socket(tmp_path / "notify") as notify:
+        env = {
+            "NOTIFY_SOCKET": str(notify.path),
+            **WATCHDOG,
+            "QT_QPA_PLATFORM": "offscreen",
+            "SIGNAGE_APP__STATE_DIR": str(tmp_path / "state"),
+            "SIGNAGE_BUS__URL": f"mqtt://127.0.0.1:{free_port()}",
+            "SIGNAGE_DISPLAY__FULLSCREEN": "false",
+        }
+        with running("signage", env, clear_env_prefix="SIGNAGE_") as signage:
+            notify.wait_for("READY=1", timeout_s=60)
+            assert any(f.startswith("STATUS=signage ") for f in notify.fields())
+            notify.wait_for("WATCHDOG=1", count=3, timeout_s=30)
+            assert signage.stop() == 0
+        notify.wait_for("STOPPING=1", timeout_s=10)
