@@ -26,6 +26,8 @@ from central.service import CentralService, StoreUrlError, accounts_path
 from central.settings import ENV_PREFIX, CentralSettings
 from config.loader import SETTINGS_ERROR_EXIT_STATUS
 from config.program import add_config_option, program_settings
+from config.version import program_version
+from device.systemd import Notifier, send_watchdog_pings
 
 log = logging.getLogger("central")
 
@@ -226,7 +228,12 @@ async def _run(settings: CentralSettings) -> int:
     print(f"central: facilities page at {service.facilities_url}", flush=True)
     print(f"central: agent console at {service.agent_url}", flush=True)
     print(f"central: wallboard at {service.wallboard_url}", flush=True)
+    notifier = Notifier.from_environment()  # systemd's Type=notify unit (deploy/server): ready, then alive
+    notifier.ready(f"central {program_version()}: serving {service.facilities_url}", program_version())
+    pings = asyncio.create_task(send_watchdog_pings(notifier))
     await stop.wait()
+    pings.cancel()
+    notifier.stopping()
     await service.stop()
     log.info("stopped")
     return 0

@@ -12,16 +12,16 @@ import asyncio
 import importlib
 import logging
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bus.codec import MalformedLog, MalformedMessage, decode, encode
 from bus.link import BusLink, Publication
 from bus.messages.call import CallContext, CallIn, CallOut, Handover, HandoverRequest
 from bus.messages.central import QueueSummary
-from bus.messages.device import CallPhase, DeviceQueue
+from bus.messages.device import CallPhase, CameraHealth, CameraState, DeviceQueue
 from bus.topics import TopicKind, Topics
-from video.settings import SYNTHETIC_CAMERA, VideoSection
+from hardware.camera_presence import camera_plugged_in
+from video.settings import VideoSection
 from video.signalling import BusSignalling, Signalling, SignallingUnavailable
 
 if TYPE_CHECKING:
@@ -37,14 +37,9 @@ HandoverListener = Callable[[str, str], None]
 
 def open_camera(settings: VideoSection) -> CameraOwner:
     """The camera owner for ``[video] camera``; it reads only while someone is subscribed."""
-    from hardware.camera import CameraOwner, FileSource, FrameSource, SyntheticSource
+    from hardware.camera import CameraOwner, open_source
 
-    source: FrameSource
-    if settings.camera == SYNTHETIC_CAMERA:
-        source = SyntheticSource(settings.width, settings.height)
-    else:
-        source = FileSource(Path(settings.camera))
-    return CameraOwner(source, settings.fps)
+    return CameraOwner(open_source(settings.camera, settings.width, settings.height, settings.fps), settings.fps)
 
 
 class HandoverSignalling:
@@ -96,6 +91,14 @@ class VideoHelpDesk:
 
     def start(self) -> None:
         self.signalling.start()
+
+    def camera_health(self) -> CameraHealth:
+        """The camera's state for health: the owner's once a call has opened it; before that, whether it
+        is plugged in (``absent`` if not), so a camera missing at boot shows on the facilities page."""
+        if self.camera is not None:
+            return self.camera.health()
+        plugged = camera_plugged_in(self._settings.camera)
+        return CameraHealth(state=CameraState.STOPPED if plugged else CameraState.ABSENT)
 
     async def prepare(self) -> None:
         """Load the call stack and open the camera owner, once; later calls return at once."""

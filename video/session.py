@@ -48,6 +48,7 @@ from hardware.camera import CameraOwner, CameraSubscription
 from video.adaptation import Adaptation, Decision, Measured, ladder_from
 from video.allocator import return_freed_memory
 from video.call_state import EndReason, SessionPhase
+from video.encoder import use_best_h264_encoder
 from video.peer import close_peer_connection, codec_preferences, negotiated_video_codec
 from video.settings import VideoSection
 from video.signalling import Signalling, SignallingUnavailable
@@ -111,6 +112,7 @@ class CallSession:
         call_id: str | None = None,
     ) -> None:
         self.call_id = call_id or secrets.token_hex(8)
+        use_best_h264_encoder()  # the board's hardware H.264 encoder where it has one (once per process)
         self._signalling = signalling
         self._camera = camera
         self._settings = settings

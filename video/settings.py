@@ -32,7 +32,9 @@ class VideoSection(Section):
     camera: str = Field(
         default=SYNTHETIC_CAMERA,
         min_length=1,
-        description="Picture source: 'synthetic' (a moving test pattern) or the path of a video file played in a loop.",
+        description="Picture source: 'synthetic' (a moving test pattern), a USB camera's device (/dev/airport-camera, "
+        "/dev/video0), 'csi' or 'csi:N' (a Raspberry Pi camera on the ribbon connector, through picamera2), or the "
+        "path of a video file played in a loop.",
     )
     microphone: bool = Field(
         default=False,

@@ -1,13 +1,17 @@
-"""Where camera frames come from: the ``FrameSource`` interface and its simulators (a pattern, a video file).
+"""Where camera frames come from: the ``FrameSource`` interface, its simulators (a pattern, a video file)
+and the cameras (USB through OpenCV, CSI through picamera2).
 
 Every source is read from the camera owner's worker thread only, so a source needs no locking of its own.
 """
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from types import ModuleType
+from typing import Any, Protocol
 
 import cv2
 import numpy as np
@@ -127,3 +131,131 @@ def _as_bgr(frame: Frame) -> Frame:
     if frame.shape[2] == 4:
         return np.asarray(cv2.cvtColor(frame, cv2.COLOR_BGRA2BGR), dtype=np.uint8)
     return frame
+
+
+class UvcCamera:
+    """A USB (UVC) camera through OpenCV's V4L2 backend, by device path: the udev name
+    ``/dev/airport-camera`` (deploy/pi/udev) or ``/dev/videoN``.
+
+    A missing device raises :class:`SourceUnavailable` (health: ``absent``), so a kiosk whose camera is
+    unplugged at boot starts anyway and picks the camera up on the next read once it is plugged in.
+    """
+
+    def __init__(self, device: Path | str, width: int, height: int, fps: float) -> None:
+        self.device = Path(device)
+        self._size = (width, height)
+        self._fps = fps
+        self._capture: cv2.VideoCapture | None = None
+
+    def read(self) -> Frame | None:
+        capture = self._open()
+        ok, frame = capture.read()
+        if not ok or frame is None:
+            return None
+        return _as_bgr(np.asarray(frame, dtype=np.uint8))
+
+    def close(self) -> None:
+        if self._capture is not None:
+            self._capture.release()
+            self._capture = None
+
+    def _open(self) -> cv2.VideoCapture:
+        if self._capture is None:
+            if not self.device.exists():
+                raise SourceUnavailable(f"no camera at {self.device}")
+            capture = cv2.VideoCapture(str(self.device), cv2.CAP_V4L2)
+            if not capture.isOpened():
+                capture.release()
+                raise SourceUnavailable(f"cannot open the camera at {self.device}")
+            # MJPG: uncompressed 640x480 at 30 fps does not fit beside other devices on a USB 2 hub
+            capture.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter.fourcc(*"MJPG"))
+            capture.set(cv2.CAP_PROP_FRAME_WIDTH, self._size[0])
+            capture.set(cv2.CAP_PROP_FRAME_HEIGHT, self._size[1])
+            capture.set(cv2.CAP_PROP_FPS, self._fps)
+            self._capture = capture
+        return self._capture
+
+
+class CsiCamera:
+    """A camera on a Raspberry Pi's CSI (ribbon) connector, through picamera2 and libcamera: OpenCV's
+    ``VideoCapture`` cannot open these under libcamera.
+
+    picamera2 comes from Raspberry Pi OS's ``python3-picamera2`` package, not from PyPI, so it is imported
+    when the camera is first opened, never at import time: without it (or without a CSI camera) the source
+    raises :class:`SourceUnavailable` like an unplugged USB camera does.
+    """
+
+    MODULE = "picamera2"
+
+    def __init__(
+        self,
+        width: int,
+        height: int,
+        fps: float,
+        index: int = 0,
+        import_module: Callable[[str], ModuleType] = importlib.import_module,
+    ) -> None:
+        self._size = (width, height)
+        self._fps = fps
+        self.index = index
+        self._import_module = import_module
+        self._camera: Any = None  # a picamera2.Picamera2; the package has no type information
+
+    def read(self) -> Frame | None:
+        camera = self._open()
+        picture = camera.capture_array("main")
+        if picture is None:
+            return None
+        # libcamera's "RGB888" is stored blue first: OpenCV's BGR order already; XBGR8888 adds a fourth byte
+        return np.ascontiguousarray(np.asarray(picture, dtype=np.uint8)[:, :, :3])
+
+    def close(self) -> None:
+        camera, self._camera = self._camera, None
+        if camera is not None:
+            try:
+                camera.stop()
+            finally:
+                camera.close()
+
+    def _open(self) -> Any:
+        if self._camera is None:
+            try:
+                module = self._import_module(self.MODULE)
+            except ImportError as exc:
+                raise SourceUnavailable(
+                    "picamera2 is not installed (Raspberry Pi OS: apt install python3-picamera2, and a venv "
+                    "with --system-site-packages)"
+                ) from exc
+            if len(module.Picamera2.global_camera_info()) <= self.index:
+                raise SourceUnavailable(f"no CSI camera {self.index} (libcamera found none there)")
+            camera = module.Picamera2(self.index)
+            try:
+                config = camera.create_video_configuration(
+                    main={"size": self._size, "format": "RGB888"},
+                    controls={"FrameRate": float(self._fps)},
+                )
+                camera.configure(config)
+                camera.start()
+            except Exception:
+                camera.close()
+                raise
+            self._camera = camera
+        return self._camera
+
+
+CSI_CAMERA = "csi"
+
+
+def open_source(spec: str, width: int, height: int, fps: float) -> FrameSource:
+    """The source ``[video] camera`` names: ``synthetic``, ``csi`` (or ``csi:N``) for a CSI camera, a
+    device under ``/dev/`` for a USB camera, or else a video file played in a loop."""
+    if spec == "synthetic":
+        return SyntheticSource(width, height)
+    if spec == CSI_CAMERA or spec.startswith(CSI_CAMERA + ":"):
+        index = spec.partition(":")[2] or "0"
+        if not index.isdigit():
+            raise ValueError(f"camera {spec!r}: the CSI camera's number must be a whole number, e.g. csi:1")
+        return CsiCamera(width, height, fps, index=int(index))
+    if spec.startswith("/dev/"):
+        return UvcCamera(spec, width, height, fps)
+    return FileSource(Path(spec))

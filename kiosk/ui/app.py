@@ -154,6 +154,7 @@ class KioskApp:
         desk = self._open_video_help(link)
         flight_store = self._open_flights(link)
         self.scan = self._open_scanning(desk, flight_store)
+        presence.add_health_extras(lambda health: health.model_copy(update={"camera": desk.camera_health()}))
         from kiosk.printing.setup import KioskPrinting
         from kiosk.ui.print_actions import PrintActions
 

@@ -19,7 +19,16 @@ def fake_bin(tmp_path: Path, fonts: int) -> Path:
     """A PATH with the commands the tests need and an fc-list that knows `fonts` fonts, one of them CJK."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
-    for name in ("mosquitto", "mosquitto_passwd", "socat", "chromium", "pdftoppm", "pdftotext"):
+    for name in (
+        "mosquitto",
+        "mosquitto_passwd",
+        "socat",
+        "chromium",
+        "pdftoppm",
+        "pdftotext",
+        "shellcheck",
+        "systemd-analyze",
+    ):
         (bin_dir / name).write_text("#!/bin/sh\nexit 0\n")
     lines = ["/usr/share/fonts/truetype/wqy/wqy-microhei.ttc: WenQuanYi Micro Hei"]
     lines += [f"/usr/share/fonts/latin/font{i:05}.ttf: Latin Sans {i}" for i in range(fonts)]
