@@ -21,6 +21,9 @@ from tests.peers.mosquitto import Mosquitto
 from tests.peers.programs import running
 from tests.peers.retained import read_retained
 
+# whole calls through the central process and Mosquitto: the full run, not the quick one
+pytestmark = pytest.mark.slow
+
 SDP = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
 QUEUE_TOPIC = TOPICS.site(TopicKind.QUEUE)
 
