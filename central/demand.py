@@ -16,7 +16,6 @@ them on ``{root}/alert``.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import re
 from collections import deque
@@ -28,6 +27,7 @@ from bus.messages.central import AlertSeverity
 from central.alerts.book import AlertSink as AlertBookSink
 from central.switchboard.model import CallRecord
 from central.switchboard.store import CallStore
+from config.background import stop_task
 
 log = logging.getLogger(__name__)
 
@@ -163,11 +163,8 @@ class DemandWatch:
         self._task = asyncio.create_task(self._run(), name="demand-watch")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await stop_task(self._task)
+        self._task = None
 
     async def _run(self) -> None:
         while True:

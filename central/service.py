@@ -4,7 +4,6 @@ started and stopped together."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from pathlib import Path
@@ -46,6 +45,7 @@ from central.web.live import FleetFeed
 from central.web.phone import PhoneDesk
 from central.web.policy import web_policy
 from central.web.wallboard import WallboardFeed
+from config.background import stop_task
 from config.version import program_version
 
 log = logging.getLogger(__name__)
@@ -334,17 +334,11 @@ class CentralService:
     async def stop(self) -> None:
         """Close the pages (an open console's call ends for its caller), publish the ``shutdown`` status,
         close the broker connection, then the files."""
-        if self._silence_task is not None:
-            self._silence_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._silence_task
-            self._silence_task = None
+        await stop_task(self._silence_task)
+        self._silence_task = None
         await self.alerts.stop()
-        if self._history_task is not None:
-            self._history_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._history_task
-            self._history_task = None
+        await stop_task(self._history_task)
+        self._history_task = None
         self.commands.close()
         if self._timer is not None:
             await self._timer.stop()

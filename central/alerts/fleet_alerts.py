@@ -4,7 +4,6 @@ looked at every ``[alerts] check_interval_s``, the bus publisher and the optiona
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from central.alerts.webhook import AlertWebhook
 from central.device_events import DeviceEventLog
 from central.feeds.health import FeedView
 from central.fleet import FleetState
+from config.background import stop_task
 
 log = logging.getLogger(__name__)
 
@@ -65,11 +65,8 @@ class FleetAlerts:
             self._task = asyncio.create_task(self._look_regularly(), name="fleet-alerts")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await stop_task(self._task)
+        self._task = None
         if self.webhook is not None:
             await self.webhook.stop()
 

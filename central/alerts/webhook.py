@@ -9,7 +9,6 @@ services' hooks have): only its scheme and host are ever logged.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import Any
 
@@ -17,6 +16,7 @@ import aiohttp
 from yarl import URL
 
 from central.alerts.book import AlertBook, AlertView, BookChange, alert_message
+from config.background import stop_task
 
 log = logging.getLogger(__name__)
 
@@ -60,11 +60,8 @@ class AlertWebhook:
 
     async def stop(self) -> None:
         """Stop at once: posts still waiting are given up (the bus and the page have the alerts anyway)."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await stop_task(self._task)
+        self._task = None
         if not self._waiting.empty():
             log.info("alert webhook %s: %d post(s) not sent at shutdown", self._shown, self._waiting.qsize())
 

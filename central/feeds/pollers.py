@@ -4,7 +4,6 @@ watcher and the AIDX drop folder. Each runs as one asyncio task that :meth:`Feed
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -20,6 +19,7 @@ from central.feeds.aidx_http import read_at_most
 from central.feeds.health import FeedHealth
 from central.feeds.legs import FeedError
 from central.flights.board import FlightBoards
+from config.background import stop_task
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +40,8 @@ class Feed:
         self._task = asyncio.create_task(self._run(), name=f"feed-{self.health.name}")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await stop_task(self._task)
+        self._task = None
         await self.close()
 
     async def once(self) -> None:

@@ -4,7 +4,6 @@ started and stopped together by :class:`central.service.CentralService`."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import UTC, datetime, timedelta
 
@@ -22,6 +21,7 @@ from central.flights.board import FlightBoards
 from central.flights.publisher import BoardPublisher
 from central.flights.web import FlightPages
 from central.settings import FeedsSection
+from config.background import stop_task
 
 log = logging.getLogger(__name__)
 
@@ -111,11 +111,8 @@ class FlightService:
                 log.info("%d flights more than %s past left the boards", gone, self._keep_past)
 
     async def stop(self) -> None:
-        if self._prune_task is not None:
-            self._prune_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._prune_task
-            self._prune_task = None
+        await stop_task(self._prune_task)
+        self._prune_task = None
         for feed in self._feeds:
             await feed.stop()
         self.publisher.close()

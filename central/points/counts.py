@@ -5,7 +5,6 @@ agent, no cookie). Kept in a small JSON file in the state dir, so a restart of c
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import os
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from central.points.registry import POINT_ID, PointRegistry
+from config.background import stop_task
 
 log = logging.getLogger(__name__)
 
@@ -67,11 +67,8 @@ class PointCounts:
         self._task = asyncio.create_task(self._save_now_and_then(every_s), name="point-counts")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await stop_task(self._task)
+        self._task = None
         self.save()
 
     async def _save_now_and_then(self, every_s: float) -> None:

@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from config.background import stop_task
 from hardware.printer.emulator import render
 from hardware.printer.emulator.parser import parse
 from hardware.printer.emulator.printer import Mechanism
@@ -73,11 +74,8 @@ class PrinterEmulator:
         return self.slave_path
 
     async def close_line(self) -> None:
-        if self._pump is not None:
-            self._pump.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._pump
-            self._pump = None
+        await stop_task(self._pump)
+        self._pump = None
         if self._master >= 0:
             asyncio.get_running_loop().remove_reader(self._master)
             os.close(self._master)
