@@ -86,7 +86,28 @@ def _colour_bars(width: int, height: int) -> Frame:
     return frame
 
 
-class FileSource:
+class _OpenCvCapture:
+    """What the OpenCV sources share: one ``VideoCapture``, opened on the first read and after a close."""
+
+    _capture: cv2.VideoCapture | None = None
+
+    def close(self) -> None:
+        if self._capture is not None:
+            self._capture.release()
+            self._capture = None
+
+    def _open(self) -> cv2.VideoCapture:
+        raise NotImplementedError
+
+    @staticmethod
+    def _opened(capture: cv2.VideoCapture, problem: str) -> cv2.VideoCapture:
+        if not capture.isOpened():
+            capture.release()
+            raise SourceUnavailable(problem)
+        return capture
+
+
+class FileSource(_OpenCvCapture):
     """Frames of a video file through OpenCV, paced by the owner; starts over at the end when ``loop`` is set.
 
     A file that cannot be opened raises :class:`SourceUnavailable`; a file that has ended (``loop=False``)
@@ -108,20 +129,11 @@ class FileSource:
             return None
         return _as_bgr(np.asarray(frame, dtype=np.uint8))
 
-    def close(self) -> None:
-        if self._capture is not None:
-            self._capture.release()
-            self._capture = None
-
     def _open(self) -> cv2.VideoCapture:
         if self._capture is None:
             if not self.path.is_file():
                 raise SourceUnavailable(f"no video file at {self.path}")
-            capture = cv2.VideoCapture(str(self.path))
-            if not capture.isOpened():
-                capture.release()
-                raise SourceUnavailable(f"cannot open video file {self.path}")
-            self._capture = capture
+            self._capture = self._opened(cv2.VideoCapture(str(self.path)), f"cannot open video file {self.path}")
         return self._capture
 
 
@@ -133,7 +145,7 @@ def _as_bgr(frame: Frame) -> Frame:
     return frame
 
 
-class UvcCamera:
+class UvcCamera(_OpenCvCapture):
     """A USB (UVC) camera through OpenCV's V4L2 backend, by device path: the udev name
     ``/dev/airport-camera`` (deploy/pi/udev) or ``/dev/videoN``.
 
@@ -154,19 +166,12 @@ class UvcCamera:
             return None
         return _as_bgr(np.asarray(frame, dtype=np.uint8))
 
-    def close(self) -> None:
-        if self._capture is not None:
-            self._capture.release()
-            self._capture = None
-
     def _open(self) -> cv2.VideoCapture:
         if self._capture is None:
             if not self.device.exists():
                 raise SourceUnavailable(f"no camera at {self.device}")
-            capture = cv2.VideoCapture(str(self.device), cv2.CAP_V4L2)
-            if not capture.isOpened():
-                capture.release()
-                raise SourceUnavailable(f"cannot open the camera at {self.device}")
+            problem = f"cannot open the camera at {self.device}"
+            capture = self._opened(cv2.VideoCapture(str(self.device), cv2.CAP_V4L2), problem)
             # MJPG: uncompressed 640x480 at 30 fps does not fit beside other devices on a USB 2 hub
             capture.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter.fourcc(*"MJPG"))
             capture.set(cv2.CAP_PROP_FRAME_WIDTH, self._size[0])
