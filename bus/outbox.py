@@ -4,12 +4,14 @@ app restarts in between.
 
 Each event gets the next per-device ``seq`` (kept in the same file, so it survives restarts); receivers
 drop repeats by ``(device, seq)``, since an event whose acknowledgement was lost with a connection is sent
-again. The outbox is bounded: when full, the oldest events go and an ``outbox.dropped`` event says how many.
+again. The outbox is bounded: when full, the oldest events go and an ``outbox.dropped`` event says how many;
+:meth:`Outbox.drop_oldest_beyond` does the same on demand (a disk running out of room).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import sqlite3
@@ -87,17 +89,9 @@ class Outbox:
         try:
             with self._db:
                 self._db.execute("BEGIN IMMEDIATE")
-                over = len(self) + 1 - self._max_events
-                if over > 0 and self._dropped_notice is not None:
-                    over += 1  # room for the notice too
+                over = self._over(len(self) + 1 - self._max_events)
                 if over > 0:
-                    self._db.execute(
-                        "DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox ORDER BY seq LIMIT ?)", (over,)
-                    )
-                    if self._dropped_notice is not None:
-                        notice_seq = self._next_seq()
-                        notice = self._dropped_notice(notice_seq, over, self.dropped + over)
-                        self._db.execute("INSERT INTO outbox (seq, payload) VALUES (?, ?)", (notice_seq, notice))
+                    self._drop_in_transaction(over)
                 seq = self._next_seq()
                 self._db.execute("INSERT INTO outbox (seq, payload) VALUES (?, ?)", (seq, payload_of(seq)))
         except sqlite3.OperationalError as exc:
@@ -111,6 +105,43 @@ class Outbox:
             )
         self.pump()
         return seq
+
+    def drop_oldest_beyond(self, keep: int) -> int:
+        """Drop the oldest events so that at most ``keep`` stay (the ``outbox.dropped`` notice among them), as
+        the bound does when full; how many went. For a disk running out: events are staff's, not passengers'.
+
+        Raises :class:`OutboxFull` when even the deletion cannot be written (nothing is dropped then)."""
+        if keep < 1:
+            raise ValueError("keep at least one event (the notice of the dropped ones)")
+        try:
+            with self._db:
+                self._db.execute("BEGIN IMMEDIATE")
+                over = self._over(len(self) - keep)
+                if over > 0:
+                    self._drop_in_transaction(over)
+        except sqlite3.OperationalError as exc:
+            log.error("outbox: the oldest events could not be dropped (%s)", exc)
+            raise OutboxFull(str(exc)) from exc
+        if over > 0:
+            self.dropped += over
+            log.warning("outbox trimmed to %d events: the %d oldest dropped, %d in all", keep, over, self.dropped)
+            with contextlib.suppress(sqlite3.Error):
+                # the freed pages are reused by later events; the write-ahead log gives its space back now
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return max(over, 0)
+
+    def _over(self, over: int) -> int:
+        """How many to delete for ``over`` too many, counting room for the notice."""
+        if over > 0 and self._dropped_notice is not None:
+            return over + 1
+        return over
+
+    def _drop_in_transaction(self, over: int) -> None:
+        self._db.execute("DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox ORDER BY seq LIMIT ?)", (over,))
+        if self._dropped_notice is not None:
+            notice_seq = self._next_seq()
+            notice = self._dropped_notice(notice_seq, over, self.dropped + over)
+            self._db.execute("INSERT INTO outbox (seq, payload) VALUES (?, ?)", (notice_seq, notice))
 
     def _next_seq(self) -> int:
         return int(self._db.execute("UPDATE counter SET last_seq = last_seq + 1 RETURNING last_seq").fetchone()[0])

@@ -9,6 +9,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from bus.codec import encode
 from bus.link import BusLink, Publication
@@ -48,6 +49,14 @@ def last_will(topics: Topics, identity: DeviceIdentity) -> Publication:
 HealthExtras = Callable[[DeviceHealth], DeviceHealth]
 
 
+class Watcher(Protocol):
+    """Something that watches the device for its health report (e.g. the disk guard) and lives as long."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
 class DevicePresence:
     """Publishes birth on every connect, health every ``interval_s`` and on demand, shutdown on stop."""
 
@@ -69,17 +78,26 @@ class DevicePresence:
         self._wake = asyncio.Event()
         self.last_health: DeviceHealth | None = None
         self._extras: list[HealthExtras] = []
+        self._watchers: list[Watcher] = []
         link.add_connected_listener(self._on_connected)
 
     def add_health_extras(self, extras: HealthExtras) -> None:
         """Let a device part fill in its own figures (e.g. ``printer``) in each snapshot."""
         self._extras.append(extras)
 
+    def add_watcher(self, watcher: Watcher) -> None:
+        """Start ``watcher`` with the health reports and stop it before the goodbye."""
+        self._watchers.append(watcher)
+
     async def start(self) -> None:
         self._task = asyncio.create_task(self._report_health(), name="health-report")
+        for watcher in self._watchers:
+            await watcher.start()
 
     async def stop(self) -> None:
         """Stop reporting, publish the clean ``shutdown`` status, and close the link."""
+        for watcher in self._watchers:
+            await watcher.stop()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -98,6 +98,11 @@ class DeviceHealth(Message):
     bus_risks: Annotated[list[BusRisk], Field(max_length=4)] = Field(
         default_factory=list, description="why this device's broker connection is unsafe (anonymous, plaintext)"
     )
+    disk_low: bool | None = Field(
+        default=None,
+        description="the state directory's disk is low on free space (the device trims logs and old events);"
+        " null before the first look or where the device does not watch it",
+    )
 
 
 class CallPhase(StrEnum):

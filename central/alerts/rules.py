@@ -138,6 +138,9 @@ def _health_findings(
     raised = is_raised(Rule.DISK_FULL)
     if disk is not None and _over(disk, settings.disk_percent, settings.disk_clear_percent, raised):
         found[Rule.DISK_FULL] = f"Disk {disk:.0f}% full: {who}"
+    elif health.disk_low:  # the device's own free-space marks (with their own hysteresis): a small card fills first
+        used = "" if disk is None else f" ({disk:.0f}% used)"
+        found[Rule.DISK_FULL] = f"Disk low on free space{used}, trimming logs and old events: {who}"
     return found
 
 

@@ -88,6 +88,7 @@ class FlightStore:
         self._pending_save: dict[Direction, asyncio.TimerHandle] = {}
         self._malformed = MalformedLog(log)
         self.resyncs = 0
+        self.save_failures = 0  # cache writes failed in a row (a full disk)
         for direction in Direction:
             self._load(direction)
 
@@ -320,10 +321,16 @@ class FlightStore:
                 file.flush()
                 os.fsync(file.fileno())
             temporary.replace(path)
-        except OSError as exc:
-            log.warning("cannot write the flight cache %s: %s", path, exc)
+        except OSError as exc:  # a full disk (ENOSPC) above all: the screen goes on from memory
             with contextlib.suppress(OSError):
-                temporary.unlink()
+                temporary.unlink()  # the old file was never touched: it stays the last good board
+            self.save_failures += 1
+            if self.save_failures == 1:  # once, not at every change of a busy board
+                log.warning("cannot write the flight cache %s: %s; keeping the last one written", path, exc)
+            return
+        if self.save_failures:
+            log.info("the flight cache is written again (%d writes failed before)", self.save_failures)
+            self.save_failures = 0
 
 
 def _kind_of(topic: str) -> TopicKind | None:

@@ -160,6 +160,9 @@ class KioskApp:
 
         self.printing = printing = KioskPrinting(self.settings, link, presence)
         self._add_commands(printing, flight_store)
+        from device.disk import guard_disk  # after the first paint, like every service
+
+        guard_disk(self.settings.health, self.settings.app.state_dir, presence, printing.events)
         # the Wi-Fi tile and the agents' slips; it follows the printer's state from here on
         self.print_actions = print_actions = PrintActions(self.window, printing, self.settings.info.wifi_ssid)
         await link.start()

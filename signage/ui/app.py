@@ -9,6 +9,8 @@ from bus.messages import DeviceKind
 from bus.topics import Topics
 from config.version import program_version
 from device.commands import DeviceCommands
+from device.disk import guard_disk
+from device.events import DeviceEvents
 from device.flights.store import FlightStore
 from device.i18n import Catalogue
 from device.logs import install_log_ring
@@ -37,6 +39,9 @@ class SignageApp:
         topics = Topics(settings.bus.topic_root)
         self.store = FlightStore(settings.app.state_dir)  # the last boards from disk, before the broker answers
         self.store.attach(self.link, topics)
+        # the disk is watched from presence.start() on, once the board shows; its events are signage's only ones
+        disk_events = DeviceEvents(self.link, topics, settings.bus.device_id, settings.app.state_dir)
+        guard_disk(settings.health, settings.app.state_dir, self.presence, disk_events, own_events=True)
         self.screen = ScreenControl(ScreenSchedule(settings.schedule))
         catalogue = Catalogue.from_package("signage")
         self.board = SignageBoard(
