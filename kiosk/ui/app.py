@@ -159,6 +159,7 @@ class KioskApp:
         from kiosk.ui.print_actions import PrintActions
 
         self.printing = printing = KioskPrinting(self.settings, link, presence)
+        self.session.report_lookups_to(printing.events.emit)  # flights looked up: demand, on the outbox
         self._add_commands(printing, flight_store)
         # the Wi-Fi tile and the agents' slips; it follows the printer's state from here on
         self.print_actions = print_actions = PrintActions(self.window, printing, self.settings.info.wifi_ssid)
