@@ -10,9 +10,13 @@ from typing import Any
 
 import pytest
 
+from bus.link import BusLink
 from bus.messages.call import Push, PushKind
+from bus.topics import Topics
+from config.sections import BusSection
 from demo.agent_peer import AgentPeer
 from demo.desk import SignallingDesk
+from device.events import DeviceEvents
 from kiosk.session import LOOKED_UP
 from kiosk.ui.call.flow import VideoHelpFlow
 from tests.peers.wait import until
@@ -120,3 +124,18 @@ def test_a_flight_opened_during_a_call_reaches_the_agents_context(qtbot, make_wi
         await desk.stop()
 
     qt_loop.run_until_complete(scenario())
+
+
+def test_the_event_goes_into_the_devices_outbox_while_the_broker_is_away(qtbot, make_window, tmp_path):
+    window = make_window(language="en")
+    link = BusLink(BusSection(), "kiosk-demo-1")  # never started: the broker is away
+    events = DeviceEvents(link, Topics("airport/HAK"), "kiosk-demo-1", tmp_path)
+    try:
+        window.session.report_lookups_to(events.emit)
+        open_flights(qtbot, window, store_with_boards(tmp_path / "flights"))
+        tap_row(qtbot, window.flights.board_list, 2)
+        tap(qtbot, window.flights.detail.back_button)
+        tap_row(qtbot, window.flights.board_list, 2)
+        assert len(events.outbox) == 1, "stored once, to be sent when the broker is back"
+    finally:
+        events.close()
