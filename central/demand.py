@@ -19,11 +19,14 @@ import asyncio
 import logging
 import re
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from bus.codec import MalformedLog
 from bus.messages.central import AlertSeverity
+from bus.messages.device import DeviceEvent
+from bus.messages.flights import FlightBoard
 from central.alerts.book import AlertSink as AlertBookSink
 from central.switchboard.model import CallRecord
 from central.switchboard.store import CallStore
@@ -215,3 +218,85 @@ class CategoriesCounted:
 
     def close(self) -> None:
         self._store.close()
+
+
+LOOKED_UP = "flights.looked_up"
+LOOKED_UP_MAX_FLIGHTS = 3  # a kiosk sends the flights of one detail or of a search that settled on at most 3
+DEVICE_FLIGHTS_PER_MINUTE = 60  # twice what a kiosk itself lets through: more is a device gone wrong
+_FLIGHT_NUMBER = re.compile(r"[A-Z0-9]{2,3}[0-9]{1,4}[A-Z]?")  # as bus.messages.flights.Flight.number
+
+
+class BoardNumbers:
+    """Whether a flight number is on the boards as last published, so made-up numbers make no topics. The
+    set is rebuilt only when a board's revision moves."""
+
+    def __init__(self, boards: Callable[[], Sequence[FlightBoard]]) -> None:
+        self._boards = boards
+        self._revisions: tuple[tuple[str, int], ...] = ()
+        self._numbers: frozenset[str] = frozenset()
+
+    def __call__(self, number: str) -> bool:
+        boards = self._boards()
+        revisions = tuple((board.direction.value, board.revision) for board in boards)
+        if revisions != self._revisions:
+            self._revisions = revisions
+            self._numbers = frozenset(flight.number for board in boards for flight in board.flights)
+        return number in self._numbers
+
+
+class KioskLookupsCounted:
+    """A listener on central's device event log: each flight in a kiosk's ``flights.looked_up`` event is
+    demand for it (``flight:<number>``), as a search on a point page is.
+
+    A device is trusted no further than the bus is: an event with no list of flight numbers, with more than
+    :data:`LOOKED_UP_MAX_FLIGHTS` or with one that is no flight number is refused whole; a device that
+    reports more than :data:`DEVICE_FLIGHTS_PER_MINUTE` flights a minute has the rest dropped. Either is
+    logged once per device (``MalformedLog``), then at DEBUG."""
+
+    MAX_DEVICES = 10_000
+
+    def __init__(
+        self, count: Callable[[str], None], on_board: Callable[[str], bool], clock: Callable[[], float]
+    ) -> None:
+        self._count = count
+        self._on_board = on_board
+        self._clock = clock
+        self._recent: dict[str, deque[float]] = {}  # device -> when its last counted flights came
+        self.refused = MalformedLog(log)
+
+    def __call__(self, device_id: str, event: DeviceEvent) -> None:
+        if event.name != LOOKED_UP:
+            return
+        flights = event.data.get("flights")
+        if not isinstance(flights, list) or not flights:
+            self.refused.report(f"event {LOOKED_UP}", device_id, "flights: not a list of flight numbers")
+            return
+        if len(flights) > LOOKED_UP_MAX_FLIGHTS:
+            self.refused.report(
+                f"event {LOOKED_UP}", device_id, f"flights: {len(flights)} of them, at most {LOOKED_UP_MAX_FLIGHTS}"
+            )
+            return
+        if not all(isinstance(number, str) and _FLIGHT_NUMBER.fullmatch(number) for number in flights):
+            self.refused.report(f"event {LOOKED_UP}", device_id, "flights: not all flight numbers")
+            return
+        numbers = [number for number in dict.fromkeys(flights) if self._on_board(number)]
+        for number in numbers[: self._room(device_id, len(numbers))]:
+            self._count(f"flight:{number}")
+
+    def _room(self, device_id: str, wanted: int) -> int:
+        """How many of ``wanted`` flights this device may still have counted this minute (and takes them)."""
+        now = self._clock()
+        recent = self._recent.get(device_id)
+        if recent is None:
+            if len(self._recent) >= self.MAX_DEVICES:
+                self._recent.clear()  # device ids come from the network: forget them all rather than grow
+            recent = self._recent[device_id] = deque()
+        while recent and recent[0] <= now - 60:
+            recent.popleft()
+        room = max(0, min(wanted, DEVICE_FLIGHTS_PER_MINUTE - len(recent)))
+        if room < wanted:
+            self.refused.report(
+                f"event {LOOKED_UP}", device_id, f"more than {DEVICE_FLIGHTS_PER_MINUTE} flights a minute"
+            )
+        recent.extend(now for _ in range(room))
+        return room

@@ -20,7 +20,15 @@ from bus.topics import TopicKind, Topics
 from central.accounts import AgentAccounts
 from central.alerts.fleet_alerts import FleetAlerts
 from central.calls import DeviceCallers, QueuePublisher, SwitchboardTimer
-from central.demand import BookAlertSink, CategoriesCounted, DemandCounter, DemandSettings, DemandWatch
+from central.demand import (
+    BoardNumbers,
+    BookAlertSink,
+    CategoriesCounted,
+    DemandCounter,
+    DemandSettings,
+    DemandWatch,
+    KioskLookupsCounted,
+)
 from central.device_events import DeviceEventLog
 from central.fleet import DeviceView, FleetState
 from central.fleet_commands import FleetCommands
@@ -136,6 +144,9 @@ class CentralService:
             time.time,
             demand.check_s,
         )
+        publisher = self.flights.publisher  # a kiosk's flight lookups count toward demand alerts too
+        on_board = BoardNumbers(lambda: [publisher.snapshot(direction) for direction in Direction])
+        self.events.add_listener(KioskLookupsCounted(self.demand.count, on_board, time.monotonic))
         self.points: PointRegistry | None = None  # read by start(): a bad file is a start error
         self.point_counts: PointCounts | None = None
         self.upload_tokens = UploadTokens()

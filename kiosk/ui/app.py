@@ -159,6 +159,7 @@ class KioskApp:
         from kiosk.ui.print_actions import PrintActions
 
         self.printing = printing = KioskPrinting(self.settings, link, presence)
+        self.session.report_lookups_to(printing.events.emit)  # flights looked up: demand, on the outbox
         self._add_commands(printing, flight_store)
         from device.disk import guard_disk  # after the first paint, like every service
 

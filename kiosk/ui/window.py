@@ -120,6 +120,7 @@ class KioskWindow(QWidget):
         self.flights.shown_requested.connect(self._bring_flights_forward)
         self.flights.closed.connect(lambda: self.show_screen(self._before_flights))
         self.flights.looked_at.connect(session.look_at_flight)
+        self.flights.looked_up.connect(session.looked_up)
         self._before_flights: QWidget = self.home
         # an agent's flight card naming a flight on the board offers its details
         self.in_call.push_panel.find_flight = self.flights.find_flight

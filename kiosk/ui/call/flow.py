@@ -76,6 +76,7 @@ class VideoHelpFlow(QObject):
         self._tasks: set[asyncio.Task[None]] = set()
         self._last_choice: tuple[str, list[str]] = ("zh-CN", [])
         self._handover_asked: str | None = None  # the call a phone link was asked for
+        self._context: CallContext | None = None  # what the agent was last told of the passenger
         if isinstance(desk, HandoverDesk):
             desk.add_handover_listener(self._on_handover)
         window.home.video_requested.connect(lambda: self._run(desk.prepare()))  # load while they choose
@@ -85,6 +86,7 @@ class VideoHelpFlow(QObject):
         window.rating.rated.connect(self._rated)
         window.call_ended.call_again.connect(lambda: self.start(*self._last_choice))
         window.went_home.connect(self._abandon)
+        window.flights.looked_at.connect(self._flight_looked_at)
 
     def start(self, language: str, skills: list[str]) -> None:
         """The passenger chose a language (and maybe sign language): ask for an agent."""
@@ -103,6 +105,7 @@ class VideoHelpFlow(QObject):
     async def _start(self, language: str, skills: list[str]) -> None:
         window = self._window
         context = CallContext(screen="home", flight=window.session.flight, location=window.location, language=language)
+        self._context = context
         try:
             session = await self._desk.new_session(context)
         finally:
@@ -133,6 +136,14 @@ class VideoHelpFlow(QObject):
     async def _hang_up(self) -> None:
         if self.session is not None:
             await self.session.hangup()
+
+    def _flight_looked_at(self, flight: str) -> None:
+        """A flight opened during the call (from an agent's card, or the board): the agent sees it at once."""
+        session = self.session
+        if session is None or self._context is None or session.phase is SessionPhase.ENDED:
+            return
+        self._context = self._context.model_copy(update={"flight": flight})
+        session.update_context(self._context)
 
     def _rated(self, stars: int, answered: object) -> None:
         session = self.session

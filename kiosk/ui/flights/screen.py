@@ -8,6 +8,7 @@ of the loop, so a busy board never holds up a tap.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -17,6 +18,7 @@ from PySide6.QtGui import QHideEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QBoxLayout, QButtonGroup, QHBoxLayout, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from device.ui.text import Texts
+from kiosk.session import SearchPause
 from kiosk.ui.flights.board import FlightBoards
 from kiosk.ui.flights.cities import CityGrid
 from kiosk.ui.flights.detail import FlightDetail
@@ -59,6 +61,8 @@ class FlightsScreen(QWidget):
     closed = Signal()  # Back from a flight opened from elsewhere: return to where the passenger was
     looked_at = Signal(str)  # the flight opened, as the agent's console shows it in the passenger's context
     print_requested = Signal(object)  # the FlightSlip of the flight shown
+    # flight numbers the passenger asked about, and how ("detail" or "search"): demand, counted by central
+    looked_up = Signal(list, str)
 
     def __init__(
         self,
@@ -196,6 +200,11 @@ class FlightsScreen(QWidget):
         layout.addWidget(self.pages)
         self._layout = layout
 
+        self.search_pause = SearchPause()
+        self._pause_timer = QTimer(self)
+        self._pause_timer.setSingleShot(True)
+        self._pause_timer.timeout.connect(self._search_settled)
+
         self._age_timer = QTimer(self)
         self._age_timer.setInterval(AGE_REFRESH_MS)
         self._age_timer.timeout.connect(self._show_freshness)
@@ -257,6 +266,7 @@ class FlightsScreen(QWidget):
         self._redraw()
 
     def close_search(self) -> None:
+        self._stop_search_pause()
         self.pages.setCurrentWidget(self.browse_page)
         self._redraw()
 
@@ -291,9 +301,12 @@ class FlightsScreen(QWidget):
         return found.id if found is not None else None
 
     def _open(self, flight: Flight, came_from: str) -> None:
+        self._stop_search_pause()  # the flight opened says more than the search that found it
         self._from_elsewhere = came_from == "elsewhere"
         if not self._from_elsewhere:
             self._back_to = came_from
+            # an agent's card or a scanned pass is no question the passenger asked: only their own taps count
+            self.looked_up.emit([flight.number], "detail")
         self.detail.show_flight(flight, self._tz_name(), flight_url(self._central_url, flight.id))
         self.pages.setCurrentWidget(self.detail)
         self.looked_at.emit(context_text(flight, zone(self._tz_name())))
@@ -379,6 +392,7 @@ class FlightsScreen(QWidget):
             found = index.search(self.query, SEARCH_RESULTS_MAX) if self.query else []
             shown = self.query
         self.result_rows.set_flights(found, self._tz_name(), mixed=True)
+        self._await_search_pause([flight.number for flight in found])
         if found:
             self.result_list.scroll_to_row(0)
         searching = bool(self.query or self.city_key)
@@ -401,6 +415,27 @@ class FlightsScreen(QWidget):
         show_cities = not self.query and bool(self.cities.cities)
         if self.cities.isVisibleTo(self.search_page) != show_cities:
             self.cities.setVisible(show_cities)
+
+    def _await_search_pause(self, numbers: list[str]) -> None:
+        """Count a search once it settles on a few flights, after a pause in typing (SearchPause)."""
+        now = time.monotonic()
+        due = self.search_pause.found(numbers, now)
+        if due is None:
+            self._pause_timer.stop()
+        elif not self._pause_timer.isActive():
+            self._pause_timer.start(max(0, round((due - now) * 1000)))
+
+    def _search_settled(self) -> None:
+        now = time.monotonic()
+        numbers = self.search_pause.settled(now)
+        if numbers:
+            self.looked_up.emit(numbers, "search")
+        elif (due := self.search_pause.found([f.number for f in self.result_rows.flights], now)) is not None:
+            self._pause_timer.start(max(0, round((due - now) * 1000)))  # the results changed meanwhile
+
+    def _stop_search_pause(self) -> None:
+        self.search_pause.cancel()
+        self._pause_timer.stop()
 
     def _show_freshness(self) -> None:
         t = self._texts
@@ -448,6 +483,7 @@ class FlightsScreen(QWidget):
     def hideEvent(self, event: QHideEvent) -> None:
         super().hideEvent(event)
         self._age_timer.stop()
+        self._stop_search_pause()
 
     def retranslate(self) -> None:
         t = self._texts
