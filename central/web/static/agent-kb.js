@@ -77,6 +77,8 @@ function render(articles) {
     list.append(item);
   }
   setState(articles.length ? "found" : "none", articles.length ? "" : t("kb.panel.none"));
+  // the panel sits low in the side column: bring the answers into sight as they come
+  $("kb-panel").scrollIntoView({ block: "nearest" });
 }
 
 function action(kind, key, article) {
