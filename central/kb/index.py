@@ -9,6 +9,7 @@ sorted, so the terms a prefix starts are one range found by bisection.
 from __future__ import annotations
 
 import bisect
+import heapq
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -36,6 +37,8 @@ class ArticleIndex:
         self._sorted: list[str] = []
         self._of_article: dict[int, Mapping[str, int]] = {}
         self._cache: dict[str, dict[int, int]] = {}
+        # a first keystroke's matches, kept per first character: the one term that starts most index terms
+        self._by_first: dict[str, dict[int, int]] = {}
 
     def __len__(self) -> int:
         return len(self._of_article)
@@ -50,6 +53,8 @@ class ArticleIndex:
                 postings = self._postings[term] = {}
                 bisect.insort(self._sorted, term)
             postings[article_id] = weight
+        for first, score in _first_characters(weights).items():
+            self._by_first.setdefault(first, {})[article_id] = score
         self._cache.clear()
 
     def drop(self, article_id: int) -> None:
@@ -62,6 +67,15 @@ class ArticleIndex:
             if not postings:
                 del self._postings[term]
                 del self._sorted[bisect.bisect_left(self._sorted, term)]
+        for first in {term[0] for term in weights}:
+            scores = self._by_first[first]
+            del scores[article_id]
+            if not scores:
+                del self._by_first[first]
+        self._cache.clear()
+
+    def forget_recent_terms(self) -> None:
+        """Empty the per-term cache: the next query gains nothing from the ones before (a benchmark's worst case)."""
         self._cache.clear()
 
     def search(
@@ -79,11 +93,13 @@ class ArticleIndex:
                 return []
         if not scores:
             return []
-        best = sorted(scores.items(), key=lambda item: (-item[1], -popularity(item[0]), item[0]))[:limit]
+        best = heapq.nsmallest(limit, scores.items(), key=lambda item: (-item[1], -popularity(item[0]), item[0]))
         return [Hit(article_id, score) for article_id, score in best]
 
     def _matches(self, term: str) -> dict[int, int]:
         """Each article holding a term that ``term`` starts, with its best score for it."""
+        if len(term) == 1:
+            return self._by_first.get(term, {})
         cached = self._cache.get(term)
         if cached is not None:
             return cached
@@ -100,3 +116,13 @@ class ArticleIndex:
             self._cache.pop(next(iter(self._cache)))
         self._cache[term] = found
         return found
+
+
+def _first_characters(weights: Mapping[str, int]) -> dict[str, int]:
+    """An article's best score for each one-character query: what :meth:`ArticleIndex._matches` would find."""
+    best: dict[str, int] = {}
+    for term, weight in weights.items():
+        score = weight * (WHOLE_TERM if len(term) == 1 else PREFIX)
+        if score > best.get(term[0], 0):
+            best[term[0]] = score
+    return best

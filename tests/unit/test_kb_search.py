@@ -169,3 +169,22 @@ def test_any_chinese_title_is_found_by_itself_and_by_its_start(title: str) -> No
     assert [found.id for found in kb.search(title)] == [article.id]
     assert [found.id for found in kb.search(title[:1])] == [article.id]
     store.close()
+
+
+def test_a_first_keystroke_finds_what_a_full_look_at_the_terms_finds_also_after_changes() -> None:
+    store = SqliteArticleStore(":memory:")
+    kb = KnowledgeBase(store)
+    kept = [kb.add(draft(title_zh=title, tags=["bus", "b"]), "sun").id for title in ("北京", "巴士", "包裹", "白云")]
+    kb.delete(kept[1], "sun")
+    kb.update(kept[2], draft(title_en="Parcel"), "sun")
+    index = kb.index
+    for first in {term[0] for term in index._sorted}:
+        expected: dict[int, int] = {}
+        for term in index._sorted:
+            if term.startswith(first):
+                for article, weight in index._postings[term].items():
+                    score = weight * (3 if term == first else 2)
+                    expected[article] = max(expected.get(article, 0), score)
+        assert index._matches(first) == expected, first
+    assert {article.id for article in kb.search("b")} == {kept[0], kept[3]}  # the deleted and the changed are gone
+    store.close()
