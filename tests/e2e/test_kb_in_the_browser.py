@@ -72,6 +72,7 @@ async def test_a_supervisor_writes_an_article_and_an_agent_in_a_call_finds_it_by
                     "tags": "luggage, 行李",
                     "url": "javascript:alert(1)",
                     "map_text": "T1 arrivals, door 3",
+                    "flight": "hu 7181",
                 },
             )
             error = supervisor.locator("#kb-error")
@@ -126,14 +127,16 @@ async def test_a_supervisor_writes_an_article_and_an_agent_in_a_call_finds_it_by
 
                 await result.locator('[data-send="note"]').click()
                 await result.locator('[data-send="qr"]').click()
-                await peer.until(lambda: len(peer.pushes) >= 2, "the note and the QR push")
-                note, qr = (decode(TopicKind.CALL_IN, raw.encode()) for raw in peer.pushes[:2])
+                await result.locator('[data-send="flight"]').click()
+                await peer.until(lambda: len(peer.pushes) >= 3, "the note, the QR and the flight push")
+                note, qr, flight = (decode(TopicKind.CALL_IN, raw.encode()) for raw in peer.pushes[:3])
+                assert isinstance(flight, Push) and (flight.kind, flight.data) == ("flight", {"number": "HU7181"})
                 assert isinstance(note, Push) and isinstance(qr, Push)
                 assert note.kind == "text" and note.text.startswith("北京航班的行李寄存\n\n")
                 assert "三号门旁" in note.text and note.text.endswith("T1 arrivals, door 3")
                 assert (qr.kind, qr.url, qr.text) == ("qr", "https://hak.example/luggage", note.text.split("\n")[0])
-                await expect(agent.locator("#kb-panel")).to_have_attribute("data-sent", "2")
-                await expect(agent.locator("#pushes")).to_have_attribute("data-sent", "2")
+                await expect(agent.locator("#kb-panel")).to_have_attribute("data-sent", "3")
+                await expect(agent.locator("#pushes")).to_have_attribute("data-sent", "3")
                 await agent.locator("#hangup").click()
                 await kiosk.expect("ended", call="call-1")
             finally:
@@ -144,16 +147,16 @@ async def test_a_supervisor_writes_an_article_and_an_agent_in_a_call_finds_it_by
                 listed = {str(article["id"]): article for article in (await answer.json())["articles"]}
                 return int(listed[article_id]["kb_pushes"])
 
-            # the count is posted after each push: wait for the second one to land
+            # the count is posted after each push: wait for the last one to land
             await supervisor.wait_for_function(
                 """async (id) => {
                     const answer = await fetch("/api/kb/articles");
                     const listed = (await answer.json()).articles;
-                    return listed.some((article) => String(article.id) === id && article.kb_pushes === 2);
+                    return listed.some((article) => String(article.id) === id && article.kb_pushes === 3);
                 }""",
                 arg=article_id,
                 timeout=UI_TIMEOUT_MS,
             )
-            assert await counted() == 2
+            assert await counted() == 3
             assert errors == []
             assert all(path.stat().st_size > 10_000 for path in taken)
