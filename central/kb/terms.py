@@ -12,8 +12,6 @@ import re
 import unicodedata
 from enum import IntEnum
 
-from pypinyin import lazy_pinyin
-
 # how far a Chinese phrase reaches from any character on: long enough for a place or a service name
 RUN_CHARS = 8
 # the Unified Ideographs, their extension A and the compatibility block: what pypinyin reads
@@ -49,6 +47,10 @@ def terms(text: str) -> set[str]:
 
 
 def _han_terms(run: str) -> set[str]:
+    # imported on first use: loading its phrase dictionary takes ~0.2 s, and central's start needs none of
+    # it (the terms of kept articles are read from the store)
+    from pypinyin import lazy_pinyin
+
     syllables = lazy_pinyin(run, errors="ignore")
     if len(syllables) != len(run):  # a character without a reading: characters only
         syllables = []
