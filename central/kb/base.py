@@ -33,8 +33,7 @@ class KnowledgeBase:
         self._clock = clock
         self.index = ArticleIndex()
         self._pushes: dict[int, int] = {}
-        for article_id, weights in store.every_terms():
-            self.index.put(article_id, weights)
+        self.index.load(store.every_terms())
         for article in store.articles():
             self._pushes[article.id] = article.pushes
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from central.kb.terms import query_terms
@@ -42,6 +42,18 @@ class ArticleIndex:
 
     def __len__(self) -> int:
         return len(self._of_article)
+
+    def load(self, articles: Iterable[tuple[int, Mapping[str, int]]]) -> None:
+        """Index many articles at once (central's start): the terms are sorted once, at the end."""
+        for article_id, weights in articles:
+            self.drop(article_id)
+            self._of_article[article_id] = dict(weights)
+            for term, weight in weights.items():
+                self._postings.setdefault(term, {})[article_id] = weight
+            for first, score in _first_characters(weights).items():
+                self._by_first.setdefault(first, {})[article_id] = score
+        self._sorted = sorted(self._postings)
+        self._cache.clear()
 
     def put(self, article_id: int, weights: Mapping[str, int]) -> None:
         """Index (or index again) one article: ``weights`` maps each of its terms to its field's weight."""

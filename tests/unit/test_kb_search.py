@@ -188,3 +188,15 @@ def test_a_first_keystroke_finds_what_a_full_look_at_the_terms_finds_also_after_
         assert index._matches(first) == expected, first
     assert {article.id for article in kb.search("b")} == {kept[0], kept[3]}  # the deleted and the changed are gone
     store.close()
+
+
+def test_articles_loaded_at_once_are_found_as_those_added_one_by_one() -> None:
+    store = SqliteArticleStore(":memory:")
+    one_by_one = KnowledgeBase(store)
+    for title in ("北京", "巴士", "Bus to town", "Business lounge", "白云机场"):
+        one_by_one.add(draft(title_zh=title if not title.isascii() else "", title_en=title), "sun")
+    loaded = KnowledgeBase(store)
+    for query in ("b", "bu", "bus", "bj", "baiyun", "by", "北", "x"):
+        assert [a.id for a in loaded.search(query)] == [a.id for a in one_by_one.search(query)], query
+    assert loaded.index._sorted == one_by_one.index._sorted
+    store.close()
