@@ -36,6 +36,7 @@ from central.fleet_history import HISTORY_FILE, HealthHistory
 from central.fleet_uploads import UploadStore, UploadTokens
 from central.flights.service import FlightService
 from central.gate import DeviceGate
+from central.kb import KnowledgeBase, SqliteArticleStore
 from central.metrics import MetricSources
 from central.points.counts import COUNTS_FILE, PointCounts
 from central.points.registry import PointRegistry, load_registry
@@ -64,6 +65,7 @@ HISTORY_FLUSH_S = 15.0
 CALL_STORE_FILE = "central.sqlite3"
 ACCOUNTS_FILE = "agents.sqlite3"
 SESSIONS_FILE = "sessions.sqlite3"
+KB_FILE = "kb.sqlite3"
 SQLITE_URL_PREFIX = "sqlite:///"
 
 
@@ -133,6 +135,7 @@ class CentralService:
         self._wallboard: WallboardFeed | None = None
         self._registry: DeviceRegistry | None = None
         self._session_file: SessionFile | None = None
+        self._kb_store: SqliteArticleStore | None = None
         self.retained = RetainedKeeper(self.link)
         self.gate: DeviceGate | None = None
         demand = settings.demand
@@ -285,6 +288,7 @@ class CentralService:
         alerts = self.alerts
         sources = MetricSources(self.fleet, alerts.book, alerts.gaps, self.switchboard, self.flights.feed_views)
         metrics = (sources, self._settings.metrics)
+        self._kb_store = SqliteArticleStore(self._settings.app.state_dir / KB_FILE)
         app = create_app(
             self.feed,
             desk,
@@ -296,6 +300,7 @@ class CentralService:
             metrics=metrics,
             fleet_desk=self._open_fleet_desk(),
             phones=PhoneDesk(desk.switchboard),
+            kb=KnowledgeBase(self._kb_store, self.demand.count),
         )
         runner = web.AppRunner(
             app, access_log=None, shutdown_timeout=HTTP_SHUTDOWN_TIMEOUT_S, handler_cancellation=HANDLER_CANCELLATION
@@ -365,9 +370,10 @@ class CentralService:
         self.retained.close()
         await self.flights.stop()
         await self.link.stop(last_words=self._status(False, OfflineReason.SHUTDOWN))
-        for closable in (self._store, self._accounts, self._registry, self._session_file, self.history):
+        for closable in (self._store, self._accounts, self._registry, self._session_file, self.history, self._kb_store):
             if closable is not None:
                 closable.close()
+        self._kb_store = None
         self._store = self._accounts = self._registry = self._session_file = self.history = None
 
     @property

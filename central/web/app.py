@@ -14,6 +14,7 @@ from central.web.agent import AgentDesk, add_agent_routes
 from central.web.alerts import add_alert_routes
 from central.web.console import console_socket
 from central.web.fleet_api import FleetDesk, add_fleet_routes
+from central.web.kb import add_kb_routes
 from central.web.live import FEED_KEY, FleetFeed, fleet_events
 from central.web.pages import STATIC_DIR, add_page
 from central.web.phone import PhoneDesk
@@ -25,10 +26,11 @@ from central.web.wallboard import WallboardFeed, add_wallboard_routes
 if TYPE_CHECKING:
     from central.alerts.book import AlertBook
     from central.flights.service import FlightService
+    from central.kb import KnowledgeBase
     from central.metrics import MetricSources, MetricsSection
     from central.points.web import PointPages
 
-PAGES = ("/facilities", "/facilities/device", "/agent", "/wallboard")
+PAGES = ("/facilities", "/facilities/device", "/agent", "/wallboard", "/kb")
 # How the app is served. A page that goes away cancels its handler at once, so an event stream's place
 # (and its queued snapshot) is freed then, not at the stream's next keep-alive write.
 HANDLER_CANCELLATION = True
@@ -45,6 +47,7 @@ def create_app(
     metrics: tuple[MetricSources, MetricsSection] | None = None,
     fleet_desk: FleetDesk | None = None,
     phones: PhoneDesk | None = None,
+    kb: KnowledgeBase | None = None,
 ) -> web.Application:
     """Routes: ``/`` (redirect), ``/facilities``, ``/static/*``, ``/api/fleet``, ``/api/fleet/events``,
     ``/healthz``; with a desk the agent console's (``/agent``, ``/api/agent/*``), with a wallboard feed
@@ -54,7 +57,8 @@ def create_app(
     book the alert list's (``/api/alerts``, see :mod:`central.web.alerts`), with metric sources ``/metrics``, with
     a fleet desk the device page's (``/facilities/device``, ``/api/fleet/devices/*``, ``/api/fleet/uploads``), with
     phones the phone's video help (``/p/{point}/call``, ``/h/{token}``, ``/ws/phone``; see
-    :mod:`central.web.phone_pages`)."""
+    :mod:`central.web.phone_pages`), with a knowledge base its page and search (``/kb``, ``/api/kb/*``; see
+    :mod:`central.web.kb`)."""
     app = web.Application(middlewares=[check_host])
     app[POLICY_KEY] = policy or WebPolicy()
     app[FEED_KEY] = feed
@@ -81,6 +85,8 @@ def create_app(
         add_fleet_routes(app, fleet_desk)
     if phones is not None:
         add_phone_routes(app, phones)
+    if kb is not None:
+        add_kb_routes(app, kb)
     app.router.add_static("/static/", STATIC_DIR, show_index=False, follow_symlinks=False)
     app.on_response_prepare.append(add_security_headers)
     app.on_response_prepare.append(_revalidate_static)

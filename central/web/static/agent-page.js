@@ -16,6 +16,7 @@ export const page = {
   wrap: null, // {id, untilMs, saved, reason}
   muted: false,
   notice: null, // {key, arg}
+  sendPush: null, // (message) => bool: sends a push in the call (set by agent.js; the knowledge-base panel uses it)
 };
 
 export function languageName(tag) {

@@ -298,6 +298,7 @@ function sendPush(message) {
   $("push-sent").textContent = page.t("agent.push.sent");
   return true;
 }
+page.sendPush = sendPush;
 
 function onPushSubmit(event) {
   event.preventDefault();
