@@ -19,6 +19,7 @@ from central.web.pages import STATIC_DIR, add_page
 from central.web.phone import PhoneDesk
 from central.web.phone_pages import add_phone_routes
 from central.web.policy import POLICY_KEY, WebPolicy, check_host
+from central.web.reports import add_report_routes
 from central.web.security import add_security_headers
 from central.web.wallboard import WallboardFeed, add_wallboard_routes
 
@@ -27,8 +28,9 @@ if TYPE_CHECKING:
     from central.flights.service import FlightService
     from central.metrics import MetricSources, MetricsSection
     from central.points.web import PointPages
+    from central.reports import ReportBook
 
-PAGES = ("/facilities", "/facilities/device", "/agent", "/wallboard")
+PAGES = ("/facilities", "/facilities/device", "/agent", "/wallboard", "/reports")
 # How the app is served. A page that goes away cancels its handler at once, so an event stream's place
 # (and its queued snapshot) is freed then, not at the stream's next keep-alive write.
 HANDLER_CANCELLATION = True
@@ -45,6 +47,7 @@ def create_app(
     metrics: tuple[MetricSources, MetricsSection] | None = None,
     fleet_desk: FleetDesk | None = None,
     phones: PhoneDesk | None = None,
+    reports: ReportBook | None = None,
 ) -> web.Application:
     """Routes: ``/`` (redirect), ``/facilities``, ``/static/*``, ``/api/fleet``, ``/api/fleet/events``,
     ``/healthz``; with a desk the agent console's (``/agent``, ``/api/agent/*``), with a wallboard feed
@@ -54,7 +57,8 @@ def create_app(
     book the alert list's (``/api/alerts``, see :mod:`central.web.alerts`), with metric sources ``/metrics``, with
     a fleet desk the device page's (``/facilities/device``, ``/api/fleet/devices/*``, ``/api/fleet/uploads``), with
     phones the phone's video help (``/p/{point}/call``, ``/h/{token}``, ``/ws/phone``; see
-    :mod:`central.web.phone_pages`)."""
+    :mod:`central.web.phone_pages`), with a report book the supervisors' reports (``/reports``,
+    ``/api/reports``, ``/api/reports.csv``; see :mod:`central.web.reports`)."""
     app = web.Application(middlewares=[check_host])
     app[POLICY_KEY] = policy or WebPolicy()
     app[FEED_KEY] = feed
@@ -81,6 +85,8 @@ def create_app(
         add_fleet_routes(app, fleet_desk)
     if phones is not None:
         add_phone_routes(app, phones)
+    if reports is not None:
+        add_report_routes(app, reports)
     app.router.add_static("/static/", STATIC_DIR, show_index=False, follow_symlinks=False)
     app.on_response_prepare.append(add_security_headers)
     app.on_response_prepare.append(_revalidate_static)
