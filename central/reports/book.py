@@ -13,11 +13,13 @@ from collections.abc import Callable, Mapping
 from contextlib import closing
 from datetime import date, datetime
 from functools import reduce
+from operator import add
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from central.reports.figures import Figures, Report, Sums
-from central.reports.period import ReportRequest, buckets, parse_request, span
+from central.reports.period import Bucket, ReportRequest, buckets, parse_request, span
 from central.reports.query import fold, parameters, statement
 
 
@@ -41,20 +43,31 @@ class ReportBook:
     def today(self) -> date:
         return datetime.fromtimestamp(self._clock(), self.zone).date()
 
+    def _values(self, start: float, end: float, label: str = "") -> dict[str, Any]:
+        return parameters(start, end, self.service_level_s, self.short_abandon_s, label)
+
+    def _bucket(self, db: sqlite3.Connection, sql: str, bucket: Bucket) -> Sums:
+        """One row over time; a bucket without calls gets no result rows from SQL, and is all zeros."""
+        rows = db.execute(sql, self._values(bucket.start, bucket.end, bucket.label))
+        return reduce(add, (sums for _, sums in fold(rows)), Sums())
+
     def parse(self, query: Mapping[str, str]) -> ReportRequest:
         """The request in a page's query (``from``, ``to``, ``by``); :class:`ReportInputError` when it is bad."""
         return parse_request(query, self.today())
 
     def report(self, request: ReportRequest) -> Report:
-        rows_of = buckets(request, self.zone)
-        start, end = span(request, self.zone)
-        sql = statement(request.grouping, len(rows_of))
-        values = parameters(rows_of, start, end, self.service_level_s, self.short_abandon_s)
+        sql = statement(request.grouping)
         uri = f"{self.path.resolve().as_uri()}?mode=ro"
-        with closing(sqlite3.connect(uri, uri=True)) as db:
-            rows = db.execute(sql, values).fetchall()
-        labelled = fold(rows)
-        total = reduce(lambda a, b: a + b, (sums for _, sums in labelled), Sums())
+        with closing(sqlite3.connect(uri, uri=True, isolation_level=None)) as db:
+            # one read transaction: every bucket's statement sees the same records
+            db.execute("BEGIN")
+            if request.grouping.over_time:
+                # by position, not by label: the hour repeated when daylight saving ends is two rows
+                labelled = [(bucket.label, self._bucket(db, sql, bucket)) for bucket in buckets(request, self.zone)]
+            else:
+                labelled = fold(db.execute(sql, self._values(*span(request, self.zone))))
+            db.execute("COMMIT")
+        total = reduce(add, (sums for _, sums in labelled), Sums())
         return Report(
             first=request.first.isoformat(),
             last=request.last.isoformat(),

@@ -195,3 +195,20 @@ def test_bad_requests_say_what_to_change(query: dict[str, str], says: str) -> No
 def test_the_longest_ranges_allowed_are_a_year_and_for_hours_a_month() -> None:
     assert parse_request({"from": "2025-11-03", "to": "2026-11-03", "by": "agent"}, TODAY).grouping is Grouping.AGENT
     assert parse_request({"from": "2026-10-04", "to": "2026-11-03", "by": "hour"}, TODAY).first == date(2026, 10, 4)
+
+
+def test_the_hour_repeated_when_daylight_saving_ends_is_two_rows_of_its_own_calls(tmp_path: Path) -> None:
+    berlin = ZoneInfo("Europe/Berlin")
+    path = tmp_path / "calls.sqlite3"
+    records = list(sample_records(date(2026, 10, 25), 1, 200, berlin, seed=5))
+    write_records(path, records)
+    report = ReportBook(path, berlin, TARGET_S, SHORT_S).report(
+        ReportRequest(date(2026, 10, 25), date(2026, 10, 25), Grouping.HOUR)
+    )
+    labels = [row.label for row in report.rows]
+    assert len(labels) == 25 and labels[2] == labels[3] == "2026-10-25 02:00"
+    first_two = datetime(2026, 10, 25, 0, 0, tzinfo=berlin).timestamp() + 2 * 3600  # 02:00 summer time
+    for row, start in ((report.rows[2], first_two), (report.rows[3], first_two + 3600)):
+        mine = [r for r in records if start <= r.arrived_at < start + 3600]
+        assert row.answered == sum(1 for r in mine if r.outcome == "answered")
+    assert report.total.answered == sum(1 for r in records if r.outcome == "answered")

@@ -21,7 +21,12 @@ from central.reports.sample import sample_records
 from central.switchboard.model import CallRecord
 
 ZONE = ZoneInfo("Asia/Shanghai")
-REPORT_INDEXES = {"calls_report_by_skill", "calls_report_by_category", "calls_report_by_agent"}
+REPORT_INDEXES = {
+    "calls_report_by_arrival",
+    "calls_report_by_skill",
+    "calls_report_by_category",
+    "calls_report_by_agent",
+}
 
 
 def indexes(path: Path) -> set[str]:
@@ -68,7 +73,16 @@ def test_a_report_by_a_name_reads_its_index_and_sorts_no_calls(tmp_path: Path, g
     request = ReportRequest(date(2025, 12, 1), date(2026, 11, 30), grouping)
     start, end = span(request, ZONE)
     with closing(sqlite3.connect(path)) as db:
-        plan = db.execute(f"EXPLAIN QUERY PLAN {statement(grouping, 0)}", parameters([], start, end, 15, 5)).fetchall()
+        plan = db.execute(f"EXPLAIN QUERY PLAN {statement(grouping)}", parameters(start, end, 15, 5)).fetchall()
     steps = " / ".join(row[-1] for row in plan)
     # sorting the few result rows is nothing; sorting the calls to group them is what the index saves
     assert f"COVERING INDEX calls_report_by_{grouping.value}" in steps and "FOR GROUP BY" not in steps, steps
+
+
+def test_a_report_over_time_reads_a_bucket_from_the_arrival_index_alone(tmp_path: Path) -> None:
+    path = tmp_path / "central.sqlite3"
+    SqliteCallStore(path).close()
+    with closing(sqlite3.connect(path)) as db:
+        plan = db.execute(f"EXPLAIN QUERY PLAN {statement(Grouping.DAY)}", parameters(0, 86400, 15, 5)).fetchall()
+    steps = " / ".join(row[-1] for row in plan)
+    assert "SEARCH c USING COVERING INDEX calls_report_by_arrival" in steps, steps

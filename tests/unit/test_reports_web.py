@@ -49,7 +49,7 @@ async def server(tmp_path: Path) -> AsyncIterator[tuple[TestServer, AgentAccount
     accounts = AgentAccounts(tmp_path / "agents.sqlite3")
     for agent_id, roles in ACCOUNTS.items():
         accounts.add(agent_id, agent_id.title(), ["zh"] if Role.AGENT in roles else [], PASSWORD, roles)
-    accounts.add_display("ops-room-1")
+    display_token = accounts.add_display("ops-room-1")
     records = list(sample_records(date(2026, 10, 1), 7, 40, ZONE, agents=HOSTILE_AGENTS))
     write_records(tmp_path / "calls.sqlite3", [replace(r, category=None) for r in records])
     now = datetime(2026, 11, 3, 9, tzinfo=ZONE).timestamp()
@@ -59,9 +59,21 @@ async def server(tmp_path: Path) -> AsyncIterator[tuple[TestServer, AgentAccount
     app = create_app(fleet, AgentDesk(switchboard, accounts), reports=book)
     server = TestServer(app, handler_cancellation=HANDLER_CANCELLATION)
     await server.start_server()
-    yield server, accounts
+    yield server, display_token
     await server.close()
     accounts.close()
+
+
+async def test_a_wall_display_does_not_read_reports(server) -> None:
+    browser: TestClient[Any, Any] = TestClient(server[0])
+    await browser.start_server()
+    try:
+        opened = await browser.get(f"/wallboard/display?token={server[1]}", allow_redirects=False)
+        assert opened.status == 303 and "wall_display=" in opened.headers["Set-Cookie"]
+        async with browser.get(f"/api/reports?{QUERY}") as answer:
+            assert answer.status == 403
+    finally:
+        await browser.close()
 
 
 async def signed_in(server: TestServer, who: str | None) -> TestClient[Any, Any]:
