@@ -49,7 +49,7 @@ CREATE INDEX calls_handled_by_skill ON calls (skill, ended_at) WHERE wrap_s IS N
 # Version 2: the supervisors' reports (central.reports). Each index holds every column a report reads: by
 # arrival for the reports per day and hour (no table lookups), and by skill, category and agent in the order
 # of their GROUP BY, so a year of records is read from the index without sorting (a year by skill: about
-# 1.5 s down to 0.5 s for 500,000 calls, bench/reports.py). About 30 MB per index per 500,000 calls.
+# 1.5 s down to 0.2 s for 500,000 calls, bench/reports.py). About 30 MB per index per 500,000 calls.
 _REPORT_COLUMNS = "outcome, arrived_at, wait_s, talk_s, wrap_s, resolved_first_contact, rating, end_reason"
 _REPORT_INDEXES = f"""
 CREATE INDEX calls_report_by_arrival ON calls (arrived_at, {_REPORT_COLUMNS.replace("arrived_at, ", "")});
