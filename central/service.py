@@ -43,6 +43,7 @@ from central.points.registry import PointRegistry, load_registry
 from central.points.web import FlightFinder, PointPages
 from central.records import SqliteCallStore
 from central.registry import DeviceRegistry, registry_path
+from central.reports import ReportBook
 from central.retained import RetainedKeeper
 from central.settings import CentralSettings
 from central.switchboard import Switchboard
@@ -301,6 +302,12 @@ class CentralService:
             fleet_desk=self._open_fleet_desk(),
             phones=PhoneDesk(desk.switchboard),
             kb=KnowledgeBase(self._kb_store, self.demand.count),
+            reports=ReportBook(
+                call_store_path(self._settings),
+                self._settings.calls.zone,
+                self._settings.calls.service_level_s,
+                self._settings.calls.short_abandon_s,
+            ),
         )
         runner = web.AppRunner(
             app, access_log=None, shutdown_timeout=HTTP_SHUTDOWN_TIMEOUT_S, handler_cancellation=HANDLER_CANCELLATION

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 from central.switchboard.model import CallRecord, Outcome
 
-SCHEMA_VERSION = 1
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 2
 
 _FIELDS = tuple(field.name for field in dataclasses.fields(CallRecord))
 _BOOLEANS = ("resolved_first_contact", "question_answered")
@@ -41,6 +44,18 @@ CREATE TABLE calls (
 CREATE INDEX calls_by_arrival ON calls (arrived_at);
 -- the recent handle times of a skill, newest first
 CREATE INDEX calls_handled_by_skill ON calls (skill, ended_at) WHERE wrap_s IS NOT NULL;
+"""
+
+# Version 2: the supervisors' reports (central.reports). Each index holds every column a report reads: by
+# arrival for the reports per day and hour (no table lookups), and by skill, category and agent in the order
+# of their GROUP BY, so a year of records is read from the index without sorting (a year by skill: about
+# 1.5 s down to 0.2 s for 500,000 calls, bench/reports.py). About 30 MB per index per 500,000 calls.
+_REPORT_COLUMNS = "outcome, arrived_at, wait_s, talk_s, wrap_s, resolved_first_contact, rating, end_reason"
+_REPORT_INDEXES = f"""
+CREATE INDEX calls_report_by_arrival ON calls (arrived_at, {_REPORT_COLUMNS.replace("arrived_at, ", "")});
+CREATE INDEX calls_report_by_skill ON calls (skill, {_REPORT_COLUMNS});
+CREATE INDEX calls_report_by_category ON calls (category, {_REPORT_COLUMNS});
+CREATE INDEX calls_report_by_agent ON calls (agent_id, {_REPORT_COLUMNS});
 """
 
 
@@ -76,8 +91,14 @@ class SqliteCallStore:
             return
         if version > SCHEMA_VERSION:
             raise StoreError(f"call store schema {version} is newer than this program's ({SCHEMA_VERSION})")
-        # version 0: a new file
-        self._db.executescript(f"BEGIN; {_SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+        if version == 0:  # a new file
+            schema = _SCHEMA + _REPORT_INDEXES
+            self._db.executescript(f"BEGIN; {schema} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+            return
+        # version 1: the records stay as they are; only the reports' indexes are added (one transaction: a
+        # program stopped halfway finds version 1 again and starts over)
+        log.info("call store: adding the reports' indexes (schema %d -> %d)", version, SCHEMA_VERSION)
+        self._db.executescript(f"BEGIN; {_REPORT_INDEXES} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
 
     def save(self, record: CallRecord) -> None:
         self._db.execute(self._upsert, _row(record))

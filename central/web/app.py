@@ -20,6 +20,7 @@ from central.web.pages import STATIC_DIR, add_page
 from central.web.phone import PhoneDesk
 from central.web.phone_pages import add_phone_routes
 from central.web.policy import POLICY_KEY, WebPolicy, check_host
+from central.web.reports import add_report_routes
 from central.web.security import add_security_headers
 from central.web.wallboard import WallboardFeed, add_wallboard_routes
 
@@ -29,8 +30,9 @@ if TYPE_CHECKING:
     from central.kb import KnowledgeBase
     from central.metrics import MetricSources, MetricsSection
     from central.points.web import PointPages
+    from central.reports import ReportBook
 
-PAGES = ("/facilities", "/facilities/device", "/agent", "/wallboard", "/kb")
+PAGES = ("/facilities", "/facilities/device", "/agent", "/wallboard", "/kb", "/reports")
 # How the app is served. A page that goes away cancels its handler at once, so an event stream's place
 # (and its queued snapshot) is freed then, not at the stream's next keep-alive write.
 HANDLER_CANCELLATION = True
@@ -48,6 +50,7 @@ def create_app(
     fleet_desk: FleetDesk | None = None,
     phones: PhoneDesk | None = None,
     kb: KnowledgeBase | None = None,
+    reports: ReportBook | None = None,
 ) -> web.Application:
     """Routes: ``/`` (redirect), ``/facilities``, ``/static/*``, ``/api/fleet``, ``/api/fleet/events``,
     ``/healthz``; with a desk the agent console's (``/agent``, ``/api/agent/*``), with a wallboard feed
@@ -58,7 +61,8 @@ def create_app(
     a fleet desk the device page's (``/facilities/device``, ``/api/fleet/devices/*``, ``/api/fleet/uploads``), with
     phones the phone's video help (``/p/{point}/call``, ``/h/{token}``, ``/ws/phone``; see
     :mod:`central.web.phone_pages`), with a knowledge base its page and search (``/kb``, ``/api/kb/*``; see
-    :mod:`central.web.kb`)."""
+    :mod:`central.web.kb`), with a report book the supervisors' reports (``/reports``, ``/api/reports``,
+    ``/api/reports.csv``; see :mod:`central.web.reports`)."""
     app = web.Application(middlewares=[check_host])
     app[POLICY_KEY] = policy or WebPolicy()
     app[FEED_KEY] = feed
@@ -87,6 +91,8 @@ def create_app(
         add_phone_routes(app, phones)
     if kb is not None:
         add_kb_routes(app, kb)
+    if reports is not None:
+        add_report_routes(app, reports)
     app.router.add_static("/static/", STATIC_DIR, show_index=False, follow_symlinks=False)
     app.on_response_prepare.append(add_security_headers)
     app.on_response_prepare.append(_revalidate_static)

@@ -198,3 +198,12 @@ def test_fleet_benchmark_runs():
     assert re.search(r"^mosquitto \(baseline\)\s+[\d.]+", out, re.MULTILINE), out
     assert "central's JSON API at the end: 200 online of 200" in out, out
     assert re.search(r"staleness, device publish → facilities stream: p50 \d+ ms, p99 \d+ ms", out), out
+
+
+@pytest.mark.slow  # a real run of the benchmark: the full suite keeps it from rotting
+def test_reports_benchmark_runs():
+    out = run_benchmark("bench.reports")
+    assert re.search(r"^baseline: full scan of the table\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+1\.00$", out, re.MULTILINE), out
+    for name in ("by day, a month", "by hour, a day", "by skill, a year", "by category, a year", "by agent, a year"):
+        assert re.search(rf"^{name}\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+$", out, re.MULTILINE), (name, out)
+    assert "every report ≤ 1 s (median): " in out
