@@ -38,6 +38,9 @@ ETA_RESEND_STEP_S = 5.0
 position changed): the estimate drifts every second, and a message per caller per second is noise on the bus."""
 
 
+_ETA_TENTH_FROM_S = 10 * ETA_RESEND_STEP_S  # beyond it, a tenth of the estimate is the larger step
+
+
 def eta_moved(sent_s: float | None, eta_s: float | None) -> bool:
     """Whether a caller should hear of a new expected wait: it appeared, vanished, or moved by at least
     ``ETA_RESEND_STEP_S`` or a tenth of what they were told (a minute either way means little at 20 minutes)."""
@@ -83,7 +86,8 @@ def on_tick(sb: SwitchboardState, now: float) -> None:
 def tell(sb: SwitchboardState) -> None:
     """The telling: note every waiting caller of a changed queue who moved, then send them their place.
 
-    Written out flat (the estimate is :func:`eta.waiting_eta_s` inlined): it runs once per waiting caller.
+    Written out flat (the estimate is :func:`eta.waiting_eta_s` inlined, and :func:`place_moved` and
+    :func:`eta_moved` too): it runs once per waiting caller, 10,000 of them in a few milliseconds.
     The ``queued`` messages are built as they are sent, not all at once, so that thousands of them are
     not alive together (which would push them into the garbage collector's old generations and make its
     full collections, tens of milliseconds each, far more frequent).
@@ -108,8 +112,15 @@ def tell(sb: SwitchboardState) -> None:
             else:
                 eta_s = place * per_place_s - head_waited_s
                 eta_s = float(round(eta_s)) if eta_s > 0.0 else 0.0
-            if not place_moved(call.sent_position, place) and not eta_moved(call.sent_eta_s, eta_s):
-                continue
+            # place_moved and eta_moved, inlined: this line runs for every waiting caller of the queue.
+            sent = call.sent_position
+            if sent is not None and (place == sent or (place > EXACT_PLACES and abs(place - sent) < 0.1 * sent)):
+                sent_eta = call.sent_eta_s
+                if sent_eta is None or eta_s is None:
+                    if sent_eta is eta_s:
+                        continue
+                elif abs(eta_s - sent_eta) < (0.1 * sent_eta if sent_eta > _ETA_TENTH_FROM_S else ETA_RESEND_STEP_S):
+                    continue
             call.sent_position = place
             call.sent_eta_s = eta_s
             updates.append(call)
