@@ -69,7 +69,12 @@ def schedule(sb: SwitchboardState) -> None:
     if not any(sb.queues[skill] for skill in sb.dirty):
         sb.dirty.clear()  # the queues that changed are empty now: nobody to tell
         return
-    sb.tell_at = max(sb.clock(), sb.told_at + TELL_EVERY_S)
+    now = sb.clock()
+    if sb.told_at <= now - TELL_EVERY_S:
+        sb.tell_at = now  # after a quiet second: at once (in the next tick, not in this step)
+    else:
+        # A second after the last; never further away, also when the system clock was set back since.
+        sb.tell_at = min(sb.told_at, now) + TELL_EVERY_S
     sb.changed = True
 
 

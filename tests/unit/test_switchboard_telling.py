@@ -81,6 +81,20 @@ def test_far_from_the_head_a_caller_hears_a_move_of_a_tenth_of_their_place():
     assert _heard(board, last) == [40, 36]
 
 
+def test_a_system_clock_set_back_does_not_hold_the_next_telling_back():
+    board = Board()
+    calls = _queue_up(board, 3)
+    board.sb.cancel("kiosk-01", CallCancel(call=calls[0]))
+    board.sb.tick()
+    board.clock.now -= 3600  # the system clock was an hour fast and has been corrected
+
+    board.sb.cancel("kiosk-02", CallCancel(call=calls[1]))
+
+    assert board.sb.next_telling() == board.clock.now + TELL_EVERY_S
+    board.advance(TELL_EVERY_S)
+    assert _heard(board, 3) == [3, 2, 1]
+
+
 def test_place_moved_tells_every_move_near_the_head_and_a_tenth_further_back():
     assert place_moved(None, 7)
     assert not place_moved(7, 7)
