@@ -80,7 +80,7 @@ def schedule(sb: SwitchboardState) -> None:
 
 def on_tick(sb: SwitchboardState, now: float) -> None:
     """A tick: estimates move on with time; a telling that is due happens in this step, after its rings."""
-    if now >= sb.drift_at + ETA_DRIFT_S:
+    if now >= sb.drift_at + ETA_DRIFT_S or now < sb.drift_at:  # (or the system clock was set back)
         sb.drift_at = now
         sb.dirty.update(skill for skill, queue in sb.queues.items() if queue)
     schedule(sb)

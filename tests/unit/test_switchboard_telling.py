@@ -93,6 +93,12 @@ def test_a_system_clock_set_back_does_not_hold_the_next_telling_back():
     assert board.sb.next_telling() == board.clock.now + TELL_EVERY_S
     board.advance(TELL_EVERY_S)
     assert _heard(board, 3) == [3, 2, 1]
+    board.agent("chen", available=False)
+    board.sb.agent_presence("chen", True)  # rung for kiosk-03 at once
+    board.sb.agent_accept("chen", calls[2])
+    board.call("kiosk-04")
+    board.advance(120)  # estimates still move on with time: 180 s, less the 2 minutes the head waited
+    assert board.callers["kiosk-04"].queued() == [(1, 180.0), (1, 60.0)]
 
 
 def test_place_moved_tells_every_move_near_the_head_and_a_tenth_further_back():
