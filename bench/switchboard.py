@@ -1,14 +1,16 @@
 """Routing decisions of the switchboard under load, against the bare operations they are made of.
 
-``python -m bench.switchboard [--decisions N] [--callers N] [--agents N] [--seed S] [--json PATH] [--quick]``
+``python -m bench.switchboard [--decisions N] [--callers N] [--agents N] [--seed S] [--goal-ms MS] [--json PATH]
+[--quick]``
 
 A switchboard with ``--agents`` agents of mixed skills, every one of them on a call, and ``--callers``
 callers waiting over the skills. Then, ``--decisions`` times: an agent finishes a call and sets themselves
 available, and the switchboard rings them with the head of the longest-waiting queue they can serve
-(timed); they accept; a new caller arrives to keep the queue full (timed). The clock is a fake one that
-moves 0.2 s per round, so that waits and expected waits change as they would. Both decisions are timed
-around the one switchboard call that makes them, everything it sends included (into channels that only
-count). See ``bench/README.md`` for how to read the figures.
+(timed); they accept; a new caller arrives to keep the queue full (timed); and when the switchboard's next
+deadline has come, its ``tick`` runs as central's timer would run it (timed: the telling of the waiting
+callers who moved). The clock is a fake one that moves 0.2 s per round, so that waits and expected waits
+change as they would. Each is timed around the one switchboard call that makes it, everything it sends
+included (into channels that only count). See ``bench/README.md`` for how to read the figures.
 """
 
 from __future__ import annotations
@@ -145,6 +147,8 @@ class Run:
     routed: Figures
     ring: Figures
     request: Figures
+    telling: Figures | None
+    """The timer's ticks that told waiting callers of their moves (None when none came due)."""
     bare: Figures
     messages_floor: Figures
     rang: int
@@ -221,9 +225,10 @@ def run(decisions: int, callers: int, agents: int, seed: int, progress: Callable
     scenario = Scenario(callers, agents, seed)
     sb = scenario.sb
     progress(f"set up: {agents} agents on calls, {callers} callers waiting")
-    routed, ring, request = Samples(), Samples(), Samples()
+    routed, ring, request, telling = Samples(), Samples(), Samples(), Samples()
     routed_messages: list[int] = []
     request_messages = 0
+    telling_messages = 0
     rang = 0
     for n in range(decisions):
         scenario.clock.now += ROUND_S
@@ -242,12 +247,22 @@ def run(decisions: int, callers: int, agents: int, seed: int, progress: Callable
         request_messages += _sent() - sent_before
         # An agent left available (their queues were empty) takes the next caller of theirs when it comes.
         scenario.accept_rung()
+
+        deadline = sb.next_deadline()
+        if deadline is not None and deadline <= scenario.clock.now:
+            sent_before = _sent()
+            telling.time(sb.tick)
+            telling_messages += _sent() - sent_before
+            scenario.accept_rung()
         if (n + 1) % 1000 == 0:
             progress(f"{n + 1}/{decisions} decisions")
     return Run(
         routed=Figures.of("agent available → call rung", routed, statistics.mean(routed_messages)),
         ring=Figures.of("  of which: until the ring is delivered", ring, None),
         request=Figures.of("new request → queued", request, request_messages / decisions),
+        telling=Figures.of("timer: tick telling who moved", telling, telling_messages / len(telling.wall_ns))
+        if telling.wall_ns
+        else None,
         bare=Figures.of("bare: heap push+pop + FIFO pop+append", _bare_operations(decisions, callers, agents)),
         messages_floor=Figures.of(
             "floor: the Queued messages alone", _messages_alone(routed_messages), statistics.mean(routed_messages)
@@ -314,11 +329,14 @@ def render(result: Run, env: dict[str, str], args: argparse.Namespace, took_s: f
         row(result.routed, bare),
         row(result.ring, bare),
         row(result.request, bare),
+        *([row(result.telling, bare)] if result.telling is not None else []),
         row(bare, None),
         row(floor, bare),
     ]
+    goal_ms = args.goal_ms
     worst_p99_ms = max(result.routed.p99_us, result.request.p99_us) / 1000
     worst_cpu_p99_ms = max(result.routed.cpu_p99_us, result.request.cpu_p99_us) / 1000
+    tellings = result.telling.samples if result.telling is not None else 0
     return "\n".join(
         [
             f"Switchboard routing: {args.decisions} decisions of each kind, {args.callers} callers waiting,"
@@ -327,10 +345,10 @@ def render(result: Run, env: dict[str, str], args: argparse.Namespace, took_s: f
             "",
             table(rows),
             "",
-            f"p99 ≤ {GOAL_P99_MS:.0f} ms: {yes(worst_p99_ms <= GOAL_P99_MS)}"
+            f"p99 ≤ {goal_ms:g} ms: {yes(worst_p99_ms <= goal_ms)}"
             f" (wall clock: agent available → rung {result.routed.p99_us / 1000:.2f} ms,"
             f" new request {result.request.p99_us / 1000:.2f} ms)",
-            f"p99 ≤ {GOAL_P99_MS:.0f} ms in CPU time: {yes(worst_cpu_p99_ms <= GOAL_P99_MS)}"
+            f"p99 ≤ {goal_ms:g} ms in CPU time: {yes(worst_cpu_p99_ms <= goal_ms)}"
             f" (agent available → rung {result.routed.cpu_p99_us / 1000:.2f} ms,"
             f" new request {result.request.cpu_p99_us / 1000:.2f} ms)",
             f"routing decision / its messages alone (p50): {result.routed.p50_us / floor.p50_us:.2f}×",
@@ -338,10 +356,10 @@ def render(result: Run, env: dict[str, str], args: argparse.Namespace, took_s: f
             "Notes:",
             f"- {result.rang} of {args.decisions} agents were rung at once; {result.waiting_after} callers were"
             " waiting at the end.",
-            "- A routing decision tells every caller who moved up their new position: 'messages' is how many",
-            "  messages it sent (queued to callers, state and ring to the agent). The floor row builds and sends",
-            "  the same numbers of Queued messages and nothing else: most of a decision is that fan-out. The",
-            "  agent's ring goes out before it (the 'of which' row); the callers' positions follow.",
+            "- 'messages' is how many messages each sent (queued to callers, state and ring to the agent). A",
+            "  routing decision tells no waiting caller of their move: the timer's tick does, at most once a",
+            f"  second ({tellings} tellings in this run), to the callers whose place or estimate moved enough",
+            "  (docs/calls.md). The floor row builds and sends as many Queued messages as each decision sent.",
             "- Timed around one switchboard call: wall clock (perf_counter_ns) and this thread's CPU time",
             "  (thread_time_ns), which leaves out time other processes took. When the floor row's p99 is far",
             "  above its p50 the machine was busy with something else. The garbage collector stays on. The",
@@ -357,6 +375,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--callers", type=int, default=1000, help="callers kept waiting (default 1000)")
     parser.add_argument("--agents", type=int, default=200, help="agents, all busy (default 200)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the skill mix (default 1)")
+    parser.add_argument(
+        "--goal-ms", type=float, default=GOAL_P99_MS, help=f"the p99 goal line, in ms (default {GOAL_P99_MS:g})"
+    )
     parser.add_argument("--json", type=Path, help="write the figures to this file")
     parser.add_argument("--quick", action="store_true", help="200 decisions, 100 callers, 20 agents: checks it runs")
     args = parser.parse_args(argv)

@@ -17,7 +17,11 @@ TICK_MAX_S = 5.0
 
 
 class SwitchboardTimer:
-    """Sleeps until the switchboard's next deadline; a change (a new ring, a wrap-up) wakes it to look again."""
+    """Sleeps until the switchboard's next deadline; a change (a new ring, a wrap-up) wakes it to look again.
+
+    The deadlines include the next telling of the waiting callers who moved (at most one a second), so
+    their ``queued`` messages go out from here, between other work, not inside a routing decision.
+    """
 
     def __init__(
         self, switchboard: Switchboard, clock: Callable[[], float] = time.time, max_sleep_s: float = TICK_MAX_S

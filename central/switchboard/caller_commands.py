@@ -22,9 +22,9 @@ from bus.messages.call import (
 )
 from central.switchboard.console.events import SdpRelay
 from central.switchboard.model import CallerChannel, CallRecord, LivePhase, Outcome, Refused
-from central.switchboard.routing import push_queued
 from central.switchboard.settings import SIGN_SKILL
 from central.switchboard.state import ActiveCall, SwitchboardState
+from central.switchboard.telling import push_queued
 from central.switchboard.transitions import end_connected, end_unanswered, update_record
 
 log = logging.getLogger(__name__)
@@ -66,11 +66,10 @@ def request(sb: SwitchboardState, channel: CallerChannel, message: CallRequest) 
     queue = sb.queues[skill]
     queue.append(call.call_id, now)
     sb.arrivals[skill].add(now)
-    call.position = len(queue)
     # Answered at once, before routing may ring an agent: the caller always hears "queued" first.
-    push_queued(sb, call)
+    push_queued(sb, call, place=len(queue))
     sb.changed = True
-    log.info("call %s from %s: queued for %s at %d", call.call_id, caller_id, skill, call.position)
+    log.info("call %s from %s: queued for %s at %d", call.call_id, caller_id, skill, len(queue))
 
 
 def cancel(sb: SwitchboardState, caller_id: str, message: CallCancel) -> None:

@@ -19,8 +19,8 @@ from collections.abc import Callable
 
 from bus.messages.call import Ended, EndReason, Handover, HandoverRequest
 from central.switchboard.model import CallerChannel, LivePhase, Refused
-from central.switchboard.routing import push_queued
 from central.switchboard.state import ActiveCall, HandoverTicket, SwitchboardState
+from central.switchboard.telling import push_queued
 from central.switchboard.transitions import drop_handover as drop
 
 log = logging.getLogger(__name__)

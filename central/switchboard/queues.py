@@ -52,6 +52,19 @@ class CallQueue:
         self._put_back.discard(call_id)
         return self._arrivals.pop(call_id, None) is not None
 
+    def position(self, call_id: str) -> int | None:
+        """The call's place, 1 = next to be offered; None when it is not waiting here.
+
+        Walks from the head, so it is for the odd caller (a repeated request, a take-over, a view), not
+        for every caller of a routing decision: a full walk of 10,000 calls takes about a millisecond.
+        """
+        if call_id not in self._arrivals:
+            return None
+        for place, waiting in enumerate(self._arrivals, start=1):
+            if waiting == call_id:
+                return place
+        raise AssertionError("unreachable: the call is in the queue")
+
     def pop_head(self) -> str:
         call_id, _ = self._arrivals.popitem(last=False)
         self._put_back.discard(call_id)

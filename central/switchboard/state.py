@@ -7,6 +7,7 @@ messages wait in the outbox until the step is settled and the facade delivers th
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -64,10 +65,9 @@ class ActiveCall:
     phase: LivePhase = LivePhase.WAITING
     agent_id: str | None = None
     answered_at: float | None = None
-    position: int | None = None  # while waiting, and only then
+    # Its place is not kept here: it changes with every call ahead of it, so the queue says it when asked.
     sent_position: int | None = None  # what the caller was (or is about to be) told
     sent_eta_s: float | None = None
-    update_pending: bool = False  # in ``SwitchboardState.position_updates``
     disposition: DispositionNote | None = None
 
 
@@ -93,9 +93,17 @@ class SwitchboardState:
             for handle_s in self.log.recent_handle_times(skill, AHT_WINDOW_CALLS):
                 times.add(handle_s)
         self.dirty: set[str] = set()
-        """Skills whose waiting callers' positions or expected waits may have moved."""
+        """Skills whose waiting callers' positions or expected waits may have moved since they were told."""
+        # When waiting callers are told where they stand (central.switchboard.telling): at ``tell_at``, by a
+        # tick, at most once every ``telling.TELL_EVERY_S``; never inside the step that moved them.
+        self.tell_at: float | None = None
+        self.told_at = -math.inf
+        self.drift_at = clock()
+        """When every waiting caller's expected wait was last looked at again because time passed."""
+        self.tell_now = False
         self.outbox: list[Delivery] = []
         self.position_updates: list[ActiveCall] = []
+        """Waiting callers a telling found moved, to be sent what ``sent_position`` and ``sent_eta_s`` say."""
         self.changed = False
         """Something a listener shows has changed in this step."""
         # Continue on your phone (central.switchboard.handover): live tokens, and each call's token.

@@ -5,15 +5,14 @@ Pure logic (docs/calls.md): no I/O of its own, no asyncio, a clock passed in. Th
 :meth:`next_deadline`, and publish the views when a listener says something changed.
 
 Every public method runs as one step: it changes the state; routing offers waiting calls to idle agents;
-only then are the step's messages delivered (rings and the like first, then a ``queued`` to every
-waiting caller whose position or expected wait moved); and last the listeners are called. A channel
-that answers from inside ``send`` (an in-memory peer) therefore finds the calls and agents settled, and
-what it sets off runs as part of the same step.
+then the step's messages are delivered; last the listeners are called. A channel that answers from inside
+``send`` (an in-memory peer) finds the calls and agents settled, and what it sets off runs in the same step.
+Waiting callers who moved hear it from a later :meth:`tick`, at most once a second (:mod:`.telling`).
 
 This class is the facade; each concern has its module, which also says what the switchboard does where
-docs/calls.md leaves a choice open: :mod:`.caller_commands`, :mod:`.agent_commands`,
-:mod:`.transitions` (rings, call endings, wrap-up, records), :mod:`.routing` (who rings next, what
-waiting callers hear), :mod:`.views` (summary, wallboard), over the state in :mod:`.state`.
+docs/calls.md leaves a choice open: :mod:`.caller_commands`, :mod:`.agent_commands`, :mod:`.transitions`
+(rings, call endings, wrap-up, records), :mod:`.routing` (who rings next), :mod:`.telling` (what waiting
+callers hear, and when), :mod:`.views` (summary, wallboard), over the state in :mod:`.state`.
 
 A caller hears exactly one ``ended`` per call, also after its own cancel or hang-up, unless its device
 was lost. The handle time of a call is its talk time plus the wrap-up actually taken (0 if the agent's
@@ -40,7 +39,7 @@ from bus.messages.call import (
 )
 from bus.messages.central import QueueSummary
 from bus.messages.device import DeviceQueue
-from central.switchboard import agent_commands, caller_commands, handover, routing, views
+from central.switchboard import agent_commands, caller_commands, handover, routing, telling, views
 from central.switchboard.console.wallboard import Wallboard
 from central.switchboard.console.wire import as_json
 from central.switchboard.kpi import Kpis
@@ -209,16 +208,20 @@ class Switchboard:
 
     @_step
     def tick(self) -> None:
-        """Ring timeouts and wrap-up ends due at ``clock()``; waiting callers' expected waits move on."""
+        """Ring timeouts and wrap-up ends due at ``clock()``; then, if due, waiting callers hear who moved."""
         state = self._state
         now = state.clock()
         agent_commands.due(state, now)
-        state.dirty.update(skill for skill, queue in state.queues.items() if queue)
+        telling.on_tick(state, now)
         state.log.roll(now)
 
     def next_deadline(self) -> float | None:
         """When :meth:`tick` has something to do next (epoch seconds), or None."""
-        return self._state.deadlines.next()
+        return min((at for at in (self._state.deadlines.next(), self._state.tell_at) if at is not None), default=None)
+
+    def next_telling(self) -> float | None:
+        """When waiting callers are next told where they stand; None when nobody moved since the last time."""
+        return self._state.tell_at
 
     # --- views -----------------------------------------------------------------------------------------
 
@@ -258,19 +261,17 @@ class Switchboard:
         """:meth:`wallboard_view` as JSON."""
         return as_json(self.wallboard_view())
 
-    # --- delivery --------------------------------------------------------------------------------------
-
     @staticmethod
     def _deliver(outbox: list[Delivery]) -> None:
+        """Send the step's messages; one broken channel must not stop the others hearing of the step."""
         for send, payload, to in outbox:
-            # One broken channel must not stop the others hearing of this step.
             try:
                 send(payload)
             except Exception:
                 log.exception("sending %s to %s failed", payload.type, to)
 
     def _settle(self) -> None:
-        """Route, tell waiting callers, deliver, notify; again while deliveries or listeners cause changes."""
+        """Route, deliver, tell waiting callers (a tick's), notify; again while deliveries or listeners change."""
         if self._settling:
             return  # called from inside a delivery or listener: the loop below finishes the job
         self._settling = True
@@ -279,14 +280,13 @@ class Switchboard:
             while True:
                 routing.route(state)
                 if state.outbox:
-                    # Rings first: the waiting callers' new positions (hundreds, in a long queue) can follow.
                     outbox, state.outbox = state.outbox, []
                     self._deliver(outbox)
                     continue
-                routing.refresh_waiting(state)
-                if state.position_updates:
-                    routing.deliver_position_updates(state)
+                if state.tell_now:  # a tick's, after its rings: thousands of callers may have moved
+                    telling.tell(state)
                     continue
+                telling.schedule(state)
                 if state.changed:
                     state.changed = False
                     for listener in list(self._listeners):

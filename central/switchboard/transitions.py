@@ -64,7 +64,6 @@ def ring(sb: SwitchboardState, call: ActiveCall, agent: SignedInAgent) -> None:
     timeout_s = sb.settings.ring_timeout_s
     call.phase = LivePhase.RINGING
     call.agent_id = agent.agent_id
-    call.position = None
     sb.ringing[call.skill][call.call_id] = call.arrived_at
     sb.dirty.add(call.skill)  # everyone behind moved up
     set_state(sb, agent, AgentState.RINGING, call_id=call.call_id)
@@ -170,7 +169,6 @@ def _record(call: ActiveCall, now: float, **fields: Any) -> CallRecord:
 def _finish(
     sb: SwitchboardState, call: ActiveCall, record: CallRecord, *, tell_caller: bool, requeue_offered: bool = False
 ) -> None:
-    call.position = None
     del sb.calls[call.call_id]
     del sb.caller_calls[call.caller_id]
     drop_handover(sb, call.call_id)

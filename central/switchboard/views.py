@@ -68,7 +68,7 @@ def caller_queue_state(sb: SwitchboardState, caller_id: str) -> DeviceQueue:
             ts=ts,
             call=CallPhase.WAITING,
             call_id=call_id,
-            position=call.position,
+            position=sb.queues[call.skill].position(call_id),
             eta_s=call.sent_eta_s,  # what the caller was last told, which their screen shows
         )
     phase = CallPhase.RINGING if call.phase is LivePhase.RINGING else CallPhase.IN_CALL
@@ -76,9 +76,10 @@ def caller_queue_state(sb: SwitchboardState, caller_id: str) -> DeviceQueue:
 
 
 def live_calls(sb: SwitchboardState) -> list[LiveCall]:
+    places = {call_id: place for queue in sb.queues.values() for place, call_id in enumerate(queue, start=1)}
     return [
-        LiveCall(call.call_id, call.caller_id, call.skill, call.phase, call.agent_id, call.arrived_at, call.position)
-        for call in sb.calls.values()
+        LiveCall(c.call_id, c.caller_id, c.skill, c.phase, c.agent_id, c.arrived_at, places.get(c.call_id))
+        for c in sb.calls.values()
     ]
 
 

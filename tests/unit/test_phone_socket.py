@@ -206,6 +206,7 @@ async def test_malformed_messages_are_answered_then_the_phone_is_dropped_and_the
     await ws.send_json([1, 2])
     assert await closed(ws) == aiohttp.WSCloseCode.POLICY_VIOLATION
     await rig.until(lambda: len(rig.switchboard.live_calls()) == 2)
+    rig.switchboard.tick()  # central's timer tells waiting callers of their moves
     assert kiosk.queued()[-1][0] == 2  # moved up by the one call that left, and nothing else
     assert rig.switchboard.live_calls()[0].phase is LivePhase.WAITING
 

@@ -214,6 +214,9 @@ def test_a_declined_call_goes_back_to_the_head_and_the_agent_away(board: Board):
     assert console.last("ring_cancelled")["reason"] == "declined"
     assert board.sb.agent_state("chen") is AgentState.AWAY
     assert board.phase(call_id) is LivePhase.WAITING
+    assert board.sb.next_deadline() == board.sb.next_telling() == board.clock.now  # no ring timer left
+    board.sb.tick()
+    assert board.callers["kiosk-1"].queued()[-1] == (1, None)  # first again; nobody staffed now
     assert board.sb.next_deadline() is None
 
 
@@ -447,6 +450,9 @@ def test_cancelling_while_waiting_abandons_the_call_and_moves_the_others_up(boar
     board.sb.cancel("kiosk-1", CallCancel(call=first))
 
     assert board.callers["kiosk-1"].ended() == [Ended(call=first, reason="caller")]
+    assert board.callers["kiosk-2"].queued() == [(2, None)]  # told by the timer, not by the cancel
+    assert board.sb.caller_queue_state("kiosk-2").position == 1
+    board.sb.tick()
     assert board.callers["kiosk-2"].queued() == [(2, None), (1, None)]
     record = board.store.get(first)
     assert record is not None and (record.outcome, record.wait_s) == (Outcome.ABANDONED, 8.0)

@@ -1,4 +1,5 @@
-"""The switchboard under random orders of events: no call is lost, answered twice or given to two agents."""
+"""The switchboard under random orders of events: no call is lost, answered twice or given to two agents;
+waiting callers hear their exact place within a second of moving."""
 
 from __future__ import annotations
 
@@ -19,9 +20,11 @@ from bus.messages.call import (
     Ended,
     Handover,
     HandoverRequest,
+    Queued,
     SdpOffer,
 )
 from central.switchboard import AgentState, LivePhase, Outcome, Refused
+from central.switchboard.telling import EXACT_PLACES, TELL_EVERY_S
 from tests.peers.switchboard import Board, Caller, Console
 
 CALLERS = ("kiosk-1", "kiosk-2", "kiosk-3", "kiosk-4", "kiosk-5")
@@ -276,6 +279,25 @@ class SwitchboardMachine(RuleBasedStateMachine):
                 by_skill.setdefault(call.skill, []).append(call.position)
         for positions in by_skill.values():
             assert sorted(positions) == list(range(1, len(positions) + 1))
+
+    @invariant()
+    def waiting_callers_are_told_within_a_second(self) -> None:
+        now = self.board.clock.now
+        telling = self.sb.next_telling()
+        assert telling is None or now <= telling <= now + TELL_EVERY_S
+        assert telling is None or (self.sb.next_deadline() or telling) <= telling
+
+    @invariant()
+    def with_no_telling_pending_every_waiting_caller_knows_their_exact_place(self) -> None:
+        if self.sb.next_telling() is not None:
+            return
+        for call in self.sb.live_calls():
+            if call.phase is not LivePhase.WAITING:
+                continue
+            assert call.position is not None and call.position <= EXACT_PLACES  # near the head: every move told
+            told = [m for m in self.caller(call.caller_id).messages if isinstance(m, Queued) and m.call == call.call_id]
+            assert told and told[-1].position == call.position, (call, told)
+            assert told[-1].eta_s == self.sb.caller_queue_state(call.caller_id).eta_s
 
     @invariant()
     def todays_figures_add_up(self) -> None:
