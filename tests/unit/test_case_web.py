@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import central.accounts
-from tests.peers.case_site import PASSWORD, CaseSite
+from tests.peers.case_site import CaseSite
 
 HOSTILE = '<img src=x onerror="document.title=1">'
 

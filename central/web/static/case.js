@@ -94,6 +94,7 @@ function render() {
   $("case-status").textContent = t(`status.${data.status}`);
   $("status-hint").textContent = t(`hint.${data.status}`);
   $("case-due").textContent = when(data.due_at);
+  $("case-due").parentElement.hidden = data.status === "resolved" || data.status === "closed";
   const items = data.timeline.slice().reverse().map((entry) => {
     const li = document.createElement("li");
     li.dataset.kind = entry.kind;
