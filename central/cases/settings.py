@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from central.cases.model import Category
 from config.sections import Section
@@ -38,10 +38,11 @@ DEFAULT_CATEGORIES = (
 class CasesSection(Section):
     """Follow-up cases (see docs/cases.md)."""
 
-    categories: Annotated[list[CaseCategory], Field(min_length=1, max_length=100)] = Field(
-        default_factory=lambda: list(DEFAULT_CATEGORIES),
+    categories: Annotated[list[CaseCategory], Field(max_length=100)] = Field(
+        default_factory=list,
         description="Case categories: [[cases.categories]] tables of id, department, limit_h (hours to close), "
-        "en and zh (the names people see).",
+        "en and zh (the names people see); empty: lost property, damaged and delayed baggage, complaint and "
+        "other (see docs/cases.md).",
     )
     phone_keep_days: Annotated[float, Field(ge=0, le=365)] = Field(
         default=30.0, description="Days a callback number is kept after its case is closed; then it is erased."
@@ -53,5 +54,14 @@ class CasesSection(Section):
         default=10, description="Ratings one client address may send to passenger pages a minute."
     )
 
+    @field_validator("categories")
+    @classmethod
+    def _ids_unique(cls, value: list[CaseCategory]) -> list[CaseCategory]:
+        ids = [entry.id for entry in value]
+        doubled = sorted({entry for entry in ids if ids.count(entry) > 1})
+        if doubled:
+            raise ValueError(f"category ids must differ: {', '.join(doubled)} given twice")
+        return value
+
     def category_list(self) -> list[Category]:
-        return [entry.category() for entry in self.categories]
+        return [entry.category() for entry in self.categories or DEFAULT_CATEGORIES]

@@ -46,3 +46,18 @@ def test_a_store_written_by_a_newer_version_is_refused(tmp_path) -> None:
         db.execute("PRAGMA user_version = 99")
     with pytest.raises(CaseStoreError, match="newer"):
         SqliteCaseStore(path)
+
+
+def test_categories_come_from_the_settings_or_the_defaults_and_ids_differ() -> None:
+    from pydantic import ValidationError
+
+    from central.cases.settings import CasesSection
+
+    assert [category.id for category in CasesSection().category_list()][:2] == ["lost_property", "damaged_bag"]
+    mine = {"id": "pets", "department": "service", "limit_h": 2, "en": "Pets", "zh": "宠物"}
+    section = CasesSection.model_validate({"categories": [mine]})
+    assert [(c.id, c.limit_s) for c in section.category_list()] == [("pets", 7200.0)]
+    with pytest.raises(ValidationError, match="given twice"):
+        CasesSection.model_validate({"categories": [mine, mine]})
+    with pytest.raises(ValidationError):
+        CasesSection.model_validate({"categories": [{**mine, "department": "Pets & Co"}]})
