@@ -299,6 +299,7 @@ $("lang-switch").addEventListener("click", () => {
 });
 $("new-form").addEventListener("submit", openCase);
 render();
+renderClock(page.language);
 stream.connect();
 setInterval(() => {
   stream.check();
