@@ -50,7 +50,7 @@ _MAX_N = 2**18
 _MAX_R = 8
 _MAX_P = 16
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _SCHEMA_V1 = """
 CREATE TABLE agents (
     agent_id TEXT PRIMARY KEY,
@@ -72,11 +72,16 @@ CREATE TABLE displays (
     created_at REAL NOT NULL
 );
 """
+# v3: the department a person works in (follow-up cases are routed to departments); '' for none.
+_MIGRATE_TO_V3 = """
+ALTER TABLE agents ADD COLUMN department TEXT NOT NULL DEFAULT '';
+"""
+DEPARTMENT = re.compile(r"^([a-z][a-z0-9_]{0,31})?$")
 # A wall display (the wallboard on a screen nobody signs in at) holds a long random token instead of a
 # password; only its SHA-256 is kept (32 random bytes need no slow hash).
 DISPLAY_TOKEN_BYTES = 32
 DISPLAY_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
-_COLUMNS = "agent_id, name, skills, roles, credential_version"
+_COLUMNS = "agent_id, name, skills, roles, credential_version, department"
 
 
 class Role(StrEnum):
@@ -104,6 +109,7 @@ class Account:
     skills: tuple[str, ...]
     roles: tuple[Role, ...] = DEFAULT_ROLES
     credential_version: int = 1
+    department: str = ""
 
     def may(self, role: Role) -> bool:
         """Whether this account has ``role`` (an admin has every role)."""
@@ -112,7 +118,7 @@ class Account:
 
 def _account(row: tuple[Any, ...]) -> Account:
     roles = tuple(Role(role) for role in json.loads(row[3]) if role in Role.__members__.values())
-    return Account(row[0], row[1], tuple(json.loads(row[2])), roles, int(row[4]))
+    return Account(row[0], row[1], tuple(json.loads(row[2])), roles, int(row[4]), str(row[5]))
 
 
 def _normalised(password: str) -> bytes:
@@ -186,6 +192,12 @@ def _checked_skills(skills: Iterable[str]) -> tuple[str, ...]:
     return checked
 
 
+def _checked_department(department: str) -> str:
+    if not DEPARTMENT.fullmatch(department):
+        raise AccountError("department must be empty or 1-32 of a-z 0-9 _ (starting with a letter)")
+    return department
+
+
 def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
@@ -219,6 +231,8 @@ class AgentAccounts:
                 self._db.executescript(f"BEGIN; {_SCHEMA_V1} PRAGMA user_version = 1; COMMIT;")
             if version < 2:
                 self._db.executescript(f"BEGIN; {_MIGRATE_TO_V2} PRAGMA user_version = 2; COMMIT;")
+            if version < 3:
+                self._db.executescript(f"BEGIN; {_MIGRATE_TO_V3} PRAGMA user_version = 3; COMMIT;")
         except BaseException:
             self._db.close()
             raise
@@ -240,19 +254,35 @@ class AgentAccounts:
         skills: Iterable[str],
         password: str,
         roles: Iterable[Role | str] = DEFAULT_ROLES,
+        department: str = "",
     ) -> Account:
         """A new account; refused if the id is taken or anything does not fit."""
         _check_agent_id(agent_id)
-        account = Account(agent_id, _checked_name(name), _checked_skills(skills), _checked_roles(roles))
+        account = Account(
+            agent_id,
+            _checked_name(name),
+            _checked_skills(skills),
+            _checked_roles(roles),
+            department=_checked_department(department),
+        )
         _check_new_password(password)
         stored = hash_password(password)
         now = time.time()
         with self._lock:
             try:
                 self._db.execute(
-                    "INSERT INTO agents (agent_id, name, skills, roles, password, created_at, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (agent_id, account.name, json.dumps(account.skills), _roles_json(account.roles), stored, now, now),
+                    "INSERT INTO agents (agent_id, name, skills, roles, password, created_at, updated_at, department) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        agent_id,
+                        account.name,
+                        json.dumps(account.skills),
+                        _roles_json(account.roles),
+                        stored,
+                        now,
+                        now,
+                        account.department,
+                    ),
                 )
             except sqlite3.IntegrityError:
                 raise AccountError(f"agent {agent_id} already exists") from None
@@ -270,16 +300,16 @@ class AgentAccounts:
         if AGENT_ID.fullmatch(agent_id):
             with self._lock:
                 row = self._db.execute(
-                    f"SELECT {_COLUMNS}, password FROM agents WHERE agent_id = ?",  # noqa: S608 (columns are ours)
+                    f"SELECT password, {_COLUMNS} FROM agents WHERE agent_id = ?",  # noqa: S608 (columns are ours)
                     (agent_id,),
                 ).fetchone()
         if len(password) > MAX_PASSWORD_CHARS:
             password = ""  # still hashed below, so that a long guess costs and tells nothing more
-        stored = row[5] if row is not None else self._decoy
+        stored = row[0] if row is not None else self._decoy
         matches = check_password(password, stored)
         if row is None or not matches:
             return None
-        return _account(row)
+        return _account(row[1:])
 
     def get(self, agent_id: str) -> Account | None:
         with self._lock:
@@ -310,14 +340,17 @@ class AgentAccounts:
         name: str | None = None,
         skills: Iterable[str] | None = None,
         roles: Iterable[Role | str] | None = None,
+        department: str | None = None,
     ) -> Account:
-        """Change the display name, the skills and/or the roles."""
+        """Change the display name, the skills, the roles and/or the department."""
         if name is not None:
             self._update(agent_id, "name", _checked_name(name))
         if skills is not None:
             self._update(agent_id, "skills", json.dumps(_checked_skills(skills)))
         if roles is not None:
             self._update(agent_id, "roles", _roles_json(_checked_roles(roles)))
+        if department is not None:
+            self._update(agent_id, "department", _checked_department(department))
         account = self.get(agent_id)
         if account is None:
             raise AccountError(f"no agent {agent_id}")

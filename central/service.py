@@ -20,6 +20,8 @@ from bus.topics import TopicKind, Topics
 from central.accounts import AgentAccounts
 from central.alerts.fleet_alerts import FleetAlerts
 from central.calls import DeviceCallers, QueuePublisher, SwitchboardTimer
+from central.cases.desk import CaseDesk
+from central.cases.store import SqliteCaseStore
 from central.demand import (
     BoardNumbers,
     BookAlertSink,
@@ -67,6 +69,7 @@ CALL_STORE_FILE = "central.sqlite3"
 ACCOUNTS_FILE = "agents.sqlite3"
 SESSIONS_FILE = "sessions.sqlite3"
 KB_FILE = "kb.sqlite3"
+CASES_FILE = "cases.sqlite3"
 SQLITE_URL_PREFIX = "sqlite:///"
 
 
@@ -164,6 +167,9 @@ class CentralService:
         self.history: HealthHistory | None = None  # a file in the state dir: opened by start()
         self._history_task: asyncio.Task[None] | None = None
         self._history_seen: dict[str, str] = {}
+        self.cases: CaseDesk | None = None  # a file in the state dir: opened by start()
+        self._case_store: SqliteCaseStore | None = None
+        self._case_task: asyncio.Task[None] | None = None
 
     @property
     def http_port(self) -> int:
@@ -257,6 +263,27 @@ class CentralService:
         )
         return desk, self._wallboard
 
+    def _open_cases(self) -> CaseDesk:
+        """Follow-up cases on their store; overdue ones go to the alert book."""
+        settings = self._settings.cases
+        self._case_store = SqliteCaseStore(self._settings.app.state_dir / CASES_FILE)
+        self.cases = CaseDesk(
+            self._case_store,
+            settings.category_list(),
+            time.time,
+            self.alerts.book,
+            phone_keep_s=settings.phone_keep_days * 86400,
+        )
+        return self.cases
+
+    async def _watch_cases(self, desk: CaseDesk) -> None:
+        while True:
+            try:
+                desk.check()
+            except Exception:
+                log.exception("the look at overdue cases failed")
+            await asyncio.sleep(self._settings.cases.check_s)
+
     async def start(self) -> None:
         """Serve the pages, then connect to the broker in the background (it may well be down)."""
         self._settings.app.prepare_state_dir()
@@ -308,6 +335,7 @@ class CentralService:
                 self._settings.calls.service_level_s,
                 self._settings.calls.short_abandon_s,
             ),
+            cases=(self._open_cases(), self._settings.cases.passenger_posts_per_minute),
         )
         runner = web.AppRunner(
             app, access_log=None, shutdown_timeout=HTTP_SHUTDOWN_TIMEOUT_S, handler_cancellation=HANDLER_CANCELLATION
@@ -345,6 +373,8 @@ class CentralService:
         self._silence_task = asyncio.create_task(self._watch_silence(), name="fleet-silence")
         self.alerts.start()
         self._history_task = asyncio.create_task(self._keep_history(), name="fleet-history")
+        if self.cases is not None:
+            self._case_task = asyncio.create_task(self._watch_cases(self.cases), name="case-watch")
         if self._timer is not None:
             self._timer.start()
         log.info("central %s serving %s, bus client %s", self._version, self.base_url, self.client_id)
@@ -362,6 +392,8 @@ class CentralService:
         await self.alerts.stop()
         await stop_task(self._history_task)
         self._history_task = None
+        await stop_task(self._case_task)
+        self._case_task = None
         self.commands.close()
         if self._timer is not None:
             await self._timer.stop()
@@ -377,11 +409,21 @@ class CentralService:
         self.retained.close()
         await self.flights.stop()
         await self.link.stop(last_words=self._status(False, OfflineReason.SHUTDOWN))
-        for closable in (self._store, self._accounts, self._registry, self._session_file, self.history, self._kb_store):
+        closables = (
+            self._store,
+            self._accounts,
+            self._registry,
+            self._session_file,
+            self.history,
+            self._kb_store,
+            self._case_store,
+        )
+        for closable in closables:
             if closable is not None:
                 closable.close()
         self._kb_store = None
         self._store = self._accounts = self._registry = self._session_file = self.history = None
+        self._case_store = None
 
     @property
     def bus_state(self) -> LinkState:

@@ -1,5 +1,5 @@
 """Settings of ``central``: ``[app]``, ``[bus]``, ``[http]``, ``[store]``, ``[fleet]``, ``[calls]``, ``[feeds]``,
-``[points]``, ``[demand]``, ``[alerts]``, ``[metrics]`` (env prefix ``CENTRAL_``)."""
+``[points]``, ``[demand]``, ``[alerts]``, ``[metrics]``, ``[cases]`` (env prefix ``CENTRAL_``)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, fi
 
 from bus.messages.flights import FlightStatus
 from central.alerts.settings import AlertsSection
+from central.cases.settings import CasesSection
 from central.metrics import MetricsSection
 from central.switchboard.settings import SwitchboardSettings
 from config.sections import AppSection, BusSection, Section
@@ -234,3 +235,4 @@ class CentralSettings(BaseModel):
     demand: DemandSection = Field(default_factory=DemandSection)
     alerts: AlertsSection = Field(default_factory=AlertsSection)
     metrics: MetricsSection = Field(default_factory=MetricsSection)
+    cases: CasesSection = Field(default_factory=CasesSection)

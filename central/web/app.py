@@ -12,6 +12,8 @@ from central.metrics import add_metrics_route
 from central.web.access import add_access_routes, require
 from central.web.agent import AgentDesk, add_agent_routes
 from central.web.alerts import add_alert_routes
+from central.web.cases import add_case_routes
+from central.web.cases_public import add_case_public_routes
 from central.web.console import console_socket
 from central.web.fleet_api import FleetDesk, add_fleet_routes
 from central.web.kb import add_kb_routes
@@ -26,13 +28,14 @@ from central.web.wallboard import WallboardFeed, add_wallboard_routes
 
 if TYPE_CHECKING:
     from central.alerts.book import AlertBook
+    from central.cases.desk import CaseDesk
     from central.flights.service import FlightService
     from central.kb import KnowledgeBase
     from central.metrics import MetricSources, MetricsSection
     from central.points.web import PointPages
     from central.reports import ReportBook
 
-PAGES = ("/facilities", "/facilities/device", "/agent", "/wallboard", "/kb", "/reports")
+PAGES = ("/facilities", "/facilities/device", "/agent", "/wallboard", "/kb", "/reports", "/cases")
 # How the app is served. A page that goes away cancels its handler at once, so an event stream's place
 # (and its queued snapshot) is freed then, not at the stream's next keep-alive write.
 HANDLER_CANCELLATION = True
@@ -51,6 +54,7 @@ def create_app(
     phones: PhoneDesk | None = None,
     kb: KnowledgeBase | None = None,
     reports: ReportBook | None = None,
+    cases: tuple[CaseDesk, int] | None = None,
 ) -> web.Application:
     """Routes: ``/`` (redirect), ``/facilities``, ``/static/*``, ``/api/fleet``, ``/api/fleet/events``,
     ``/healthz``; with a desk the agent console's (``/agent``, ``/api/agent/*``), with a wallboard feed
@@ -62,7 +66,9 @@ def create_app(
     phones the phone's video help (``/p/{point}/call``, ``/h/{token}``, ``/ws/phone``; see
     :mod:`central.web.phone_pages`), with a knowledge base its page and search (``/kb``, ``/api/kb/*``; see
     :mod:`central.web.kb`), with a report book the supervisors' reports (``/reports``, ``/api/reports``,
-    ``/api/reports.csv``; see :mod:`central.web.reports`)."""
+    ``/api/reports.csv``; see :mod:`central.web.reports`), with a case desk (and the
+    passenger pages' posts a minute per address) the cases' (``/cases``, ``/api/cases*``, ``/c/{token}``; see
+    :mod:`central.web.cases`)."""
     app = web.Application(middlewares=[check_host])
     app[POLICY_KEY] = policy or WebPolicy()
     app[FEED_KEY] = feed
@@ -93,6 +99,9 @@ def create_app(
         add_kb_routes(app, kb)
     if reports is not None:
         add_report_routes(app, reports)
+    if cases is not None:
+        add_case_routes(app, cases[0])
+        add_case_public_routes(app, cases[1])
     app.router.add_static("/static/", STATIC_DIR, show_index=False, follow_symlinks=False)
     app.on_response_prepare.append(add_security_headers)
     app.on_response_prepare.append(_revalidate_static)

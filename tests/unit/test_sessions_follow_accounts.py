@@ -152,4 +152,4 @@ def test_accounts_from_before_roles_become_agents_with_their_passwords(tmp_path:
     finally:
         accounts.close()
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone() == (2,)
+        assert db.execute("PRAGMA user_version").fetchone() == (3,)  # v3 added the department

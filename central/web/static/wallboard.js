@@ -277,3 +277,45 @@ async function pollDemand() {
 $("lang-switch").addEventListener("click", renderDemand);
 pollDemand();
 setInterval(pollDemand, DEMAND_POLL_MS);
+
+// --- overdue follow-up cases -----------------------------------------------------------------------
+// How many follow-up cases have run past their time limit (/api/cases/overdue: a count, no details), as
+// a band like the demand one, only while there is any. Polled: it changes over hours, not seconds.
+//   #cases-overdue[hidden]          no case overdue; [data-count] the number
+
+const OVERDUE_URL = "/api/cases/overdue";
+const OVERDUE_POLL_MS = 30000;
+const overdueTexts = {
+  en: { title: "Follow-up cases", count: (n) => `${n} past their time limit` },
+  "zh-CN": { title: "后续服务单", count: (n) => `${n} 单已超时` },
+};
+const overdueBand = document.createElement("section");
+overdueBand.className = "demand";
+overdueBand.id = "cases-overdue";
+overdueBand.hidden = true;
+overdueBand.append(document.createElement("h2"), document.createElement("ul"));
+overdueBand.lastChild.append(document.createElement("li"));
+$("demand").after(overdueBand);
+let overdueCount = 0;
+
+function renderOverdue() {
+  const texts = overdueTexts[page.language] || overdueTexts.en;
+  overdueBand.dataset.count = String(overdueCount);
+  overdueBand.firstChild.textContent = texts.title;
+  overdueBand.querySelector("li").textContent = texts.count(overdueCount);
+  overdueBand.hidden = overdueCount === 0;
+}
+
+async function pollOverdue() {
+  try {
+    const response = await fetch(OVERDUE_URL, { credentials: "same-origin" });
+    if (response.ok) overdueCount = Number((await response.json()).overdue) || 0;
+  } catch {
+    // as with the demand band: the live light tells of an unreachable central
+  }
+  renderOverdue();
+}
+
+$("lang-switch").addEventListener("click", renderOverdue);
+pollOverdue();
+setInterval(pollOverdue, OVERDUE_POLL_MS);
