@@ -123,12 +123,15 @@ def _health_findings(
         found[Rule.COVER_OPEN] = f"Printer cover open: {who}"
     camera = health.camera
     if camera is not None:
-        # a camera reporting the age of its last frame is judged by it; otherwise by its frame rate
-        frame_age_s = getattr(camera, "last_frame_age_s", None)
-        stalled = isinstance(frame_age_s, int | float) and frame_age_s > settings.camera_frame_age_s
+        # A read stuck in the driver keeps "running" and the last fps figure: only the age of the last
+        # frame tells. Devices that do not report it (older ones) are judged by their frame rate alone.
+        frame_age_s = camera.last_frame_age_s
+        stalled = frame_age_s is not None and frame_age_s > settings.camera_frame_age_s
         if camera.state is CameraState.FAILED:
             found[Rule.CAMERA_NO_FRAMES] = f"Camera failed: {who}"
-        elif camera.state is CameraState.RUNNING and (camera.fps <= 0 or stalled):
+        elif camera.state is CameraState.RUNNING and stalled:
+            found[Rule.CAMERA_NO_FRAMES] = f"Camera's last frame {frame_age_s:.0f} s ago: {who}"
+        elif camera.state is CameraState.RUNNING and camera.fps <= 0:
             found[Rule.CAMERA_NO_FRAMES] = f"Camera delivers no frames: {who}"
     temperature = health.temperature_c
     raised = is_raised(Rule.TEMPERATURE_HIGH)
