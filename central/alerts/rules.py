@@ -133,13 +133,21 @@ def _health_findings(
             found[Rule.CAMERA_NO_FRAMES] = f"Camera's last frame {frame_age_s:.0f} s ago: {who}"
         elif camera.state is CameraState.RUNNING and camera.fps <= 0:
             found[Rule.CAMERA_NO_FRAMES] = f"Camera delivers no frames: {who}"
+    # under the lower (clearing) threshold a figure is well whether or not its alert is raised: most
+    # devices are, and are not asked about their alert
     temperature = health.temperature_c
-    raised = is_raised(Rule.TEMPERATURE_HIGH)
-    if temperature is not None and _over(temperature, settings.temperature_c, settings.temperature_clear_c, raised):
+    if (
+        temperature is not None
+        and temperature >= settings.temperature_clear_c
+        and _over(temperature, settings.temperature_c, settings.temperature_clear_c, is_raised(Rule.TEMPERATURE_HIGH))
+    ):
         found[Rule.TEMPERATURE_HIGH] = f"Temperature {temperature:.0f} °C: {who}"
     disk = health.disk_percent
-    raised = is_raised(Rule.DISK_FULL)
-    if disk is not None and _over(disk, settings.disk_percent, settings.disk_clear_percent, raised):
+    if (
+        disk is not None
+        and disk >= settings.disk_clear_percent
+        and _over(disk, settings.disk_percent, settings.disk_clear_percent, is_raised(Rule.DISK_FULL))
+    ):
         found[Rule.DISK_FULL] = f"Disk {disk:.0f}% full: {who}"
     return found
 
