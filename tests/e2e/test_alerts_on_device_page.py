@@ -87,4 +87,9 @@ def test_the_device_page_shows_its_own_alerts_live(mosquitto, tmp_path, chromium
             expect(row).to_contain_text("打印机盖未关")
             expect(page.locator("#alerts-title")).to_contain_text("告警")
             page.screenshot(path=str(tmp_path / "device-alerts-cleared-zh.png"), full_page=True)
+            # a narrow window: the list wraps inside its panel, it does not run off the side
+            page.set_viewport_size({"width": 800, "height": 900})
+            fits = "(() => { const s = document.getElementById('alerts'); return s.scrollWidth <= s.clientWidth; })()"
+            assert page.evaluate(fits)
+            page.screenshot(path=str(tmp_path / "device-alerts-narrow-zh.png"), full_page=True)
     print(f"screenshots in {tmp_path}")
