@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic_core import from_json
 
 from bus.messages.call import CALL_IN, CALL_OUT
 from bus.messages.central import Alert, CentralStatus, QueueSummary
@@ -57,11 +57,12 @@ def decode(kind: TopicKind, payload: bytes) -> Any:
     if not payload:
         raise MalformedMessage("empty payload")
     try:
-        data = json.loads(payload.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise MalformedMessage("payload is not UTF-8") from None
-    except (json.JSONDecodeError, RecursionError):
-        raise MalformedMessage("payload is not JSON") from None
+        # pydantic's own JSON parser, as validate_json below uses: the same payloads parse (a few that
+        # Python's json takes, a lone surrogate or nesting hundreds deep, fail both here and below), at
+        # a third of json.loads' cost on every message central reads
+        data = from_json(payload)
+    except ValueError:
+        raise MalformedMessage(_not_json_reason(payload)) from None
     if not isinstance(data, dict):
         raise MalformedMessage("payload is not a JSON object")
     version = data.get("v")
@@ -71,6 +72,14 @@ def decode(kind: TopicKind, payload: bytes) -> Any:
         return _ADAPTERS[kind].validate_json(payload, strict=True)
     except ValidationError as exc:
         raise MalformedMessage(_summarise(exc)) from None
+
+
+def _not_json_reason(payload: bytes) -> str:
+    try:
+        payload.decode("utf-8")
+    except UnicodeDecodeError:
+        return "payload is not UTF-8"
+    return "payload is not JSON"
 
 
 def _summarise(exc: ValidationError) -> str:

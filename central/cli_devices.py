@@ -13,6 +13,7 @@ from bus.messages.device import DeviceKind
 from bus.topics import Topics
 from central.broker.config import (
     DEFAULT_MAX_PACKET_BYTES,
+    DEFAULT_MAX_QUEUED_MESSAGES,
     DEFAULT_PERSISTENCE_DIR,
     BrokerConfigError,
     Listener,
@@ -66,6 +67,14 @@ def add_device_commands(
     )
     broker.add_argument(
         "--max-packet-bytes", type=int, default=DEFAULT_MAX_PACKET_BYTES, help="largest MQTT packet the broker takes"
+    )
+    broker.add_argument(
+        "--max-queued-messages",
+        type=int,
+        default=DEFAULT_MAX_QUEUED_MESSAGES,
+        metavar="N",
+        help=f"messages the broker keeps for central while it is away (default {DEFAULT_MAX_QUEUED_MESSAGES:,}: "
+        "10 min of events from 2,000 devices)",
     )
     broker.add_argument(
         "--persistence-dir",
@@ -141,6 +150,7 @@ def broker_config_command(args: argparse.Namespace, settings: CentralSettings) -
             listeners,
             args.max_packet_bytes,
             None if str(args.persistence_dir) == "none" else args.persistence_dir,
+            args.max_queued_messages,
         )
     except (BrokerConfigError, RegistryError, sqlite3.Error, OSError) as exc:
         print(f"central: cannot write the broker files: {exc}", file=sys.stderr)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from typing import TypedDict
 
@@ -87,9 +87,16 @@ class _Device:
     status: DeviceStatus | None = None
     health: DeviceHealth | None = None
     last_seen: datetime | None = None
-    online_since: datetime | None = None
-    health_at: datetime | None = None
+    # epoch seconds: judging silence is a float comparison per device, not datetime arithmetic, since the
+    # alert check and /metrics judge every device every few seconds
+    online_since_s: float | None = None
+    health_at_s: float | None = None
     silent_reported: bool = False
+    # The page's view of the device as last built, and the presence it was built for: everything in it
+    # changes only through _changed (which rebuilds it), except silence, which comes with the clock; a
+    # snapshot reuses it while the presence is the same. Built once per message instead of once per look.
+    view: DeviceView | None = None
+    view_presence: Presence | None = None
 
 
 class FleetState:
@@ -101,7 +108,7 @@ class FleetState:
         self._topics = topics
         self._max_devices = max_devices
         self.refused_new = 0
-        self._stale_after = timedelta(seconds=stale_after_s)
+        self._stale_after_s = float(stale_after_s)
         self._clock = clock
         self._devices: dict[str, _Device] = {}
         self._listeners: list[FleetListener] = []
@@ -109,7 +116,7 @@ class FleetState:
 
     @property
     def stale_after_s(self) -> float:
-        return self._stale_after.total_seconds()
+        return self._stale_after_s
 
     @property
     def malformed_count(self) -> int:
@@ -172,7 +179,7 @@ class FleetState:
         device = self._devices.setdefault(device_id, _Device(device_id))
         _log_status_change(device_id, device.status, status)
         if status.online:
-            device.online_since = now
+            device.online_since_s = now.timestamp()
         device.status = status
         device.last_seen = now
         self._changed(device, now)
@@ -181,7 +188,7 @@ class FleetState:
         now = self._clock()
         device = self._devices.setdefault(device_id, _Device(device_id))
         device.health = health
-        device.health_at = now
+        device.health_at_s = now.timestamp()
         device.last_seen = now
         self._changed(device, now)
 
@@ -201,16 +208,17 @@ class FleetState:
             self.remove(device_id)
             return
         device.health = None
-        device.health_at = None
+        device.health_at_s = None
         self._changed(device, self._clock())
 
     def check_silence(self) -> list[str]:
         """Re-judge every device against the clock; notifies and returns those that became or stopped
         being silent. Call it periodically: silence is the absence of messages, so nothing else will."""
         now = self._clock()
+        now_s = now.timestamp()
         flipped = []
         for device in list(self._devices.values()):
-            if self._is_silent(device, now) != device.silent_reported:
+            if self._is_silent(device, now_s) != device.silent_reported:
                 flipped.append(device.device_id)
                 self._changed(device, now)
         return flipped
@@ -219,7 +227,7 @@ class FleetState:
 
     def view(self, device_id: str) -> DeviceView | None:
         device = self._devices.get(device_id)
-        return None if device is None else self._view(device, self._clock())
+        return None if device is None else self._current_view(device, self._clock().timestamp())
 
     def health_of(self, device_id: str) -> DeviceHealth | None:
         """The device's last health message as it came (the view leaves out printer and camera)."""
@@ -227,24 +235,20 @@ class FleetState:
         return None if device is None else device.health
 
     def counts(self) -> FleetCounts:
-        now = self._clock()
-        states = [self._presence(device, now) for device in self._devices.values()]
-        silent = states.count(Presence.SILENT)
-        return FleetCounts(
-            online=states.count(Presence.ONLINE) + silent,
-            offline=states.count(Presence.OFFLINE),
-            silent=silent,
-            total=len(states),
-        )
+        now_s = self._clock().timestamp()
+        return _counts([self._presence(device, now_s) for device in self._devices.values()])
 
     def snapshot(self) -> FleetSnapshot:
-        """Every device, sorted by id, as JSON-able dicts."""
+        """Every device, sorted by id, as JSON-able dicts (shared with listeners and later snapshots: read
+        them, never change them)."""
         now = self._clock()
+        now_s = now.timestamp()
+        devices = [self._current_view(self._devices[key], now_s) for key in sorted(self._devices)]
         return FleetSnapshot(
             now=now.isoformat(),
             stale_after_s=self.stale_after_s,
-            counts=self.counts(),
-            devices=[self._view(self._devices[key], now) for key in sorted(self._devices)],
+            counts=_counts([_PRESENCE[view["state"]] for view in devices]),
+            devices=devices,
         )
 
     # --- inside ----------------------------------------------------------------------------------------
@@ -262,13 +266,15 @@ class FleetState:
             log.debug("ignored %r: not a fleet topic", topic[:200])
 
     def _changed(self, device: _Device, now: datetime) -> None:
-        silent = self._is_silent(device, now)
+        now_s = now.timestamp()
+        silent = self._is_silent(device, now_s)
         if silent and not device.silent_reported:
             log.warning("device %s silent: online but no health for over %.0f s", device.device_id, self.stale_after_s)
-        elif device.silent_reported and not silent and self._presence(device, now) is Presence.ONLINE:
+        elif device.silent_reported and not silent and self._presence(device, now_s) is Presence.ONLINE:
             log.info("device %s reporting again", device.device_id)
         device.silent_reported = silent
-        self._notify(device.device_id, self._view(device, now))
+        device.view = None  # something in it changed
+        self._notify(device.device_id, self._current_view(device, now_s))
 
     def _notify(self, device_id: str, view: DeviceView | None) -> None:
         for listener in self._listeners:
@@ -277,24 +283,30 @@ class FleetState:
             except Exception:
                 log.exception("fleet listener failed on device %s", device_id)
 
-    def _is_silent(self, device: _Device, now: datetime) -> bool:
-        if device.status is None or not device.status.online or device.online_since is None:
+    def _is_silent(self, device: _Device, now_s: float) -> bool:
+        if device.status is None or not device.status.online or device.online_since_s is None:
             return False
-        heard = device.online_since
-        if device.health_at is not None and device.health_at > heard:
-            heard = device.health_at
-        return now - heard > self._stale_after
+        heard_s = device.online_since_s
+        if device.health_at_s is not None and device.health_at_s > heard_s:
+            heard_s = device.health_at_s
+        return now_s - heard_s > self._stale_after_s
 
-    def _presence(self, device: _Device, now: datetime) -> Presence:
+    def _presence(self, device: _Device, now_s: float) -> Presence:
         if device.status is None:
             return Presence.UNKNOWN
         if not device.status.online:
             return Presence.OFFLINE
-        return Presence.SILENT if self._is_silent(device, now) else Presence.ONLINE
+        return Presence.SILENT if self._is_silent(device, now_s) else Presence.ONLINE
 
-    def _view(self, device: _Device, now: datetime) -> DeviceView:
+    def _current_view(self, device: _Device, now_s: float) -> DeviceView:
+        """The device's view now: the one built before while its presence is the same, else a new one."""
+        presence = self._presence(device, now_s)
+        if device.view is None or device.view_presence is not presence:
+            device.view, device.view_presence = self._view(device, presence), presence
+        return device.view
+
+    def _view(self, device: _Device, presence: Presence) -> DeviceView:
         status, health = device.status, device.health
-        presence = self._presence(device, now)
         version = status.version if status is not None and status.version else ""
         return DeviceView(
             id=device.device_id,
@@ -309,6 +321,19 @@ class FleetState:
             last_seen=None if device.last_seen is None else device.last_seen.isoformat(),
             health=None if health is None else _health_view(health),
         )
+
+
+_PRESENCE = {presence.value: presence for presence in Presence}
+
+
+def _counts(states: list[Presence]) -> FleetCounts:
+    silent = states.count(Presence.SILENT)
+    return FleetCounts(
+        online=states.count(Presence.ONLINE) + silent,
+        offline=states.count(Presence.OFFLINE),
+        silent=silent,
+        total=len(states),
+    )
 
 
 def _health_view(health: DeviceHealth) -> HealthView:

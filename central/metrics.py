@@ -163,6 +163,7 @@ def _fleet_metrics(readings: Readings) -> Iterator[Metric]:
         "held": _gauge("device_printer_jobs_held", "Print jobs held because the printer cannot print now"),
         "camera": _gauge("device_camera_state", "1 for the camera's current state", [*DEVICE_LABELS, "state"]),
         "fps": _gauge("device_camera_fps", "Frames per second the camera delivers"),
+        "frame_age": _gauge("device_camera_last_frame_age_seconds", "Seconds since the camera's last frame"),
     }
     for view in snapshot["devices"]:
         labels = [view["id"], view["kind"] or "", terminal_of(view["id"], view["location"])]
@@ -214,6 +215,8 @@ def _add_health(figures: dict[str, GaugeMetricFamily], labels: list[str], health
     if health.camera is not None:
         figures["camera"].add_metric([*labels, health.camera.state.value], 1.0)
         figures["fps"].add_metric(labels, health.camera.fps)
+        if health.camera.last_frame_age_s is not None:
+            figures["frame_age"].add_metric(labels, health.camera.last_frame_age_s)
 
 
 def _alert_metrics(raised: dict[tuple[str, str], int], unacknowledged: int) -> Iterator[Metric]:

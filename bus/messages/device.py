@@ -74,6 +74,11 @@ class CameraState(StrEnum):
 class CameraHealth(Part):
     state: CameraState
     fps: Annotated[float, Field(ge=0)] = 0.0
+    # added within v1: a reader thread stuck in a camera read keeps ``running`` and its last fps figure;
+    # only the age of the last frame shows that nothing comes any more
+    last_frame_age_s: Annotated[float, Field(ge=0)] | None = Field(
+        default=None, description="seconds since the last frame was read; null when none has been read yet"
+    )
 
 
 Percent = Annotated[float, Field(ge=0, le=100)]

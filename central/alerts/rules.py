@@ -123,20 +123,31 @@ def _health_findings(
         found[Rule.COVER_OPEN] = f"Printer cover open: {who}"
     camera = health.camera
     if camera is not None:
-        # a camera reporting the age of its last frame is judged by it; otherwise by its frame rate
-        frame_age_s = getattr(camera, "last_frame_age_s", None)
-        stalled = isinstance(frame_age_s, int | float) and frame_age_s > settings.camera_frame_age_s
+        # A read stuck in the driver keeps "running" and the last fps figure: only the age of the last
+        # frame tells. Devices that do not report it (older ones) are judged by their frame rate alone.
+        frame_age_s = camera.last_frame_age_s
+        stalled = frame_age_s is not None and frame_age_s > settings.camera_frame_age_s
         if camera.state is CameraState.FAILED:
             found[Rule.CAMERA_NO_FRAMES] = f"Camera failed: {who}"
-        elif camera.state is CameraState.RUNNING and (camera.fps <= 0 or stalled):
+        elif camera.state is CameraState.RUNNING and stalled:
+            found[Rule.CAMERA_NO_FRAMES] = f"Camera's last frame {frame_age_s:.0f} s ago: {who}"
+        elif camera.state is CameraState.RUNNING and camera.fps <= 0:
             found[Rule.CAMERA_NO_FRAMES] = f"Camera delivers no frames: {who}"
+    # under the lower (clearing) threshold a figure is well whether or not its alert is raised: most
+    # devices are, and are not asked about their alert
     temperature = health.temperature_c
-    raised = is_raised(Rule.TEMPERATURE_HIGH)
-    if temperature is not None and _over(temperature, settings.temperature_c, settings.temperature_clear_c, raised):
+    if (
+        temperature is not None
+        and temperature >= settings.temperature_clear_c
+        and _over(temperature, settings.temperature_c, settings.temperature_clear_c, is_raised(Rule.TEMPERATURE_HIGH))
+    ):
         found[Rule.TEMPERATURE_HIGH] = f"Temperature {temperature:.0f} °C: {who}"
     disk = health.disk_percent
-    raised = is_raised(Rule.DISK_FULL)
-    if disk is not None and _over(disk, settings.disk_percent, settings.disk_clear_percent, raised):
+    if (
+        disk is not None
+        and disk >= settings.disk_clear_percent
+        and _over(disk, settings.disk_percent, settings.disk_clear_percent, is_raised(Rule.DISK_FULL))
+    ):
         found[Rule.DISK_FULL] = f"Disk {disk:.0f}% full: {who}"
     elif health.disk_low:  # the device's own free-space marks (with their own hysteresis): a small card fills first
         used = "" if disk is None else f" ({disk:.0f}% used)"

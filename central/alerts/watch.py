@@ -51,6 +51,9 @@ class FleetWatch:
         self._devices = devices
         self._feeds = feeds
         self._latches: dict[tuple[Rule, str], Latch] = {}
+        # the rules with a latch, by subject: a device with nothing wrong and nothing pending (nearly all of
+        # them) is passed over without judging each rule
+        self._latched: dict[str, set[Rule]] = {}
 
     def check(self, now: float) -> None:
         """One look at everything (``now`` in epoch seconds)."""
@@ -61,8 +64,12 @@ class FleetWatch:
             devices_seen.add(facts.device_id)
             raised = partial(self._raised, subject=facts.device_id)
             found = device_findings(facts, self._settings, majority, raised, now)
+            latched = self._latched.get(facts.device_id)
+            if not found and not latched:
+                continue  # _judge would keep no latch for any rule
             for rule in DEVICE_RULES:
-                self._judge(rule, facts.device_id, found.get(rule), now, facts.device_id)
+                if rule in found or (latched and rule in latched):
+                    self._judge(rule, facts.device_id, found.get(rule), now, facts.device_id)
         feeds_seen: set[str] = set()
         for feed in self._feeds():
             feeds_seen.add(feed.name)
@@ -81,19 +88,28 @@ class FleetWatch:
                 return  # nothing wrong and nothing pending: no latch to keep
             hold_s = self._settings.offline_after_s if rule is Rule.DEVICE_OFFLINE else self._settings.raise_after_s
             latch = self._latches[key] = Latch(hold_s, self._settings.clear_after_s)
+            self._latched.setdefault(subject, set()).add(rule)
         change = latch.update(message is not None, now)
         if change is Change.RAISED:
             self._sink.raised(alert_id(rule, subject), rule.value, SEVERITY[rule], device, message or "")
         elif change is Change.CLEARED:
             self._sink.cleared(alert_id(rule, subject))
         if not latch.raised and not latch.pending:
-            del self._latches[key]
+            self._forget(key)
+
+    def _forget(self, key: tuple[Rule, str]) -> Latch:
+        latch = self._latches.pop(key)
+        rules = self._latched[key[1]]
+        rules.discard(key[0])
+        if not rules:
+            del self._latched[key[1]]
+        return latch
 
     def _forget_gone(self, devices: set[str], feeds: set[str]) -> None:
         """A device taken out of service (or a feed no longer configured) takes its alerts with it."""
         gone = [key for key in self._latches if key[1] not in (feeds if key[0] is Rule.FEED_STALE else devices)]
         for key in gone:
-            latch = self._latches.pop(key)
+            latch = self._forget(key)
             if latch.raised:
                 log.info("%s gone: its %s alert cleared", key[1], key[0].value)
                 self._sink.cleared(alert_id(*key))

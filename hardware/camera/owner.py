@@ -114,7 +114,9 @@ class CameraOwner:
     FPS_WINDOW_S = 1.0
     JOIN_TIMEOUT_S = 5.0
 
-    def __init__(self, source: FrameSource, fps: float, name: str = "camera") -> None:
+    def __init__(
+        self, source: FrameSource, fps: float, name: str = "camera", clock: Callable[[], float] = time.monotonic
+    ) -> None:
         if fps <= 0:
             raise ValueError("fps must be positive")
         self.name = name
@@ -126,6 +128,8 @@ class CameraOwner:
         self._stop_reading: threading.Event | None = None
         self._state = CameraState.STOPPED
         self._fps = 0.0
+        self._clock = clock
+        self._last_frame_at: float | None = None  # on the clock above; set by the reader thread
         self._listeners: list[StateListener] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._readers_started = 0
@@ -148,8 +152,18 @@ class CameraOwner:
         """Whether the reader thread is alive (it may still be finishing after the last consumer left)."""
         return self._thread is not None and self._thread.is_alive()
 
+    @property
+    def last_frame_age_s(self) -> float | None:
+        """Seconds since the last frame was read; None before the first. A read that hangs (a wedged USB
+        camera) leaves state and fps as they were: this figure keeps growing."""
+        last = self._last_frame_at
+        return None if last is None else max(0.0, self._clock() - last)
+
     def health(self) -> CameraHealth:
-        return CameraHealth(state=self._state, fps=round(self._fps, 1))
+        age = self.last_frame_age_s
+        return CameraHealth(
+            state=self._state, fps=round(self._fps, 1), last_frame_age_s=None if age is None else round(age, 1)
+        )
 
     def add_state_listener(self, listener: StateListener) -> None:
         """Called on the loop with the new state whenever it changes (e.g. to send a health snapshot)."""
@@ -220,6 +234,7 @@ class CameraOwner:
                 frame, problem = self._read_once()
                 interval = self._interval_s
                 if frame is not None:
+                    self._last_frame_at = self._clock()
                     failures = 0
                     window_frames += 1
                     frame.flags.writeable = False

@@ -56,7 +56,7 @@ def fill_fleet(fleet: FleetState, events: DeviceEventLog) -> None:
             uptime_s=30.2,
             broker_rtt_ms=4.7,
             printer=PrinterHealth(state=PrinterState.PAPER_OUT, jobs_pending=1, jobs_held=1),
-            camera=CameraHealth(state=CameraState.RUNNING, fps=15.0),
+            camera=CameraHealth(state=CameraState.RUNNING, fps=15.0, last_frame_age_s=0.1),
         ),
     )
     fleet.apply_status("sign-t2-gate-3", DeviceStatus(online=True, kind=DeviceKind.SIGNAGE, location="T2 gate 3"))

@@ -31,7 +31,8 @@ export const TEXT = {
     "kind.version_differs": "Different version",
     "kind.events_missing": "Events missing",
     "kind.feed_stale": "Flight feed stale",
-    "kind.demand_surge": "Demand surge"
+    "kind.demand_surge": "Demand surge",
+    "empty.device": "No alerts for this device."
   },
   "zh-CN": {
     "title": "告警",
@@ -62,6 +63,7 @@ export const TEXT = {
     "kind.version_differs": "版本不一致",
     "kind.events_missing": "事件缺失",
     "kind.feed_stale": "航班数据源中断",
-    "kind.demand_surge": "求助激增"
+    "kind.demand_surge": "求助激增",
+    "empty.device": "此设备没有告警。"
   }
 };

@@ -2,6 +2,9 @@
 // It starts from GET /api/alerts and follows the "alert" events of the page's live stream, which the page
 // relays as "live:alert" DOM events (a reconnected stream's "live:snapshot" reads the list again).
 // Device ids and messages come from the network: they are only ever set with textContent.
+//
+// The same list serves a device's own page: there the section says data-scope="device" and only the
+// alerts of the page's device (its ?id=) are kept, without a device column.
 
 import { TEXT } from "./facilities-alerts-text.js";
 
@@ -15,6 +18,14 @@ const state = {
 };
 
 const $ = (id) => document.getElementById(id);
+
+// null on the facilities page (every alert); the device's id on its own page
+const onlyDevice =
+  $("alerts").dataset.scope === "device" ? new URLSearchParams(location.search).get("id") || "" : null;
+
+function wanted(alert) {
+  return onlyDevice === null || alert.device === onlyDevice;
+}
 
 function language() {
   return Object.hasOwn(TEXT, document.documentElement.lang) ? document.documentElement.lang : "en";
@@ -62,7 +73,7 @@ function renderRow(alert) {
   severity.textContent = t(`severity.${alert.severity}`);
   cellOf(tr, "severity").append(severity);
 
-  cellOf(tr, "device").textContent = alert.device || t("site");
+  if (onlyDevice === null) cellOf(tr, "device").textContent = alert.device || t("site");
 
   const what = cellOf(tr, "alert");
   const kind = document.createElement("strong");
@@ -109,6 +120,7 @@ function ordered() {
 
 function render() {
   for (const el of document.querySelectorAll("[data-alerts-text]")) el.textContent = t(el.dataset.alertsText);
+  if (onlyDevice !== null) $("alerts-empty").textContent = t("empty.device");
   const rows = ordered().map(renderRow);
   $("alert-rows").replaceChildren(...rows);
   const active = rows.filter((tr) => tr.dataset.state === "raised").length;
@@ -127,7 +139,13 @@ function renderTimes() {
 // --- data ------------------------------------------------------------------------------------------
 
 function isAlert(value) {
-  return value && typeof value === "object" && typeof value.id === "string" && typeof value.state === "string";
+  return (
+    value &&
+    typeof value === "object" &&
+    typeof value.id === "string" &&
+    typeof value.state === "string" &&
+    wanted(value)
+  );
 }
 
 async function load() {

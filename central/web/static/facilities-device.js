@@ -1,6 +1,7 @@
 // The facilities console's page for one device (/facilities/device?id=…): its health now, 24 h charts,
 // commands with their replies, its latest screenshot and log lines, its events; live on the fleet's
-// event stream. Everything from the network is set with textContent only.
+// event stream; its alerts are kept by facilities-alerts.js (the "alert" events relayed to it). Everything
+// from the network is set with textContent only.
 
 import { $, LiveStream, onLanguageSwitch, pageLanguage, renderClock, renderLive } from "./common.js";
 import { drawChart } from "./facilities-chart.js";
@@ -62,6 +63,7 @@ const stream = new LiveStream(EVENTS_URL, {
     device_event: onDeviceEvent,
     upload: onUpload,
   },
+  relay: ["alert"], // facilities-alerts.js keeps this device's alerts
   onLive: () => {
     renderLive(page.t, stream.live);
     renderBus();
