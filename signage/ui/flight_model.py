@@ -1,7 +1,8 @@
 """One board (departures or arrivals) as a Qt table model, fed by the flight store's BoardChange.
 
 A change naming flights touches only their rows: a flight whose place in the time order stays is
-``dataChanged`` for its row alone (the view repaints that row if it is on screen, nothing else); one
+``dataChanged`` for the cells of its row whose words changed (the view repaints those if they are on
+screen, nothing else); one
 that moves, arrives or goes is removed or inserted where it belongs. Only a snapshot resets the model.
 A language turn repaints the words (``dataChanged`` over all rows, which the view clips to the page).
 
@@ -136,9 +137,9 @@ class FlightTableModel(QAbstractTableModel):
         key = sort_key(flight)
         row = self._find(key, flight.id)
         if row is not None and still_shown(flight, now):
-            self._flights[row] = flight  # same id, same place in time: only this row's cells change
+            before, self._flights[row] = self._flights[row], flight  # same place in time: only its cells change
             if row in self._watched:
-                self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
+                self._cells_changed(row, before, flight)
             return
         self._remove(flight.id)  # it moved in time (a new scheduled time) or has gone, if it was here at all
         if not still_shown(flight, now):
@@ -149,6 +150,15 @@ class FlightTableModel(QAbstractTableModel):
         self._keys.insert(at, key)
         self._key_of[flight.id] = key
         self.endInsertRows()
+
+    def _cells_changed(self, row: int, before: Flight, after: Flight) -> None:
+        """One ``dataChanged`` over the cells of ``row`` whose words or colour changed, none if none did: a
+        new gate and status repaint the gate and the remark, not the time, number and city beside them."""
+        changed = [c for c in Column if self.text(before, c) != self.text(after, c)]
+        if before.status is not after.status and Column.REMARK not in changed:
+            changed.append(Column.REMARK)  # the remark's colour
+        if changed:
+            self.dataChanged.emit(self.index(row, min(changed)), self.index(row, max(changed)))
 
     def _find(self, key: SortKey, flight_id: str) -> int | None:
         """The row of ``flight_id`` if it is held under ``key`` (a binary search: 2,000 rows, 11 looks)."""
