@@ -10,7 +10,8 @@ and each cell's text is drawn from a QStaticText laid out once per (text, width)
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QPointF, QRect, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QStaticText
@@ -32,76 +33,70 @@ class RowPainter:
 
     def __init__(self, view: BoardPage) -> None:
         self._view = view
-        self._font_key = ""
         self._font = QFont()
         self._metrics = QFontMetrics(self._font)
-        self._texts: dict[tuple[str, int], QStaticText] = {}  # laid out once, for the font of _font_key
+        self._texts: dict[tuple[str, int], tuple[QStaticText, float]] = {}  # laid out once, for _font
 
     def paint(self, event: QPaintEvent) -> None:
         view = self._view
         model = view.model()
-        viewport = view.viewport()
         palette = view.palette()
         base, alternate, words = palette.base(), palette.alternateBase(), palette.text().color()
-        painter = QPainter(viewport)
-        region = event.region()  # the painter is clipped to it already
-        bounds = region.boundingRect()
-        count = model.rowCount() if isinstance(model, FlightTableModel) else 0
-        first = view.rowAt(bounds.top()) if count else -1
-        if first < 0:  # no rows here: the viewport is opaque, so its background is painted here
-            painter.fillRect(bounds, base)
-            painter.end()
-            return
-        assert isinstance(model, FlightTableModel)
-        last = view.rowAt(bounds.bottom())
-        if last < 0:  # below the last row (a short board, or its last page)
-            last = count - 1
-            below = view.rowViewportPosition(last) + view.rowHeight(last)
-            painter.fillRect(QRect(bounds.left(), below, bounds.width(), bounds.bottom() - below + 1), base)
+        painter = QPainter(view.viewport())
         self._use_font(view.font())
         painter.setFont(self._font)
+        count = model.rowCount() if isinstance(model, FlightTableModel) else 0
+        # every row has one height and a page starts at a whole row (BoardPage), so where a row is on screen
+        # is arithmetic here rather than a call into the view per row
+        height = max(1, view.rowHeight(0)) if count else 1
+        top_row = view.first_row_shown()
+        width = view.viewport().width()
         inset = CELL_PADDING_PX + TEXT_MARGIN_PX
-        width = viewport.width()
-        height = view.rowHeight(first)
         cells = [(column, view.columnViewportPosition(column), view.columnWidth(column)) for column in Column]
-        for row in range(first, last + 1):
-            box = QRect(0, view.rowViewportPosition(row), width, height)
-            needed = region.intersected(box).boundingRect()
-            if needed.isEmpty():
-                continue  # between two changed rows: nothing to do there
-            painter.setClipRect(box)  # large text in short rows loses its descenders, as a cell clips it
-            painter.fillRect(needed, alternate if row % 2 else base)
-            flight = model.flight_at(row)
-            top = box.top()
-            for column, left, column_width in cells:
-                if left > needed.right() or left + column_width <= needed.left():
-                    continue  # a cell that did not change: its pixels stand
-                text = model.text(flight, column)
-                if not text:
-                    continue
-                shown = self._laid_out(text, column_width - 2 * inset)
-                painter.setPen(REMARK_COLOURS[flight.status] if column is Column.REMARK else words)
-                y = top + (height - shown.size().height()) / 2
-                painter.drawStaticText(QPointF(left + inset, y), shown)
+        areas = cast("Iterable[QRect]", event.region())  # a QRegion iterates its rectangles (not in the stubs)
+        for area in areas:  # the page, or one rectangle per row's changed cells
+            first = top_row + area.top() // height
+            last = min(count - 1, top_row + area.bottom() // height)
+            for row in range(first, last + 1):
+                top = (row - top_row) * height
+                needed = area.intersected(QRect(0, top, width, height))
+                # clipped to the row (large text in short rows loses its descenders, as Qt's cells clip it)
+                # and to this rectangle, so that no word is drawn twice over itself
+                painter.setClipRect(needed)
+                painter.fillRect(needed, alternate if row % 2 else base)
+                assert isinstance(model, FlightTableModel)
+                flight = model.flight_at(row)
+                for column, left, column_width in cells:
+                    if left > needed.right() or left + column_width <= needed.left():
+                        continue  # a cell that did not change: its pixels stand
+                    text = model.text(flight, column)
+                    if not text:
+                        continue
+                    shown, text_height = self._laid_out(text, column_width - 2 * inset)
+                    painter.setPen(REMARK_COLOURS[flight.status] if column is Column.REMARK else words)
+                    painter.drawStaticText(QPointF(left + inset, top + (height - text_height) / 2), shown)
+            below = (last + 1 - top_row) * height  # under the last row: a short board, or its last page
+            if area.bottom() >= below:
+                painter.setClipping(False)
+                painter.fillRect(QRect(area.left(), below, area.width(), area.bottom() - below + 1), base)
         painter.end()
 
     def _use_font(self, font: QFont) -> None:
-        key = font.key()
-        if key != self._font_key:  # another text size (the display was resized): lay everything out anew
-            self._font_key = key
+        if font != self._font:  # another text size (the display was resized): lay everything out anew
             self._font = QFont(font)
             self._metrics = QFontMetrics(self._font)
             self._texts.clear()
 
-    def _laid_out(self, text: str, room: int) -> QStaticText:
+    def _laid_out(self, text: str, room: int) -> tuple[QStaticText, float]:
+        """``text`` elided to ``room`` pixels and laid out, with its height."""
         key = (text, room)
         found = self._texts.get(key)
         if found is None:
             if len(self._texts) >= MOST_TEXTS:
                 self._texts.clear()  # a long run's old words go; the page's own come back at once
             elided = self._metrics.elidedText(text, Qt.TextElideMode.ElideRight, max(0, room))
-            found = QStaticText(elided)
-            found.setTextFormat(Qt.TextFormat.PlainText)
-            found.prepare(font=self._font)
-            self._texts[key] = found
+            laid_out = QStaticText(elided)
+            laid_out.setTextFormat(Qt.TextFormat.PlainText)
+            laid_out.prepare(font=self._font)
+            found = self._texts[key] = (laid_out, laid_out.size().height())
         return found

@@ -5,6 +5,7 @@ repaint would draw it."""
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,10 +14,14 @@ from PySide6.QtGui import QImage, QPaintEvent
 from PySide6.QtWidgets import QApplication, QTableView
 
 from bus.messages.flights import Direction, FlightBoard, FlightStatus, FlightUpdate
-from device.flights.store import FlightStore
+from device.flights.store import BoardChange, FlightStore
+from device.i18n import Catalogue
+from device.ui.text import Texts
+from signage.rows import still_shown
 from signage.sample import SITE, TZ, sample_flights
 from signage.ui import pages
-from signage.ui.flight_model import Column
+from signage.ui.board import LanguageRotation
+from signage.ui.flight_model import Column, FlightTableModel, sort_key
 from signage.ui.screenshots import build_board, sample_store, settle
 
 DEP = Direction.DEPARTURES
@@ -110,3 +115,35 @@ def test_an_update_repaints_only_its_changed_cells_and_the_screen_is_as_a_whole_
         assert on_screen(shown) == rgb(shown.table.viewport().grab().toImage())
     finally:
         shown.close()
+
+
+def test_a_long_run_of_updates_leaves_the_model_as_a_snapshot_of_the_same_board_would(qapp):
+    """Rows found by the row they were last seen in must stay right while rows come, go and move."""
+    rng = random.Random(10)
+    texts = Texts(Catalogue.from_package("signage"), LanguageRotation(["en"]))
+    board = {f.id: f for f in sample_flights(DEP, NOW, 120)}
+    model = FlightTableModel(DEP, texts, TZ, clock_now=lambda: NOW)
+    model.reset(board.values())
+    spare = iter(sample_flights(DEP, NOW + timedelta(days=1), 400, seed=3))
+    for _ in range(80):
+        changed, removed = [], []
+        for flight in rng.sample(list(board.values()), min(6, len(board))):
+            kind = rng.choice(["gate", "later", "gone", "departed"])
+            if kind == "gone":
+                removed.append(flight.id)
+                del board[flight.id]
+                continue
+            update = {
+                "gate": {"gate": str(rng.randrange(1, 40))},
+                "later": {"scheduled": flight.scheduled + timedelta(minutes=rng.randrange(-90, 90))},
+                "departed": {"status": FlightStatus.DEPARTED, "actual": NOW - timedelta(hours=1)},
+            }[kind]
+            board[flight.id] = flight.model_copy(update=update)
+            changed.append(board[flight.id])
+        for _new in range(rng.randrange(0, 4)):
+            flight = next(spare)
+            board[flight.id] = flight
+            changed.append(flight)
+        model.apply(BoardChange(DEP, changed=tuple(changed), removed=tuple(removed)), dict(board).values)
+        board = {id_: f for id_, f in board.items() if still_shown(f, NOW)}
+        assert model.flights() == sorted(board.values(), key=sort_key)
