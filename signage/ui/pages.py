@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtCore import QAbstractItemModel, QEvent, Qt
 from PySide6.QtGui import QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QFrame, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
@@ -16,6 +16,7 @@ from signage.rows import STATUS_COLOURS, Texts, at_belt, at_gate, best_time, cit
 from signage.ui.flight_model import Column, FlightTableModel
 from signage.ui.row_painter import RowPainter
 
+LOOKS_CHANGED = (QEvent.Type.PaletteChange, QEvent.Type.FontChange, QEvent.Type.StyleChange)
 COLUMN_SHARES = {Column.TIME: 12, Column.FLIGHT: 17, Column.CITY: 32, Column.PLACE: 10, Column.REMARK: 29}
 
 
@@ -53,6 +54,11 @@ class BoardPage(QTableView):
     def paintEvent(self, event: QPaintEvent) -> None:
         self._painter.paint(event)
 
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in LOOKS_CHANGED:
+            self._painter.forget_looks()
+
     def pages(self, most: int) -> int:
         model = self.model()
         count = 0 if model is None else model.rowCount()
@@ -68,6 +74,7 @@ class BoardPage(QTableView):
 
     def setModel(self, model: QAbstractItemModel | None) -> None:
         super().setModel(model)
+        self._painter.forget_columns()
         self.show_page(self.page)
 
     def first_row_shown(self) -> int:

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QPointF, QRect, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QStaticText
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QStaticText
 
 from signage.rows import STATUS_COLOURS
 from signage.ui.flight_model import Column, FlightTableModel
@@ -36,14 +36,29 @@ class RowPainter:
         self._font = QFont()
         self._metrics = QFontMetrics(self._font)
         self._texts: dict[tuple[str, int], tuple[QStaticText, float]] = {}  # laid out once, for _font
+        # what every paint needs from the view, asked once until the view's looks or columns change (a
+        # repaint of two cells is a few dozen calls into Qt; these were a fifth of them)
+        self._looks: tuple[QBrush, QBrush, QColor] | None = None
+        self._cells: list[tuple[Column, int, int]] | None = None
+        view.horizontalHeader().sectionResized.connect(self.forget_columns)
+
+    def forget_looks(self) -> None:
+        """The view's palette or font changed (its style sheet was set or polished)."""
+        self._looks = None
+
+    def forget_columns(self) -> None:
+        """A column's width changed, or the view shows another model."""
+        self._cells = None
 
     def paint(self, event: QPaintEvent) -> None:
         view = self._view
         model = view.model()
-        palette = view.palette()
-        base, alternate, words = palette.base(), palette.alternateBase(), palette.text().color()
+        if self._looks is None:
+            palette = view.palette()
+            self._looks = (palette.base(), palette.alternateBase(), palette.text().color())
+            self._use_font(view.font())
+        base, alternate, words = self._looks
         painter = QPainter(view.viewport())
-        self._use_font(view.font())
         painter.setFont(self._font)
         count = model.rowCount() if isinstance(model, FlightTableModel) else 0
         # every row has one height and a page starts at a whole row (BoardPage), so where a row is on screen
@@ -52,7 +67,9 @@ class RowPainter:
         top_row = view.first_row_shown()
         width = view.viewport().width()
         inset = CELL_PADDING_PX + TEXT_MARGIN_PX
-        cells = [(column, view.columnViewportPosition(column), view.columnWidth(column)) for column in Column]
+        if self._cells is None:
+            self._cells = [(c, view.columnViewportPosition(c), view.columnWidth(c)) for c in Column]
+        cells = self._cells
         areas = cast("Iterable[QRect]", event.region())  # a QRegion iterates its rectangles (not in the stubs)
         for area in areas:  # the page, or one rectangle per row's changed cells
             first = top_row + area.top() // height

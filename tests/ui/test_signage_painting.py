@@ -20,7 +20,7 @@ from device.ui.text import Texts
 from signage.rows import still_shown
 from signage.sample import SITE, TZ, sample_flights
 from signage.ui import pages
-from signage.ui.board import LanguageRotation
+from signage.ui.board import MOST_PAGES, LanguageRotation
 from signage.ui.flight_model import Column, FlightTableModel, sort_key
 from signage.ui.screenshots import build_board, sample_store, settle
 
@@ -45,13 +45,16 @@ def rgb(image: QImage) -> QImage:
     return image.convertToFormat(QImage.Format.Format_RGB32)
 
 
-def viewport_pictures(monkeypatch, page_class, size, store, rows) -> list[QImage]:
+def viewport_pictures(monkeypatch, page_class, size, store, rows, then=None) -> list[QImage]:
     monkeypatch.setattr(pages, "BoardPage", page_class)
     monkeypatch.setattr("signage.ui.board.BoardPage", page_class)
     shown = build_board(size, store, rows=rows)
     shown.stop()
     pictures = []
     try:
+        if then is not None:
+            settle()
+            then(shown)
         for _language in shown.display.languages:
             settle()
             assert isinstance(shown.table, page_class)
@@ -78,6 +81,22 @@ def test_a_short_board_is_painted_to_the_bottom_as_qt_paints_it(qapp, monkeypatc
     store.apply_snapshot(FlightBoard(direction=DEP, revision=1, flights=sample_flights(DEP, NOW, 3), site=SITE, tz=TZ))
     ours = viewport_pictures(monkeypatch, pages.BoardPage, (1920, 1080), store, 10)
     stock = viewport_pictures(monkeypatch, StockBoardPage, (1920, 1080), store, 10)
+    assert ours == stock
+
+
+def arrivals_then_portrait(shown) -> None:
+    for _page in range(MOST_PAGES):
+        shown.next_page()  # the last page of departures, then the first of arrivals: another model
+    settle()
+    shown.resize(1080, 1920)  # another size: other column widths and text sizes
+
+
+def test_after_turning_to_the_other_board_and_turning_the_display_the_rows_still_look_as_qt_draws_them(
+    qapp, monkeypatch, tmp_path
+):
+    store = sample_store(tmp_path, now=NOW)
+    ours = viewport_pictures(monkeypatch, pages.BoardPage, (1920, 1080), store, 10, arrivals_then_portrait)
+    stock = viewport_pictures(monkeypatch, StockBoardPage, (1920, 1080), store, 10, arrivals_then_portrait)
     assert ours == stock
 
 
