@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -89,6 +90,7 @@ def via_and_city(flight: Flight, language: str) -> str:
     return " - ".join([*stops, city(flight, language)])
 
 
+@lru_cache(maxsize=4096)  # a board shows each of a few hundred times again at every repaint; strftime is slow
 def clock(moment: datetime | None, tz: ZoneInfo) -> str:
     return "" if moment is None else moment.astimezone(tz).strftime("%H:%M")
 

@@ -1,7 +1,8 @@
 """One board (departures or arrivals) as a Qt table model, fed by the flight store's BoardChange.
 
 A change naming flights touches only their rows: a flight whose place in the time order stays is
-``dataChanged`` for its row alone (the view repaints that row if it is on screen, nothing else); one
+``dataChanged`` for the cells of its row whose words changed (the view repaints those if they are on
+screen, nothing else); one
 that moves, arrives or goes is removed or inserted where it belongs. Only a snapshot resets the model.
 A language turn repaints the words (``dataChanged`` over all rows, which the view clips to the page).
 
@@ -46,7 +47,10 @@ HEADER_KEYS = {
 
 
 def sort_key(flight: Flight) -> SortKey:
-    return (flight.scheduled, flight.number, flight.id)
+    return (flight.scheduled, flight.number, flight.id)  # also spelt out in FlightTableModel.apply
+
+
+COLUMNS = tuple(Column)  # iterating the enum itself costs microseconds each time
 
 
 def flight_number_shown(flight: Flight, turn: int) -> str:
@@ -75,6 +79,7 @@ class FlightTableModel(QAbstractTableModel):
         self._keys: list[SortKey] = []
         self._flights: list[Flight] = []
         self._key_of: dict[str, SortKey] = {}  # so a flight's row is a binary search, not a walk of 2,000
+        self._row_hint: dict[str, int] = {}  # the row a flight was last seen in (stale once rows come or go)
         self._watched = range(0, 1 << 30)
         self.resets = 0  # how often the whole model was replaced (a test and the benchmark count them)
         self._share_turn = 0  # which of a flight's numbers (its own, then its codeshares) the column shows
@@ -98,6 +103,7 @@ class FlightTableModel(QAbstractTableModel):
         self._flights = shown
         self._keys = [sort_key(f) for f in shown]
         self._key_of = {f.id: key for f, key in zip(shown, self._keys, strict=True)}
+        self._row_hint = {f.id: row for row, f in enumerate(shown)}
         self.endResetModel()
         self.resets += 1
 
@@ -111,8 +117,24 @@ class FlightTableModel(QAbstractTableModel):
         now = self._now()
         for flight_id in change.removed:
             self._remove(flight_id)
+        keys, flights, watched, hints = self._keys, self._flights, self._watched, self._row_hint
         for flight in change.changed:
-            self._put(flight, now)
+            # most of a busy update (100 flights of 2,000) is flights staying where they are: found (by the
+            # row they were last seen in, else by binary search) and replaced here, without a call per flight
+            key = (flight.scheduled, flight.number, flight.id)
+            at = hints.get(flight.id, -1)
+            if not (0 <= at < len(keys) and keys[at] == key):  # rows came or went above it since
+                at = bisect.bisect_left(keys, key)
+                if not (at < len(keys) and keys[at] == key):
+                    self._put(flight, now)  # new, or moved in time
+                    continue
+                hints[flight.id] = at
+            if not still_shown(flight, now):
+                self._remove(flight.id)
+                continue
+            before, flights[at] = flights[at], flight
+            if at in watched:
+                self._cells_changed(at, before, flight)
 
     def prune(self) -> None:
         """Drop the flights that have been gone long enough (called every minute)."""
@@ -130,15 +152,16 @@ class FlightTableModel(QAbstractTableModel):
             return
         self.beginRemoveRows(QModelIndex(), row, row)
         del self._flights[row], self._keys[row], self._key_of[flight_id]
+        self._row_hint.pop(flight_id, None)
         self.endRemoveRows()
 
     def _put(self, flight: Flight, now: datetime) -> None:
         key = sort_key(flight)
         row = self._find(key, flight.id)
         if row is not None and still_shown(flight, now):
-            self._flights[row] = flight  # same id, same place in time: only this row's cells change
+            before, self._flights[row] = self._flights[row], flight  # same place in time: only its cells change
             if row in self._watched:
-                self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
+                self._cells_changed(row, before, flight)
             return
         self._remove(flight.id)  # it moved in time (a new scheduled time) or has gone, if it was here at all
         if not still_shown(flight, now):
@@ -149,6 +172,16 @@ class FlightTableModel(QAbstractTableModel):
         self._keys.insert(at, key)
         self._key_of[flight.id] = key
         self.endInsertRows()
+
+    def _cells_changed(self, row: int, before: Flight, after: Flight) -> None:
+        """One ``dataChanged`` over the cells of ``row`` whose words or colour changed, none if none did: a
+        new gate and status repaint the gate and the remark, not the time, number and city beside them."""
+        changed = [c for c in COLUMNS if self.text(before, c) != self.text(after, c)]
+        if before.status is not after.status and Column.REMARK not in changed:
+            changed.append(Column.REMARK)  # the remark's colour
+        if changed:
+            # createIndex: the row is known to be there, and index() would ask Python for the row and column count
+            self.dataChanged.emit(self.createIndex(row, min(changed)), self.createIndex(row, max(changed)))
 
     def _find(self, key: SortKey, flight_id: str) -> int | None:
         """The row of ``flight_id`` if it is held under ``key`` (a binary search: 2,000 rows, 11 looks)."""

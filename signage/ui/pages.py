@@ -6,15 +6,17 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QAbstractItemModel, Qt
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtCore import QAbstractItemModel, QEvent, Qt
+from PySide6.QtGui import QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QFrame, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from bus.messages.flights import Flight, FlightStatus
 from device.ui.widgets import ElidedLabel
 from signage.rows import STATUS_COLOURS, Texts, at_belt, at_gate, best_time, city, clock, remark, zone
 from signage.ui.flight_model import Column, FlightTableModel
+from signage.ui.row_painter import RowPainter
 
+LOOKS_CHANGED = (QEvent.Type.PaletteChange, QEvent.Type.FontChange, QEvent.Type.StyleChange)
 COLUMN_SHARES = {Column.TIME: 12, Column.FLIGHT: 17, Column.CITY: 32, Column.PLACE: 10, Column.REMARK: 29}
 
 
@@ -45,6 +47,17 @@ class BoardPage(QTableView):
         header.setHighlightSections(False)
         header.setStretchLastSection(True)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self._painter = RowPainter(self)
+        # the rows paint every pixel of the viewport themselves: nothing behind them need be painted first
+        self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        self._painter.paint(event)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in LOOKS_CHANGED:
+            self._painter.forget_looks()
 
     def pages(self, most: int) -> int:
         model = self.model()
@@ -61,6 +74,7 @@ class BoardPage(QTableView):
 
     def setModel(self, model: QAbstractItemModel | None) -> None:
         super().setModel(model)
+        self._painter.forget_columns()
         self.show_page(self.page)
 
     def first_row_shown(self) -> int:
