@@ -346,6 +346,7 @@ class SignageBoard(QWidget):
             self._main.setContentsMargins(margin, round(16 * scale), margin, round(12 * scale))
             self.setStyleSheet(board_style(scale, size.width()))
             self.connection.dot.setFixedSize(dot_px(scale), dot_px(scale))
+            self.table.text_px = _row_px(scale, size.width())
         self.table.fit()
 
     def stop(self) -> None:

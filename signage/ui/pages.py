@@ -20,6 +20,10 @@ LOOKS_CHANGED = (QEvent.Type.PaletteChange, QEvent.Type.FontChange, QEvent.Type.
 COLUMN_SHARES = {Column.TIME: 12, Column.FLIGHT: 17, Column.CITY: 32, Column.PLACE: 10, Column.REMARK: 29}
 
 
+ROW_TEXT_SHARE = 0.7
+"""A row's text is at most this share of the row's height, so that descenders (g, y) and Chinese fit."""
+
+
 class BoardPage(QTableView):
     """``rows`` flights of a board at a time; a page flip scrolls by whole pages. No scroll bars, no focus,
     no selection: nobody touches a signage display."""
@@ -29,6 +33,10 @@ class BoardPage(QTableView):
         self.setObjectName("BoardTable")
         self.rows = rows
         self.page = 0
+        self.text_px = 40
+        """The rows' text size the board wants on this display (set from its scale); smaller when rows are
+        too low for it (many rows on a small screen)."""
+        self._shown_px = 0
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -85,6 +93,10 @@ class BoardPage(QTableView):
         header = self.horizontalHeader()
         height = self.height() - header.height()
         row = max(16, height // self.rows)
+        shown_px = max(11, min(self.text_px, int(row * ROW_TEXT_SHARE)))
+        if shown_px != self._shown_px:  # this widget's own sheet wins over the board's for its font size
+            self._shown_px = shown_px
+            self.setStyleSheet(f"#BoardTable {{ font-size: {shown_px}px; }}")
         self.verticalHeader().setDefaultSectionSize(row)
         # the pixels left over below the last whole row stay empty: no sliver of the next page's first row
         self.setViewportMargins(0, header.height(), 0, max(0, height - row * self.rows))
