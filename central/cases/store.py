@@ -5,12 +5,12 @@ transaction per write, the schema version in ``PRAGMA user_version``. A case's s
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 from pathlib import Path
 from typing import Any, Protocol
 
 from central.cases.model import Case, Entry, EntryKind, Status
+from central.records.database import create_schema, open_database
 
 SCHEMA_VERSION = 1
 
@@ -69,22 +69,9 @@ class SqliteCaseStore:
 
     def __init__(self, path: Path | str) -> None:
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
-        try:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._migrate()
-        except BaseException:
-            self._db.close()
-            raise
-
-    def _migrate(self) -> None:
-        (version,) = self._db.execute("PRAGMA user_version").fetchone()
-        if version == SCHEMA_VERSION:
-            return
-        if version > SCHEMA_VERSION:
-            raise CaseStoreError(f"case store schema {version} is newer than this program's ({SCHEMA_VERSION})")
-        self._db.executescript(f"BEGIN; {_SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+        self._db = open_database(
+            path, lambda db: create_schema(db, _SCHEMA, SCHEMA_VERSION, "case store", CaseStoreError), shared=True
+        )
 
     def next_number(self) -> int:
         with self._lock:

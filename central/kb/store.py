@@ -6,13 +6,13 @@ beside it, so neither a query nor a restart of central computes pinyin again.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
 from central.kb.article import Article, ArticleDraft
 from central.kb.terms import weighed_terms
+from central.records.database import create_schema, open_database
 
 SCHEMA_VERSION = 1
 
@@ -72,22 +72,9 @@ class SqliteArticleStore:
     """Articles in one table of a SQLite file (WAL, autocommit); the schema version is ``PRAGMA user_version``."""
 
     def __init__(self, path: Path | str) -> None:
-        self._db = sqlite3.connect(str(path), isolation_level=None)
-        try:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._migrate()
-        except BaseException:
-            self._db.close()
-            raise
-
-    def _migrate(self) -> None:
-        (version,) = self._db.execute("PRAGMA user_version").fetchone()
-        if version == SCHEMA_VERSION:
-            return
-        if version > SCHEMA_VERSION:
-            raise KbStoreError(f"knowledge base schema {version} is newer than this program's ({SCHEMA_VERSION})")
-        self._db.executescript(f"BEGIN; {_SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+        self._db = open_database(
+            path, lambda db: create_schema(db, _SCHEMA, SCHEMA_VERSION, "knowledge base", KbStoreError)
+        )
 
     def add(self, draft: ArticleDraft, by: str, now: float) -> tuple[Article, dict[str, int]]:
         weights = article_terms(draft)

@@ -8,6 +8,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from central.records.database import open_database, stored_version
 from central.switchboard.model import CallRecord, Outcome
 
 log = logging.getLogger(__name__)
@@ -71,34 +72,12 @@ class SqliteCallStore:
     """
 
     def __init__(self, path: Path | str) -> None:
-        self._db = sqlite3.connect(str(path), isolation_level=None)
-        try:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._migrate()
-        except BaseException:
-            self._db.close()
-            raise
+        self._db = open_database(path, _migrate)
         columns = ", ".join(_FIELDS)
         marks = ", ".join("?" for _ in _FIELDS)
         updates = ", ".join(f"{name} = excluded.{name}" for name in _FIELDS if name != "call_id")
         self._upsert = f"INSERT INTO calls ({columns}) VALUES ({marks}) ON CONFLICT (call_id) DO UPDATE SET {updates}"  # noqa: S608 (column names are ours)
         self._select = f"SELECT {columns} FROM calls"  # noqa: S608 (column names are ours)
-
-    def _migrate(self) -> None:
-        (version,) = self._db.execute("PRAGMA user_version").fetchone()
-        if version == SCHEMA_VERSION:
-            return
-        if version > SCHEMA_VERSION:
-            raise StoreError(f"call store schema {version} is newer than this program's ({SCHEMA_VERSION})")
-        if version == 0:  # a new file
-            schema = _SCHEMA + _REPORT_INDEXES
-            self._db.executescript(f"BEGIN; {schema} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
-            return
-        # version 1: the records stay as they are; only the reports' indexes are added (one transaction: a
-        # program stopped halfway finds version 1 again and starts over)
-        log.info("call store: adding the reports' indexes (schema %d -> %d)", version, SCHEMA_VERSION)
-        self._db.executescript(f"BEGIN; {_REPORT_INDEXES} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
 
     def save(self, record: CallRecord) -> None:
         self._db.execute(self._upsert, _row(record))
@@ -135,3 +114,17 @@ def _record(row: tuple[Any, ...]) -> CallRecord:
         if values[name] is not None:
             values[name] = bool(values[name])
     return CallRecord(**values)
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    version = stored_version(db, SCHEMA_VERSION, "call store", StoreError)
+    if version == SCHEMA_VERSION:
+        return
+    if version == 0:  # a new file
+        schema = _SCHEMA + _REPORT_INDEXES
+        db.executescript(f"BEGIN; {schema} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+        return
+    # version 1: the records stay as they are; only the reports' indexes are added (one transaction: a
+    # program stopped halfway finds version 1 again and starts over)
+    log.info("call store: adding the reports' indexes (schema %d -> %d)", version, SCHEMA_VERSION)
+    db.executescript(f"BEGIN; {_REPORT_INDEXES} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
