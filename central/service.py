@@ -204,6 +204,11 @@ class CentralService:
         """Where devices send screenshots and logs: ``[fleet] upload_base_url``, else ``public_url``, else ours."""
         return self._settings.fleet.upload_base_url or self._settings.http.public_url or self.base_url
 
+    def _point_name(self, point_id: str) -> str | None:
+        """An info point's name in both languages, as an agent reads it beside the caller's place."""
+        point = self.points.get(point_id) if self.points is not None else None
+        return None if point is None else f"{point.name.zh} · {point.name.en}"
+
     def _open_fleet_desk(self) -> FleetDesk:
         settings = self._settings
         self.history = history = HealthHistory(settings.app.state_dir / HISTORY_FILE)
@@ -327,7 +332,7 @@ class CentralService:
             alerts=alerts.book,
             metrics=metrics,
             fleet_desk=self._open_fleet_desk(),
-            phones=PhoneDesk(desk.switchboard),
+            phones=PhoneDesk(desk.switchboard, point_names=self._point_name),
             kb=KnowledgeBase(self._kb_store, self.demand.count),
             reports=ReportBook(
                 call_store_path(self._settings),

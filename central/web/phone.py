@@ -30,6 +30,7 @@ import re
 import secrets
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -111,6 +112,8 @@ class PhoneDesk:
     sockets: set[PhoneSocket] = field(default_factory=set)
     parked: dict[str, Parked] = field(default_factory=dict)
     """By the ``resume`` token of the socket that dropped."""
+    point_names: Callable[[str], str | None] = field(default=lambda _point: None)
+    """An info point's name as the agent should read it, when the registry knows the point."""
 
     @property
     def phones(self) -> int:
@@ -142,8 +145,11 @@ class PhoneDesk:
             del self.open_by_address[address]
 
     def place(self, point: str) -> str:
-        """The location an agent sees for a call from info point ``point``."""
-        return f"Info point {point}" if point else "Phone"
+        """The location an agent sees for a call from info point ``point``: its name where the registry knows it."""
+        if not point:
+            return "Phone"
+        name = self.point_names(point)
+        return f"Info point {point}: {name}" if name else f"Info point {point}"
 
 
 PHONE_DESK_KEY = web.AppKey("phone_desk", PhoneDesk)

@@ -308,3 +308,11 @@ async def test_a_dropped_phone_that_does_not_come_back_leaves_the_queue(make_rig
     await ws.close()
     await rig.until(lambda: rig.switchboard.live_calls() == [])
     assert rig.desk.parked == {} and not rig.desk.open_by_address
+
+
+def test_the_agent_reads_an_info_points_name_where_the_registry_knows_it():
+    names = {"T1-GATE-1": "T1 出发 1 号登机口 · T1 Departures, Gate 1"}
+    desk = PhoneDesk(Switchboard(SwitchboardSettings(), FakeClock(T0), MemoryCallStore()), point_names=names.get)
+    assert desk.place("T1-GATE-1") == "Info point T1-GATE-1: T1 出发 1 号登机口 · T1 Departures, Gate 1"
+    assert desk.place("T1-B12") == "Info point T1-B12", "a point the registry does not know keeps its id"
+    assert desk.place("") == "Phone"
