@@ -133,6 +133,7 @@ class KioskWindow(QWidget):
         self.scan.home_requested.connect(self.go_home)
         self.scan_result.home_requested.connect(self.go_home)
         self.scan_result.scan_again_requested.connect(self.open_scan)
+        self.scan_result.flight_details_requested.connect(self.flights.show_flight)
         self.flights.scan_requested.connect(self.open_scan)
         self.top_bar.language_button.clicked.connect(self._switch_language)
         self.top_bar.large_text_button.clicked.connect(self._session.set_large_text)

@@ -186,3 +186,25 @@ def test_no_camera_says_so_and_leaving_the_scan_screen_stops_the_camera(make_win
         await nothing.close()
 
     qt_loop.run_until_complete(walk_away())
+
+
+def test_a_pass_whose_flight_is_on_the_board_opens_its_details_to_take_away(make_window, qtbot):
+    from kiosk.scanning.flight import find_flight
+    from kiosk.ui.flights.board import FixedBoards
+    from kiosk.ui.scan.result import FlightFound
+
+    window = make_window(language="en")
+    window.flights.set_boards(FixedBoards([SCAN_FLIGHT], SCAN_TZ))
+    found = find_flight(SCAN_PASS, (SCAN_FLIGHT,), "HAK", SCAN_TZ, SCAN_DAY)
+    window.scan_result.show_outcome(FlightFound(found, SCAN_TZ, SCAN_DAY))
+    window.show_screen(window.scan_result)
+    button = window.scan_result.details_button
+    assert button.isVisible() and button.text() == "Flight details"
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert window.current_screen is window.flights
+    assert window.flights.detail.title.text() == "HU7181"
+    qtbot.mouseClick(window.flights.detail.back_button, Qt.MouseButton.LeftButton)
+    assert window.current_screen is window.scan_result, "Back returns to the scanned pass"
+    not_here = find_flight(SCAN_PASS, (), "HAK", SCAN_TZ, SCAN_DAY)
+    window.scan_result.show_outcome(FlightFound(not_here, SCAN_TZ, SCAN_DAY))
+    assert not window.scan_result.details_button.isVisible(), "a flight not on the board offers nothing to open"

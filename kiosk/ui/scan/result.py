@@ -60,6 +60,8 @@ class ScanResultScreen(QWidget):
 
     home_requested = Signal()
     scan_again_requested = Signal()
+    flight_details_requested = Signal(str)
+    """A flight on the board was found: its details (with a QR to take away and Print) on the Flights screen."""
 
     def __init__(self, texts: Texts, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -74,6 +76,9 @@ class ScanResultScreen(QWidget):
         self.again_button = QPushButton()
         self.again_button.setObjectName("ChoiceButton")
         self.again_button.clicked.connect(self.scan_again_requested)
+        self.details_button = QPushButton()
+        self.details_button.setObjectName("ChoiceButton")
+        self.details_button.clicked.connect(self._details)
         self.card = QFrame()
         self.card.setObjectName("InfoCard")
         self.headline = WrappedLabel("InfoTitle")
@@ -104,7 +109,12 @@ class ScanResultScreen(QWidget):
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(24)
         column.addWidget(self.card)
-        column.addWidget(self.again_button, 0, Qt.AlignmentFlag.AlignLeft)
+        buttons = QHBoxLayout()
+        buttons.setSpacing(24)
+        buttons.addWidget(self.details_button)
+        buttons.addWidget(self.again_button)
+        buttons.addStretch(1)
+        column.addLayout(buttons)
         column.addStretch(1)
         # a long code in large text on a small screen is taller than the screen: it scrolls, never squeezes
         scroll = QScrollArea()
@@ -128,6 +138,8 @@ class ScanResultScreen(QWidget):
         t = self._texts
         self.home_button.setText(t("nav.home"))
         self.again_button.setText(t("scan.scan_again"))
+        self.details_button.setText(t("scan.details"))
+        self.details_button.setVisible(self._flight_on_board() is not None)
         rows: list[tuple[str, str]] = []
         headline = body = ""
         outcome = self.outcome
@@ -156,6 +168,17 @@ class ScanResultScreen(QWidget):
             value.setText(rows[index][1] if shown else "")
             name.setVisible(shown)
             value.setVisible(shown)
+
+    def _flight_on_board(self) -> str | None:
+        outcome = self.outcome
+        if isinstance(outcome, FlightFound) and outcome.found.flight is not None:
+            return outcome.found.flight.id
+        return None
+
+    def _details(self) -> None:
+        flight_id = self._flight_on_board()
+        if flight_id is not None:
+            self.flight_details_requested.emit(flight_id)
 
     def _flight(self, outcome: FlightFound) -> tuple[str, list[tuple[str, str]], str]:
         t, language = self._texts, self._texts.language
