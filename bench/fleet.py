@@ -39,6 +39,7 @@ from pathlib import Path
 import aiohttp
 import psutil
 
+from bench.network import free_port
 from bench.report import percentile, table, yes
 from central.accounts import AgentAccounts, Role
 from central.service import ACCOUNTS_FILE
@@ -50,12 +51,6 @@ GOAL_STALENESS_S = 2.0
 GOAL_CENTRAL_SHARE = 0.5
 START_TIMEOUT_S = 60.0
 SPARE_FILES = 256
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout_s: float = 10.0) -> None:

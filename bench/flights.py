@@ -43,6 +43,7 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
+from bench.network import free_port
 from bench.report import table, yes
 from bus.airports import chinese_names
 from bus.codec import decode
@@ -200,12 +201,6 @@ def bench_kiosk_search(count: int) -> dict[str, float]:
 
 
 # --- feed change to the bus --------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_for_port(port: int, timeout_s: float = 20.0) -> None:

@@ -29,6 +29,7 @@ from pathlib import Path
 from aiohttp import web
 from playwright.async_api import BrowserContext, async_playwright
 
+from bench.network import SLOW_3G
 from bench.report import Spread, table, yes
 from bus.topics import Topics
 from central.fleet import FleetState
@@ -40,7 +41,6 @@ from central.web.phone import PhoneDesk
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
-SLOW_3G = {"offline": False, "latency": 400, "downloadThroughput": 400_000 / 8, "uploadThroughput": 400_000 / 8}
 GOAL_BYTES = 150_000
 GOAL_INTERACTIVE_MS = 3000.0
 LOAD_TIMEOUT_MS = 60_000

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,12 +30,12 @@ from typing import Any
 
 from playwright.sync_api import Browser, sync_playwright
 
+from bench.network import SLOW_3G, free_port
 from bench.report import table, yes
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 POINT = "T1-GATE-1"
-SLOW_3G = {"offline": False, "latency": 400, "downloadThroughput": 400_000 / 8, "uploadThroughput": 400_000 / 8}
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 GOAL_BYTES = 150_000
 GOAL_INTERACTIVE_MS = 3000.0
@@ -49,12 +48,6 @@ class Load:
     requests: int
     interactive_ms: float
     loaded_ms: float
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextlib.contextmanager

@@ -36,7 +36,8 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
-from bench.flights import CHANGE_SPACING_S, ROOT, TOKEN, document, free_port, leg_xml, post, process, wait_for_port
+from bench.flights import CHANGE_SPACING_S, ROOT, TOKEN, document, leg_xml, post, process, wait_for_port
+from bench.network import free_port
 from bench.report import percentile, table, yes
 from bus.codec import decode
 from bus.messages.flights import Direction
