@@ -25,6 +25,7 @@
 //   #signin-error[data-error] sign_in_failed | too_many_attempts | error
 
 import { CallMedia } from "./agent-call.js";
+import { callEndedForMonitor, closeMonitorRelay, openMonitorRelay } from "./agent-monitor.js";
 import { page } from "./agent-page.js";
 import { flightPush, mapPush, qrPush, textPush } from "./agent-push.js";
 import {
@@ -237,6 +238,7 @@ function onWrapUp(event) {
 }
 
 function endCallMedia() {
+  callEndedForMonitor();
   if (page.call && page.call.media) page.call.media.close();
   page.call = null;
 }
@@ -330,6 +332,7 @@ async function signedIn(card) {
   page.card = card;
   clearNotice();
   socket.open();
+  openMonitorRelay();
   page.maps = await fetchMaps();
   fillMaps();
 }
@@ -341,6 +344,7 @@ function signedOut(noticeKey) {
   dropRing();
   endCallMedia();
   socket.close();
+  closeMonitorRelay();
   if (noticeKey) showNotice(noticeKey);
   render();
   $("agent-id").focus();
