@@ -134,6 +134,7 @@ async def test_a_supervisor_listens_whispers_and_the_kiosk_does_not_pay_for_it(
                 await expect(monitor).to_have_attribute("data-state", "ended", timeout=UI_TIMEOUT_MS)
                 await expect(monitor).to_have_attribute("data-reason", "call_ended")
                 await expect(relay).to_have_attribute("data-state", "none")
+                await expect(row).to_have_count(0)
                 await wall.screenshot(path=str(shots / "wallboard-monitor-4-ended-en.png"), full_page=True)
 
                 # a monitor request for the call that ended gets a clear answer
@@ -150,6 +151,16 @@ async def test_a_supervisor_listens_whispers_and_the_kiosk_does_not_pay_for_it(
                 )
                 late = await wall.evaluate("() => window.lateAnswer")
                 assert late == {"type": "error", "reason": "call_ended", "request": None}
+
+                # the agent's own session may not monitor: the socket is refused before it opens
+                refused = await agent.evaluate(
+                    """() => new Promise((resolve) => {
+                        const ws = new WebSocket(`ws://${location.host}/api/monitor/ws`);
+                        ws.onopen = () => resolve("open");
+                        ws.onclose = (event) => resolve(`closed ${event.code}`);
+                    })"""
+                )
+                assert refused == "closed 1006"
 
             assert errors == []
 

@@ -14,12 +14,35 @@ import asyncio
 import signal
 import sys
 
-from aiortc import MediaStreamTrack
+import numpy as np
+from aiortc import MediaStreamTrack, VideoStreamTrack
 from aiortc.mediastreams import MediaStreamError
+from av import VideoFrame
 
 from bus.messages.call import SdpOffer
 from tests.peers.bus_device import BusDevice
 from tests.peers.help_peer import HelpPeer
+
+
+class PassengerPicture(VideoStreamTrack):
+    """An orange picture with a bar moving across: the kiosk's side is told apart from the agent's camera
+    (the browser's fake green one) in screenshots, and every frame differs, as a camera's do."""
+
+    def __init__(self, width: int = 640, height: int = 480) -> None:
+        super().__init__()
+        self._picture = np.zeros((height, width, 3), dtype=np.uint8)
+        self._picture[:, :] = (255, 140, 0)
+        self._count = 0
+
+    async def recv(self) -> VideoFrame:
+        pts, time_base = await self.next_timestamp()
+        picture = self._picture.copy()
+        left = (self._count * 4) % picture.shape[1]
+        picture[:, left : left + 16] = (20, 20, 60)
+        self._count += 1
+        frame = VideoFrame.from_ndarray(picture, format="rgb24")
+        frame.pts, frame.time_base = pts, time_base
+        return frame
 
 
 async def _count(track: MediaStreamTrack) -> None:
@@ -50,6 +73,8 @@ async def main(broker_url: str, device_id: str, call_id: str) -> None:
         await kiosk.expect("connect", call=call_id)
         print("connected", flush=True)
         peer = HelpPeer()
+        video = next(sender for sender in peer.pc.getSenders() if sender.track and sender.track.kind == "video")
+        video.replaceTrack(PassengerPicture())
         peer.pc.on("track", lambda track: tasks.add(loop.create_task(_count(track))))
         try:
             kiosk.send(SdpOffer(call=call_id, sdp=await peer.offer()))

@@ -43,10 +43,10 @@ const TEXTS = {
       connected: "Listening: nobody sees or hears you",
       whisper: "Whispering: only the agent hears you",
       disconnected: "Connection interrupted…",
-      failed: "The connection failed",
-      closed: "Ended",
-      ended: "Ended",
-      refused: "Not possible",
+      failed: "The connection failed.",
+      closed: "Monitoring ended.",
+      ended: "Monitoring ended.",
+      refused: "Cannot listen in.",
     },
     reason: {
       call_ended: "The call has ended.",
@@ -84,10 +84,10 @@ const TEXTS = {
       connected: "监听中：双方都看不到也听不到您",
       whisper: "耳语中：只有坐席听得到您",
       disconnected: "连接中断…",
-      failed: "连接失败",
-      closed: "已结束",
-      ended: "已结束",
-      refused: "无法监听",
+      failed: "连接失败。",
+      closed: "监听已结束。",
+      ended: "监听已结束。",
+      refused: "无法监听。",
     },
     reason: {
       call_ended: "通话已结束。",
@@ -168,6 +168,7 @@ function render() {
   panel.dataset.mode = session ? session.mode : pending ? pending.mode : "";
   panel.dataset.call = session ? session.call : pending ? pending.call : "";
   who.textContent = session ? t.who(nameOf(session.agent), session.call) : "";
+  who.hidden = !session;
   stage.hidden = !session;
   modeButton.hidden = !session;
   stopButton.hidden = !session;
@@ -423,6 +424,9 @@ async function begin() {
   panel.hidden = false;
   connect();
   renderCalls();
+  // at once when the wallboard redraws its agents (a call that ended leaves the list with it), and every
+  // second anyway
+  new MutationObserver(renderCalls).observe($("agent-columns"), { childList: true, subtree: true });
   setInterval(renderCalls, CALLS_EVERY_MS);
 }
 
