@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -46,6 +46,7 @@ HEARTBEAT_S = 20.0
 MAX_QUEUED = 100
 MAX_BAD_MESSAGES = 5
 WRITER_DRAIN_S = 2.0
+ACCESS_CHECK_S = 5.0
 CLOSE_SIGN_IN: Final = 4401
 """No live session, or not the role this socket needs."""
 CLOSE_REPLACED: Final = 4409
@@ -63,8 +64,10 @@ class MonitorRefused(Exception):
 class Link:
     """One open socket: messages are queued and written in order; :meth:`end` closes it after them."""
 
-    def __init__(self, ws: web.WebSocketResponse, who: str) -> None:
+    def __init__(self, ws: web.WebSocketResponse, who: str, allowed: Callable[[], bool] = lambda: True) -> None:
         self.who = who
+        # whether the account behind the socket may still use it: at every message and every ACCESS_CHECK_S
+        self.allowed = allowed
         self._ws = ws
         self._queue: asyncio.Queue[tuple[dict[str, Any] | None, int]] = asyncio.Queue()
         self.ended = False
@@ -116,6 +119,8 @@ class MonitorDesk:
         self.switchboard = switchboard
         self.settings = settings or MonitorSection()
         self.relays: dict[str, Link] = {}
+        self.watchers: set[Link] = set()
+        self.access_check_s = ACCESS_CHECK_S
         self.monitorings: dict[str, Monitoring] = {}
 
     def start(self) -> None:
@@ -166,8 +171,25 @@ class MonitorDesk:
         else:
             self._end(monitoring, "supervisor")
 
+    def supervisor_joined(self, link: Link) -> None:
+        self.watchers.add(link)
+
     def supervisor_left(self, link: Link) -> None:
+        self.watchers.discard(link)
         self._end_where(lambda m: m.watcher is link, "supervisor")
+
+    def check_access(self) -> None:
+        """Close every open socket whose account was removed, lost its role, or signed out: an idle one
+        too, so that nobody goes on watching a call after their access ended."""
+        for link in [*self.watchers, *self.relays.values()]:
+            if not link.allowed():
+                log.info("monitor link of %s closed: its access ended", link.who)
+                link.send({"type": "error", "reason": "session_expired", "request": None})
+                link.end(CLOSE_SIGN_IN)
+
+    def close_all(self) -> None:
+        for link in [*self.watchers, *self.relays.values()]:
+            link.end(int(WSCloseCode.GOING_AWAY))
 
     def _begin(self, supervisor: str, link: Link, message: Start) -> None:
         if not self.settings.enabled:
@@ -239,6 +261,27 @@ def add_monitor_routes(app: web.Application, desk: MonitorDesk) -> None:
     app.router.add_get("/api/monitor/ws", supervisor_socket)
     app.router.add_get("/api/agent/monitor/ws", agent_socket)
     app.router.add_get("/api/monitor/settings", monitor_settings)
+    app.cleanup_ctx.append(_access_watch)
+    app.on_shutdown.append(_close_links)
+
+
+async def _access_watch(app: web.Application) -> AsyncIterator[None]:
+    desk = app[MONITOR_KEY]
+
+    async def watch() -> None:
+        while True:
+            await asyncio.sleep(desk.access_check_s)
+            desk.check_access()
+
+    task = asyncio.create_task(watch(), name="monitor-access-watch")
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def _close_links(app: web.Application) -> None:
+    app[MONITOR_KEY].close_all()
 
 
 async def monitor_settings(request: web.Request) -> web.StreamResponse:
@@ -256,17 +299,19 @@ async def supervisor_socket(request: web.Request) -> web.StreamResponse:
     who = require(request, Role.SUPERVISOR.value)
     ws = web.WebSocketResponse(heartbeat=HEARTBEAT_S, max_msg_size=MAX_MESSAGE_BYTES)
     await ws.prepare(request)
-    link = Link(ws, who.name)
 
     def still_allowed() -> bool:
         now = viewer(request)
         return now is not None and Role.SUPERVISOR.value in now.roles
 
+    link = Link(ws, who.name, still_allowed)
+    desk.supervisor_joined(link)
+
     def handle(text: str) -> None:
         desk.from_supervisor(who.name, link, parse_supervisor(text))
 
     try:
-        await _serve(ws, link, still_allowed, handle)
+        await _serve(ws, link, handle)
     finally:
         desk.supervisor_left(link)
     return ws
@@ -286,32 +331,31 @@ async def agent_socket(request: web.Request) -> web.StreamResponse:
         await ws.close(code=CLOSE_SIGN_IN, message=b"sign in as an agent first")
         return ws
     agent_id = account.agent_id
-    link = Link(ws, agent_id)
-    desk.agent_joined(agent_id, link)
 
     def still_allowed() -> bool:
         return agents.live_account(agents.sessions.get(token)) is not None
+
+    link = Link(ws, agent_id, still_allowed)
+    desk.agent_joined(agent_id, link)
 
     def handle(text: str) -> None:
         desk.from_agent(agent_id, link, parse_agent(text))
 
     try:
-        await _serve(ws, link, still_allowed, handle)
+        await _serve(ws, link, handle)
     finally:
         desk.agent_left(agent_id, link)
     return ws
 
 
-async def _serve(
-    ws: web.WebSocketResponse, link: Link, still_allowed: Callable[[], bool], handle: Callable[[str], None]
-) -> None:
+async def _serve(ws: web.WebSocketResponse, link: Link, handle: Callable[[str], None]) -> None:
     """Read until the socket closes: each message checked against the session, validated, handled; an
     error for each refusal, and the socket closed after too many messages that do not validate."""
     writer = asyncio.create_task(link.pump(), name=f"monitor-{link.who}")
     bad = 0
     try:
         async for frame in ws:
-            if not still_allowed():
+            if not link.allowed():
                 link.send({"type": "error", "reason": "session_expired", "request": None})
                 link.end(CLOSE_SIGN_IN)
                 return

@@ -351,6 +351,17 @@ async def test_malformed_messages_are_refused_and_five_close_the_socket(rig: Rig
     assert (await relay.next("stop"))["reason"] == "supervisor"
 
 
+async def test_a_supervisor_whose_account_loses_the_role_is_cut_off_even_when_idle(rig: Rig) -> None:
+    relay, watcher, _ = await started(rig)
+    rig.accounts.remove("sun")
+    rig.monitor.check_access()  # what the app does every few seconds
+
+    assert (await watcher.next("error"))["reason"] == "session_expired"
+    assert await watcher.closed() == 4401
+    assert (await relay.next("stop"))["reason"] == "supervisor"
+    assert rig.monitor.monitorings == {}
+
+
 def test_messages_parse_to_typed_requests_and_name_what_is_wrong() -> None:
     assert parse_supervisor('{"type": "start", "call": "call-1"}') == Start(type="start", call="call-1")
     offer = parse_agent(json.dumps({"type": "offer", "monitor": "m-0123456789abcdef", "sdp": SDP, "tracks": TRACKS}))
