@@ -124,6 +124,9 @@ async def test_a_supervisor_listens_whispers_and_the_kiosk_does_not_pay_for_it(
                 await until_above(agent, "#monitor-relay", "data-whisper-energy", 0)
                 await expect(agent.locator("#monitored")).to_be_visible()
                 assert await number(agent, "#monitor-relay", "data-passenger-hears") == 0
+                # and the kiosk still has the agent's two tracks only: no new track, no new offer
+                tracks = sorted(line for line in kiosk.stdout if line.startswith("track"))
+                assert tracks == ["track audio", "track video"]
                 await wall.screenshot(path=str(shots / "wallboard-monitor-3-whisper-en.png"), full_page=True)
                 await agent.screenshot(path=str(shots / "agent-monitor-whisper-en.png"))
                 await wall.locator("#monitor-mode").click()

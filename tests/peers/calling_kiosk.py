@@ -4,8 +4,9 @@
 
     python -m tests.peers.calling_kiosk BROKER_URL DEVICE_ID CALL_ID
 
-Standard output, one line each: ``queued``, ``connected``, ``answered``, ``media`` (first frame from the
-agent), then ``frames N`` every 50 frames.
+Standard output, one line each: ``queued``, ``connected``, ``track video`` and ``track audio`` (each track
+the agent's side sends), ``answered``, ``media`` (first frame from the agent), then ``frames N`` every 50
+frames.
 """
 
 from __future__ import annotations
@@ -75,7 +76,12 @@ async def main(broker_url: str, device_id: str, call_id: str) -> None:
         peer = HelpPeer()
         video = next(sender for sender in peer.pc.getSenders() if sender.track and sender.track.kind == "video")
         video.replaceTrack(PassengerPicture())
-        peer.pc.on("track", lambda track: tasks.add(loop.create_task(_count(track))))
+
+        def on_track(track: MediaStreamTrack) -> None:
+            print(f"track {track.kind}", flush=True)
+            tasks.add(loop.create_task(_count(track)))
+
+        peer.pc.on("track", on_track)
         try:
             kiosk.send(SdpOffer(call=call_id, sdp=await peer.offer()))
             answer = await kiosk.expect("answer", call=call_id)
