@@ -129,6 +129,10 @@ async def test_a_supervisor_listens_whispers_and_the_kiosk_does_not_pay_for_it(
                 assert tracks == ["track audio", "track video"]
                 await wall.screenshot(path=str(shots / "wallboard-monitor-3-whisper-en.png"), full_page=True)
                 await agent.screenshot(path=str(shots / "agent-monitor-whisper-en.png"))
+                await agent.set_viewport_size({"width": 1280, "height": 720})  # a laptop, in Chinese
+                await agent.locator("#lang-switch").click()
+                await expect(agent.locator("#monitored")).to_have_text("主管正在对您说话（旅客听不到）")
+                await agent.screenshot(path=str(shots / "agent-monitor-whisper-zh-1280.png"))
                 await wall.locator("#monitor-mode").click()
                 await expect(relay).to_have_attribute("data-mode", "silent")
 

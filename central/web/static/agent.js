@@ -3,7 +3,8 @@
 // concerns have their own modules: agent-page.js (what the page knows), agent-render.js (what it shows),
 // agent-socket.js (the socket to central), agent-ring.js (the ring tone and title), agent-signin.js
 // (sign-in and out), agent-call.js (the call's media) and agent-push.js (what the agent sends the
-// passenger). Events and messages are those of central/switchboard/console/.
+// passenger); agent-monitor.js relays the call to a supervisor who monitors it. Events and messages are
+// those of central/switchboard/console/.
 //
 // State exposed for tests and tools, as data attributes:
 //   body[data-state]          signed_out | connecting | away | available | ringing | on_call | wrap_up
