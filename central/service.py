@@ -54,6 +54,7 @@ from central.web.agent_sessions import AgentSessions, SessionFile
 from central.web.app import HANDLER_CANCELLATION, create_app
 from central.web.fleet_api import FleetDesk, event_view
 from central.web.live import FleetFeed
+from central.web.monitor import MonitorDesk
 from central.web.phone import PhoneDesk
 from central.web.policy import web_policy
 from central.web.wallboard import WallboardFeed
@@ -268,6 +269,12 @@ class CentralService:
         )
         return desk, self._wallboard
 
+    def _open_monitor(self, desk: AgentDesk) -> MonitorDesk:
+        """Supervisors monitoring live calls from the wallboard; a monitoring ends with its call."""
+        monitor = MonitorDesk(desk.switchboard, self._settings.monitor)
+        monitor.start()
+        return monitor
+
     def _open_cases(self) -> CaseDesk:
         """Follow-up cases on their store; overdue ones go to the alert book."""
         settings = self._settings.cases
@@ -341,6 +348,7 @@ class CentralService:
                 self._settings.calls.short_abandon_s,
             ),
             cases=(self._open_cases(), self._settings.cases.passenger_posts_per_minute),
+            monitor=self._open_monitor(desk),
         )
         runner = web.AppRunner(
             app, access_log=None, shutdown_timeout=HTTP_SHUTDOWN_TIMEOUT_S, handler_cancellation=HANDLER_CANCELLATION

@@ -1,5 +1,5 @@
 """Settings of ``central``: ``[app]``, ``[bus]``, ``[http]``, ``[store]``, ``[fleet]``, ``[calls]``, ``[feeds]``,
-``[points]``, ``[demand]``, ``[alerts]``, ``[metrics]``, ``[cases]`` (env prefix ``CENTRAL_``)."""
+``[points]``, ``[demand]``, ``[alerts]``, ``[metrics]``, ``[cases]``, ``[monitor]`` (env prefix ``CENTRAL_``)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from central.alerts.settings import AlertsSection
 from central.cases.settings import CasesSection
 from central.metrics import MetricsSection
 from central.switchboard.settings import SwitchboardSettings
+from central.web.monitor_settings import MonitorSection
 from config.sections import AppSection, BusSection, Section
 
 ENV_PREFIX = "CENTRAL_"
@@ -236,3 +237,4 @@ class CentralSettings(BaseModel):
     alerts: AlertsSection = Field(default_factory=AlertsSection)
     metrics: MetricsSection = Field(default_factory=MetricsSection)
     cases: CasesSection = Field(default_factory=CasesSection)
+    monitor: MonitorSection = Field(default_factory=MonitorSection)

@@ -28,6 +28,11 @@ class UiSection(Section):
         description="Expected wait in seconds from which the waiting screen offers 'continue on your phone' first,"
         " with a larger QR (it is always offered, smaller, below the place in the queue).",
     )
+    monitoring_notice: bool = Field(
+        default=True,
+        description="Tell the passenger, before they call, that calls may be monitored by a supervisor for"
+        " quality (central's [monitor] lets supervisors do it); off where calls are never monitored.",
+    )
     fullscreen: bool = Field(default=True, description="Fill the screen (off for a window on a desktop).")
     width: Annotated[int, Field(ge=320, le=7680)] = Field(
         default=1080, description="Window width in pixels when not fullscreen."

@@ -18,6 +18,7 @@ from central.web.console import console_socket
 from central.web.fleet_api import FleetDesk, add_fleet_routes
 from central.web.kb import add_kb_routes
 from central.web.live import FEED_KEY, FleetFeed, fleet_events
+from central.web.monitor import MonitorDesk, add_monitor_routes
 from central.web.pages import STATIC_DIR, add_page
 from central.web.phone import PhoneDesk
 from central.web.phone_pages import add_phone_routes
@@ -55,6 +56,7 @@ def create_app(
     kb: KnowledgeBase | None = None,
     reports: ReportBook | None = None,
     cases: tuple[CaseDesk, int] | None = None,
+    monitor: MonitorDesk | None = None,
 ) -> web.Application:
     """Routes: ``/`` (redirect), ``/facilities``, ``/static/*``, ``/api/fleet``, ``/api/fleet/events``,
     ``/healthz``; with a desk the agent console's (``/agent``, ``/api/agent/*``), with a wallboard feed
@@ -68,7 +70,8 @@ def create_app(
     :mod:`central.web.kb`), with a report book the supervisors' reports (``/reports``, ``/api/reports``,
     ``/api/reports.csv``; see :mod:`central.web.reports`), with a case desk (and the
     passenger pages' posts a minute per address) the cases' (``/cases``, ``/api/cases*``, ``/c/{token}``; see
-    :mod:`central.web.cases`)."""
+    :mod:`central.web.cases`), with a monitor desk supervisors' monitoring of live calls (``/api/monitor/ws``,
+    ``/api/agent/monitor/ws``; see :mod:`central.web.monitor`)."""
     app = web.Application(middlewares=[check_host])
     app[POLICY_KEY] = policy or WebPolicy()
     app[FEED_KEY] = feed
@@ -102,6 +105,8 @@ def create_app(
     if cases is not None:
         add_case_routes(app, cases[0])
         add_case_public_routes(app, cases[1])
+    if monitor is not None and desk is not None:
+        add_monitor_routes(app, monitor)
     app.router.add_static("/static/", STATIC_DIR, show_index=False, follow_symlinks=False)
     app.on_response_prepare.append(add_security_headers)
     app.on_response_prepare.append(_revalidate_static)

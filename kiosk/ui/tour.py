@@ -171,8 +171,11 @@ def _choose(summary: QueueSummary | None) -> Callable[[KioskWindow], None]:
     return show
 
 
-def _waiting(position: int | None, eta_s: float | None) -> Callable[[KioskWindow], None]:
+def _waiting(
+    position: int | None, eta_s: float | None, monitoring_notice: bool = True
+) -> Callable[[KioskWindow], None]:
     def show(window: KioskWindow) -> None:
+        window.waiting.show_monitoring_notice(monitoring_notice)
         window.waiting.set_handover(None)
         window.waiting.set_queue(position, eta_s)
         window.show_screen(window.waiting)
@@ -186,6 +189,7 @@ HANDOVER_URL = "https://hak.example/h/Q2sV8l0bWq3uXo9Jf7cTz1RkA4pYmN6e"
 
 def _waiting_with_phone(position: int, eta_s: float) -> Callable[[KioskWindow], None]:
     def show(window: KioskWindow) -> None:
+        window.waiting.show_monitoring_notice(True)
         window.waiting.set_queue(position, eta_s)
         window.waiting.set_handover(HANDOVER_URL)
         window.show_screen(window.waiting)
@@ -355,6 +359,7 @@ SCENES: tuple[Scene, ...] = (
     Scene("choose-closed", _choose(CLOSED_QUEUE)),
     Scene("waiting", _waiting(3, 170)),
     Scene("waiting-next", _waiting(1, 0)),
+    Scene("waiting-not-monitored", _waiting(2, 60, monitoring_notice=False)),
     Scene("waiting-continue-on-phone", _waiting_with_phone(2, 90)),
     Scene("waiting-long-continue-on-phone", _waiting_with_phone(14, 1500)),
     Scene("in-call-connecting", in_call(connected=False)),

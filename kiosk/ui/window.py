@@ -67,6 +67,7 @@ class KioskWindow(QWidget):
         self.flights = FlightsScreen(self.texts, settings.info.central_url, settings.bus.site)
         self.call_choice = CallChoiceScreen(self.texts)
         self.waiting = WaitingScreen(self.texts)
+        self.waiting.show_monitoring_notice(settings.ui.monitoring_notice)
         self.in_call = InCallScreen(self.texts)
         self.rating = RatingScreen(self.texts)
         self.call_ended = CallEndedScreen(self.texts)

@@ -5,7 +5,7 @@
 const GATHER_TIMEOUT_MS = 5000; // aiortc waits for one complete answer: send what there is after this
 const STATS_EVERY_MS = 1000;
 
-function gatheringComplete(pc, timeoutMs) {
+export function gatheringComplete(pc, timeoutMs) {
   if (pc.iceGatheringState === "complete") return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {

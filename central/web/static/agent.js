@@ -3,7 +3,8 @@
 // concerns have their own modules: agent-page.js (what the page knows), agent-render.js (what it shows),
 // agent-socket.js (the socket to central), agent-ring.js (the ring tone and title), agent-signin.js
 // (sign-in and out), agent-call.js (the call's media) and agent-push.js (what the agent sends the
-// passenger). Events and messages are those of central/switchboard/console/.
+// passenger); agent-monitor.js relays the call to a supervisor who monitors it. Events and messages are
+// those of central/switchboard/console/.
 //
 // State exposed for tests and tools, as data attributes:
 //   body[data-state]          signed_out | connecting | away | available | ringing | on_call | wrap_up
@@ -25,6 +26,7 @@
 //   #signin-error[data-error] sign_in_failed | too_many_attempts | error
 
 import { CallMedia } from "./agent-call.js";
+import { callEndedForMonitor, closeMonitorRelay, openMonitorRelay } from "./agent-monitor.js";
 import { page } from "./agent-page.js";
 import { flightPush, mapPush, qrPush, textPush } from "./agent-push.js";
 import {
@@ -237,6 +239,7 @@ function onWrapUp(event) {
 }
 
 function endCallMedia() {
+  callEndedForMonitor();
   if (page.call && page.call.media) page.call.media.close();
   page.call = null;
 }
@@ -330,6 +333,7 @@ async function signedIn(card) {
   page.card = card;
   clearNotice();
   socket.open();
+  openMonitorRelay();
   page.maps = await fetchMaps();
   fillMaps();
 }
@@ -341,6 +345,7 @@ function signedOut(noticeKey) {
   dropRing();
   endCallMedia();
   socket.close();
+  closeMonitorRelay();
   if (noticeKey) showNotice(noticeKey);
   render();
   $("agent-id").focus();

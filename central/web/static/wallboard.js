@@ -8,7 +8,8 @@
 //                                   the raw number ("" when there is none)
 //   [data-tile][data-level]         ok | warn | bad | none: the colour of a headline figure
 //   tr[data-skill]                  one per queue, cells [data-field] waiting, longest_wait, agents, expected_wait
-//   li[data-agent][data-state]      one per signed-in agent, in the column of its state
+//   li[data-agent][data-state]      one per signed-in agent, in the column of its state; [data-call] the
+//                                   call it rings for or is on (wallboard-monitor.js offers to monitor it)
 
 import { $, LiveStream, applyCatalogue, minutesSeconds, nameOf, onLanguageSwitch, pageLanguage, renderClock, renderLive } from "./common.js";
 
@@ -158,6 +159,7 @@ function renderAgents(byState) {
       const li = document.createElement("li");
       li.dataset.agent = String(agent.id);
       li.dataset.state = state;
+      if (agent.call && (state === "ringing" || state === "on_call")) li.dataset.call = String(agent.call);
       const name = document.createElement("span");
       name.className = "agent-name";
       name.textContent = String(agent.name || agent.id);

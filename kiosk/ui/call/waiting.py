@@ -35,6 +35,9 @@ class WaitingScreen(QWidget):
         self.title = label("Greeting", wrap=True, alignment=centre)
         self.position = label("ScreenTitle", wrap=True, alignment=centre)
         self.eta = label("InfoBody", wrap=True, alignment=centre)
+        # said while the call waits, before anyone answers: calls may be monitored for quality
+        self.monitoring_notice = label("Hint", wrap=True, alignment=centre)
+        self.monitoring_notice_shown = True  # [ui] monitoring_notice: calls may be monitored here
         self.cancel_button = QPushButton()
         self.cancel_button.setObjectName("NavButton")
         self.cancel_button.clicked.connect(self.cancel_requested)
@@ -68,6 +71,7 @@ class WaitingScreen(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.position)
         layout.addWidget(self.eta)
+        layout.addWidget(self.monitoring_notice)
         layout.addStretch(1)
         layout.addWidget(self.phone_box)
         layout.addStretch(1)
@@ -84,6 +88,10 @@ class WaitingScreen(QWidget):
         self._eta_s = eta_s
         self.retranslate()
 
+    def show_monitoring_notice(self, shown: bool) -> None:
+        self.monitoring_notice_shown = shown
+        self.retranslate()
+
     def set_handover(self, url: str | None) -> None:
         """The address a phone takes this call over at (a one-time link), or None to offer nothing."""
         self.handover_url = url
@@ -98,7 +106,9 @@ class WaitingScreen(QWidget):
         self.title.setProperty("compact", offered)
         self.title.style().unpolish(self.title)
         self.title.style().polish(self.title)
-        self.title.setVisible(not (offered and self.prominent))
+        # The notice that calls may be monitored takes its line too: with the phone offered, the greeting
+        # gives way to it, or a short screen in large text cannot hold them all.
+        self.title.setVisible(not (offered and (self.prominent or self.monitoring_notice_shown)))
         if self._position is None:
             self.position.setText("")
         elif self._position == 1:
@@ -107,6 +117,8 @@ class WaitingScreen(QWidget):
             self.position.setText(t("call.position", position=self._position))
         self.eta.setText(expected_wait_text(t, self._eta_s))
         self.cancel_button.setText(t("call.cancel"))
+        self.monitoring_notice.setText(t("monitoring.notice"))
+        self.monitoring_notice.setVisible(self.monitoring_notice_shown)
         self._show_handover()
 
     def _show_handover(self) -> None:
