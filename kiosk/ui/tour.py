@@ -332,6 +332,36 @@ def flights_detail(printer_available: bool | None = True) -> Callable[[KioskWind
     return show
 
 
+CASE = Push(
+    call=DEMO_CALL,
+    kind=PushKind.QR,
+    text="Your case 1042: scan to follow it / 您的服务单 1042：扫码查看进度",
+    url="https://hak.example/c/q2x7VbQ0mE9rT4yU1oP8aS5dF3gH6jK2",
+    data={"case": 1042},
+)
+
+
+def case_card(state: str = "offered", typed: str = "") -> Callable[[KioskWindow], None]:
+    """The case card of a call: as it comes, with the keypad (``typed`` on it), or the number sent."""
+
+    def show(window: KioskWindow) -> None:
+        from kiosk.ui.case_qr import CallbackState, CaseCard
+
+        in_call(CASE)(window)
+        card = window.in_call.push_cards[0]
+        assert isinstance(card, CaseCard)
+        if state != "offered":
+            card.offer_keypad()
+            for digit in typed:
+                card.keypad.press(digit)
+        if state == "sent":
+            card.keypad._set("")
+            card.callback_state = CallbackState.SENT
+            card._show()
+
+    return show
+
+
 SCENES: tuple[Scene, ...] = (
     Scene("home", _home(True)),
     Scene("home-printer-unavailable", _home(False)),
@@ -383,6 +413,9 @@ SCENES: tuple[Scene, ...] = (
     Scene("scan-info-point-loading", _scan_result(PointLoading("t1-a12"))),
     Scene("scan-info-point-unavailable", _scan_result(PointUnavailableShown("t1-a12"))),
     Scene("scan-other-code", _scan_result(OtherText(shown_text(HOSTILE_CODE)))),
+    Scene("in-call-case", case_card()),
+    Scene("in-call-case-callback", case_card("typing", "13800138000")),
+    Scene("in-call-case-callback-sent", case_card("sent")),
     # last: the notice stays up until it is cleared
     Scene("home-notice", with_notice(_home(True))),
     Scene("in-call-notice", with_notice(in_call(NOTE, QR))),
