@@ -18,6 +18,7 @@ from bus.messages.central import QueueSummary, SkillQueue
 from bus.messages.flights import Direction, Flight, FlightStatus
 from hardware.camera import SyntheticSource
 from hardware.scanner.bcbp import BoardingPass, Leg, encode
+from kiosk.case_callback import FeedbackCategory
 from kiosk.printing.slips import WifiVoucher
 from kiosk.scanning.codes import shown_text
 from kiosk.scanning.flight import find_flight
@@ -362,6 +363,46 @@ def case_card(state: str = "offered", typed: str = "") -> Callable[[KioskWindow]
     return show
 
 
+def _feedback_categories() -> list[FeedbackCategory]:
+    named = [("lost_property", "Lost property", "遗失物品"), ("damaged_bag", "Damaged baggage", "行李损坏"),
+             ("delayed_bag", "Delayed baggage", "行李延误"), ("complaint", "Complaint", "投诉"),
+             ("other", "Other request", "其他诉求")]  # fmt: skip
+    return [FeedbackCategory(*entry) for entry in named]  # central's defaults ([cases] categories)
+
+
+def feedback(step: str, typed: str = "", phone: str = "", error: str = "") -> Callable[[KioskWindow], None]:
+    """The suggestion or complaint form at ``step`` (its categories as central's defaults give them)."""
+
+    def show(window: KioskWindow) -> None:
+        from kiosk.case_callback import FeedbackAnswer
+        from kiosk.ui.feedback.screen import Step
+
+        screen = window.feedback
+        screen.fetch_categories = None
+        screen.start()
+        window.show_screen(screen)
+        if step == "unavailable":
+            return
+        screen.set_categories(_feedback_categories())
+        screen.show_step(Step.WRITE)
+        screen.choose("complaint")
+        for char in typed:
+            screen.keyboard.press(char)
+        if step in ("contact", "sent", "failed"):
+            screen.show_step(Step.CONTACT)
+            for digit in phone:
+                screen.keypad.press(digit)
+        if step == "sent":
+            screen.show_answer(FeedbackAnswer(number=1043))
+        elif step == "failed":
+            screen.show_answer(FeedbackAnswer(error=error))
+
+    return show
+
+
+FEEDBACK_TEXT = "THE QUEUE AT SECURITY WAS LONG AND NOBODY SAID WHY PAIDUI TAI JIU"
+
+
 SCENES: tuple[Scene, ...] = (
     Scene("home", _home(True)),
     Scene("home-printer-unavailable", _home(False)),
@@ -416,6 +457,12 @@ SCENES: tuple[Scene, ...] = (
     Scene("in-call-case", case_card()),
     Scene("in-call-case-callback", case_card("typing", "13800138000")),
     Scene("in-call-case-callback-sent", case_card("sent")),
+    Scene("feedback", feedback("write")),
+    Scene("feedback-typed", feedback("write", FEEDBACK_TEXT)),
+    Scene("feedback-contact", feedback("contact", FEEDBACK_TEXT, "13800138000")),
+    Scene("feedback-sent", feedback("sent", FEEDBACK_TEXT)),
+    Scene("feedback-too-many", feedback("failed", FEEDBACK_TEXT, error="too_many")),
+    Scene("feedback-unavailable", feedback("unavailable")),
     # last: the notice stays up until it is cleared
     Scene("home-notice", with_notice(_home(True))),
     Scene("in-call-notice", with_notice(in_call(NOTE, QR))),
