@@ -11,7 +11,7 @@ import pytest
 
 from central.web.pages import STATIC_DIR
 
-SCRIPTS = ("point-feedback.js", "agent-case.js")
+SCRIPTS = ("point-feedback.js", "agent-case.js", "reports-cases.js")
 
 
 def catalogue(script_name: str) -> dict[str, dict[str, str]]:
