@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 import central.accounts
 from bus.messages.call import Push, PushKind
 from central.cases.desk import Actor
+from hardware.scanner.decoder import decode
 from kiosk.ui.case_qr import CallbackState, CaseCard
 from tests.peers.case_site import CaseSite
 from tests.peers.wait import until
@@ -30,9 +31,8 @@ def tap(qtbot, widget) -> None:
 
 def qr_on_screen(card: CaseCard, path: Path) -> str:
     card.image.pixmap().save(str(path))
-    image = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
-    text, _points, _ = cv2.QRCodeDetector().detectAndDecode(image)
-    return text
+    codes = decode(cv2.imread(str(path), cv2.IMREAD_GRAYSCALE))  # the project's scanner, as a phone would
+    return codes[0].text if len(codes) == 1 else ""
 
 
 def case_push(url: str, number: int) -> Push:
