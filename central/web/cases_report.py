@@ -43,6 +43,7 @@ def _report(request: web.Request) -> dict[str, Any]:
         ) from None
     report = case_report(desk.store.opened_between(*asked.span(zone)), asked, now)
     report["time_zone"] = zone.key
+    report["categories"] = {c.id: {"en": c.en, "zh": c.zh} for c in desk.categories.values()}  # names to show
     return report
 
 

@@ -140,7 +140,7 @@ class CaseCard(PushCard):
         layout.addWidget(self.phone_shown)
         layout.addWidget(self.keypad)
         layout.addLayout(actions)
-        layout.addWidget(self.callback_line)
+        layout.insertWidget(1, self.callback_line)  # under the title: the answer in view without scrolling
         self._show()
 
     # --- printing ----------------------------------------------------------------------------------------

@@ -89,6 +89,7 @@ async def test_supervisors_get_the_cases_report_and_its_csv(site: CaseSite) -> N
         assert (await chen.get(f"/api/reports/cases?from={today}&to={today}")).status == 403
         answer = await (await boss.get(f"/api/reports/cases?from={today}&to={today}")).json()
         assert answer["time_zone"] == "UTC" and answer["total"]["opened"] == 1
+        assert answer["categories"]["damaged_bag"] == {"en": "Damaged baggage", "zh": "行李损坏"}
         assert answer["rows"][0]["on_time"] == 1 and answer["rows"][0]["mean_rating"] == 4
         bad = await boss.get(f"/api/reports/cases?from={today}&to=2999-01-01")
         assert bad.status == 400 and "future" in (await bad.json())["detail"]

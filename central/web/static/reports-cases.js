@@ -55,7 +55,8 @@ function rowOf(row, head) {
   } else {
     tr.dataset.category = row.category;
     tr.dataset.department = row.department;
-    first.textContent = row.category;
+    const names = (report && report.categories && report.categories[row.category]) || null;
+    first.textContent = names ? (language() === "zh-CN" ? names.zh : names.en) : row.category;
     second.textContent = row.department;
   }
   tr.append(first, second);
