@@ -29,7 +29,6 @@ from tests.e2e.test_video_help_end_to_end import (
     agent_console,
     answer_the_ring,
     ask_for_help,
-    hang_up_with_disposition,
     tap,
 )
 from tests.peers.central import PASSWORD, central_running
@@ -152,7 +151,23 @@ def test_an_agent_opens_a_case_in_a_call_and_it_is_followed_resolved_rated_and_c
                 await expect(phone.locator("body")).not_to_contain_text("13800138000")
                 await phone.screenshot(path=str(shots / "phone-case-open-zh.png"), full_page=True)
 
-                await hang_up_with_disposition(console)
+                # in wrap-up the channel is gone: a case opened then gives its number and address to read out
+                await console.locator("#hangup").click()
+                await expect(console.locator("body")).to_have_attribute("data-state", "wrap_up", timeout=UI_TIMEOUT_MS)
+                await expect(console.locator("#wrapup #case-panel")).to_be_visible()
+                await expect(console.locator("#case-summary")).to_have_value("")
+                await console.locator("#case-category").select_option("other")
+                await console.locator("#case-summary").fill("Wants a call about the parking refund")
+                await console.locator("#case-open").click()
+                await expect(panel).to_have_attribute("data-state", "opened", timeout=UI_TIMEOUT_MS)
+                assert await panel.get_attribute("data-pushed") == "false"
+                await expect(console.locator("#case-result")).to_contain_text(f"{base_url}/c/")
+                await console.locator("#wrapup").screenshot(path=str(shots / "console-wrap-up-case.png"))
+                await console.locator('#disposition-form input[name="resolved"][value="no"]').check()
+                await console.locator("#category").select_option("lost_property")
+                await console.locator("#disposition-submit").click()
+                await expect(console.locator("#wrapup")).to_have_attribute("data-saved", "true", timeout=UI_TIMEOUT_MS)
+                await console.locator("#ready").click()
                 await until(lambda: window.current_screen is window.rating, "the rating screen")
 
                 # lost and found take it, resolve it and close it on the case desk

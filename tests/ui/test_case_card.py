@@ -87,3 +87,31 @@ def test_a_passenger_takes_the_case_qr_and_chooses_a_callback(qtbot, make_window
             await site.close()
 
     qt_loop.run_until_complete(scenario())
+
+
+@pytest.mark.slow
+def test_print_puts_the_case_qr_on_a_receipt(qtbot, make_window, qt_loop, tmp_path):
+    from kiosk.ui.print_status import PrintStatus
+    from tests.ui.test_print_actions import kiosk_with_printer
+
+    window = make_window(language="en")
+    url = "https://hak.example/c/q2x7VbQ0mE9rT4yU1oP8aS5dF3gH6jK2"
+    with kiosk_with_printer(window, tmp_path) as kiosk:
+
+        async def scenario() -> None:
+            await kiosk.service.start()
+            try:
+                await until(lambda: window.home.printer_available, "the printer ready")
+                window.show_screen(window.in_call)
+                card = window.in_call.show_push(case_push(url, 1042))
+                assert isinstance(card, CaseCard) and not card.case_print_status.isVisibleTo(window)
+                tap(qtbot, card.print_button)
+                status = card.case_print_status
+                assert status.isVisibleTo(window)
+                await until(lambda: status.status is PrintStatus.PRINTED, lambda: f"printed, not {status.text()}")
+            finally:
+                await kiosk.service.stop()
+
+        qt_loop.run_until_complete(scenario())
+        receipts = kiosk.emulator.wait_for_receipts(1)
+    assert receipts[0]["qr"] == [url] and receipts[0]["complete"]

@@ -167,6 +167,10 @@ async function openCase(event) {
     url && page.call && page.call.id === id && typeof page.sendPush === "function" && page.sendPush(casePush(id, answer.number, url)),
   );
   panel.dataset.pushed = String(pushed);
+  // a second case from the same call starts from an empty form, so the first is not opened twice by a double tap
+  $("case-form").reset();
+  edited = true;
+  fillCategories();
   const opened = t("opened", { number: answer.number });
   setResult("opened", `${opened} ${pushed ? t("pushed") : t("not_pushed", { url })}`);
 }
