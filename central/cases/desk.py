@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from bus.messages.central import AlertSeverity
 from central.alerts.book import AlertSink
 from central.cases import model
+from central.cases.feedback import Feedback
 from central.cases.model import Case, CaseRefused, Category, Status
 from central.cases.store import CaseStore
 
@@ -20,6 +21,7 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], float]
 CaseListener = Callable[[Case], None]
 OVERDUE_KIND = "case_overdue"
+FEEDBACK_OWNER = "passenger"  # a case left without a call is nobody's until its department takes it
 TOKEN_BYTES = 24  # 192 random bits: the passenger page's address cannot be guessed
 
 
@@ -86,6 +88,27 @@ class CaseDesk:
         log.info("case %d opened by %s (%s, %s)", case.number, actor.agent_id, case.category, case.department)
         return case
 
+    def open_feedback(self, feedback: Feedback) -> Case:
+        """A suggestion or complaint left at a kiosk or a QR point: a case in its category's department,
+        owned by nobody yet (the department takes it), its source in an internal note."""
+        category = self.categories.get(feedback.category)
+        if category is None:
+            raise CaseRefused("unknown_category")
+        now = self._clock()
+        case = model.open_case(
+            self.store.next_number(),
+            secrets.token_urlsafe(TOKEN_BYTES),
+            category,
+            FEEDBACK_OWNER,
+            feedback.summary,
+            now,
+            phone=feedback.phone,
+        )
+        case = model.add_note(case, FEEDBACK_OWNER, f"{feedback.source.value} {feedback.place}", False, now)
+        self._save(case)
+        log.info("case %d left at %s %s (%s)", case.number, feedback.source.value, feedback.place, case.category)
+        return case
+
     def take(self, actor: Actor, number: int) -> Case:
         case = self.get(number)
         self._check_may_act(actor, case)
@@ -108,6 +131,10 @@ class CaseDesk:
         self._save(changed)
         self._judge(changed, self._clock())
         return changed
+
+    def add_callback(self, token: str, phone: object) -> Case:
+        """The passenger's callback number, with the case only (see :func:`model.add_callback`)."""
+        return self._save(model.add_callback(self.by_token(token), phone, self._clock()))
 
     def rate(self, token: str, rating: int, resolved: bool) -> Case:
         case = self.by_token(token)

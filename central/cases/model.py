@@ -47,6 +47,7 @@ class EntryKind(StrEnum):
     OWNER = "owner"
     CALL = "call"
     RATED = "rated"
+    CALLBACK = "callback"
 
 
 class CaseRefused(ValueError):
@@ -218,6 +219,17 @@ def rate(case: Case, rating: int, resolved: bool, now: float) -> Case:
         raise CaseRefused("bad_rating", "rating: 1 to 5")
     entry = Entry(now, "passenger", EntryKind.RATED, text=str(rating))
     return _with(case, entry, rating=rating, resolved_for_passenger=bool(resolved))
+
+
+def add_callback(case: Case, phone: object, now: float) -> Case:
+    """The passenger chose to leave a number for a callback (at the kiosk, after the case was opened). The
+    timeline says that one was left, never the number; a case already closed takes none (nobody would call)."""
+    if case.status is Status.CLOSED:
+        raise CaseRefused("case_closed")
+    number = checked_phone(phone)
+    if number is None:
+        raise CaseRefused("bad_phone", "phone: 6-15 digits, optionally with a leading +")
+    return _with(case, Entry(now, "passenger", EntryKind.CALLBACK), phone=number)
 
 
 def erase_phone(case: Case, now: float, keep_s: float) -> Case:

@@ -51,6 +51,9 @@ def add_case_routes(app: web.Application, desk: CaseDesk) -> None:
     app.router.add_get("/api/cases/overdue", overdue)
     app.router.add_get("/api/cases/figures", figures)
     app.router.add_post("/api/cases/{number}/{action}", change)
+    from central.web.cases_report import add_case_report_routes  # it imports this module's CASES_KEY
+
+    add_case_report_routes(app)
     app.on_shutdown.append(_end_streams)
 
 

@@ -1,6 +1,7 @@
 """The passenger's page of a case: ``/c/{token}`` (no sign-in; the token is 192 random bits), its data
 ``GET /api/c/{token}`` (status, category and public notes only) and ``POST /api/c/{token}/rating`` (once,
-when the case is closed; rate-limited per client address).
+when the case is closed; rate-limited per client address); with them the feedback forms' posts and the
+kiosk's callback number (:mod:`central.web.cases_feedback`).
 
 An unknown token still gets the page, with 404: it says kindly that the link is not known.
 """
@@ -8,45 +9,22 @@ An unknown token still gets the page, with 404: it says kindly that the link is 
 from __future__ import annotations
 
 import json
-import re
-import time
-from collections import OrderedDict
-from dataclasses import dataclass, field
 
 from aiohttp import web
 
 from central.cases.desk import UnknownCase
+from central.cases.limit import PostLimit
 from central.cases.model import CaseRefused
 from central.web.agent import same_origin
 from central.web.cases import CASES_KEY
+from central.web.cases_feedback import TOKEN, add_feedback_routes
 from central.web.cases_views import public_view
 from central.web.pages import STATIC_DIR
 from central.web.policy import POLICY_KEY
 
 PAGE = STATIC_DIR / "case.html"
-TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 NO_STORE = {"Cache-Control": "no-store"}
 MAX_RATING_BYTES = 1024
-MAX_ADDRESSES = 10_000
-
-
-@dataclass
-class PostLimit:
-    """At most ``per_minute`` posts per client address in each minute (a fixed window: simple, and a
-    passenger rates once anyway)."""
-
-    per_minute: int
-    _windows: OrderedDict[str, tuple[int, int]] = field(default_factory=OrderedDict)
-
-    def admit(self, address: str, now: float | None = None) -> bool:
-        minute = int((time.monotonic() if now is None else now) // 60)
-        window, count = self._windows.pop(address, (minute, 0))
-        if window != minute:
-            window, count = minute, 0
-        self._windows[address] = (window, count + 1)
-        while len(self._windows) > MAX_ADDRESSES:
-            self._windows.popitem(last=False)
-        return count < self.per_minute
 
 
 LIMIT_KEY = web.AppKey("case_post_limit", PostLimit)
@@ -57,6 +35,7 @@ def add_case_public_routes(app: web.Application, per_minute: int) -> None:
     app.router.add_get("/c/{token}", page)
     app.router.add_get("/api/c/{token}", case_data)
     app.router.add_post("/api/c/{token}/rating", rating)
+    add_feedback_routes(app, per_minute)
 
 
 def _known(request: web.Request) -> bool:

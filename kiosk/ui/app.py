@@ -166,6 +166,7 @@ class KioskApp:
         guard_disk(self.settings.health, self.settings.app.state_dir, presence, printing.events)
         # the Wi-Fi tile and the agents' slips; it follows the printer's state from here on
         self.print_actions = print_actions = PrintActions(self.window, printing, self.settings.info.wifi_ssid)
+        self._open_feedback()
         await link.start()
         await presence.start()
         await printing.start()
@@ -185,6 +186,15 @@ class KioskApp:
         await presence.stop()
         flight_store.close()
         self.window.close()
+
+    def _open_feedback(self) -> None:
+        """The suggestion or complaint form posts to central's pages (see kiosk.case_callback)."""
+        from kiosk.case_callback import fetch_categories, post_feedback
+
+        central, device = self.settings.info.central_url, self.settings.bus.device_id
+        form = self.window.feedback
+        form.fetch_categories = lambda: fetch_categories(central)
+        form.send_feedback = lambda category, text, phone: post_feedback(central, device, category, text, phone)
 
     def _add_commands(self, printing: KioskPrinting, flight_store: FlightStore) -> None:
         """The fleet commands besides ``print_test``, on the same ``cmd`` subscription."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QBoxLayout, QFrame, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from device.ui.text import Texts
 from kiosk.ui.widgets import Tile, label, tiles_direction
@@ -24,6 +24,7 @@ class HomeScreen(QWidget):
     video_requested = Signal()
     wifi_requested = Signal()
     flights_requested = Signal()
+    feedback_requested = Signal()
 
     def __init__(self, texts: Texts, location: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -47,6 +48,11 @@ class HomeScreen(QWidget):
         self.printer_available: bool | None = None
         self.wifi_tile.setEnabled(False)
 
+        # not why people come to a kiosk: a slim tile under the others, always in view (never scrolled to)
+        self.feedback_tile = QPushButton()
+        self.feedback_tile.setObjectName("ChoiceButton")
+        self.feedback_tile.setAccessibleName("feedback")
+        self.feedback_tile.clicked.connect(self.feedback_requested)
         for tile in self.tiles:
             tile.setProperty("prominent", True)  # the first thing a passenger sees: large targets
         tiles = QWidget()
@@ -79,7 +85,13 @@ class HomeScreen(QWidget):
         layout.addWidget(self.hint)
         layout.addSpacing(16)
         layout.addWidget(scroll, 1)
-        layout.addWidget(self.location)
+        # where the passenger is and the feedback tile share the last line: four tiles in large text must
+        # still fit a small portrait screen unscrolled
+        footer = QHBoxLayout()
+        footer.setSpacing(24)
+        footer.addWidget(self.location, 1)
+        footer.addWidget(self.feedback_tile, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        layout.addLayout(footer)
         self.retranslate()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -130,6 +142,8 @@ class HomeScreen(QWidget):
         self.video_tile.set_texts(t("tile.video"), t("tile.video_detail"))
         self.flights_tile.set_texts(t("flights.tile"), t("flights.tile_detail"))
         self.info_tile.set_texts(t("tile.info"), t("tile.info_detail"))
+        self.feedback_tile.setText(t("feedback.tile"))
+        self.feedback_tile.setAccessibleDescription(t("feedback.tile_detail"))
         # not yet known (the printer starts just after the first paint) is not "unavailable"
         wifi_detail = "tile.wifi_unavailable" if self.printer_available is False else "tile.wifi_detail"
         self.wifi_tile.set_texts(t("tile.wifi"), t(wifi_detail))

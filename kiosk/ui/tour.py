@@ -18,6 +18,7 @@ from bus.messages.central import QueueSummary, SkillQueue
 from bus.messages.flights import Direction, Flight, FlightStatus
 from hardware.camera import SyntheticSource
 from hardware.scanner.bcbp import BoardingPass, Leg, encode
+from kiosk.case_callback import FeedbackCategory
 from kiosk.printing.slips import WifiVoucher
 from kiosk.scanning.codes import shown_text
 from kiosk.scanning.flight import find_flight
@@ -336,6 +337,76 @@ def flights_detail(printer_available: bool | None = True) -> Callable[[KioskWind
     return show
 
 
+CASE = Push(
+    call=DEMO_CALL,
+    kind=PushKind.QR,
+    text="Your case 1042: scan to follow it / 您的服务单 1042：扫码查看进度",
+    url="https://hak.example/c/q2x7VbQ0mE9rT4yU1oP8aS5dF3gH6jK2",
+    data={"case": 1042},
+)
+
+
+def case_card(state: str = "offered", typed: str = "") -> Callable[[KioskWindow], None]:
+    """The case card of a call: as it comes, with the keypad (``typed`` on it), or the number sent."""
+
+    def show(window: KioskWindow) -> None:
+        from kiosk.ui.case_qr import CallbackState, CaseCard
+
+        in_call(CASE)(window)
+        card = window.in_call.push_cards[0]
+        assert isinstance(card, CaseCard)
+        if state != "offered":
+            card.offer_keypad()
+            for digit in typed:
+                card.keypad.press(digit)
+        if state == "sent":
+            card.keypad._set("")
+            card.callback_state = CallbackState.SENT
+            card._show()
+
+    return show
+
+
+def _feedback_categories() -> list[FeedbackCategory]:
+    named = [("lost_property", "Lost property", "遗失物品"), ("damaged_bag", "Damaged baggage", "行李损坏"),
+             ("delayed_bag", "Delayed baggage", "行李延误"), ("complaint", "Complaint", "投诉"),
+             ("other", "Other request", "其他诉求")]  # fmt: skip
+    return [FeedbackCategory(*entry) for entry in named]  # central's defaults ([cases] categories)
+
+
+def feedback(step: str, typed: str = "", phone: str = "", error: str = "") -> Callable[[KioskWindow], None]:
+    """The suggestion or complaint form at ``step`` (its categories as central's defaults give them)."""
+
+    def show(window: KioskWindow) -> None:
+        from kiosk.case_callback import FeedbackAnswer
+        from kiosk.ui.feedback.screen import Step
+
+        screen = window.feedback
+        screen.fetch_categories = None
+        screen.start()
+        window.show_screen(screen)
+        if step == "unavailable":
+            return
+        screen.set_categories(_feedback_categories())
+        screen.show_step(Step.WRITE)
+        screen.choose("complaint")
+        for char in typed:
+            screen.keyboard.press(char)
+        if step in ("contact", "sent", "failed"):
+            screen.show_step(Step.CONTACT)
+            for digit in phone:
+                screen.keypad.press(digit)
+        if step == "sent":
+            screen.show_answer(FeedbackAnswer(number=1043))
+        elif step == "failed":
+            screen.show_answer(FeedbackAnswer(error=error))
+
+    return show
+
+
+FEEDBACK_TEXT = "THE QUEUE AT SECURITY WAS LONG AND NOBODY SAID WHY PAIDUI TAI JIU"
+
+
 SCENES: tuple[Scene, ...] = (
     Scene("home", _home(True)),
     Scene("home-printer-unavailable", _home(False)),
@@ -388,6 +459,15 @@ SCENES: tuple[Scene, ...] = (
     Scene("scan-info-point-loading", _scan_result(PointLoading("t1-a12"))),
     Scene("scan-info-point-unavailable", _scan_result(PointUnavailableShown("t1-a12"))),
     Scene("scan-other-code", _scan_result(OtherText(shown_text(HOSTILE_CODE)))),
+    Scene("in-call-case", case_card()),
+    Scene("in-call-case-callback", case_card("typing", "13800138000")),
+    Scene("in-call-case-callback-sent", case_card("sent")),
+    Scene("feedback", feedback("write")),
+    Scene("feedback-typed", feedback("write", FEEDBACK_TEXT)),
+    Scene("feedback-contact", feedback("contact", FEEDBACK_TEXT, "13800138000")),
+    Scene("feedback-sent", feedback("sent", FEEDBACK_TEXT)),
+    Scene("feedback-too-many", feedback("failed", FEEDBACK_TEXT, error="too_many")),
+    Scene("feedback-unavailable", feedback("unavailable")),
     # last: the notice stays up until it is cleared
     Scene("home-notice", with_notice(_home(True))),
     Scene("in-call-notice", with_notice(in_call(NOTE, QR))),

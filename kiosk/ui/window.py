@@ -21,6 +21,7 @@ from kiosk.ui.call.in_call import InCallScreen
 from kiosk.ui.call.rating import RatingScreen
 from kiosk.ui.call.thanks import ThanksScreen
 from kiosk.ui.call.waiting import WaitingScreen
+from kiosk.ui.feedback.screen import FeedbackScreen
 from kiosk.ui.flights.screen import FlightsScreen
 from kiosk.ui.flights.style import flights_stylesheet, row_height_px
 from kiosk.ui.home import HomeScreen
@@ -74,6 +75,7 @@ class KioskWindow(QWidget):
         self.thanks = ThanksScreen(self.texts)
         self.scan = ScanScreen(self.texts)
         self.scan_result = ScanResultScreen(self.texts)
+        self.feedback = FeedbackScreen(self.texts)
         self.screens = QStackedWidget()
         self._texted: tuple[TextedScreen, ...] = (
             self.home,
@@ -88,6 +90,7 @@ class KioskWindow(QWidget):
             self.thanks,
             self.scan,
             self.scan_result,
+            self.feedback,
         )
         self._shaped: tuple[ShapedScreen, ...] = (
             self.home,
@@ -136,6 +139,8 @@ class KioskWindow(QWidget):
         self.scan_result.scan_again_requested.connect(self.open_scan)
         self.scan_result.flight_details_requested.connect(self.flights.show_flight)
         self.flights.scan_requested.connect(self.open_scan)
+        self.home.feedback_requested.connect(self.open_feedback)
+        self.feedback.home_requested.connect(self.go_home)
         self.top_bar.language_button.clicked.connect(self._switch_language)
         self.top_bar.large_text_button.clicked.connect(self._session.set_large_text)
 
@@ -161,6 +166,11 @@ class KioskWindow(QWidget):
         """The Scan screen (from the Flights screen's "Scan boarding pass", or "scan again"; the home screen
         has no room for a fourth tile at 800x1280); the scan flow runs the camera only while it shows."""
         self.show_screen(self.scan)
+
+    def open_feedback(self) -> None:
+        """The suggestion or complaint form, empty, its categories asked of central."""
+        self.feedback.start()
+        self.show_screen(self.feedback)
 
     @property
     def session(self) -> PassengerSession:

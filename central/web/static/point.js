@@ -1,5 +1,8 @@
 // An info point on a phone: the point comes inside the page (#point-data), flights from
 // /api/points/{id}/flights. Text goes in with textContent only; times in the airport's time zone.
+// The suggestion or complaint form at the foot of the page is point-feedback.js's.
+
+import "./point-feedback.js";
 
 const catalogue = /* catalogue */ {
   "en": {

@@ -82,6 +82,7 @@ class InCallScreen(QWidget):
         self.self_view.setFixedSize(SELF_VIEW_MAX)
         self.agent_video.inset = self.self_view
         self.push_panel = PushPanel(texts)
+        self.push_panel.print_requested.connect(self.print_requested)  # a case card's Print
         self.hang_up = QPushButton()
         self.hang_up.setObjectName("HangUpButton")
         self.hang_up.clicked.connect(self.hang_up_requested)

@@ -94,6 +94,7 @@ class PushPanel(QWidget):
     """A title and the cards under it, in a scroll area; hidden while there is nothing to show."""
 
     flight_details_requested = Signal(str)  # a flight card's "Show details": the flight's id
+    print_requested = Signal(object)  # a case card's Print: the card, whose print_status tells how it goes
 
     def __init__(self, texts: Texts, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -133,10 +134,17 @@ class PushPanel(QWidget):
         return cards
 
     def add(self, push: Push) -> PushCard:
+        from kiosk.ui.case_qr import CaseCard, case_number  # a card kind of its own, built on PushCard
+
         flight_id = None
         if push.kind == "flight" and self.find_flight is not None:
             flight_id = self.find_flight(push.data)
-        card = PushCard(self._texts, push, flight_id=flight_id)
+        card: PushCard
+        if case_number(push) is not None:  # a follow-up case the agent opened: its QR, Print, a callback
+            card = CaseCard(self._texts, push)
+            card.print_tapped.connect(self.print_requested)
+        else:
+            card = PushCard(self._texts, push, flight_id=flight_id)
         card.details_requested.connect(self.flight_details_requested)
         self._cards.insertWidget(0, card)
         for old in self.cards[MAX_PUSHES_SHOWN:]:

@@ -1,0 +1,1 @@
+"""The kiosk's "Suggestion or complaint": a form that becomes a case at central without a call."""
