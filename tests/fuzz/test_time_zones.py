@@ -2,7 +2,8 @@
 screen, its boarding-pass check and the signage rows) and ``[calls] tz`` in central's settings. Python's
 zoneinfo refuses a bad name with ZoneInfoNotFoundError or ValueError, but with an OSError for the name
 of one of its folders ("America") or a name longer than a file name may be: each reader falls back to
-UTC (a display) or refuses the setting with a clear error (central)."""
+UTC (a display) or refuses the setting with a clear error (central). Also the bare airport and airline
+codes feeds send, looked up in the reference data (bus/airports)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bus.airports import airline, airport, site_zone
 from central.switchboard.settings import SwitchboardSettings
 from kiosk.scanning.flight import _zone as scan_zone
 from kiosk.ui.flights.words import zone as kiosk_zone
@@ -52,3 +54,12 @@ def test_inputs_that_once_failed_are_read_or_fall_back():
                 read_everywhere(name)
             except Exception as error:
                 raise AssertionError(f"corpus/time_zones/{file}: {name[:40]!r}: {error!r}") from error
+
+
+@fuzz_settings(100)
+@given(st.text(max_size=8) | st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=2, max_size=4))
+def test_any_airport_or_airline_code_from_a_feed_is_named_or_left_as_it_is(code):
+    # Feeds and the bus carry bare codes; the reference data names them, or gives back what it cannot name
+    found = airport(code)
+    assert isinstance(found.zone() or site_zone(code), ZoneInfo)
+    airline(code)
