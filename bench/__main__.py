@@ -143,6 +143,9 @@ def run(benchmark: Benchmark, quick: bool, timeout_s: float) -> Outcome:
         except subprocess.TimeoutExpired:
             timed_out = True
             stop_group(process)
+        except BaseException:  # Ctrl-C or SIGTERM: the benchmark has a session of its own, so stop it here
+            stop_group(process)
+            raise
         echo.join(timeout=10)
         errors.seek(0)
         stderr = errors.read()
@@ -218,6 +221,8 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(benchmark.name for benchmark in BENCHMARKS))
         return 0
     timeout_s = args.timeout or (QUICK_TIMEOUT_S if args.quick else FULL_TIMEOUT_S)
+    # SIGTERM ends the run as Ctrl-C does: through the handler in run() that stops the benchmark's session
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     selected = chosen(args.only, args.skip)
     outcomes: list[Outcome] = []
     for benchmark in BENCHMARKS:
