@@ -3,7 +3,8 @@ BoardingPassError and nothing else, and whatever the parser takes in it can writ
 so the pass the kiosk shows is the pass that was scanned.
 
 Random text and damaged passes are already tried in tests/unit/test_bcbp.py; here the damage is
-byte-level mutation of passes of every version, and the round trip is checked on what survives it."""
+byte-level mutation of passes of every version, and the round trip is checked on what survives it and
+still follows the layout (encode is the test passes' writer, not the kiosk's)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,11 @@ def read_or_refused(raw: bytes) -> None:
         boarding_pass = parse(text)
     except BoardingPassError as refused:
         assert refused.reason
+        return
+    unique = (boarding_pass.passenger_description, boarding_pass.checkin_source, boarding_pass.issue_date)
+    if boarding_pass.deviations or (boarding_pass.version is None and any(item is not None for item in unique)):
+        # encode writes passes that follow the layout; this one did not (a deviation, or a version mark
+        # with no digit): what the kiosk uses is the parsed pass, which kept every item it could read
         return
     again = parse(encode(boarding_pass))
     assert again == boarding_pass, (text, encode(boarding_pass))
