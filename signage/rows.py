@@ -60,7 +60,7 @@ BELT_SHOWN_FOR = timedelta(minutes=45)  # bags of a flight arrived this long ago
 def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name) if name else ZoneInfo("UTC")
-    except (ValueError, KeyError):  # ZoneInfoNotFoundError is a KeyError
+    except (ValueError, KeyError, OSError):  # not found is a KeyError; a folder's name ("America") an OSError
         return ZoneInfo("UTC")
 
 

@@ -106,7 +106,7 @@ def parse(
         root = fromstring(document, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
         raise AidxError(f"refused: {type(exc).__name__} (DTDs and entities are not accepted)") from None
-    except (ET.ParseError, ValueError) as exc:
+    except (ET.ParseError, ValueError, LookupError) as exc:  # LookupError: encoding="…" that Python does not know
         raise AidxError(f"not well-formed XML: {exc}"[:300]) from None
     except RecursionError:
         raise AidxError(f"nested deeper than {MAX_DEPTH}") from None

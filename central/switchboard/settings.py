@@ -106,6 +106,8 @@ class SwitchboardSettings(Section):
                 return json.loads(value)
             except json.JSONDecodeError as exc:
                 raise ValueError(f"must be a JSON array of ICE servers: {exc}") from None
+            except RecursionError:  # not a ValueError: pydantic would let it end the program with a traceback
+                raise ValueError("must be a JSON array of ICE servers, not nested this deep") from None
         return value
 
     @field_validator("tz")
@@ -113,7 +115,7 @@ class SwitchboardSettings(Section):
     def _known_zone(cls, value: str) -> str:
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # a folder ("America"), a name too long: OSError
             raise ValueError(f"unknown time zone {value!r}; use an IANA name like Asia/Shanghai") from None
         return value
 

@@ -72,7 +72,7 @@ async def _body(request: web.Request) -> dict[str, Any]:
         raise web.HTTPRequestEntityTooLarge(max_size=MAX_BODY_BYTES, actual_size=request.content_length or 0)
     try:
         body = json.loads(await request.read())
-    except ValueError:
+    except (ValueError, RecursionError):  # JSON nested deeper than Python's decoder goes is bad JSON too
         raise web.HTTPBadRequest(text='{"error": "bad_json"}', content_type="application/json") from None
     if not isinstance(body, dict):
         raise web.HTTPBadRequest(text='{"error": "bad_json"}', content_type="application/json")

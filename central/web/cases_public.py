@@ -78,7 +78,7 @@ async def rating(request: web.Request) -> web.StreamResponse:
         return web.json_response({"error": "too_large"}, status=413)
     try:
         body = json.loads(await request.read())
-    except ValueError:
+    except (ValueError, RecursionError):  # JSON nested deeper than Python's decoder goes is bad JSON too
         return web.json_response({"error": "bad_json"}, status=400)
     token = request.match_info["token"]
     if not isinstance(body, dict) or not isinstance(body.get("resolved"), bool):

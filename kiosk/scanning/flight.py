@@ -79,7 +79,7 @@ def _leap(year: int) -> bool:
 def _zone(tz: str) -> ZoneInfo:
     try:
         return ZoneInfo(tz) if tz else ZoneInfo("UTC")
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # a folder's name ("America") is an OSError
         return ZoneInfo("UTC")
 
 

@@ -61,7 +61,7 @@ def fetch_point(central_url: str, point_id: str, timeout_s: float = FETCH_TIMEOU
         raise PointUnavailable(f"point {point_id}: answer larger than {MAX_RESPONSE_BYTES} bytes")
     try:
         point = PointInfo.model_validate(json.loads(body))
-    except (ValueError, ValidationError) as exc:
+    except (ValueError, RecursionError, ValidationError) as exc:  # JSON nested too deep: RecursionError
         raise PointUnavailable(f"point {point_id}: not a point's details ({exc.__class__.__name__})") from exc
     if point.id != point_id:
         raise PointUnavailable(f"asked for point {point_id}, central described {point.id}")

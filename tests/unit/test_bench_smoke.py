@@ -1,99 +1,235 @@
-"""Every benchmark still runs: each one briefly (``--quick``) as the real program, so none rots unnoticed.
+"""Every benchmark still runs: ``python -m bench --quick`` runs each one briefly as the real program, once
+for the whole suite, so none rots unnoticed.
 
 The figures of such short runs mean little; what is checked is that each benchmark starts, measures what
-it says it measures, prints its table and goal lines, exits 0, and leaves no process behind. The ones that
-start Chromium or hold several calls are marked slow. Also: the Chromium baseline page shows what the
-kiosk's home screen shows, and the benchmarks' one percentile is the nearest-rank one.
+it says it measures, prints its table and goal lines, exits 0, and leaves no process behind; or that it
+says why it cannot run on this machine (call_budget without root). Also: the Chromium baseline page shows
+what the kiosk's home screen shows, the benchmarks' one percentile is the nearest-rank one, and the
+runner's summary and goal reading.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 import sys
 import tomllib
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
+from bench.__main__ import BENCHMARKS, Outcome, goals_in, summary
+from bench.__main__ import main as bench_main
 from bench.report import percentile
 from bench.startup import KIOSK_LOCATION, project_packages
 from tests.peers.programs import ROOT
 
-RUN_TIMEOUT_S = 120
+ALL_QUICK_TIMEOUT_S = 900  # every quick run one after the other: about 2.5 minutes on a busy 2-core machine
 
 
-def run_benchmark(module: str, *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", module, "--quick", *args],
-        cwd=ROOT,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-        capture_output=True,
-        text=True,
-        timeout=RUN_TIMEOUT_S,
-    )
-    assert done.returncode == 0, f"{module} exited {done.returncode}:\n{done.stdout}\n{done.stderr[-3000:]}"
-    return done.stdout
-
-
-@pytest.mark.slow  # a real run of the benchmark: the full suite keeps it from rotting
-def test_switchboard_benchmark_runs():
-    out = run_benchmark("bench.switchboard")
+def switchboard(out: str) -> None:
     assert "200 decisions of each kind" in out, out
     assert re.search(r"^agent available → call rung\s+[\d.]+\s+[\d.]+", out, re.MULTILINE), out
     assert "p99 ≤ 5 ms" in out
 
 
-@pytest.mark.slow  # a real run of the benchmark: the full suite keeps it from rotting
-def test_call_setup_benchmark_runs():
-    out = run_benchmark("bench.call_setup")
+def call_setup(out: str) -> None:
     assert "call: CallSession.start() → first picture" in out, out
     assert "floor: bare aiortc, createOffer → first picture" in out
 
 
-@pytest.mark.slow  # a real run of the benchmark: the full suite keeps it from rotting
-def test_ui_stall_benchmark_runs_and_names_causes():
-    out = run_benchmark("bench.ui_stall")
+def ui_stall(out: str) -> None:
     assert re.search(r"in a call\s+\d+\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+\d+ / \d+ / \d+", out), out
     assert re.search(r"agent frames shown on the kiosk / s: [1-9]", out), out  # the call really carried video
     assert "longest gaps in the call, and what the probe saw during each:" in out
 
 
-@pytest.mark.slow  # a real run of the benchmark: the full suite keeps it from rotting
-def test_printer_benchmark_runs():
-    out = run_benchmark("bench.printer")
+def printer(out: str) -> None:
     assert re.search(r"^flight slip\s+\d+\s+[\d.]+\s+[\d.]+", out, re.MULTILINE), out
     assert "tap to first byte on the wire" in out
 
 
-@pytest.mark.slow  # a real run of the benchmark: the full suite keeps it from rotting
-def test_outbox_benchmark_runs():
-    out = run_benchmark("bench.outbox")
+def outbox(out: str) -> None:
     assert re.search(r"^outbox: SQLite, then QoS 1\s+[\d,]+", out, re.MULTILINE), out
     assert "outbox / floor:" in out
 
 
-@pytest.mark.slow  # a real run of the benchmark: the full suite keeps it from rotting
-def test_flights_benchmark_runs():
-    out = run_benchmark("bench.flights")
+def flights(out: str) -> None:
     assert "Search per keystroke over" in out and "keystroke p99" in out, out
     assert "Kiosk Flights screen per keystroke over" in out and "key to the list repainted" in out, out
     assert "Feed change (AIDX over HTTP) to the update on the bus" in out
 
 
-@pytest.mark.slow
-def test_call_media_benchmark_runs():
-    out = run_benchmark("bench.call_media")
+def call_media(out: str) -> None:
     for codec in ("vp8", "h264"):
         assert f"{codec}: CallSession + camera" in out, out
     assert "after 2 calls" in out
 
 
-@pytest.mark.slow
-def test_startup_benchmark_runs_against_chromium():
-    out = run_benchmark("bench.startup")
+def startup(out: str) -> None:
     assert re.search(r"^kiosk\s+\d+ \(\d+–\d+\)", out, re.MULTILINE), out
     assert re.search(r"^chromium\s+\d+ \(\d+–\d+\)", out, re.MULTILINE), out
+
+
+def board_update(out: str) -> None:
+    assert re.search(r"^update: apply \+ repaint\s+[\d.]+\s+[\d.]+", out, re.MULTILINE), out
+    assert re.search(r"^full reset: reset \+ repaint\s+[\d.]+\s+[\d.]+", out, re.MULTILINE), out
+    assert re.search(r"changed rows on screen per update \(mean\): [1-9]", out), out  # the repaint had rows to draw
+    assert "goal ≥ 10x faster than the reset:" in out
+
+
+def signage_cpu(out: str) -> None:
+    assert re.search(r"^signage\s+[\d.]+\s+\d+\s+[\d.]+\s+[\d.]+\s+1$", out, re.MULTILINE), out
+    assert re.search(r"^chromium\s+[\d.]+\s+\d+\s+[\d.]+\s+[\d.]+\s+\d+$", out, re.MULTILINE), out
+    assert "goal CPU ≤ 0.5x Chromium's:" in out and "goal PSS ≤ 0.3x Chromium's:" in out
+
+
+def signage_repaint(out: str) -> None:
+    for line in ("the update on the bus (baseline)", "the display's store", "the row repainted"):
+        assert re.search(rf"^{re.escape(line)}\s+[\d.]+\s+[\d.]+$", out, re.MULTILINE), out
+    assert "goal p99 ≤ 1000 ms:" in out
+
+
+def call_budget(out: str) -> None:
+    for run in ("kiosk, adapting", "kiosk, fixed", "bare peer"):
+        row = rf"^25%\s+{re.escape(run)}\s+[\d.]+\s+[\d.]+\s+\S+/\S+\s+\S+/\S+"
+        assert re.search(row, out, re.MULTILINE), out
+    assert "goal at 25%: ≥ 15 frames per second each way (adapting):" in out
+
+
+def phone_page(out: str) -> None:
+    assert re.search(r"^slow 3G \(400 kbit/s, 400 ms\)\s+[\d.]+\s+\d+\s+\d+", out, re.MULTILINE), out
+    assert "goal ≤ 150 kB and interactive ≤ 3 s on slow 3G:" in out
+
+
+def phone_call_page(out: str) -> None:
+    assert re.search(r"^phone: /p/\{point\}/call\s+[\d.]+\s+\d+\s+\d+ \(", out, re.MULTILINE), out
+    assert re.search(r"^baseline: /agent \(sign-in\)\s+[\d.]+\s+\d+", out, re.MULTILINE), out
+    assert "goal: ≤ 150 kB: " in out and "goal: interactive ≤ 3 s (socket open): " in out
+
+
+def fleet(out: str) -> None:
+    assert re.search(r"^central\s+[\d.]+\s+[\d.]+\s+\d+$", out, re.MULTILINE), out
+    assert re.search(r"^mosquitto \(baseline\)\s+[\d.]+", out, re.MULTILINE), out
+    assert "central's JSON API at the end: 200 online of 200" in out, out
+    assert re.search(r"staleness, device publish → facilities stream: p50 \d+ ms, p99 \d+ ms", out), out
+
+
+def reports(out: str) -> None:
+    baseline = r"^baseline: full scan of the table\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+1\.00$"
+    assert re.search(baseline, out, re.MULTILINE), out
+    for name in ("by day, a month", "by hour, a day", "by skill, a year", "by category, a year", "by agent, a year"):
+        assert re.search(rf"^{name}\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+$", out, re.MULTILINE), (name, out)
+    assert "every report ≤ 1 s (median): " in out
+
+
+def shows_a_table(out: str) -> None:
+    """For a benchmark without checks of its own here: it printed a table (a rule under a header)."""
+    assert re.search(r"^-{3,}(  -{2,})+", out, re.MULTILINE), out
+
+
+# What each benchmark's quick run must print, beyond running to the end
+CHECKS: dict[str, Callable[[str], None]] = {
+    "switchboard": switchboard,
+    "call_setup": call_setup,
+    "ui_stall": ui_stall,
+    "printer": printer,
+    "outbox": outbox,
+    "flights": flights,
+    "call_media": call_media,
+    "startup": startup,
+    "board_update": board_update,
+    "signage_cpu": signage_cpu,
+    "signage_repaint": signage_repaint,
+    "call_budget": call_budget,
+    "phone_page": phone_page,
+    "phone_call_page": phone_call_page,
+    "fleet": fleet,
+    "reports": reports,
+}
+
+
+@pytest.fixture(scope="module")
+def quick_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    """``python -m bench --quick`` once, as a program: every benchmark's outcome by name."""
+    report = tmp_path_factory.mktemp("bench") / "quick.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick", "--json", str(report)],
+        cwd=ROOT,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        capture_output=True,
+        text=True,
+        timeout=ALL_QUICK_TIMEOUT_S,
+    )
+    assert report.exists(), f"python -m bench exited {done.returncode}:\n{done.stdout[-5000:]}\n{done.stderr[-3000:]}"
+    outcomes = {outcome["name"]: outcome for outcome in json.loads(report.read_text())}
+    assert "=== summary" in done.stdout
+    for name in outcomes:  # the summary names every benchmark that ran or was skipped
+        assert re.search(rf"^{name}\s+(ok|failed|skipped)\b", done.stdout, re.MULTILINE), name
+    return outcomes
+
+
+@pytest.mark.slow  # every benchmark's quick run, once for the whole module (about 2.5 minutes)
+@pytest.mark.timeout(ALL_QUICK_TIMEOUT_S + 60)
+@pytest.mark.parametrize("name", [benchmark.name for benchmark in BENCHMARKS])
+def test_every_benchmark_runs_quickly_or_says_why_it_cannot(quick_runs, name):
+    outcome = quick_runs[name]
+    if outcome["status"] == "skipped":
+        assert outcome["reason"], outcome  # never silently dropped
+        if name == "call_budget":
+            assert os.geteuid() != 0 and "root" in outcome["reason"], outcome
+        else:
+            pytest.fail(f"{name} skipped on the test machine, which has every peer: {outcome['reason']}")
+        return
+    assert outcome["status"] == "ok", f"{name}: {outcome['reason']}\n{outcome['output'][-3000:]}"
+    CHECKS.get(name, shows_a_table)(outcome["output"])
+
+
+def test_every_benchmark_module_is_in_the_runners_list():
+    """A module that takes --quick and has a main is a benchmark: adding one to bench/ is one line there."""
+    modules = {
+        path.stem
+        for path in (ROOT / "bench").glob("*.py")
+        if "--quick" in (text := path.read_text()) and "def main(" in text and path.stem != "__main__"
+    }
+    assert modules == {benchmark.name for benchmark in BENCHMARKS}
+
+
+def test_the_summary_gives_status_seconds_goals_and_why():
+    outcomes = [
+        Outcome("switchboard", "ok", 0.4, goals=[("p99 ≤ 5 ms", True)]),
+        Outcome("printer", "failed", 3.2, "exit status 1: boom", [("goal: a", True), ("goal: b", False)]),
+        Outcome("call_budget", "skipped", reason="needs root to put its calls under a CPU quota (cgroup cpu.max)"),
+    ]
+    lines = summary(outcomes).splitlines()
+    assert lines[0].split() == ["benchmark", "status", "seconds", "goals", "met", "why"]
+    assert lines[2].split() == ["switchboard", "ok", "0.4", "yes"]
+    assert lines[3].split()[:5] == ["printer", "failed", "3.2", "no", "(1"] and lines[3].endswith("boom")
+    assert lines[4].split()[:4] == ["call_budget", "skipped", "-", "-"] and "needs root" in lines[4]
+
+
+def test_goal_lines_are_read_in_every_form_the_benchmarks_print():
+    out = "\n".join(
+        [
+            "p99 ≤ 5 ms: yes (wall clock: agent available → rung 0.07 ms)",
+            "goal: every slip within 10% of the floor ............ no",
+            "goal: native QR at least 20x fewer bytes than raster  yes (least 37x)",
+            "goal staleness p99 ≤ 2 s .................. yes",
+            "every report ≤ 1 s (median): yes (slowest 69 ms)",
+            "goal at 25%: ≥ 15 frames per second each way (adapting): no",
+            "kiosk     1118 (1100–1200)",  # a table row is no goal
+            "Notes: goals are yes or no",
+        ]
+    )
+    assert [ok for _, ok in goals_in(out)] == [True, False, True, True, True, False]
+
+
+def test_the_runner_refuses_an_unknown_benchmark_by_name():
+    with pytest.raises(SystemExit, match="no benchmark named swichboard; known: board_update, "):
+        bench_main(["--only", "swichboard"])
 
 
 def test_the_chromium_baseline_page_shows_what_the_kiosk_home_screen_shows():
@@ -129,81 +265,3 @@ def test_percentile_is_the_nearest_rank_of_what_was_measured():
     assert percentile([3.0, 1.0, 2.0], 0.0) == 1.0
     with pytest.raises(ValueError):
         percentile([], 0.5)
-
-
-@pytest.mark.slow  # a real run of the benchmark: the full suite keeps it from rotting
-def test_board_update_benchmark_runs():
-    out = run_benchmark("bench.board_update")
-    assert re.search(r"^update: apply \+ repaint\s+[\d.]+\s+[\d.]+", out, re.MULTILINE), out
-    assert re.search(r"^full reset: reset \+ repaint\s+[\d.]+\s+[\d.]+", out, re.MULTILINE), out
-    assert re.search(r"changed rows on screen per update \(mean\): [1-9]", out), out  # the repaint had rows to draw
-    assert "goal ≥ 10x faster than the reset:" in out
-
-
-@pytest.mark.slow
-def test_signage_cpu_benchmark_runs_against_chromium():
-    out = run_benchmark("bench.signage_cpu")
-    assert re.search(r"^signage\s+[\d.]+\s+\d+\s+[\d.]+\s+[\d.]+\s+1$", out, re.MULTILINE), out
-    assert re.search(r"^chromium\s+[\d.]+\s+\d+\s+[\d.]+\s+[\d.]+\s+\d+$", out, re.MULTILINE), out
-    assert "goal CPU ≤ 0.5x Chromium's:" in out and "goal PSS ≤ 0.3x Chromium's:" in out
-
-
-@pytest.mark.slow  # central, Mosquitto and the signage board on the bus
-def test_signage_repaint_benchmark_runs():
-    out = run_benchmark("bench.signage_repaint")
-    for line in ("the update on the bus (baseline)", "the display's store", "the row repainted"):
-        assert re.search(rf"^{re.escape(line)}\s+[\d.]+\s+[\d.]+$", out, re.MULTILINE), out
-    assert "goal p99 ≤ 1000 ms:" in out
-
-
-@pytest.mark.slow  # six calls, each in a process of its own under a CPU quota
-def test_call_budget_benchmark_runs_under_a_quota_or_says_why_it_cannot():
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.call_budget", "--quick"],
-        cwd=ROOT,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-        capture_output=True,
-        text=True,
-        timeout=RUN_TIMEOUT_S * 2,
-    )
-    if os.geteuid() != 0:
-        assert done.returncode == 2 and "needs root" in done.stderr, done.stderr
-        return
-    assert done.returncode == 0, f"{done.stdout}\n{done.stderr[-3000:]}"
-    for run in ("kiosk, adapting", "kiosk, fixed", "bare peer"):
-        row = rf"^25%\s+{re.escape(run)}\s+[\d.]+\s+[\d.]+\s+\S+/\S+\s+\S+/\S+"
-        assert re.search(row, done.stdout, re.MULTILINE), done.stdout
-    assert "goal at 25%: ≥ 15 frames per second each way (adapting):" in done.stdout
-
-
-@pytest.mark.slow  # starts central and Chromium
-def test_phone_page_benchmark_runs():
-    out = run_benchmark("bench.phone_page")
-    assert re.search(r"^slow 3G \(400 kbit/s, 400 ms\)\s+[\d.]+\s+\d+\s+\d+", out, re.MULTILINE), out
-    assert "goal ≤ 150 kB and interactive ≤ 3 s on slow 3G:" in out
-
-
-@pytest.mark.slow  # starts Chromium
-def test_phone_call_page_benchmark_runs():
-    out = run_benchmark("bench.phone_call_page")
-    assert re.search(r"^phone: /p/\{point\}/call\s+[\d.]+\s+\d+\s+\d+ \(", out, re.MULTILINE), out
-    assert re.search(r"^baseline: /agent \(sign-in\)\s+[\d.]+\s+\d+", out, re.MULTILINE), out
-    assert "goal: ≤ 150 kB: " in out and "goal: interactive ≤ 3 s (socket open): " in out
-
-
-@pytest.mark.slow  # a real run: Mosquitto, central and the fleet simulator as processes
-def test_fleet_benchmark_runs():
-    out = run_benchmark("bench.fleet")
-    assert re.search(r"^central\s+[\d.]+\s+[\d.]+\s+\d+$", out, re.MULTILINE), out
-    assert re.search(r"^mosquitto \(baseline\)\s+[\d.]+", out, re.MULTILINE), out
-    assert "central's JSON API at the end: 200 online of 200" in out, out
-    assert re.search(r"staleness, device publish → facilities stream: p50 \d+ ms, p99 \d+ ms", out), out
-
-
-@pytest.mark.slow  # a real run of the benchmark: the full suite keeps it from rotting
-def test_reports_benchmark_runs():
-    out = run_benchmark("bench.reports")
-    assert re.search(r"^baseline: full scan of the table\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+1\.00$", out, re.MULTILINE), out
-    for name in ("by day, a month", "by hour, a day", "by skill, a year", "by category, a year", "by agent, a year"):
-        assert re.search(rf"^{name}\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+$", out, re.MULTILINE), (name, out)
-    assert "every report ≤ 1 s (median): " in out

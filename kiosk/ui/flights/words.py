@@ -50,7 +50,7 @@ class Texts(Protocol):
 def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name) if name else ZoneInfo("UTC")
-    except (ValueError, KeyError):  # ZoneInfoNotFoundError is a KeyError
+    except (ValueError, KeyError, OSError):  # not found is a KeyError; a folder's name ("America") an OSError
         return ZoneInfo("UTC")
 
 
