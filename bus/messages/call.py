@@ -151,6 +151,15 @@ class Ended(Message):
     requeue_offered: bool = False
 
 
+class Transfer(Message):
+    """The agent passed the call on (added in v1): the caller closes its peer connection, shows "connecting
+    you to a specialist", and keeps the call id; the next agent's ``connect`` starts a new leg (a new
+    offer). ``queued`` may come in between, with the call at the head of the new queue."""
+
+    type: Literal["transfer"] = "transfer"
+    call: CallId
+
+
 HandoverToken = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{16,64}$")]
 
 
@@ -166,7 +175,9 @@ class Handover(Message):
     ttl_s: Annotated[float, Field(ge=0)] = Field(description="seconds the token stays valid at most")
 
 
-CallIn = Annotated[Queued | Connect | SdpOffer | SdpAnswer | Push | Ended | Handover, Field(discriminator="type")]
+CallIn = Annotated[
+    Queued | Connect | SdpOffer | SdpAnswer | Push | Ended | Handover | Transfer, Field(discriminator="type")
+]
 
 CALL_OUT: TypeAdapter[CallOut] = TypeAdapter(CallOut)
 CALL_IN: TypeAdapter[CallIn] = TypeAdapter(CallIn)

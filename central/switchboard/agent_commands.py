@@ -117,7 +117,9 @@ def accept(sb: SwitchboardState, agent_id: str, call_id: str) -> None:
     call = sb.calls[call_id]
     now = sb.clock()
     call.phase = LivePhase.CONNECTED
-    call.answered_at = now
+    if call.answered_at is None:  # a call passed on keeps its first answer: it is answered once
+        call.answered_at = now
+    call.leg_answered_at = now
     del sb.ringing[call.skill][call_id]
     agent.ready_asked = agent.away_after_call = False
     set_state(sb, agent, AgentState.ON_CALL, call_id=call_id)

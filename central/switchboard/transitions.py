@@ -20,7 +20,7 @@ from central.switchboard.console.events import (
     StateChanged,
     WrapUp,
 )
-from central.switchboard.model import AgentEvent, AgentState, CallRecord, LivePhase, Outcome
+from central.switchboard.model import AgentEvent, AgentState, CallLeg, CallRecord, LegEnd, LivePhase, Outcome
 from central.switchboard.state import ActiveCall, SwitchboardState
 
 log = logging.getLogger(__name__)
@@ -56,6 +56,8 @@ def details(call: ActiveCall, now: float) -> CallDetails:
         skill=call.skill,
         waited_s=now - call.arrived_at,
         context=call.context,
+        transferred_from=call.handed_note.from_agent if call.handed_note else None,
+        handed_note=call.handed_note.note if call.handed_note else "",
     )
 
 
@@ -105,8 +107,32 @@ def end_unanswered(
         del sb.ringing[call.skill][call.call_id]
         sb.send_agent(agent, RingCancelled(call=call.call_id, reason=RingCancelReason.CALLER_LEFT))
         set_state(sb, agent, AgentState.AVAILABLE)
-    record = _record(call, now, outcome=outcome, end_reason=reason, wait_s=now - call.arrived_at)
+    if call.answered_at is not None:
+        record = _passed_on_record(call, now, reason)
+    else:
+        record = _record(call, now, outcome=outcome, end_reason=reason, wait_s=now - call.arrived_at)
     _finish(sb, call, record, tell_caller=tell_caller)
+
+
+def _passed_on_record(call: ActiveCall, now: float, reason: EndReason) -> CallRecord:
+    """A call passed on by an agent that ends before the next one took it: still answered (once), with
+    the legs so far, closed by the last agent who had it, and nobody's wrap-up."""
+    assert call.answered_at is not None and call.legs
+    disposition = call.disposition
+    return _record(
+        call,
+        now,
+        outcome=Outcome.ANSWERED,
+        end_reason=reason,
+        wait_s=call.answered_at - call.arrived_at,
+        answered_at=call.answered_at,
+        agent_id=call.legs[-1].agent_id,
+        talk_s=now - call.answered_at,
+        wrap_s=0.0,
+        resolved_first_contact=disposition.resolved if disposition else None,
+        category=disposition.category if disposition else None,
+        note=disposition.note if disposition else "",
+    )
 
 
 def end_connected(
@@ -117,6 +143,7 @@ def end_connected(
     assert call.answered_at is not None and call.agent_id is not None
     agent = sb.agents[call.agent_id]
     disposition = call.disposition
+    close_leg(call, now, LegEnd.CLOSED)
     record = _record(
         call,
         now,
@@ -152,12 +179,23 @@ def end_connected(
         sb.deadlines.set(agent.agent_id, until)
 
 
+def close_leg(call: ActiveCall, now: float, end: LegEnd) -> None:
+    """The agent now on the call is done with it: their leg goes into the call's list."""
+    assert call.agent_id is not None and call.leg_answered_at is not None
+    call.legs.append(
+        CallLeg(agent_id=call.agent_id, skill=call.skill, answered_at=call.leg_answered_at, ended_at=now, end=end)
+    )
+    call.leg_answered_at = None
+
+
 def _record(call: ActiveCall, now: float, **fields: Any) -> CallRecord:
     return CallRecord(
         call_id=call.call_id,
         caller_id=call.caller_id,
         caller_kind=call.caller_kind,
-        skill=call.skill,
+        skill=call.arrived_skill,
+        transfers=call.transfers,
+        legs=tuple(call.legs),
         language=call.language,
         location=call.context.location,
         arrived_at=call.arrived_at,

@@ -27,6 +27,7 @@ from central.switchboard.console.messages import (
     Disposition,
     Hangup,
     Presence,
+    Transfer,
     parse,
 )
 from central.switchboard.console.wire import as_json
@@ -175,3 +176,5 @@ def dispatch(desk: AgentDesk, agent_id: str, message: ConsoleMessage) -> None:
         switchboard.agent_hangup(agent_id, message.call)
     elif isinstance(message, Disposition):
         switchboard.agent_disposition(agent_id, message.call, message.resolved, message.category, message.note)
+    elif isinstance(message, Transfer):
+        switchboard.agent_transfer(agent_id, message.call, skill=message.skill, to=message.agent)

@@ -36,6 +36,7 @@ def test_every_console_event_type_is_documented_in_calls_md():
         "ended",
         "wrap_up",
         "disposition_saved",
+        "transferred",
         "error",
     }
     for kind in event_types():

@@ -17,6 +17,10 @@ object (:func:`central.switchboard.console.wire.as_json`).
 ``ended``: the call is over (``reason`` one of :class:`bus.messages.call.EndReason`: ``caller``,
     ``caller_lost``, ``failed``, or ``agent`` for this agent's own hang-up, confirmed); ``wrap_up`` follows.
 ``wrap_up``: wrap-up began; send the disposition.
+``transferred``: this agent's ``transfer`` went through: their part of the call is over (close the media;
+    no wrap-up: the disposition is the next agent's), a ``state`` event follows. ``skill`` or ``agent``
+    says where the call went. A call passed on rings its next agent with ``transferred_from`` (the first
+    agent's name) and ``handed_note`` (the note they saved before passing it on) in ``ring`` and ``connected``.
 ``disposition_saved``: the disposition was recorded.
 ``error``: sent by the adapter, not the switchboard, when a console message is refused
     (``Refused.reason`` or the reason it did not validate); ``request`` names what was refused.
@@ -104,6 +108,10 @@ class CallDetails(_Event):
     skill: str
     waited_s: Annotated[float, Field(description="rounded to 0.1 s")]
     context: CallContext
+    transferred_from: str | None = None
+    """The name of the agent who passed the call on; None for a call straight from its queue."""
+    handed_note: str = ""
+    """Their note (the disposition note saved before passing it on)."""
 
     @field_validator("waited_s")
     @classmethod
@@ -151,6 +159,13 @@ class DispositionSaved(_Event):
     call: str
 
 
+class Transferred(_Event):
+    type: Literal["transferred"] = "transferred"
+    call: str
+    skill: str | None = None
+    agent: str | None = None
+
+
 class ConsoleError(_Event):
     type: Literal["error"] = "error"
     reason: str
@@ -168,6 +183,7 @@ ConsoleEvent = (
     | CallEnded
     | WrapUp
     | DispositionSaved
+    | Transferred
     | ConsoleError
 )
 """Everything a console hears."""

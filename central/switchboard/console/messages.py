@@ -10,6 +10,7 @@ Client to server, one JSON object per WebSocket text message:
 | ``answer`` | ``call``, ``sdp`` (complete SDP, ICE gathered) | the console's answer to the caller's offer |
 | ``hangup`` | ``call`` | end the call; wrap-up follows |
 | ``disposition`` | ``call``, ``resolved`` (boolean), ``category``, ``note`` (≤ ``MAX_NOTE_CHARS``) | the outcome |
+| ``transfer`` | ``call``, and ``skill`` or ``agent`` | pass the call on, blind, to a queue or an available agent |
 
 A message that does not validate is answered with ``{"type": "error", "reason": ..., "request": ...}``
 and the socket stays open.
@@ -22,14 +23,14 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from bus.messages.base import CallId
+from bus.messages.base import AgentId, CallId
 from bus.messages.call import Sdp
 
 MAX_MESSAGE_BYTES = 96 * 1024
 """A little more than the largest SDP (64 Ki characters) with its envelope."""
 MAX_NOTE_CHARS = 2000
 """The longest disposition note; the console learns it from ``signed_in`` and keeps its form to it."""
-REQUEST_TYPES = ("presence", "accept", "decline", "answer", "hangup", "disposition")
+REQUEST_TYPES = ("presence", "accept", "decline", "answer", "hangup", "disposition", "transfer")
 
 
 class _ConsoleMessage(BaseModel):
@@ -70,7 +71,16 @@ class Disposition(_ConsoleMessage):
     note: Annotated[str, Field(max_length=MAX_NOTE_CHARS)] = ""
 
 
-ConsoleMessage = Annotated[Presence | Accept | Decline | Answer | Hangup | Disposition, Field(discriminator="type")]
+class Transfer(_ConsoleMessage):
+    type: Literal["transfer"]
+    call: CallId
+    skill: Annotated[str, Field(pattern=r"^[a-z0-9_-]{1,32}$")] | None = None
+    agent: AgentId | None = None
+
+
+ConsoleMessage = Annotated[
+    Presence | Accept | Decline | Answer | Hangup | Disposition | Transfer, Field(discriminator="type")
+]
 _ADAPTER: TypeAdapter[ConsoleMessage] = TypeAdapter(ConsoleMessage)
 
 
