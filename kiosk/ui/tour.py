@@ -173,11 +173,19 @@ def _choose(summary: QueueSummary | None) -> Callable[[KioskWindow], None]:
 
 def _waiting(position: int | None, eta_s: float | None) -> Callable[[KioskWindow], None]:
     def show(window: KioskWindow) -> None:
+        window.waiting.set_passed_on(False)
         window.waiting.set_handover(None)
         window.waiting.set_queue(position, eta_s)
         window.show_screen(window.waiting)
 
     return show
+
+
+def _passed_on(window: KioskWindow) -> None:
+    window.waiting.set_handover(None)
+    window.waiting.set_queue(1, 0)
+    window.waiting.set_passed_on(True)
+    window.show_screen(window.waiting)
 
 
 HANDOVER_URL = "https://hak.example/h/Q2sV8l0bWq3uXo9Jf7cTz1RkA4pYmN6e"
@@ -186,6 +194,7 @@ HANDOVER_URL = "https://hak.example/h/Q2sV8l0bWq3uXo9Jf7cTz1RkA4pYmN6e"
 
 def _waiting_with_phone(position: int, eta_s: float) -> Callable[[KioskWindow], None]:
     def show(window: KioskWindow) -> None:
+        window.waiting.set_passed_on(False)
         window.waiting.set_queue(position, eta_s)
         window.waiting.set_handover(HANDOVER_URL)
         window.show_screen(window.waiting)
@@ -357,6 +366,7 @@ SCENES: tuple[Scene, ...] = (
     Scene("waiting-next", _waiting(1, 0)),
     Scene("waiting-continue-on-phone", _waiting_with_phone(2, 90)),
     Scene("waiting-long-continue-on-phone", _waiting_with_phone(14, 1500)),
+    Scene("in-call-transfer", _passed_on),
     Scene("in-call-connecting", in_call(connected=False)),
     Scene("in-call", in_call()),
     Scene("in-call-note", in_call(NOTE)),
