@@ -72,6 +72,7 @@ def sign_in(sb: SwitchboardState, agent_id: str, name: str, skills: Iterable[str
             categories=list(settings.categories),
             ring_timeout_s=settings.ring_timeout_s,
             wrap_up_s=settings.wrap_up_s,
+            site_skills=list(settings.skills),
         ),
     )
     set_state(sb, agent, AgentState.AWAY)

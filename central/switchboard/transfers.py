@@ -47,8 +47,8 @@ def transfer(sb: SwitchboardState, agent_id: str, call_id: str, skill: str | Non
     else:
         assert skill is not None
         _staffed_queue(sb, agent, skill)
+    sb.send_agent(agent, Transferred(call=call_id, skill=skill, agent=to_agent))  # before its new state
     _pass_on(sb, agent, call)
-    sb.send_agent(agent, Transferred(call=call_id, skill=skill, agent=to_agent))
     if target is not None:
         ring(sb, call, target)
         log.info("call %s: passed by %s to %s", call_id, agent_id, to_agent)

@@ -66,6 +66,7 @@ def test_events_become_json_with_their_enums_as_strings():
         "ring_timeout_s": 15.0,
         "wrap_up_s": 60.0,
         "max_note_chars": MAX_NOTE_CHARS,
+        "site_skills": [],
     }
 
 

@@ -80,6 +80,8 @@ class SignedIn(_Event):
     ring_timeout_s: float
     wrap_up_s: float
     max_note_chars: int = MAX_NOTE_CHARS
+    site_skills: list[str] = []
+    """Every queue of the site, in the order of the settings: where a call can be passed on to."""
 
     @field_validator("skills")
     @classmethod
