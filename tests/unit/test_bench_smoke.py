@@ -207,3 +207,10 @@ def test_reports_benchmark_runs():
     for name in ("by day, a month", "by hour, a day", "by skill, a year", "by category, a year", "by agent, a year"):
         assert re.search(rf"^{name}\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+$", out, re.MULTILINE), (name, out)
     assert "every report ≤ 1 s (median): " in out
+
+
+@pytest.mark.slow  # a real run of the benchmark: the full suite keeps it from rotting
+def test_transfer_benchmark_runs_and_passes_the_call_on():
+    out = run_benchmark("bench.transfer")
+    assert re.search(r"transfer to the next agent\s+2\s+\d+", out), out
+    assert "baseline: first call set-up" in out and "goal: p95 transfer" in out
