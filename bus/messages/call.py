@@ -160,6 +160,22 @@ class Transfer(Message):
     call: CallId
 
 
+class Hold(Message):
+    """The agent is consulting a colleague (added in v1): the caller keeps its connection, shows "please
+    wait, your agent is asking a colleague" and holds its media until ``resume`` (the first agent took the
+    call back) or ``transfer`` (the colleague takes it: their ``connect`` follows)."""
+
+    type: Literal["hold"] = "hold"
+    call: CallId
+
+
+class Resume(Message):
+    """The hold is over: the agent is back (added in v1)."""
+
+    type: Literal["resume"] = "resume"
+    call: CallId
+
+
 HandoverToken = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{16,64}$")]
 
 
@@ -176,7 +192,8 @@ class Handover(Message):
 
 
 CallIn = Annotated[
-    Queued | Connect | SdpOffer | SdpAnswer | Push | Ended | Handover | Transfer, Field(discriminator="type")
+    Queued | Connect | SdpOffer | SdpAnswer | Push | Ended | Handover | Transfer | Hold | Resume,
+    Field(discriminator="type"),
 ]
 
 CALL_OUT: TypeAdapter[CallOut] = TypeAdapter(CallOut)

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-from bus.messages.call import Connect, Ended, Handover, Queued, SdpAnswer, SdpOffer, Transfer
+from bus.messages.call import Connect, Ended, Handover, Hold, Queued, Resume, SdpAnswer, SdpOffer, Transfer
 
 # The state is what the console's ``state`` event carries, so it is defined with the console's contract.
 from central.switchboard.console.events import AgentState as AgentState
 from central.switchboard.console.events import ConsoleEvent
 
-CallerMessage = Queued | Connect | SdpOffer | SdpAnswer | Ended | Handover | Transfer
+CallerMessage = Queued | Connect | SdpOffer | SdpAnswer | Ended | Handover | Transfer | Hold | Resume
 """What the switchboard sends a caller (the ``call/in`` messages that come from it; pushes go peer to peer)."""
 
 AgentEvent = ConsoleEvent
@@ -37,7 +37,9 @@ class Refused(Exception):
         self.reason = reason
 
 
-STAFFED_STATES = frozenset({AgentState.AVAILABLE, AgentState.RINGING, AgentState.ON_CALL, AgentState.WRAP_UP})
+STAFFED_STATES = frozenset(
+    {AgentState.AVAILABLE, AgentState.RINGING, AgentState.ON_CALL, AgentState.WRAP_UP, AgentState.CONSULTING}
+)
 """The states in which an agent counts as staffed for the expected wait (signed in and not away)."""
 
 

@@ -129,6 +129,8 @@ class SwitchboardState:
         """A step is being settled (:mod:`.settling`); a step started from inside it is settled with it."""
         # Continue on your phone (central.switchboard.handover): live tokens, and each call's token.
         self.handovers: dict[str, HandoverTicket] = {}
+        # Consultations (central.switchboard.consults): per call, the agent on it and the colleague asked.
+        self.consults: dict[str, tuple[str, str]] = {}
         self.handover_of_call: dict[str, str] = {}
 
     def send_caller(self, call: ActiveCall, message: CallerMessage) -> None:

@@ -38,7 +38,17 @@ from bus.messages.call import (
 )
 from bus.messages.central import QueueSummary
 from bus.messages.device import DeviceQueue
-from central.switchboard import agent_commands, caller_commands, handover, routing, settling, telling, transfers, views
+from central.switchboard import (
+    agent_commands,
+    caller_commands,
+    consults,
+    handover,
+    routing,
+    settling,
+    telling,
+    transfers,
+    views,
+)
 from central.switchboard.console.wallboard import Wallboard
 from central.switchboard.console.wire import as_json
 from central.switchboard.kpi import Kpis
@@ -202,12 +212,29 @@ class Switchboard:
 
     @_step
     def agent_transfer(self, agent_id: str, call_id: str, *, skill: str | None = None, to: str | None = None) -> None:
-        """Pass the call on, blind, to the head of ``skill``'s queue or to the available agent ``to``.
-
-        The caller is told ``transfer`` and waits; the agent goes to wrap-up with nothing to record.
-        :class:`Refused` as :mod:`.transfers` lists, and nothing changes.
-        """
+        """Pass the call on, blind, to the head of ``skill``'s queue or to the available agent ``to``."""
         transfers.transfer(self._state, agent_id, call_id, skill, to)
+
+    @_step
+    def agent_consult(self, agent_id: str, call_id: str, to: str) -> None:
+        """Talk to the available colleague ``to`` about the call; the caller is held (:mod:`.consults`)."""
+        consults.consult(self._state, agent_id, call_id, to)
+
+    @_step
+    def agent_consult_signal(self, agent_id: str, call_id: str, kind: Literal["offer", "answer"], sdp: str) -> None:
+        consults.signal(self._state, agent_id, call_id, kind, sdp)
+
+    @_step
+    def agent_hand_over(self, agent_id: str, call_id: str) -> None:
+        consults.hand_over(self._state, agent_id, call_id)
+
+    @_step
+    def agent_take_back(self, agent_id: str, call_id: str) -> None:
+        consults.take_back(self._state, agent_id, call_id)
+
+    @_step
+    def agent_consult_leave(self, agent_id: str, call_id: str) -> None:
+        consults.leave(self._state, agent_id, call_id)
 
     # --- time ------------------------------------------------------------------------------------------
 

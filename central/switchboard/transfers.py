@@ -13,7 +13,8 @@
 - Refused, and nothing changes: ``not_your_call`` (the call just ended, or is not theirs),
   ``choose_queue_or_agent``, ``unknown_skill``, ``nobody_signed_in`` (an empty queue: nobody else is
   signed in with that skill, not even away), ``agent_gone`` (not signed in any more), ``agent_busy`` (not available),
-  ``same_agent``, ``phone_call`` (a caller on a phone: its page cannot take a second agent yet).
+  ``same_agent``, ``consulting`` (during a consultation: hand over or take back first), ``phone_call``
+  (a caller on a phone: its page cannot take a second agent yet).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from central.switchboard.agents import SignedInAgent
 from central.switchboard.console.events import Transferred
 from central.switchboard.model import PHONE_KIND, AgentState, LegEnd, LivePhase, Refused
 from central.switchboard.state import ActiveCall, HandedNote, SwitchboardState
-from central.switchboard.transitions import close_leg, leave_wrap_up, ring, set_state
+from central.switchboard.transitions import close_leg, free_after_passing_on, ring
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,8 @@ def transfer(sb: SwitchboardState, agent_id: str, call_id: str, skill: str | Non
     if (skill is None) == (to_agent is None):
         raise Refused("choose_queue_or_agent")
     call = sb.calls[call_id]
+    if call_id in sb.consults:
+        raise Refused("consulting")  # hand over to the colleague, or take the call back first
     if call.caller_kind == PHONE_KIND:
         # The phone page makes one peer connection per call and knows no ``transfer`` yet: refused, the
         # call goes on as it is, rather than a second connection beside the first.
@@ -94,12 +97,4 @@ def _pass_on(sb: SwitchboardState, agent: SignedInAgent, call: ActiveCall) -> No
     call.sent_eta_s = None
     sb.send_caller(call, Transfer(call=call.call_id))
     sb.changed = True
-    agent.call_id = None
-    set_state(sb, agent, AgentState.WRAP_UP)
-    agent.wrap_call_id = None
-    agent.wrap_disposed = True
-    wrap_up_s = sb.settings.wrap_up_s
-    if wrap_up_s <= 0 or agent.ready_asked:
-        leave_wrap_up(sb, agent)
-    else:
-        sb.deadlines.set(agent.agent_id, now + wrap_up_s)
+    free_after_passing_on(sb, agent)

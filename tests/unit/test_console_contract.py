@@ -37,6 +37,9 @@ def test_every_console_event_type_is_documented_in_calls_md():
         "wrap_up",
         "disposition_saved",
         "transferred",
+        "consult",
+        "consult_signal",
+        "consult_ended",
         "error",
     }
     for kind in event_types():

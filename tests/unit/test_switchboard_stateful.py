@@ -239,6 +239,23 @@ class SwitchboardMachine(RuleBasedStateMachine):
         self.accept(pick)
         self.transfer(pick, to_agent, target_pick, skill)
 
+    @rule(pick=picks, target_pick=picks)
+    def consult(self, pick: int, target_pick: int) -> None:
+        agent_id = self.agent_in(AgentState.ON_CALL, pick)
+        colleague = self.agent_in(AgentState.AVAILABLE, target_pick)
+        self.attempt(lambda: self.sb.agent_consult(agent_id, self.agent_call(agent_id), colleague))
+
+    @rule(pick=picks, how=st.sampled_from(("hand_over", "take_back", "leave")))
+    def end_consultation(self, pick: int, how: str) -> None:
+        if how == "leave":
+            colleague = self.agent_in(AgentState.CONSULTING, pick)
+            call_id = next(iter(self.sb._state.consults), "none")
+            self.attempt(lambda: self.sb.agent_consult_leave(colleague, call_id))
+            return
+        agent_id = self.agent_in(AgentState.ON_CALL, pick)
+        action = self.sb.agent_hand_over if how == "hand_over" else self.sb.agent_take_back
+        self.attempt(lambda: action(agent_id, self.agent_call(agent_id)))
+
     @rule(agent_id=agents, caller_id=callers, skill=st.sampled_from(SKILLS))
     def transfer_someone_elses(self, agent_id: str, caller_id: str, skill: str) -> None:
         self.attempt(lambda: self.sb.agent_transfer(agent_id, self.live_call_of(caller_id), skill=skill))
@@ -310,6 +327,17 @@ class SwitchboardMachine(RuleBasedStateMachine):
                 assert record.agent_id == closer
             else:
                 assert connects[record.call_id] == 0 and not record.legs and record.transfers == 0
+
+    @invariant()
+    def a_consulting_agent_talks_about_a_connected_call_of_another(self) -> None:
+        states = {a.agent_id: a.state for a in self.sb.agents()}
+        consults = self.sb._state.consults
+        live = {c.call_id: c for c in self.sb.live_calls()}
+        assert sorted(a for a, s in states.items() if s is AgentState.CONSULTING) == sorted(
+            p[1] for p in consults.values()
+        )
+        for call_id, (first, _colleague) in consults.items():
+            assert live[call_id].phase is LivePhase.CONNECTED and live[call_id].agent_id == first
 
     @invariant()
     def no_call_waits_past_its_tier_while_the_tier_has_a_free_agent(self) -> None:

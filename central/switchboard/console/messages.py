@@ -11,6 +11,11 @@ Client to server, one JSON object per WebSocket text message:
 | ``hangup`` | ``call`` | end the call; wrap-up follows |
 | ``disposition`` | ``call``, ``resolved`` (boolean), ``category``, ``note`` (≤ ``MAX_NOTE_CHARS``) | the outcome |
 | ``transfer`` | ``call``, and ``skill`` or ``agent`` | pass the call on, blind, to a queue or an available agent |
+| ``consult`` | ``call``, ``agent`` | talk to an available colleague about the call; the caller is held |
+| ``consult_signal`` | ``call``, ``kind`` (``offer`` or ``answer``), ``sdp`` | SDP for the two consoles' connection |
+| ``hand_over`` | ``call`` | the consulted colleague takes the call |
+| ``take_back`` | ``call`` | end the consultation and go on with the caller |
+| ``consult_leave`` | ``call`` | (the colleague) end the consultation |
 
 A message that does not validate is answered with ``{"type": "error", "reason": ..., "request": ...}``
 and the socket stays open.
@@ -30,7 +35,20 @@ MAX_MESSAGE_BYTES = 96 * 1024
 """A little more than the largest SDP (64 Ki characters) with its envelope."""
 MAX_NOTE_CHARS = 2000
 """The longest disposition note; the console learns it from ``signed_in`` and keeps its form to it."""
-REQUEST_TYPES = ("presence", "accept", "decline", "answer", "hangup", "disposition", "transfer")
+REQUEST_TYPES = (
+    "presence",
+    "accept",
+    "decline",
+    "answer",
+    "hangup",
+    "disposition",
+    "transfer",
+    "consult",
+    "consult_signal",
+    "hand_over",
+    "take_back",
+    "consult_leave",
+)
 
 
 class _ConsoleMessage(BaseModel):
@@ -78,8 +96,48 @@ class Transfer(_ConsoleMessage):
     agent: AgentId | None = None
 
 
+class ConsultRequest(_ConsoleMessage):
+    type: Literal["consult"]
+    call: CallId
+    agent: AgentId
+
+
+class ConsultSignalMessage(_ConsoleMessage):
+    type: Literal["consult_signal"]
+    call: CallId
+    kind: Literal["offer", "answer"]
+    sdp: Sdp
+
+
+class HandOver(_ConsoleMessage):
+    type: Literal["hand_over"]
+    call: CallId
+
+
+class TakeBack(_ConsoleMessage):
+    type: Literal["take_back"]
+    call: CallId
+
+
+class ConsultLeave(_ConsoleMessage):
+    type: Literal["consult_leave"]
+    call: CallId
+
+
 ConsoleMessage = Annotated[
-    Presence | Accept | Decline | Answer | Hangup | Disposition | Transfer, Field(discriminator="type")
+    Presence
+    | Accept
+    | Decline
+    | Answer
+    | Hangup
+    | Disposition
+    | Transfer
+    | ConsultRequest
+    | ConsultSignalMessage
+    | HandOver
+    | TakeBack
+    | ConsultLeave,
+    Field(discriminator="type"),
 ]
 _ADAPTER: TypeAdapter[ConsoleMessage] = TypeAdapter(ConsoleMessage)
 
