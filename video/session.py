@@ -38,8 +38,10 @@ from bus.messages.call import (
     CallRequest,
     Connect,
     Ended,
+    Hold,
     Push,
     Queued,
+    Resume,
     SdpAnswer,
     SdpOffer,
     Transfer,
@@ -102,6 +104,8 @@ class CallSession:
       keep up, or can again (``[video] adapt``; see video/adaptation.py);
     - ``on_transfer()`` when the agent passed the call on: the peer connection to them is closed, the phase
       is ``waiting`` again (the camera stays subscribed), and the next agent's ``connect`` makes a new one;
+    - ``on_hold(held)`` when the agent consults a colleague (``hold``: True) and when they are back
+      (``resume``: False); the connection stays, and the agent's console holds its side of the media;
     - ``on_ended(reason, requeue_offered)`` once, after the peer connection is closed, the local tracks are
       stopped, the camera subscription is released and the session's tasks have ended.
     """
@@ -129,6 +133,7 @@ class CallSession:
         self.on_quality: Callable[[Decision], None] = _ignore
         self.on_ended: Callable[[str, bool], None] = _ignore
         self.on_transfer: Callable[[], None] = _ignore
+        self.on_hold: Callable[[bool], None] = _ignore
         self._passed_on = False
         """An agent passed the call on: it was answered, so leaving it now is a hang-up, not a cancel."""
         self._signalling_task: asyncio.Task[None] | None = None
@@ -269,6 +274,8 @@ class CallSession:
             self._notify(self.on_push, message)
         elif isinstance(message, Transfer) and phase in _WITH_AGENT:
             self._pass_on()
+        elif isinstance(message, (Hold, Resume)) and phase in _WITH_AGENT:
+            self._notify(self.on_hold, isinstance(message, Hold))
         else:
             # late queue updates and repeated answers are normal races; an offer to the kiosk is not in the design
             level = logging.WARNING if isinstance(message, SdpOffer) else logging.DEBUG

@@ -188,6 +188,12 @@ def _passed_on(window: KioskWindow) -> None:
     window.show_screen(window.waiting)
 
 
+def _held(window: KioskWindow) -> None:
+    window.waiting.set_handover(None)
+    window.waiting.set_passed_on(True, held=True)
+    window.show_screen(window.waiting)
+
+
 HANDOVER_URL = "https://hak.example/h/Q2sV8l0bWq3uXo9Jf7cTz1RkA4pYmN6e"
 """A "continue on your phone" link as central makes them: its address and a one-time token."""
 
@@ -367,6 +373,7 @@ SCENES: tuple[Scene, ...] = (
     Scene("waiting-continue-on-phone", _waiting_with_phone(2, 90)),
     Scene("waiting-long-continue-on-phone", _waiting_with_phone(14, 1500)),
     Scene("in-call-transfer", _passed_on),
+    Scene("in-call-hold", _held),
     Scene("in-call-connecting", in_call(connected=False)),
     Scene("in-call", in_call()),
     Scene("in-call-note", in_call(NOTE)),

@@ -95,3 +95,52 @@ def test_agent_a_passes_the_call_to_agent_b_and_the_kiosk_gets_bs_video_without_
                 await until(lambda: window.current_screen is window.rating, "the rating screen")
 
         qt_loop.run_until_complete(scenario())
+
+
+def test_agent_a_consults_b_browser_to_browser_while_the_passenger_waits_then_hands_over(
+    qtbot, qt_loop, mosquitto: Mosquitto, tmp_path: Path, chromium_executable: str
+):
+    with central_running(mosquitto, tmp_path / "central", agents=AGENTS, wrap_up_s=5) as central:
+
+        async def scenario() -> None:
+            async with (
+                RunningKiosk(mosquitto.url, "kiosk-t1-b-02", tmp_path / "kiosk") as kiosk,
+                chromium(chromium_executable) as browser,
+            ):
+                window = kiosk.window
+                a = await console_of(browser, central.base_url, "chen")
+                await ask_for_help(qtbot, kiosk)
+                await answer_the_ring(a)
+                await until(lambda: window.in_call.agent_video.frames_shown >= 3, "agent A's video on the kiosk")
+                b = await console_of(browser, central.base_url, "wang")
+
+                await a.locator("#transfer-agent").fill("wang")
+                await a.locator("#consult-start").click()
+                await expect(b.locator("body")).to_have_attribute("data-state", "consulting", timeout=UI_TIMEOUT_MS)
+                await until(lambda: window.waiting.held, "the passenger's hold message")
+                assert window.call_active
+                window.grab().save(str(tmp_path / "kiosk-held.png"))
+                await expect(b.locator("#consult-title")).to_have_text("Chen Li asks you about their call")
+                frames = re.compile(r"^[1-9][0-9]*$")
+                await expect(a.locator("#consult-video")).to_have_attribute(
+                    "data-frames", frames, timeout=UI_TIMEOUT_MS
+                )
+                await expect(b.locator("#consult-video")).to_have_attribute(
+                    "data-frames", frames, timeout=UI_TIMEOUT_MS
+                )
+                await a.screenshot(path=str(tmp_path / "console-a-consulting.png"))
+
+                shown_before = window.in_call.agent_video.frames_shown
+                await a.locator("#consult-hand-over").click()
+                await expect(b.locator("body")).to_have_attribute("data-state", "on_call", timeout=UI_TIMEOUT_MS)
+                await expect(a.locator("body")).to_have_attribute("data-state", "wrap_up", timeout=UI_TIMEOUT_MS)
+                await until(lambda: window.current_screen is window.in_call, "the call screen with agent B")
+                await until(
+                    lambda: window.in_call.agent_video.frames_shown >= shown_before + 5, "agent B's video on the kiosk"
+                )
+                assert "Wang Fang" in window.in_call.agent_label.text()
+                await expect(b.locator("#transfer-from")).to_have_text("Passed on by Chen Li")
+                await hang_up_with_disposition(b)
+                await until(lambda: window.current_screen is window.rating, "the rating screen")
+
+        qt_loop.run_until_complete(scenario())

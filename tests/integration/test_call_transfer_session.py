@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bus.messages.call import Agent, CallHangup, Connect, SdpOffer, Transfer
+from bus.messages.call import Agent, CallHangup, Connect, Hold, Resume, SdpOffer, Transfer
 from demo.agent_peer import AgentPeer
 from tests.integration.test_call_session import (  # the fixtures and helpers of the one-agent call
     HEIGHT,
@@ -80,3 +80,31 @@ async def test_leaving_while_passed_on_is_a_hang_up_and_releases_everything(pair
 
 async def until_phase_count(watched, phase: SessionPhase, count: int) -> None:
     await watched._waiters.until(lambda: watched.phases.count(phase) >= count, 10.0, f"{count} x {phase}")
+
+
+async def test_a_hold_keeps_the_connection_and_resume_goes_on_with_the_same_agent(pair, camera):
+    session, watched = make_session(pair, camera)
+    held: list[bool] = []
+
+    def on_hold(on: bool) -> None:
+        held.append(on)
+        watched._waiters.changed()
+
+    session.on_hold = on_hold
+    async with AgentPeer(pair.switchboard, width=WIDTH, height=HEIGHT) as agent:
+        await session.start("zh-CN")
+        await watched.frames(3)
+
+        await agent.end.send(Hold(call=session.call_id))
+        await until_held(watched, held, [True])
+        assert session.phase is SessionPhase.IN_CALL  # the connection stays
+        frames = session.remote_frames
+        await watched.frames(frames + 3)  # and media still flows under the hold
+        await agent.end.send(Resume(call=session.call_id))
+        await until_held(watched, held, [True, False])
+        await session.hangup()
+    await assert_everything_released(camera)
+
+
+async def until_held(watched, held: list[bool], wanted: list[bool]) -> None:
+    await watched._waiters.until(lambda: held == wanted, 10.0, f"holds {wanted}")

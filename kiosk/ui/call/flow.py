@@ -121,6 +121,7 @@ class VideoHelpFlow(QObject):
         session.on_push = self._on_push
         session.on_ended = self._on_ended
         session.on_transfer = self._on_transfer
+        session.on_hold = self._on_hold
         self.session = session
         self._answered = False
         self._desk.report_phase(CallPhase.WAITING, session.call_id, None, None)
@@ -189,6 +190,16 @@ class VideoHelpFlow(QObject):
         window.show_screen(window.waiting)
         self._desk.report_phase(CallPhase.WAITING, self.session.call_id if self.session else None, None, None)
 
+    def _on_hold(self, held: bool) -> None:
+        """The agent asks a colleague (the call and its connection stay): a message until they are back."""
+        window = self._window
+        if held:
+            window.waiting.set_passed_on(True, held=True)
+            window.show_screen(window.waiting)
+        elif window.waiting.held:
+            window.waiting.set_passed_on(False)
+            window.show_screen(window.in_call)
+
     def _on_agent(self, agent: Agent) -> None:
         window = self._window
         window.waiting.set_passed_on(False)
@@ -203,6 +214,8 @@ class VideoHelpFlow(QObject):
             self._window.in_call.set_connected()
 
     def _on_remote_video(self, frame: VideoFrame) -> None:
+        if self._window.waiting.held:
+            return  # on hold: the agent's side is held, nothing of it is shown
         # Converting and scaling a picture takes a few ms: it runs in a worker thread so the screen
         # never waits for it. Only the newest frame waits its turn; older ones are dropped.
         self._next_frame = frame

@@ -32,6 +32,7 @@ class WaitingScreen(QWidget):
         self._position: int | None = None
         self._eta_s: float | None = None
         self.passed_on = False
+        self.held = False
         self.long_wait_s = LONG_WAIT_S
         self.handover_url: str | None = None
         self._qr_drawn: tuple[str, int] | None = None
@@ -88,9 +89,11 @@ class WaitingScreen(QWidget):
         self._eta_s = eta_s
         self.retranslate()
 
-    def set_passed_on(self, passed_on: bool) -> None:
-        """Whether the call is being passed on to another agent ("connecting you to a specialist")."""
+    def set_passed_on(self, passed_on: bool, *, held: bool = False) -> None:
+        """Whether the call is being passed on to another agent ("connecting you to a specialist"), or, with
+        ``held``, on hold while the agent asks a colleague."""
         self.passed_on = passed_on
+        self.held = passed_on and held
         if passed_on:
             self.handover_url = None
         self.retranslate()
@@ -103,11 +106,11 @@ class WaitingScreen(QWidget):
     def retranslate(self) -> None:
         t = self._texts
         if self.passed_on:
-            self.title.setText(t("transfer.title"))
+            self.title.setText(t("transfer.hold_title" if self.held else "transfer.title"))
             self.title.setProperty("compact", False)
             self.title.setVisible(True)
             self.position.setText("")
-            self.eta.setText(t("transfer.detail"))
+            self.eta.setText(t("transfer.hold_detail" if self.held else "transfer.detail"))
             self.cancel_button.setText(t("call.hang_up"))
             self.phone_box.setVisible(False)
             return
