@@ -66,6 +66,7 @@ BENCHMARKS: tuple[Benchmark, ...] = (
     Benchmark("scan"),
     Benchmark("printer"),
     Benchmark("call_setup"),
+    Benchmark("transfer"),
     Benchmark("ui_stall"),
     Benchmark("call_media"),
     Benchmark("outbox", needs=(missing_mosquitto,)),

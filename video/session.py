@@ -38,10 +38,13 @@ from bus.messages.call import (
     CallRequest,
     Connect,
     Ended,
+    Hold,
     Push,
     Queued,
+    Resume,
     SdpAnswer,
     SdpOffer,
+    Transfer,
 )
 from bus.topics import TopicKind
 from hardware.camera import CameraOwner, CameraSubscription
@@ -64,8 +67,9 @@ _NEXT_PHASES: dict[SessionPhase, frozenset[SessionPhase]] = {
     SessionPhase.IDLE: frozenset({SessionPhase.REQUESTING, SessionPhase.ENDED}),
     SessionPhase.REQUESTING: frozenset({SessionPhase.WAITING, SessionPhase.CONNECTING, SessionPhase.ENDED}),
     SessionPhase.WAITING: frozenset({SessionPhase.WAITING, SessionPhase.CONNECTING, SessionPhase.ENDED}),
-    SessionPhase.CONNECTING: frozenset({SessionPhase.IN_CALL, SessionPhase.ENDED}),
-    SessionPhase.IN_CALL: frozenset({SessionPhase.ENDED}),
+    # back to WAITING: the agent passed the call on (``transfer``); the next agent's ``connect`` follows
+    SessionPhase.CONNECTING: frozenset({SessionPhase.IN_CALL, SessionPhase.WAITING, SessionPhase.ENDED}),
+    SessionPhase.IN_CALL: frozenset({SessionPhase.WAITING, SessionPhase.ENDED}),
     SessionPhase.ENDED: frozenset(),
 }
 
@@ -98,6 +102,10 @@ class CallSession:
     - ``on_push(push)`` for every valid push, from the data channel or the bus;
     - ``on_quality(decision)`` when the picture sent changes because this kiosk's CPU or the network cannot
       keep up, or can again (``[video] adapt``; see video/adaptation.py);
+    - ``on_transfer()`` when the agent passed the call on: the peer connection to them is closed, the phase
+      is ``waiting`` again (the camera stays subscribed), and the next agent's ``connect`` makes a new one;
+    - ``on_hold(held)`` when the agent consults a colleague (``hold``: True) and when they are back
+      (``resume``: False); the connection stays, and the agent's console holds its side of the media;
     - ``on_ended(reason, requeue_offered)`` once, after the peer connection is closed, the local tracks are
       stopped, the camera subscription is released and the session's tasks have ended.
     """
@@ -124,6 +132,12 @@ class CallSession:
         self.on_push: Callable[[Push], None] = _ignore
         self.on_quality: Callable[[Decision], None] = _ignore
         self.on_ended: Callable[[str, bool], None] = _ignore
+        self.on_transfer: Callable[[], None] = _ignore
+        self.on_hold: Callable[[bool], None] = _ignore
+        self._passed_on = False
+        """An agent passed the call on: it was answered, so leaving it now is a hang-up, not a cancel."""
+        self._signalling_task: asyncio.Task[None] | None = None
+        self._passing: asyncio.Task[None] | None = None
         self._phase = SessionPhase.IDLE
         self._agent: Agent | None = None
         self._codec: str | None = None
@@ -189,7 +203,7 @@ class CallSession:
         # built first, so that an invalid language or skill raises here and nothing is sent
         request = CallRequest(call=self.call_id, language=language, skills=list(skills), context=self._context)
         self._set_phase(SessionPhase.REQUESTING, f"language {language}, skills {list(skills)}")
-        self._spawn(self._receive_signalling(), "signalling")
+        self._signalling_task = self._spawn(self._receive_signalling(), "signalling")
         try:
             await self._signalling.send(request)
         except SignallingUnavailable as exc:
@@ -258,6 +272,10 @@ class CallSession:
             self._spawn(self._take_answer(message.sdp), "answer")
         elif isinstance(message, Push) and phase in _WITH_AGENT:
             self._notify(self.on_push, message)
+        elif isinstance(message, Transfer) and phase in _WITH_AGENT:
+            self._pass_on()
+        elif isinstance(message, (Hold, Resume)) and phase in _WITH_AGENT:
+            self._notify(self.on_hold, isinstance(message, Hold))
         else:
             # late queue updates and repeated answers are normal races; an offer to the kiosk is not in the design
             level = logging.WARNING if isinstance(message, SdpOffer) else logging.DEBUG
@@ -268,7 +286,32 @@ class CallSession:
 
     # --- the peer connection ---------------------------------------------------------------------------
 
+    def _pass_on(self) -> None:
+        """The agent passed the call on: close the connection to them, keep the call and the camera."""
+        self._passed_on = True
+        self._cancel_connect_timer()
+        for task in self._tasks - {self._signalling_task, self._passing}:  # media, watchdog, adaptation, offer
+            task.cancel()
+        pc, self._pc, self._channel = self._pc, None, None
+        tracks, self._local_tracks, self._video = list(self._local_tracks), [], None
+        self._offer_sent = self._answer_taken = False
+        self._set_phase(SessionPhase.WAITING, "the agent passed the call on")
+        self._passing = self._spawn(self._close_leg(pc, tracks), "leg close")
+        self._notify(self.on_transfer)
+
+    async def _close_leg(self, pc: RTCPeerConnection | None, tracks: list[MediaStreamTrack]) -> None:
+        for track in tracks:
+            track.stop()
+        if pc is not None:
+            try:
+                await close_peer_connection(pc)
+            except Exception:  # the call goes on whatever closing the old connection does
+                log.exception("call %s: closing the passed-on connection failed", self.call_id)
+
     async def _make_offer(self, connect: Connect) -> None:
+        if self._passing is not None:  # the last leg's connection first: one at a time
+            await asyncio.shield(self._passing)
+            self._passing = None
         try:
             pc = RTCPeerConnection(
                 RTCConfiguration(
@@ -281,7 +324,8 @@ class CallSession:
             self._pc = pc
             pc.on("connectionstatechange", self._on_connection_state)
             pc.on("track", self._on_remote_track)
-            self._subscription = self._camera.subscribe(f"call {self.call_id}")
+            if self._subscription is None:  # kept across legs: the camera does not restart for a new agent
+                self._subscription = self._camera.subscribe(f"call {self.call_id}")
             settings = self._settings
             video = CameraVideoTrack(self._subscription, settings.width, settings.height, settings.fps)
             self._video = video
@@ -424,7 +468,7 @@ class CallSession:
     # --- the end -----------------------------------------------------------------------------------------
 
     async def _leave(self) -> None:
-        if self._phase in (SessionPhase.IDLE, *_BEFORE_AGENT):
+        if self._phase in (SessionPhase.IDLE, *_BEFORE_AGENT) and not self._passed_on:
             told: CallOut | None = None if self._phase is SessionPhase.IDLE else CallCancel(call=self.call_id)
             ending = self._end(EndReason.CANCELLED, "the passenger gave up waiting", tell=told)
         else:
@@ -451,8 +495,11 @@ class CallSession:
         return self._closing
 
     async def _release(self, tell: CallOut | None) -> None:
-        for task in self._tasks:
+        passing = self._passing
+        for task in self._tasks - {passing}:
             task.cancel()
+        if passing is not None:  # a passed-on leg's connection is closing: let it finish (aiortc minds)
+            await asyncio.gather(passing, return_exceptions=True)
         if tell is not None:
             try:
                 await self._send(tell)
@@ -492,10 +539,11 @@ class CallSession:
             log.info("call %s %s -> %s (%s)", self.call_id, previous, phase, detail)
             self._notify(self.on_phase, phase)
 
-    def _spawn(self, work: Coroutine[Any, Any, None], what: str) -> None:
+    def _spawn(self, work: Coroutine[Any, Any, None], what: str) -> asyncio.Task[None]:
         task = asyncio.get_running_loop().create_task(work, name=f"call {self.call_id} {what}")
         self._tasks.add(task)
         task.add_done_callback(self._task_done)
+        return task
 
     def _task_done(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)

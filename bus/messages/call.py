@@ -151,6 +151,31 @@ class Ended(Message):
     requeue_offered: bool = False
 
 
+class Transfer(Message):
+    """The agent passed the call on (added in v1): the caller closes its peer connection, shows "connecting
+    you to a specialist", and keeps the call id; the next agent's ``connect`` starts a new leg (a new
+    offer). ``queued`` may come in between, with the call at the head of the new queue."""
+
+    type: Literal["transfer"] = "transfer"
+    call: CallId
+
+
+class Hold(Message):
+    """The agent is consulting a colleague (added in v1): the caller keeps its connection, shows "please
+    wait, your agent is asking a colleague" and holds its media until ``resume`` (the first agent took the
+    call back) or ``transfer`` (the colleague takes it: their ``connect`` follows)."""
+
+    type: Literal["hold"] = "hold"
+    call: CallId
+
+
+class Resume(Message):
+    """The hold is over: the agent is back (added in v1)."""
+
+    type: Literal["resume"] = "resume"
+    call: CallId
+
+
 HandoverToken = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{16,64}$")]
 
 
@@ -166,7 +191,10 @@ class Handover(Message):
     ttl_s: Annotated[float, Field(ge=0)] = Field(description="seconds the token stays valid at most")
 
 
-CallIn = Annotated[Queued | Connect | SdpOffer | SdpAnswer | Push | Ended | Handover, Field(discriminator="type")]
+CallIn = Annotated[
+    Queued | Connect | SdpOffer | SdpAnswer | Push | Ended | Handover | Transfer | Hold | Resume,
+    Field(discriminator="type"),
+]
 
 CALL_OUT: TypeAdapter[CallOut] = TypeAdapter(CallOut)
 CALL_IN: TypeAdapter[CallIn] = TypeAdapter(CallIn)

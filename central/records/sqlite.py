@@ -9,13 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from central.records.database import open_database, stored_version
-from central.switchboard.model import CallRecord, Outcome
+from central.switchboard.model import CallLeg, CallRecord, LegEnd, Outcome
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
-_FIELDS = tuple(field.name for field in dataclasses.fields(CallRecord))
+_FIELDS = tuple(field.name for field in dataclasses.fields(CallRecord) if field.name != "legs")
+_LEG_FIELDS = ("agent_id", "skill", "answered_at", "ended_at", "end")
 _BOOLEANS = ("resolved_first_contact", "question_answered")
 
 _SCHEMA = """
@@ -39,7 +40,8 @@ CREATE TABLE calls (
     category TEXT,
     note TEXT NOT NULL,
     rating INTEGER,
-    question_answered INTEGER
+    question_answered INTEGER,
+    transfers INTEGER NOT NULL DEFAULT 0
 );
 -- today's figures: the records of one local day of arrival
 CREATE INDEX calls_by_arrival ON calls (arrived_at);
@@ -51,13 +53,32 @@ CREATE INDEX calls_handled_by_skill ON calls (skill, ended_at) WHERE wrap_s IS N
 # arrival for the reports per day and hour (no table lookups), and by skill, category and agent in the order
 # of their GROUP BY, so a year of records is read from the index without sorting (a year by skill: about
 # 1.5 s down to 0.2 s for 500,000 calls, bench/reports.py). About 30 MB per index per 500,000 calls.
-_REPORT_COLUMNS = "outcome, arrived_at, wait_s, talk_s, wrap_s, resolved_first_contact, rating, end_reason"
+_REPORT_COLUMNS = "outcome, arrived_at, wait_s, talk_s, wrap_s, resolved_first_contact, rating, transfers"
 _REPORT_INDEXES = f"""
 CREATE INDEX calls_report_by_arrival ON calls (arrived_at, {_REPORT_COLUMNS.replace("arrived_at, ", "")});
 CREATE INDEX calls_report_by_skill ON calls (skill, {_REPORT_COLUMNS});
 CREATE INDEX calls_report_by_category ON calls (category, {_REPORT_COLUMNS});
 CREATE INDEX calls_report_by_agent ON calls (agent_id, {_REPORT_COLUMNS});
 """
+
+
+# Version 3: transfers. Each answered call's legs (one per agent who had it, in order), and the calls'
+# transfer count, which the reports sum (their indexes carry it instead of the end reason they read before).
+_LEGS = """
+CREATE TABLE call_legs (
+    call_id TEXT NOT NULL REFERENCES calls (call_id),
+    seq INTEGER NOT NULL,
+    agent_id TEXT NOT NULL,
+    skill TEXT NOT NULL,
+    answered_at REAL NOT NULL,
+    ended_at REAL NOT NULL,
+    "end" TEXT NOT NULL,
+    PRIMARY KEY (call_id, seq)
+) WITHOUT ROWID;
+"""
+_DROP_REPORT_INDEXES = "".join(
+    f"DROP INDEX IF EXISTS calls_report_by_{name};" for name in ("arrival", "skill", "category", "agent")
+)
 
 
 class StoreError(RuntimeError):
@@ -80,31 +101,83 @@ class SqliteCallStore:
         self._select = f"SELECT {columns} FROM calls"  # noqa: S608 (column names are ours)
 
     def save(self, record: CallRecord) -> None:
-        self._db.execute(self._upsert, _row(record))
+        db = self._db
+        if not record.transfers:  # the common case: its one leg is in the record's own columns
+            db.execute(self._upsert, _row(record))
+            return
+        db.execute("BEGIN")
+        try:
+            db.execute(self._upsert, _row(record))
+            db.execute("DELETE FROM call_legs WHERE call_id = ?", (record.call_id,))
+            db.executemany(
+                'INSERT INTO call_legs (call_id, seq, agent_id, skill, answered_at, ended_at, "end") '
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (record.call_id, seq, leg.agent_id, leg.skill, leg.answered_at, leg.ended_at, leg.end.value)
+                    for seq, leg in enumerate(record.legs)
+                ],
+            )
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
 
     def get(self, call_id: str) -> CallRecord | None:
         row = self._db.execute(f"{self._select} WHERE call_id = ?", (call_id,)).fetchone()
-        return _record(row) if row is not None else None
+        return self._with_legs([_record(row)])[0] if row is not None else None
 
     def arrived_between(self, start: float, end: float) -> list[CallRecord]:
         rows = self._db.execute(
             f"{self._select} WHERE arrived_at >= ? AND arrived_at < ? ORDER BY arrived_at", (start, end)
         )
-        return [_record(row) for row in rows]
+        return self._with_legs([_record(row) for row in rows])
 
     def recent_handled(self, skill: str, limit: int) -> list[CallRecord]:
         rows = self._db.execute(
             f"{self._select} WHERE skill = ? AND wrap_s IS NOT NULL ORDER BY ended_at DESC LIMIT ?", (skill, limit)
         )
-        return [_record(row) for row in rows]
+        return self._with_legs([_record(row) for row in rows])
+
+    def legs(self, call_id: str) -> tuple[CallLeg, ...]:
+        """The call's legs, in order (none for a call nobody answered)."""
+        rows = self._db.execute(
+            'SELECT agent_id, skill, answered_at, ended_at, "end" FROM call_legs WHERE call_id = ? ORDER BY seq',
+            (call_id,),
+        )
+        return tuple(_leg(row) for row in rows)
+
+    def _with_legs(self, records: list[CallRecord]) -> list[CallRecord]:
+        # Only calls passed on have more than the one leg their record already says (agent, answer, end),
+        # so only those are looked up: today's figures at start read thousands of records.
+        return [dataclasses.replace(r, legs=self.legs(r.call_id)) if r.transfers else _one_leg(r) for r in records]
 
     def close(self) -> None:
         self._db.close()
 
 
 def _row(record: CallRecord) -> tuple[Any, ...]:
-    values = dataclasses.astuple(record)
+    values = (getattr(record, name) for name in _FIELDS)
     return tuple(value.value if isinstance(value, Outcome) else value for value in values)
+
+
+def _leg(row: tuple[Any, ...]) -> CallLeg:
+    values = dict(zip(_LEG_FIELDS, row, strict=True))
+    values["end"] = LegEnd(values["end"])
+    return CallLeg(**values)
+
+
+def _one_leg(record: CallRecord) -> CallRecord:
+    """An answered call that was never passed on: its one leg is in the record's own columns."""
+    if record.agent_id is None or record.answered_at is None or record.legs:
+        return record
+    leg = CallLeg(
+        agent_id=record.agent_id,
+        skill=record.skill,
+        answered_at=record.answered_at,
+        ended_at=record.ended_at,
+        end=LegEnd.CLOSED,
+    )
+    return dataclasses.replace(record, legs=(leg,))
 
 
 def _record(row: tuple[Any, ...]) -> CallRecord:
@@ -121,10 +194,15 @@ def _migrate(db: sqlite3.Connection) -> None:
     if version == SCHEMA_VERSION:
         return
     if version == 0:  # a new file
-        schema = _SCHEMA + _REPORT_INDEXES
+        schema = _SCHEMA + _REPORT_INDEXES + _LEGS
         db.executescript(f"BEGIN; {schema} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
         return
-    # version 1: the records stay as they are; only the reports' indexes are added (one transaction: a
-    # program stopped halfway finds version 1 again and starts over)
-    log.info("call store: adding the reports' indexes (schema %d -> %d)", version, SCHEMA_VERSION)
-    db.executescript(f"BEGIN; {_REPORT_INDEXES} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+    # versions 1 and 2: the records stay as they are (none was passed on: 0 transfers, one leg each); the
+    # transfer count and the legs' table are added and the reports' indexes made (again) to carry it. One
+    # transaction: a program stopped halfway finds the old version again and starts over.
+    log.info("call store: adding transfers and legs (schema %d -> %d)", version, SCHEMA_VERSION)
+    steps = (
+        f"{_DROP_REPORT_INDEXES} ALTER TABLE calls ADD COLUMN transfers INTEGER NOT NULL DEFAULT 0; "
+        f"{_REPORT_INDEXES} {_LEGS}"
+    )
+    db.executescript(f"BEGIN; {steps} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")

@@ -32,9 +32,8 @@ SUM_COLUMNS = (
     "SUM(c.resolved_first_contact)",
     "COUNT(c.rating)",
     "SUM(c.rating)",
-    # The records hold no transfer legs yet: a call counts as transferred when its record says it ended by
-    # being handed to another queue or agent. Until transfers exist no record does, and the column is 0.
-    "SUM(CASE WHEN c.end_reason = 'transferred' THEN 1 ELSE 0 END)",
+    # every time a call was passed on to another queue or agent (its legs are in call_legs)
+    "SUM(c.transfers)",
 )
 
 _DIMENSION = {Grouping.SKILL: "c.skill", Grouping.CATEGORY: "c.category", Grouping.AGENT: "c.agent_id"}

@@ -91,7 +91,7 @@ def _call(
 def write_records(path: Path, records: Iterable[CallRecord]) -> int:
     """Adds the records to the store at ``path`` (made if new) in one transaction; how many were written."""
     SqliteCallStore(path).close()  # the schema, at this program's version
-    fields = [field.name for field in dataclasses.fields(CallRecord)]
+    fields = [field.name for field in dataclasses.fields(CallRecord) if field.name != "legs"]  # one leg each
     sql = f"INSERT INTO calls ({', '.join(fields)}) VALUES ({', '.join('?' for _ in fields)})"  # noqa: S608 (ours)
     rows = (tuple(getattr(record, name) for name in fields) for record in records)
     with closing(sqlite3.connect(path)) as db, db:

@@ -72,6 +72,7 @@ def sign_in(sb: SwitchboardState, agent_id: str, name: str, skills: Iterable[str
             categories=list(settings.categories),
             ring_timeout_s=settings.ring_timeout_s,
             wrap_up_s=settings.wrap_up_s,
+            site_skills=list(settings.skills),
         ),
     )
     set_state(sb, agent, AgentState.AWAY)
@@ -117,7 +118,9 @@ def accept(sb: SwitchboardState, agent_id: str, call_id: str) -> None:
     call = sb.calls[call_id]
     now = sb.clock()
     call.phase = LivePhase.CONNECTED
-    call.answered_at = now
+    if call.answered_at is None:  # a call passed on keeps its first answer: it is answered once
+        call.answered_at = now
+    call.leg_answered_at = now
     del sb.ringing[call.skill][call_id]
     agent.ready_asked = agent.away_after_call = False
     set_state(sb, agent, AgentState.ON_CALL, call_id=call_id)

@@ -27,6 +27,7 @@ class SignedInAgent:
     wrap_disposed: bool = False
     ready_asked: bool = False  # set available during the call or wrap-up: leave wrap-up once disposed
     away_after_call: bool = False  # set away during the call: wrap-up ends in away, not available
+    consult_call: str | None = None  # the call this agent is consulting about (either side)
 
 
 class AgentRoster:

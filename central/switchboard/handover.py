@@ -32,7 +32,7 @@ def mint(sb: SwitchboardState, caller_id: str, message: HandoverRequest, new_tok
     if call_id != message.call:
         raise Refused("unknown_call")
     call = sb.calls[call_id]
-    if call.phase is LivePhase.CONNECTED:
+    if call.phase is LivePhase.CONNECTED or call.answered_at is not None:  # being passed on: it stays put
         raise Refused("not_waiting")
     now = sb.clock()
     ticket = _ticket_of(sb, call_id)
@@ -56,6 +56,8 @@ def take_over(sb: SwitchboardState, token: str, channel: CallerChannel) -> str:
     call.channel = channel
     call.caller_id = channel.caller_id
     call.caller_kind = channel.kind
+    # the phone was told nothing yet: a ringing call that goes back to the queue must tell it its place
+    call.sent_position = call.sent_eta_s = None
     sb.caller_calls[channel.caller_id] = call.call_id
     sb.outbox.append(
         (old_channel.send, Ended(call=call.call_id, reason=EndReason.HANDED_OVER), old_caller),
@@ -93,8 +95,8 @@ def usable_call(sb: SwitchboardState, token: str) -> ActiveCall:
     call = sb.calls.get(ticket.call_id)
     if call is None or call.caller_id != ticket.caller_id:
         raise Refused("call_gone")
-    if call.phase is LivePhase.CONNECTED:
-        raise Refused("call_answered")
+    if call.phase is LivePhase.CONNECTED or call.answered_at is not None:
+        raise Refused("call_answered")  # answered and being passed on: the call goes on where it is
     return call
 
 

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-from bus.messages.call import Connect, Ended, Handover, Queued, SdpAnswer, SdpOffer
+from bus.messages.call import Connect, Ended, Handover, Hold, Queued, Resume, SdpAnswer, SdpOffer, Transfer
 
 # The state is what the console's ``state`` event carries, so it is defined with the console's contract.
 from central.switchboard.console.events import AgentState as AgentState
 from central.switchboard.console.events import ConsoleEvent
 
-CallerMessage = Queued | Connect | SdpOffer | SdpAnswer | Ended | Handover
+CallerMessage = Queued | Connect | SdpOffer | SdpAnswer | Ended | Handover | Transfer | Hold | Resume
 """What the switchboard sends a caller (the ``call/in`` messages that come from it; pushes go peer to peer)."""
 
 AgentEvent = ConsoleEvent
@@ -37,7 +37,9 @@ class Refused(Exception):
         self.reason = reason
 
 
-STAFFED_STATES = frozenset({AgentState.AVAILABLE, AgentState.RINGING, AgentState.ON_CALL, AgentState.WRAP_UP})
+STAFFED_STATES = frozenset(
+    {AgentState.AVAILABLE, AgentState.RINGING, AgentState.ON_CALL, AgentState.WRAP_UP, AgentState.CONSULTING}
+)
 """The states in which an agent counts as staffed for the expected wait (signed in and not away)."""
 
 
@@ -56,6 +58,30 @@ class Outcome(StrEnum):
     ABANDONED = "abandoned"  # the caller left (cancel, hang-up or device lost) before an agent accepted
     FAILED = "failed"  # the caller's side failed (hang-up reason "failed") before an agent accepted
     UNSUPPORTED = "unsupported"  # a language or skill this site does not serve; never queued
+
+
+class LegEnd(StrEnum):
+    """How one agent's part of a call ended."""
+
+    TRANSFERRED = "transferred"  # blind: the call went to another queue or agent
+    HANDED_OVER = "handed_over"  # after a consultation: the consulted agent took the caller
+    CLOSED = "closed"  # the call ended with this agent (any end reason)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CallLeg:
+    """One agent's part of an answered call: who, from when to when, and how it ended."""
+
+    agent_id: str
+    skill: str
+    """The queue the call was in when this agent took it."""
+    answered_at: float
+    ended_at: float
+    end: LegEnd
+
+    @property
+    def talk_s(self) -> float:
+        return self.ended_at - self.answered_at
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -88,6 +114,10 @@ class CallRecord:
     note: str = ""
     rating: int | None = None
     question_answered: bool | None = None
+    transfers: int = 0
+    """How often the call was passed on to another queue or agent (blind or after a consultation)."""
+    legs: tuple[CallLeg, ...] = ()
+    """Every agent's part, in order; ``agent_id`` and the disposition are the last leg's (who closed it)."""
 
     @property
     def handle_s(self) -> float | None:

@@ -6,7 +6,7 @@ import json
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from bus.messages.call import IceServer
 from config.sections import Section
@@ -26,6 +26,17 @@ def _from_text(value: Any) -> Any:
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
     return value
+
+
+class EscalationTier(BaseModel):
+    """A queue's second tier: the agents of another skill, offered its calls that have waited long enough."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    skill: SkillName = Field(description="The skill whose agents form the second tier.")
+    after_s: Annotated[float, Field(ge=0, le=3600)] = Field(
+        description="Seconds a call waits before the second tier is offered it too."
+    )
 
 
 class SwitchboardSettings(Section):
@@ -80,6 +91,12 @@ class SwitchboardSettings(Section):
         description="STUN/TURN servers sent to the caller in 'connect' (RTCIceServer shape); none needed on "
         "one network. From the environment: a JSON array.",
     )
+    tiers: dict[SkillName, EscalationTier] = Field(
+        default_factory=dict,
+        description="Escalation per queue (FreeSWITCH mod_callcenter's tier levels): a call of the queue that has "
+        "waited after_s seconds while no agent of its own skill is free is offered to a free agent of the "
+        'tier\'s skill, e.g. [calls.tiers.sign] skill = "zh", after_s = 60. From the environment: a JSON object.',
+    )
     handover_ttl_s: Annotated[float, Field(gt=0, le=24 * 3600)] = Field(
         default=1800.0,
         description="Seconds a 'continue on your phone' token stays valid at most; it lapses sooner when its "
@@ -110,6 +127,16 @@ class SwitchboardSettings(Section):
                 raise ValueError("must be a JSON array of ICE servers, not nested this deep") from None
         return value
 
+    @field_validator("tiers", mode="before")
+    @classmethod
+    def _tiers_from_text(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return json.loads(value)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"must be a JSON object of skill to {{skill, after_s}}: {exc}") from None
+        return value
+
     @field_validator("tz")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -128,6 +155,11 @@ class SwitchboardSettings(Section):
         for name, values in (("languages", self.languages), ("skills", self.skills), ("categories", self.categories)):
             if len(set(values)) != len(values):
                 raise ValueError(f"{name} lists a name twice")
+        for skill, tier in self.tiers.items():
+            if skill not in self.skills or tier.skill not in self.skills:
+                raise ValueError(f"tiers: {skill} -> {tier.skill} names a skill that is not in skills")
+            if tier.skill == skill:
+                raise ValueError(f"tiers: {skill} cannot be its own second tier")
         return self
 
     @property

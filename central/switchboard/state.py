@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bus.messages.call import CallContext
 from central.switchboard.agents import AgentRoster, SignedInAgent
 from central.switchboard.eta import AHT_WINDOW_CALLS, Arrivals, HandleTimes
-from central.switchboard.model import AgentEvent, CallerChannel, CallerMessage, LivePhase, Refused
+from central.switchboard.model import AgentEvent, CallerChannel, CallerMessage, CallLeg, LivePhase, Refused
 from central.switchboard.queues import CallQueue
 from central.switchboard.records import CallLog
 from central.switchboard.settings import SwitchboardSettings
@@ -37,6 +37,15 @@ class DispositionNote:
 
     resolved: bool
     category: str
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class HandedNote:
+    """What the agent who passed a call on left for the next one (shown on their ring and call)."""
+
+    from_agent: str
+    """The display name of the agent who passed it on."""
     note: str
 
 
@@ -69,6 +78,16 @@ class ActiveCall:
     sent_position: int | None = None  # what the caller was (or is about to be) told
     sent_eta_s: float | None = None
     disposition: DispositionNote | None = None
+    # Transfers (central.switchboard.transfers): the record's skill stays the one the call arrived in.
+    arrived_skill: str = ""
+    leg_answered_at: float | None = None
+    """When the agent now on the call took it (``answered_at`` is the first answer, for the wait)."""
+    legs: list[CallLeg] = field(default_factory=list)
+    transfers: int = 0
+    handed_note: HandedNote | None = None
+
+    def __post_init__(self) -> None:
+        self.arrived_skill = self.arrived_skill or self.skill
 
 
 class SwitchboardState:
@@ -106,8 +125,12 @@ class SwitchboardState:
         """Waiting callers a telling found moved, to be sent what ``sent_position`` and ``sent_eta_s`` say."""
         self.changed = False
         """Something a listener shows has changed in this step."""
+        self.settling = False
+        """A step is being settled (:mod:`.settling`); a step started from inside it is settled with it."""
         # Continue on your phone (central.switchboard.handover): live tokens, and each call's token.
         self.handovers: dict[str, HandoverTicket] = {}
+        # Consultations (central.switchboard.consults): per call, the agent on it and the colleague asked.
+        self.consults: dict[str, tuple[str, str]] = {}
         self.handover_of_call: dict[str, str] = {}
 
     def send_caller(self, call: ActiveCall, message: CallerMessage) -> None:

@@ -23,7 +23,6 @@ disposition, the rating and the end of wrap-up; today's figures count calls by t
 from __future__ import annotations
 
 import functools
-import logging
 import secrets
 from collections.abc import Callable, Iterable
 from typing import Any, Concatenate, Literal, ParamSpec, TypeVar
@@ -39,16 +38,24 @@ from bus.messages.call import (
 )
 from bus.messages.central import QueueSummary
 from bus.messages.device import DeviceQueue
-from central.switchboard import agent_commands, caller_commands, handover, routing, telling, views
+from central.switchboard import (
+    agent_commands,
+    caller_commands,
+    consults,
+    handover,
+    routing,
+    settling,
+    telling,
+    transfers,
+    views,
+)
 from central.switchboard.console.wallboard import Wallboard
 from central.switchboard.console.wire import as_json
 from central.switchboard.kpi import Kpis
 from central.switchboard.model import AgentChannel, AgentState, AgentView, CallerChannel, LiveCall, Refused
 from central.switchboard.settings import SwitchboardSettings
-from central.switchboard.state import Clock, Delivery, Listener, SwitchboardState
+from central.switchboard.state import Clock, Listener, SwitchboardState
 from central.switchboard.store import CallStore
-
-log = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -81,7 +88,6 @@ class Switchboard:
         self._new_token = new_token
         """Makes the "continue on your phone" tokens: unguessable (192 random bits by default)."""
         self._listeners: list[Listener] = []
-        self._settling = False
 
     @property
     def settings(self) -> SwitchboardSettings:
@@ -204,6 +210,32 @@ class Switchboard:
         """
         agent_commands.disposition(self._state, agent_id, call_id, resolved, category, note)
 
+    @_step
+    def agent_transfer(self, agent_id: str, call_id: str, *, skill: str | None = None, to: str | None = None) -> None:
+        """Pass the call on, blind, to the head of ``skill``'s queue or to the available agent ``to``."""
+        transfers.transfer(self._state, agent_id, call_id, skill, to)
+
+    @_step
+    def agent_consult(self, agent_id: str, call_id: str, to: str) -> None:
+        """Talk to the available colleague ``to`` about the call; the caller is held (:mod:`.consults`)."""
+        consults.consult(self._state, agent_id, call_id, to)
+
+    @_step
+    def agent_consult_signal(self, agent_id: str, call_id: str, kind: Literal["offer", "answer"], sdp: str) -> None:
+        consults.signal(self._state, agent_id, call_id, kind, sdp)
+
+    @_step
+    def agent_hand_over(self, agent_id: str, call_id: str) -> None:
+        consults.hand_over(self._state, agent_id, call_id)
+
+    @_step
+    def agent_take_back(self, agent_id: str, call_id: str) -> None:
+        consults.take_back(self._state, agent_id, call_id)
+
+    @_step
+    def agent_consult_leave(self, agent_id: str, call_id: str) -> None:
+        consults.leave(self._state, agent_id, call_id)
+
     # --- time ------------------------------------------------------------------------------------------
 
     @_step
@@ -217,7 +249,9 @@ class Switchboard:
 
     def next_deadline(self) -> float | None:
         """When :meth:`tick` has something to do next (epoch seconds), or None."""
-        return min((at for at in (self._state.deadlines.next(), self._state.tell_at) if at is not None), default=None)
+        state = self._state
+        due = (state.deadlines.next(), state.tell_at, routing.next_escalation(state))
+        return min((at for at in due if at is not None), default=None)
 
     def next_telling(self) -> float | None:
         """When waiting callers are next told where they stand; None when nobody moved since the last time."""
@@ -261,40 +295,5 @@ class Switchboard:
         """:meth:`wallboard_view` as JSON."""
         return as_json(self.wallboard_view())
 
-    @staticmethod
-    def _deliver(outbox: list[Delivery]) -> None:
-        """Send the step's messages; one broken channel must not stop the others hearing of the step."""
-        for send, payload, to in outbox:
-            try:
-                send(payload)
-            except Exception:
-                log.exception("sending %s to %s failed", payload.type, to)
-
     def _settle(self) -> None:
-        """Route, deliver, tell waiting callers (a tick's), notify; again while deliveries or listeners change."""
-        if self._settling:
-            return  # called from inside a delivery or listener: the loop below finishes the job
-        self._settling = True
-        state = self._state
-        try:
-            while True:
-                routing.route(state)
-                if state.outbox:
-                    outbox, state.outbox = state.outbox, []
-                    self._deliver(outbox)
-                    continue
-                if state.tell_now:  # a tick's, after its rings: thousands of callers may have moved
-                    telling.tell(state)
-                    continue
-                telling.schedule(state)
-                if state.changed:
-                    state.changed = False
-                    for listener in list(self._listeners):
-                        try:
-                            listener()
-                        except Exception:
-                            log.exception("switchboard listener %r failed", listener)
-                    continue
-                return
-        finally:
-            self._settling = False
+        settling.settle(self._state, self._listeners)

@@ -9,40 +9,23 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from bus.messages.call import Ended, EndReason
+from bus.messages.call import Ended, EndReason, Resume
+from central.switchboard.agent_state import drop_consult as drop_consult
+from central.switchboard.agent_state import set_state as set_state
 from central.switchboard.agents import SignedInAgent
 from central.switchboard.console.events import (
     CallDetails,
     CallEnded,
+    ConsultEndReason,
     Ring,
     RingCancelled,
     RingCancelReason,
-    StateChanged,
     WrapUp,
 )
-from central.switchboard.model import AgentEvent, AgentState, CallRecord, LivePhase, Outcome
+from central.switchboard.model import AgentEvent, AgentState, CallLeg, CallRecord, LegEnd, LivePhase, Outcome
 from central.switchboard.state import ActiveCall, SwitchboardState
 
 log = logging.getLogger(__name__)
-
-
-def set_state(
-    sb: SwitchboardState, agent: SignedInAgent, new: AgentState, *, call_id: str | None = None, tell: bool = True
-) -> None:
-    """The one place an agent's state changes: idle orders, staffed counts and timers follow it."""
-    old = agent.state
-    if old is new:
-        return
-    if sb.agents.move(agent, new, sb.clock()):
-        sb.dirty.update(agent.skills)  # N changed: every waiting caller's estimate did
-    agent.call_id = call_id
-    if new is not AgentState.WRAP_UP:
-        agent.wrap_call_id = None
-    sb.deadlines.cancel(agent.agent_id)
-    sb.changed = True
-    if tell:
-        sb.send_agent(agent, StateChanged(state=new))
-    log.info("agent %s: %s -> %s", agent.agent_id, old, new)
 
 
 def details(call: ActiveCall, now: float) -> CallDetails:
@@ -56,6 +39,8 @@ def details(call: ActiveCall, now: float) -> CallDetails:
         skill=call.skill,
         waited_s=now - call.arrived_at,
         context=call.context,
+        transferred_from=call.handed_note.from_agent if call.handed_note else None,
+        handed_note=call.handed_note.note if call.handed_note else "",
     )
 
 
@@ -105,8 +90,32 @@ def end_unanswered(
         del sb.ringing[call.skill][call.call_id]
         sb.send_agent(agent, RingCancelled(call=call.call_id, reason=RingCancelReason.CALLER_LEFT))
         set_state(sb, agent, AgentState.AVAILABLE)
-    record = _record(call, now, outcome=outcome, end_reason=reason, wait_s=now - call.arrived_at)
+    if call.answered_at is not None:
+        record = _passed_on_record(call, now, reason)
+    else:
+        record = _record(call, now, outcome=outcome, end_reason=reason, wait_s=now - call.arrived_at)
     _finish(sb, call, record, tell_caller=tell_caller)
+
+
+def _passed_on_record(call: ActiveCall, now: float, reason: EndReason) -> CallRecord:
+    """A call passed on by an agent that ends before the next one took it: still answered (once), with
+    the legs so far, closed by the last agent who had it, and nobody's wrap-up."""
+    assert call.answered_at is not None and call.legs
+    disposition = call.disposition
+    return _record(
+        call,
+        now,
+        outcome=Outcome.ANSWERED,
+        end_reason=reason,
+        wait_s=call.answered_at - call.arrived_at,
+        answered_at=call.answered_at,
+        agent_id=call.legs[-1].agent_id,
+        talk_s=now - call.answered_at,
+        wrap_s=0.0,
+        resolved_first_contact=disposition.resolved if disposition else None,
+        category=disposition.category if disposition else None,
+        note=disposition.note if disposition else "",
+    )
 
 
 def end_connected(
@@ -117,6 +126,7 @@ def end_connected(
     assert call.answered_at is not None and call.agent_id is not None
     agent = sb.agents[call.agent_id]
     disposition = call.disposition
+    close_leg(call, now, LegEnd.CLOSED)
     record = _record(
         call,
         now,
@@ -152,12 +162,23 @@ def end_connected(
         sb.deadlines.set(agent.agent_id, until)
 
 
+def close_leg(call: ActiveCall, now: float, end: LegEnd) -> None:
+    """The agent now on the call is done with it: their leg goes into the call's list."""
+    assert call.agent_id is not None and call.leg_answered_at is not None
+    call.legs.append(
+        CallLeg(agent_id=call.agent_id, skill=call.skill, answered_at=call.leg_answered_at, ended_at=now, end=end)
+    )
+    call.leg_answered_at = None
+
+
 def _record(call: ActiveCall, now: float, **fields: Any) -> CallRecord:
     return CallRecord(
         call_id=call.call_id,
         caller_id=call.caller_id,
         caller_kind=call.caller_kind,
-        skill=call.skill,
+        skill=call.arrived_skill,
+        transfers=call.transfers,
+        legs=tuple(call.legs),
         language=call.language,
         location=call.context.location,
         arrived_at=call.arrived_at,
@@ -172,6 +193,7 @@ def _finish(
     del sb.calls[call.call_id]
     del sb.caller_calls[call.caller_id]
     drop_handover(sb, call.call_id)
+    drop_consult(sb, call.call_id, ConsultEndReason.CALL_ENDED)
     sb.log.add(record, sb.clock())
     if tell_caller:
         sb.send_caller(call, Ended(call=call.call_id, reason=record.end_reason, requeue_offered=requeue_offered))
@@ -216,10 +238,28 @@ def remove_agent(sb: SwitchboardState, agent: SignedInAgent, farewell: AgentEven
         end_connected(sb, sb.calls[agent.call_id], EndReason.AGENT_LOST, tell_caller=True, agent_lost=True)
     elif agent.state is AgentState.WRAP_UP:
         leave_wrap_up(sb, agent, AgentState.OFFLINE)
+    elif agent.state is AgentState.CONSULTING and agent.consult_call in sb.calls:
+        call = sb.calls[agent.consult_call]
+        if drop_consult(sb, call.call_id, ConsultEndReason.LEFT):
+            sb.send_caller(call, Resume(call=call.call_id))  # the call goes on with its first agent
     set_state(sb, agent, AgentState.OFFLINE, tell=False)
     sb.agents.remove(agent)
     if farewell is not None:
         sb.send_agent(agent, farewell)
+
+
+def free_after_passing_on(sb: SwitchboardState, agent: SignedInAgent) -> None:
+    """The agent passed their call on: wrap-up with nothing to record, which "available" ends at once, and
+    until then the call cannot bounce straight back to them."""
+    agent.call_id = None
+    set_state(sb, agent, AgentState.WRAP_UP)
+    agent.wrap_call_id = None
+    agent.wrap_disposed = True
+    wrap_up_s = sb.settings.wrap_up_s
+    if wrap_up_s <= 0 or agent.ready_asked:
+        leave_wrap_up(sb, agent)
+    else:
+        sb.deadlines.set(agent.agent_id, sb.clock() + wrap_up_s)
 
 
 def add_handle_time(sb: SwitchboardState, record: CallRecord) -> None:

@@ -23,10 +23,16 @@ from central.switchboard.console.messages import (
     Answer,
     BadConsoleMessage,
     ConsoleMessage,
+    ConsultLeave,
+    ConsultRequest,
+    ConsultSignalMessage,
     Decline,
     Disposition,
+    HandOver,
     Hangup,
     Presence,
+    TakeBack,
+    Transfer,
     parse,
 )
 from central.switchboard.console.wire import as_json
@@ -175,3 +181,15 @@ def dispatch(desk: AgentDesk, agent_id: str, message: ConsoleMessage) -> None:
         switchboard.agent_hangup(agent_id, message.call)
     elif isinstance(message, Disposition):
         switchboard.agent_disposition(agent_id, message.call, message.resolved, message.category, message.note)
+    elif isinstance(message, Transfer):
+        switchboard.agent_transfer(agent_id, message.call, skill=message.skill, to=message.agent)
+    elif isinstance(message, ConsultRequest):
+        switchboard.agent_consult(agent_id, message.call, message.agent)
+    elif isinstance(message, ConsultSignalMessage):
+        switchboard.agent_consult_signal(agent_id, message.call, message.kind, message.sdp)
+    elif isinstance(message, HandOver):
+        switchboard.agent_hand_over(agent_id, message.call)
+    elif isinstance(message, TakeBack):
+        switchboard.agent_take_back(agent_id, message.call)
+    elif isinstance(message, ConsultLeave):
+        switchboard.agent_consult_leave(agent_id, message.call)

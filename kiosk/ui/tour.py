@@ -177,11 +177,25 @@ def _waiting(
 ) -> Callable[[KioskWindow], None]:
     def show(window: KioskWindow) -> None:
         window.waiting.show_monitoring_notice(monitoring_notice)
+        window.waiting.set_passed_on(False)
         window.waiting.set_handover(None)
         window.waiting.set_queue(position, eta_s)
         window.show_screen(window.waiting)
 
     return show
+
+
+def _passed_on(window: KioskWindow) -> None:
+    window.waiting.set_handover(None)
+    window.waiting.set_queue(1, 0)
+    window.waiting.set_passed_on(True)
+    window.show_screen(window.waiting)
+
+
+def _held(window: KioskWindow) -> None:
+    window.waiting.set_handover(None)
+    window.waiting.set_passed_on(True, held=True)
+    window.show_screen(window.waiting)
 
 
 HANDOVER_URL = "https://hak.example/h/Q2sV8l0bWq3uXo9Jf7cTz1RkA4pYmN6e"
@@ -191,6 +205,7 @@ HANDOVER_URL = "https://hak.example/h/Q2sV8l0bWq3uXo9Jf7cTz1RkA4pYmN6e"
 def _waiting_with_phone(position: int, eta_s: float) -> Callable[[KioskWindow], None]:
     def show(window: KioskWindow) -> None:
         window.waiting.show_monitoring_notice(True)
+        window.waiting.set_passed_on(False)
         window.waiting.set_queue(position, eta_s)
         window.waiting.set_handover(HANDOVER_URL)
         window.show_screen(window.waiting)
@@ -433,6 +448,8 @@ SCENES: tuple[Scene, ...] = (
     Scene("waiting-not-monitored", _waiting(2, 60, monitoring_notice=False)),
     Scene("waiting-continue-on-phone", _waiting_with_phone(2, 90)),
     Scene("waiting-long-continue-on-phone", _waiting_with_phone(14, 1500)),
+    Scene("in-call-transfer", _passed_on),
+    Scene("in-call-hold", _held),
     Scene("in-call-connecting", in_call(connected=False)),
     Scene("in-call", in_call()),
     Scene("in-call-note", in_call(NOTE)),

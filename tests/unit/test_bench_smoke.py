@@ -126,6 +126,11 @@ def reports(out: str) -> None:
     assert "every report ≤ 1 s (median): " in out
 
 
+def transfer(out: str) -> None:
+    assert re.search(r"transfer to the next agent\s+2\s+\d+", out), out
+    assert "baseline: first call set-up" in out and "goal: p95 transfer" in out
+
+
 def shows_a_table(out: str) -> None:
     """For a benchmark without checks of its own here: it printed a table (a rule under a header)."""
     assert re.search(r"^-{3,}(  -{2,})+", out, re.MULTILINE), out
@@ -149,6 +154,7 @@ CHECKS: dict[str, Callable[[str], None]] = {
     "phone_call_page": phone_call_page,
     "fleet": fleet,
     "reports": reports,
+    "transfer": transfer,
 }
 
 

@@ -17,6 +17,7 @@ from central.switchboard import (
     Switchboard,
     SwitchboardSettings,
 )
+from central.switchboard.model import CallLeg, LegEnd
 from tests.peers.clock import FakeClock
 from tests.peers.switchboard import Caller, Console
 
@@ -41,6 +42,28 @@ FULL = CallRecord(
     note="行李未到 / bag did not arrive; form sent",
     rating=4,
     question_answered=True,
+    legs=(
+        CallLeg(agent_id="agent.chen", skill="zh", answered_at=1795400012.5, ended_at=1795400200.0, end=LegEnd.CLOSED),
+    ),
+)
+PASSED_ON = replace(
+    FULL,
+    call_id="kiosk-t1-01-20261123-150000",
+    agent_id="agent.wang",
+    skill="zh",
+    transfers=1,
+    legs=(
+        CallLeg(
+            agent_id="agent.chen", skill="zh", answered_at=1795400012.5, ended_at=1795400090.0, end=LegEnd.TRANSFERRED
+        ),
+        CallLeg(
+            agent_id="agent.wang",
+            skill="lost_property",
+            answered_at=1795400095.0,
+            ended_at=1795400200.0,
+            end=LegEnd.CLOSED,
+        ),
+    ),
 )
 BARE = CallRecord(
     call_id="c2",
@@ -62,11 +85,15 @@ def test_records_come_back_as_they_went_in_also_after_reopening(tmp_path: Path):
     store = SqliteCallStore(path)
     store.save(FULL)
     store.save(BARE)
+    store.save(PASSED_ON)
+    store.save(PASSED_ON)  # saved again when its disposition comes: its legs are not doubled
     store.close()
 
     store = SqliteCallStore(path)
     try:
         assert store.get(FULL.call_id) == FULL
+        assert store.get(PASSED_ON.call_id) == PASSED_ON
+        assert PASSED_ON in store.arrived_between(0, 2e9)
         assert store.get(BARE.call_id) == BARE
         assert store.get("missing") is None
     finally:

@@ -36,6 +36,10 @@ def test_every_console_event_type_is_documented_in_calls_md():
         "ended",
         "wrap_up",
         "disposition_saved",
+        "transferred",
+        "consult",
+        "consult_signal",
+        "consult_ended",
         "error",
     }
     for kind in event_types():
@@ -65,6 +69,7 @@ def test_events_become_json_with_their_enums_as_strings():
         "ring_timeout_s": 15.0,
         "wrap_up_s": 60.0,
         "max_note_chars": MAX_NOTE_CHARS,
+        "site_skills": [],
     }
 
 

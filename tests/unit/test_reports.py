@@ -28,9 +28,7 @@ TARGET_S, SHORT_S = 15.0, 5.0
 def month(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ReportBook, list[CallRecord]]]:
     """October 2026 at 60 calls a day, plus the days around it (which no report of October may count)."""
     records = list(sample_records(date(2026, 9, 30), 33, 60, ZONE, seed=7))
-    records.append(
-        replace(records[5], call_id="handed-on", end_reason="transferred", arrived_at=records[100].arrived_at)
-    )
+    records.append(replace(records[5], call_id="handed-on", transfers=1, arrived_at=records[100].arrived_at))
     path = tmp_path_factory.mktemp("reports") / "calls.sqlite3"
     assert write_records(path, records) == len(records)
     yield (
@@ -62,7 +60,7 @@ def expected(records: list[CallRecord], key: Callable[[CallRecord], str]) -> dic
             "service_level": sum(1 for c in answered if c.wait_s <= TARGET_S) / offered if offered else None,
             "asa_s": sum(c.wait_s for c in answered) / len(answered) if answered else None,
             "aht_s": sum(handled) / len(handled) if handled else None,
-            "transfers": sum(1 for c in calls if c.end_reason == "transferred"),
+            "transfers": sum(c.transfers for c in calls),
             "fcr": sum(disposed) / len(disposed) if disposed else None,
             "average_rating": sum(ratings) / len(ratings) if ratings else None,
             "ratings": len(ratings),
@@ -114,7 +112,7 @@ def test_a_month_by_day_has_every_local_day_in_order_and_matches_the_records(mon
     report = book.report(ReportRequest(FIRST, LAST, Grouping.DAY)).as_dict()
     assert [row["label"] for row in report["rows"]] == [f"2026-10-{day:02d}" for day in range(1, 32)]
     assert_rows_match(report["rows"], expected(in_range(records, FIRST, LAST), lambda r: local(r, "%Y-%m-%d")))
-    assert report["total"]["transfers"] == 1  # the one record that says so
+    assert report["total"]["transfers"] == 1  # the one call passed on once
 
 
 def test_a_day_by_hour_has_24_local_hours_and_matches_the_records(month) -> None:

@@ -125,6 +125,8 @@ def test_an_available_agent_is_rung_with_where_the_caller_is_and_what_they_looke
         "waited_s": 0.0,
         "timeout_s": 15.0,
         "context": {"screen": "flight_detail", "flight": "HU7181", "location": "T1 Hall B", "language": ""},
+        "transferred_from": None,
+        "handed_note": "",
     }
     # the caller heard "queued" first, and nothing about the ring (there is no such message)
     assert board.callers["kiosk-1"].queued() == [(1, 0.0)]

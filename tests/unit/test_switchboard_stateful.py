@@ -1,5 +1,6 @@
 """The switchboard under random orders of events: no call is lost, answered twice or given to two agents;
-waiting callers hear their exact place within a second of moving."""
+waiting callers hear their exact place within a second of moving. Calls are passed on between agents and
+queues, and sign-language calls escalate to Mandarin agents after a while: every leg is recorded."""
 
 from __future__ import annotations
 
@@ -22,15 +23,21 @@ from bus.messages.call import (
     HandoverRequest,
     Queued,
     SdpOffer,
+    Transfer,
 )
 from central.switchboard import AgentState, LivePhase, Outcome, Refused
 from central.switchboard.telling import EXACT_PLACES, TELL_EVERY_S
 from tests.peers.switchboard import Board, Caller, Console
 
 CALLERS = ("kiosk-1", "kiosk-2", "kiosk-3", "kiosk-4", "kiosk-5")
-AGENT_SKILLS = {"chen": ("zh", "en"), "wang": ("zh", "sign"), "smith": ("en",)}
+# lee takes lost property only, a queue callers never ask for: calls reach it only passed on, so lee is
+# often free when another agent wants to pass a call on
+AGENT_SKILLS = {"chen": ("zh", "en"), "wang": ("zh", "sign"), "smith": ("en",), "lee": ("lost_property",)}
 LANGUAGES = ("zh-CN", "zh", "en", "fr")  # fr is not served here
 CATEGORIES = ("baggage", "other", "weather")  # weather is not a category here
+
+TIER_AFTER_S = 10.0
+SKILLS = ("zh", "en", "sign", "lost_property", "braille")  # braille is not a queue here
 
 callers = st.sampled_from(CALLERS)
 agents = st.sampled_from(sorted(AGENT_SKILLS))
@@ -42,7 +49,11 @@ picks = st.integers(0, 7)
 class SwitchboardMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
-        self.board = Board(wrap_up_s=20.0)
+        self.board = Board(
+            wrap_up_s=20.0,
+            skills=["sign", "zh", "en", "lost_property"],
+            tiers={"sign": {"skill": "zh", "after_s": TIER_AFTER_S}},
+        )
         self.sb = self.board.sb
         self.requested: list[str] = []
         self.last_call: dict[str, str] = {}
@@ -207,6 +218,48 @@ class SwitchboardMachine(RuleBasedStateMachine):
         call_id = self.last_call.get(caller_id, "none")
         self.attempt(lambda: self.sb.agent_disposition(agent_id, call_id, resolved, "other", ""))
 
+    @rule(pick=picks, to_agent=st.booleans(), target_pick=picks, skill=st.sampled_from(("lost_property", *SKILLS)))
+    def transfer(self, pick: int, to_agent: bool, target_pick: int, skill: str) -> None:
+        passer = self.agent_in(AgentState.ON_CALL, pick)
+        call_id = self.agent_call(passer)
+        # mostly to an available agent (else a random one, refused when busy, gone, or the passer)
+        to: dict[str, str] = {"to": self.agent_in(AgentState.AVAILABLE, target_pick)} if to_agent else {"skill": skill}
+        self.attempt(lambda: self.sb.agent_transfer(passer, call_id, **to))
+
+    @rule(
+        caller_id=callers,
+        pick=picks,
+        to_agent=st.booleans(),
+        target_pick=picks,
+        skill=st.sampled_from(("lost_property", *SKILLS)),
+    )
+    def call_answer_and_pass_on(self, caller_id: str, pick: int, to_agent: bool, target_pick: int, skill: str) -> None:
+        """A short first leg: transfers otherwise need a call, an answer and a transfer to meet by chance."""
+        self.request(caller_id, "zh-CN", False)
+        self.accept(pick)
+        self.transfer(pick, to_agent, target_pick, skill)
+
+    @rule(pick=picks, target_pick=picks)
+    def consult(self, pick: int, target_pick: int) -> None:
+        agent_id = self.agent_in(AgentState.ON_CALL, pick)
+        colleague = self.agent_in(AgentState.AVAILABLE, target_pick)
+        self.attempt(lambda: self.sb.agent_consult(agent_id, self.agent_call(agent_id), colleague))
+
+    @rule(pick=picks, how=st.sampled_from(("hand_over", "take_back", "leave")))
+    def end_consultation(self, pick: int, how: str) -> None:
+        if how == "leave":
+            colleague = self.agent_in(AgentState.CONSULTING, pick)
+            call_id = next(iter(self.sb._state.consults), "none")
+            self.attempt(lambda: self.sb.agent_consult_leave(colleague, call_id))
+            return
+        agent_id = self.agent_in(AgentState.ON_CALL, pick)
+        action = self.sb.agent_hand_over if how == "hand_over" else self.sb.agent_take_back
+        self.attempt(lambda: action(agent_id, self.agent_call(agent_id)))
+
+    @rule(agent_id=agents, caller_id=callers, skill=st.sampled_from(SKILLS))
+    def transfer_someone_elses(self, agent_id: str, caller_id: str, skill: str) -> None:
+        self.attempt(lambda: self.sb.agent_transfer(agent_id, self.live_call_of(caller_id), skill=skill))
+
     # --- time ---------------------------------------------------------------------------------------------
 
     @rule(seconds=st.floats(0, 40))
@@ -244,24 +297,55 @@ class SwitchboardMachine(RuleBasedStateMachine):
         assert sorted(busy) == sorted(with_agent)
 
     @invariant()
-    def no_call_is_answered_twice_or_ended_twice(self) -> None:
-        connects: Counter[str] = Counter()
+    def no_call_is_answered_twice_or_ended_twice_and_every_leg_is_recorded(self) -> None:
+        connects: Counter[str] = Counter()  # one per leg: the first agent's, and one after each transfer
+        transfers: Counter[str] = Counter()
         endings: Counter[str] = Counter()
         for caller in self.board.callers.values():
             for message in caller.messages:
                 if isinstance(message, Connect):
                     connects[message.call] += 1
+                elif isinstance(message, Transfer):
+                    transfers[message.call] += 1
                 elif isinstance(message, Ended) and message.reason != "handed_over":
                     endings[message.call] += 1
-        assert all(count == 1 for count in connects.values())
+        assert all(connects[call_id] <= transfers[call_id] + 1 for call_id in connects)
         assert all(count == 1 for count in endings.values())
         for record in self.board.store.all():
             told = endings[record.call_id] == 1
             assert told == (record.call_id not in self.lost_callers), record
+            assert record.transfers == transfers[record.call_id]
             if record.outcome is Outcome.ANSWERED:
-                assert connects[record.call_id] == 1
+                assert connects[record.call_id] == len(record.legs) >= 1, record
+                assert record.transfers in (len(record.legs) - 1, len(record.legs)), (
+                    record
+                )  # the last may be unanswered
+                assert record.legs[0].answered_at == record.answered_at
+                assert all(a.ended_at <= b.answered_at for a, b in zip(record.legs, record.legs[1:], strict=False))
+                assert sum(leg.talk_s for leg in record.legs) <= (record.talk_s or 0) + 1e-6
+                closer = record.legs[-1].agent_id
+                assert record.agent_id == closer
             else:
-                assert connects[record.call_id] == 0
+                assert connects[record.call_id] == 0 and not record.legs and record.transfers == 0
+
+    @invariant()
+    def a_consulting_agent_talks_about_a_connected_call_of_another(self) -> None:
+        states = {a.agent_id: a.state for a in self.sb.agents()}
+        consults = self.sb._state.consults
+        live = {c.call_id: c for c in self.sb.live_calls()}
+        assert sorted(a for a, s in states.items() if s is AgentState.CONSULTING) == sorted(
+            p[1] for p in consults.values()
+        )
+        for call_id, (first, _colleague) in consults.items():
+            assert live[call_id].phase is LivePhase.CONNECTED and live[call_id].agent_id == first
+
+    @invariant()
+    def no_call_waits_past_its_tier_while_the_tier_has_a_free_agent(self) -> None:
+        now = self.board.clock.now
+        free_zh = any(a.state is AgentState.AVAILABLE and "zh" in a.skills for a in self.sb.agents())
+        for call in self.sb.live_calls():
+            if call.phase is LivePhase.WAITING and call.skill == "sign" and free_zh:
+                assert now - call.arrived_at < TIER_AFTER_S, call
 
     @invariant()
     def nobody_waits_while_an_agent_who_could_take_the_call_is_free(self) -> None:

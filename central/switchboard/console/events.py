@@ -17,6 +17,18 @@ object (:func:`central.switchboard.console.wire.as_json`).
 ``ended``: the call is over (``reason`` one of :class:`bus.messages.call.EndReason`: ``caller``,
     ``caller_lost``, ``failed``, or ``agent`` for this agent's own hang-up, confirmed); ``wrap_up`` follows.
 ``wrap_up``: wrap-up began; send the disposition.
+``consult``: a colleague on a call wants to talk about it (this agent is now ``consulting``): ``call``,
+    ``agent`` and ``name`` of the colleague, ``handed_note``, ``context``, and ``role`` (``consulted``; the
+    colleague's own console gets ``consult`` with role ``consulting`` and this agent's id and name). The
+    colleague's console offers a peer connection (``consult_signal``).
+``consult_signal``: the other console's SDP for the two consoles' own connection, relayed (``kind``
+    ``offer`` or ``answer``).
+``consult_ended``: the consultation is over: ``reason`` ``handed_over`` (the consulted agent now has the
+    call: ``connected`` follows for them), ``taken_back``, ``call_ended``, or ``left`` (the other console went).
+``transferred``: this agent's ``transfer`` went through: their part of the call is over (close the media;
+    no wrap-up: the disposition is the next agent's), a ``state`` event follows. ``skill`` or ``agent``
+    says where the call went. A call passed on rings its next agent with ``transferred_from`` (the first
+    agent's name) and ``handed_note`` (the note they saved before passing it on) in ``ring`` and ``connected``.
 ``disposition_saved``: the disposition was recorded.
 ``error``: sent by the adapter, not the switchboard, when a console message is refused
     (``Refused.reason`` or the reason it did not validate); ``request`` names what was refused.
@@ -49,6 +61,8 @@ class AgentState(StrEnum):
     RINGING = "ringing"
     ON_CALL = "on_call"
     WRAP_UP = "wrap_up"
+    CONSULTING = "consulting"
+    """Talking to a colleague who asked, about their call (from ``available``; back to it afterwards)."""
 
 
 class SignOutReason(StrEnum):
@@ -76,6 +90,8 @@ class SignedIn(_Event):
     ring_timeout_s: float
     wrap_up_s: float
     max_note_chars: int = MAX_NOTE_CHARS
+    site_skills: list[str] = []
+    """Every queue of the site, in the order of the settings: where a call can be passed on to."""
 
     @field_validator("skills")
     @classmethod
@@ -104,6 +120,10 @@ class CallDetails(_Event):
     skill: str
     waited_s: Annotated[float, Field(description="rounded to 0.1 s")]
     context: CallContext
+    transferred_from: str | None = None
+    """The name of the agent who passed the call on; None for a call straight from its queue."""
+    handed_note: str = ""
+    """Their note (the disposition note saved before passing it on)."""
 
     @field_validator("waited_s")
     @classmethod
@@ -151,6 +171,49 @@ class DispositionSaved(_Event):
     call: str
 
 
+class Transferred(_Event):
+    type: Literal["transferred"] = "transferred"
+    call: str
+    skill: str | None = None
+    agent: str | None = None
+
+
+class ConsultRole(StrEnum):
+    CONSULTING = "consulting"  # the agent on the call, who asked
+    CONSULTED = "consulted"  # the colleague
+
+
+class Consult(_Event):
+    type: Literal["consult"] = "consult"
+    call: str
+    role: ConsultRole
+    agent: str
+    """The other agent's id."""
+    name: str
+    handed_note: str = ""
+    context: CallContext | None = None
+
+
+class ConsultSignal(_Event):
+    type: Literal["consult_signal"] = "consult_signal"
+    call: str
+    kind: Literal["offer", "answer"]
+    sdp: str
+
+
+class ConsultEndReason(StrEnum):
+    HANDED_OVER = "handed_over"
+    TAKEN_BACK = "taken_back"
+    CALL_ENDED = "call_ended"
+    LEFT = "left"
+
+
+class ConsultEnded(_Event):
+    type: Literal["consult_ended"] = "consult_ended"
+    call: str
+    reason: ConsultEndReason
+
+
 class ConsoleError(_Event):
     type: Literal["error"] = "error"
     reason: str
@@ -168,6 +231,10 @@ ConsoleEvent = (
     | CallEnded
     | WrapUp
     | DispositionSaved
+    | Transferred
+    | Consult
+    | ConsultSignal
+    | ConsultEnded
     | ConsoleError
 )
 """Everything a console hears."""

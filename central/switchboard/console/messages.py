@@ -10,6 +10,12 @@ Client to server, one JSON object per WebSocket text message:
 | ``answer`` | ``call``, ``sdp`` (complete SDP, ICE gathered) | the console's answer to the caller's offer |
 | ``hangup`` | ``call`` | end the call; wrap-up follows |
 | ``disposition`` | ``call``, ``resolved`` (boolean), ``category``, ``note`` (≤ ``MAX_NOTE_CHARS``) | the outcome |
+| ``transfer`` | ``call``, and ``skill`` or ``agent`` | pass the call on, blind, to a queue or an available agent |
+| ``consult`` | ``call``, ``agent`` | talk to an available colleague about the call; the caller is held |
+| ``consult_signal`` | ``call``, ``kind`` (``offer`` or ``answer``), ``sdp`` | SDP for the two consoles' connection |
+| ``hand_over`` | ``call`` | the consulted colleague takes the call |
+| ``take_back`` | ``call`` | end the consultation and go on with the caller |
+| ``consult_leave`` | ``call`` | (the colleague) end the consultation |
 
 A message that does not validate is answered with ``{"type": "error", "reason": ..., "request": ...}``
 and the socket stays open.
@@ -22,14 +28,27 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from bus.messages.base import CallId
+from bus.messages.base import AgentId, CallId
 from bus.messages.call import Sdp
 
 MAX_MESSAGE_BYTES = 96 * 1024
 """A little more than the largest SDP (64 Ki characters) with its envelope."""
 MAX_NOTE_CHARS = 2000
 """The longest disposition note; the console learns it from ``signed_in`` and keeps its form to it."""
-REQUEST_TYPES = ("presence", "accept", "decline", "answer", "hangup", "disposition")
+REQUEST_TYPES = (
+    "presence",
+    "accept",
+    "decline",
+    "answer",
+    "hangup",
+    "disposition",
+    "transfer",
+    "consult",
+    "consult_signal",
+    "hand_over",
+    "take_back",
+    "consult_leave",
+)
 
 
 class _ConsoleMessage(BaseModel):
@@ -70,7 +89,56 @@ class Disposition(_ConsoleMessage):
     note: Annotated[str, Field(max_length=MAX_NOTE_CHARS)] = ""
 
 
-ConsoleMessage = Annotated[Presence | Accept | Decline | Answer | Hangup | Disposition, Field(discriminator="type")]
+class Transfer(_ConsoleMessage):
+    type: Literal["transfer"]
+    call: CallId
+    skill: Annotated[str, Field(pattern=r"^[a-z0-9_-]{1,32}$")] | None = None
+    agent: AgentId | None = None
+
+
+class ConsultRequest(_ConsoleMessage):
+    type: Literal["consult"]
+    call: CallId
+    agent: AgentId
+
+
+class ConsultSignalMessage(_ConsoleMessage):
+    type: Literal["consult_signal"]
+    call: CallId
+    kind: Literal["offer", "answer"]
+    sdp: Sdp
+
+
+class HandOver(_ConsoleMessage):
+    type: Literal["hand_over"]
+    call: CallId
+
+
+class TakeBack(_ConsoleMessage):
+    type: Literal["take_back"]
+    call: CallId
+
+
+class ConsultLeave(_ConsoleMessage):
+    type: Literal["consult_leave"]
+    call: CallId
+
+
+ConsoleMessage = Annotated[
+    Presence
+    | Accept
+    | Decline
+    | Answer
+    | Hangup
+    | Disposition
+    | Transfer
+    | ConsultRequest
+    | ConsultSignalMessage
+    | HandOver
+    | TakeBack
+    | ConsultLeave,
+    Field(discriminator="type"),
+]
 _ADAPTER: TypeAdapter[ConsoleMessage] = TypeAdapter(ConsoleMessage)
 
 

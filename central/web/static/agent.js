@@ -72,6 +72,8 @@ const socket = new ConsoleSocket({
   },
 });
 
+page.sendConsole = (message) => socket.send(message); // for the console's other modules (agent-transfer.js)
+
 // After a dropped socket: still signed in? Then open a new one, else back to the form.
 async function reconnect() {
   const card = await fetchSession();
@@ -91,6 +93,7 @@ async function reconnect() {
 // --- events from the switchboard -------------------------------------------------------------------
 
 function onEvent(event) {
+  document.dispatchEvent(new CustomEvent("console-event", { detail: event })); // the other modules listen
   switch (event.type) {
     case "signed_in":
       page.categories = Array.isArray(event.categories) ? event.categories.map(String) : [];

@@ -97,6 +97,7 @@ class VideoHelpFlow(QObject):
         window = self._window
         window.call_active = True
         window.waiting.set_queue(None, None)
+        window.waiting.set_passed_on(False)
         window.waiting.set_handover(None)
         window.in_call.reset()
         window.show_screen(window.waiting)
@@ -119,6 +120,8 @@ class VideoHelpFlow(QObject):
         session.on_remote_video = self._on_remote_video
         session.on_push = self._on_push
         session.on_ended = self._on_ended
+        session.on_transfer = self._on_transfer
+        session.on_hold = self._on_hold
         self.session = session
         self._answered = False
         self._desk.report_phase(CallPhase.WAITING, session.call_id, None, None)
@@ -164,6 +167,8 @@ class VideoHelpFlow(QObject):
 
     def _on_queue(self, position: int, eta_s: float | None) -> None:
         self._window.waiting.set_queue(position, eta_s)
+        if self._window.waiting.passed_on:
+            return  # the call goes on with the next agent: no phone link for it
         call_id = self.session.call_id if self.session else None
         self._desk.report_phase(CallPhase.WAITING, call_id, position, eta_s)
         desk = self._desk
@@ -178,8 +183,26 @@ class VideoHelpFlow(QObject):
             return
         self._window.waiting.set_handover(url)
 
+    def _on_transfer(self) -> None:
+        """The agent passed the call on: "connecting you to a specialist" until the next one answers."""
+        window = self._window
+        window.waiting.set_passed_on(True)
+        window.show_screen(window.waiting)
+        self._desk.report_phase(CallPhase.WAITING, self.session.call_id if self.session else None, None, None)
+
+    def _on_hold(self, held: bool) -> None:
+        """The agent asks a colleague (the call and its connection stay): a message until they are back."""
+        window = self._window
+        if held:
+            window.waiting.set_passed_on(True, held=True)
+            window.show_screen(window.waiting)
+        elif window.waiting.held:
+            window.waiting.set_passed_on(False)
+            window.show_screen(window.in_call)
+
     def _on_agent(self, agent: Agent) -> None:
         window = self._window
+        window.waiting.set_passed_on(False)
         window.in_call.set_agent(agent.name or agent.id)
         window.show_screen(window.in_call)
         self._desk.report_phase(CallPhase.IN_CALL, self.session.call_id if self.session else None, None, None)
@@ -191,6 +214,8 @@ class VideoHelpFlow(QObject):
             self._window.in_call.set_connected()
 
     def _on_remote_video(self, frame: VideoFrame) -> None:
+        if self._window.waiting.held:
+            return  # on hold: the agent's side is held, nothing of it is shown
         # Converting and scaling a picture takes a few ms: it runs in a worker thread so the screen
         # never waits for it. Only the newest frame waits its turn; older ones are dropped.
         self._next_frame = frame
@@ -220,6 +245,7 @@ class VideoHelpFlow(QObject):
         self._desk.report_phase(CallPhase.IDLE, None, None, None)
         log.info("video help ended: %s (answered %s)", reason, self._answered)
         window.waiting.set_handover(None)
+        window.waiting.set_passed_on(False)
         if reason == CallEndReason.HANDED_OVER:
             # the passenger took the call with them on their phone: this kiosk is free for the next one
             self.session = None

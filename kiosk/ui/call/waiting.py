@@ -1,5 +1,8 @@
 """Video help, waiting: the place in the queue and the expected wait, with a way out, and "continue on your
-phone": a QR that moves the waiting call to the passenger's phone, larger when the wait is long."""
+phone": a QR that moves the waiting call to the passenger's phone, larger when the wait is long.
+
+The same screen says "connecting you to a specialist" while an agent passes the call on (a transfer): the
+passenger is still in their call, so there is no place in a queue to count and no phone to move to."""
 
 from __future__ import annotations
 
@@ -28,6 +31,8 @@ class WaitingScreen(QWidget):
         self._texts = texts
         self._position: int | None = None
         self._eta_s: float | None = None
+        self.passed_on = False
+        self.held = False
         self.long_wait_s = LONG_WAIT_S
         self.handover_url: str | None = None
         self._qr_drawn: tuple[str, int] | None = None
@@ -92,6 +97,15 @@ class WaitingScreen(QWidget):
         self.monitoring_notice_shown = shown
         self.retranslate()
 
+    def set_passed_on(self, passed_on: bool, *, held: bool = False) -> None:
+        """Whether the call is being passed on to another agent ("connecting you to a specialist"), or, with
+        ``held``, on hold while the agent asks a colleague."""
+        self.passed_on = passed_on
+        self.held = passed_on and held
+        if passed_on:
+            self.handover_url = None
+        self.retranslate()
+
     def set_handover(self, url: str | None) -> None:
         """The address a phone takes this call over at (a one-time link), or None to offer nothing."""
         self.handover_url = url
@@ -99,6 +113,17 @@ class WaitingScreen(QWidget):
 
     def retranslate(self) -> None:
         t = self._texts
+        self.monitoring_notice.setText(t("monitoring.notice"))
+        self.monitoring_notice.setVisible(self.monitoring_notice_shown)
+        if self.passed_on:
+            self.title.setText(t("transfer.hold_title" if self.held else "transfer.title"))
+            self.title.setProperty("compact", False)
+            self.title.setVisible(True)
+            self.position.setText("")
+            self.eta.setText(t("transfer.hold_detail" if self.held else "transfer.detail"))
+            self.cancel_button.setText(t("call.hang_up"))
+            self.phone_box.setVisible(False)
+            return
         self.title.setText(t("call.waiting_title"))
         # With the phone offered the greeting gets smaller, and on a long wait (the phone first) it gives
         # way: the place in the queue says enough.
@@ -117,8 +142,6 @@ class WaitingScreen(QWidget):
             self.position.setText(t("call.position", position=self._position))
         self.eta.setText(expected_wait_text(t, self._eta_s))
         self.cancel_button.setText(t("call.cancel"))
-        self.monitoring_notice.setText(t("monitoring.notice"))
-        self.monitoring_notice.setVisible(self.monitoring_notice_shown)
         self._show_handover()
 
     def _show_handover(self) -> None:
