@@ -1,0 +1,100 @@
+"""Which picture the kiosk asks the agent to send when it cannot decode and draw what arrives: a pure controller.
+
+The sending side (video/adaptation.py) protects the agent from the kiosk's slow encoder; this protects the
+passenger from the kiosk's slow decoder. When the kiosk is short of CPU its decoder falls behind: frames
+wait, video/decode_queue.py drops the backlog and waits for a keyframe, and the picture stutters. Asking the
+agent's browser for fewer pixels and frames (it applies them with ``RTCRtpSender.setParameters``) fixes the
+cause. The same ladder and hysteresis as the sending side are used, fed with the decoder's time per frame;
+frames skipped unseen, or the kiosk's own sent picture already reduced for its CPU, count as falling behind.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from video.adaptation import LADDER, Adaptation, Decision, Limit, Measured, Rung, Tuning
+
+PICTURE_MESSAGE = "picture"
+"""The ``type`` of the data channel message that asks the agent's side for a picture."""
+
+
+@dataclass(frozen=True)
+class Received:
+    """What the kiosk measured of the agent's pictures since the last observation."""
+
+    at: float
+    """Seconds on the caller's monotonic clock."""
+    decode_ms: float | None = None
+    """The decoder's time per frame, smoothed; None before it has decoded two."""
+    skipped: int = 0
+    """Frames dropped without being decoded since the last observation (a backlog)."""
+    sending_cut_for_cpu: bool = False
+    """The kiosk already sends a smaller picture (not only a slower one) because of its CPU."""
+
+
+@dataclass(frozen=True)
+class PictureRequest:
+    """The most the kiosk wants from the agent now; None fields leave the agent's side free."""
+
+    max_width: int | None
+    max_height: int | None
+    max_fps: float | None
+    max_kbps: float | None
+    limit: Limit
+
+    @classmethod
+    def for_rung(cls, rung: Rung, best: bool, limit: Limit) -> PictureRequest:
+        if best:
+            return cls(None, None, None, None, Limit.NONE)
+        return cls(rung.width, rung.height, rung.fps, rung.kbps, limit)
+
+    def message(self) -> dict[str, Any]:
+        """The data channel message, as central/web/static/agent-call.js reads it."""
+        return {
+            "type": PICTURE_MESSAGE,
+            "max_width": self.max_width,
+            "max_height": self.max_height,
+            "max_fps": self.max_fps,
+            "max_kbps": self.max_kbps,
+            "limit": str(self.limit),
+        }
+
+
+class ReceiveAdaptation:
+    """Chooses the picture to ask the agent for; feed it :class:`Received` in time order."""
+
+    def __init__(self, ladder: tuple[Rung, ...] = LADDER, tuning: Tuning | None = None, enabled: bool = True) -> None:
+        self._ladder = Adaptation(ladder, tuning, enabled)
+
+    @property
+    def enabled(self) -> bool:
+        return self._ladder.enabled
+
+    @property
+    def tuning(self) -> Tuning:
+        return self._ladder.tuning
+
+    @tuning.setter
+    def tuning(self, tuning: Tuning) -> None:
+        self._ladder.tuning = tuning
+
+    @property
+    def index(self) -> int:
+        return self._ladder.index
+
+    @property
+    def changes(self) -> list[tuple[float, Rung, Limit]]:
+        return self._ladder.changes
+
+    @property
+    def request(self) -> PictureRequest:
+        return PictureRequest.for_rung(self._ladder.rung, self._ladder.index == 0, self._ladder.limit)
+
+    def observe(self, received: Received) -> Decision:
+        decode_ms = received.decode_ms
+        if received.skipped > 0 or received.sending_cut_for_cpu:
+            decode_ms = math.inf  # behind whatever the decoder's last frames cost
+        # a network limit on the way to the kiosk is the agent browser's own congestion control's business
+        return self._ladder.observe(Measured(at=received.at, encode_ms=decode_ms))
