@@ -6,6 +6,13 @@ wait, video/decode_queue.py drops the backlog and waits for a keyframe, and the 
 agent's browser for fewer pixels and frames (it applies them with ``RTCRtpSender.setParameters``) fixes the
 cause. The same ladder and hysteresis as the sending side are used, fed with the decoder's time per frame;
 frames skipped unseen, or the kiosk's own sent picture already reduced for its CPU, count as falling behind.
+
+The plainest sign is the pictures' own age: how much later than the first one each picture arrives,
+compared with when the agent took it (RTP timestamps), "behind". A kiosk whose event loop is starved (a
+small CPU, a CPU quota) lets packets wait in the socket's buffer and every picture is older than the last;
+so is a path to the kiosk with too little bandwidth. Behind by more than ``behind_high_ms`` asks for less,
+for the kiosk's CPU when its event loop is late as well, else for the network; climbing back needs it under
+``behind_low_ms``.
 """
 
 from __future__ import annotations
@@ -32,6 +39,10 @@ class Received:
     """Frames dropped without being decoded since the last observation (a backlog)."""
     sending_cut_for_cpu: bool = False
     """The kiosk already sends a smaller picture (not only a slower one) because of its CPU."""
+    behind_ms: float | None = None
+    """How much older than the freshest so far the agent's pictures arrived, at worst, since the last observation."""
+    loop_late_ms: float | None = None
+    """How late the kiosk's event loop woke for this observation: a starved loop is a CPU problem."""
 
 
 @dataclass(frozen=True)
@@ -65,8 +76,20 @@ class PictureRequest:
 class ReceiveAdaptation:
     """Chooses the picture to ask the agent for; feed it :class:`Received` in time order."""
 
-    def __init__(self, ladder: tuple[Rung, ...] = LADDER, tuning: Tuning | None = None, enabled: bool = True) -> None:
+    def __init__(
+        self,
+        ladder: tuple[Rung, ...] = LADDER,
+        tuning: Tuning | None = None,
+        enabled: bool = True,
+        *,
+        behind_high_ms: float = 150.0,
+        behind_low_ms: float = 60.0,
+        loop_late_ms: float = 30.0,
+    ) -> None:
         self._ladder = Adaptation(ladder, tuning, enabled)
+        self.behind_high_ms = behind_high_ms
+        self.behind_low_ms = behind_low_ms
+        self.loop_late_ms = loop_late_ms
 
     @property
     def enabled(self) -> bool:
@@ -93,8 +116,18 @@ class ReceiveAdaptation:
         return PictureRequest.for_rung(self._ladder.rung, self._ladder.index == 0, self._ladder.limit)
 
     def observe(self, received: Received) -> Decision:
-        decode_ms = received.decode_ms
+        decode_ms, loss = received.decode_ms, None
+        starved = received.loop_late_ms is not None and received.loop_late_ms > self.loop_late_ms
+        behind = received.behind_ms
         if received.skipped > 0 or received.sending_cut_for_cpu:
             decode_ms = math.inf  # behind whatever the decoder's last frames cost
-        # a network limit on the way to the kiosk is the agent browser's own congestion control's business
-        return self._ladder.observe(Measured(at=received.at, encode_ms=decode_ms))
+        elif behind is not None and behind > self.behind_high_ms:
+            if starved:
+                decode_ms = math.inf
+            else:
+                loss = 1.0  # the adaptation's sign for the network
+        elif behind is not None and behind > self.behind_low_ms:
+            # neither trouble nor room: loss between the adaptation's two thresholds holds the rung
+            tuning = self._ladder.tuning
+            loss = (tuning.loss_low + tuning.loss_high) / 2
+        return self._ladder.observe(Measured(at=received.at, encode_ms=decode_ms, loss=loss))

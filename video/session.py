@@ -156,6 +156,8 @@ class CallSession:
         self.fresh_frames: FreshFrames | None = None
         """The agent's encoded pictures waiting for the decoder (with ``[video] adapt``), and its counters."""
         self._skipped_seen = 0
+        self._age_floor_s: float | None = None
+        self._behind_ms: float | None = None
         self._video: CameraVideoTrack | None = None
 
     # --- what the kiosk reads --------------------------------------------------------------------------
@@ -363,8 +365,19 @@ class CallSession:
             self._last_media_at = loop.time()
             frame = _newest(track, frame)
             if isinstance(frame, VideoFrame):
+                self._note_age(frame, loop.time())
                 self.remote_frames += 1
                 self._notify(self.on_remote_video, frame)
+
+    def _note_age(self, frame: VideoFrame, now: float) -> None:
+        """How much later than the freshest picture so far this one arrived, against when the agent took it
+        (its RTP timestamp): the backlog the kiosk's receiving side has built, whatever its cause."""
+        if frame.pts is None or frame.time_base is None:
+            return
+        age_s = now - float(frame.pts * frame.time_base)
+        self._age_floor_s = age_s if self._age_floor_s is None else min(self._age_floor_s, age_s)
+        behind_ms = (age_s - self._age_floor_s) * 1000
+        self._behind_ms = behind_ms if self._behind_ms is None else max(self._behind_ms, behind_ms)
 
     async def _drain(self, track: MediaStreamTrack) -> None:
         loop = asyncio.get_running_loop()
@@ -394,7 +407,9 @@ class CallSession:
         video, pc = self._video, self._pc
         assert video is not None and pc is not None
         while True:
+            due = loop.time() + self.ADAPT_EVERY_S
             await asyncio.sleep(self.ADAPT_EVERY_S)
+            late_ms = max(0.0, (loop.time() - due) * 1000)
             measured = Measured(at=loop.time(), encode_ms=video.work_ms, loss=await _video_loss(pc))
             decision = self.adaptation.observe(measured)
             if decision.changed:
@@ -404,9 +419,9 @@ class CallSession:
                 log.info("call %s: sending %s%s", self.call_id, rung, why)
                 self._send_quality()
                 self._notify(self.on_quality, decision)
-            self._adapt_receiving(loop.time())
+            self._adapt_receiving(loop.time(), late_ms)
 
-    def _adapt_receiving(self, now: float) -> None:
+    def _adapt_receiving(self, now: float, loop_late_ms: float) -> None:
         """Ask the agent for a smaller picture while this kiosk cannot decode theirs, and for more when it can."""
         fresh = self.fresh_frames
         skipped = 0
@@ -414,7 +429,9 @@ class CallSession:
             skipped, self._skipped_seen = fresh.frames_skipped - self._skipped_seen, fresh.frames_skipped
         best = self.adaptation.ladder[0]
         cut_for_cpu = self.adaptation.limit is Limit.CPU and self.adaptation.rung.pixels < best.pixels
-        received = Received(now, None if fresh is None else fresh.decode_ms, skipped, cut_for_cpu)
+        behind_ms, self._behind_ms = self._behind_ms, None
+        decode_ms = None if fresh is None else fresh.decode_ms
+        received = Received(now, decode_ms, skipped, cut_for_cpu, behind_ms, loop_late_ms)
         if self.receive_adaptation.observe(received).changed:
             request = self.receive_adaptation.request
             log.info("call %s: asking the agent for %s", self.call_id, request)

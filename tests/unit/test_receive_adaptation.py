@@ -62,7 +62,13 @@ def test_off_it_never_asks():
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(
-        st.tuples(st.none() | st.floats(0.5, 200.0), st.integers(0, 5), st.booleans()),
+        st.tuples(
+            st.none() | st.floats(0.5, 200.0),
+            st.integers(0, 5),
+            st.booleans(),
+            st.none() | st.floats(0.0, 2000.0),
+            st.none() | st.floats(0.0, 200.0),
+        ),
         min_size=1,
         max_size=150,
     )
@@ -70,9 +76,28 @@ def test_off_it_never_asks():
 def test_noisy_measurements_never_change_the_request_faster_than_the_hysteresis_allows(observations):
     tuning = Tuning()
     adaptation = ReceiveAdaptation(tuning=tuning)
-    for i, (decode_ms, skipped, cut) in enumerate(observations):
-        adaptation.observe(Received(at=i * 0.5, decode_ms=decode_ms, skipped=skipped, sending_cut_for_cpu=cut))
+    for i, (decode_ms, skipped, cut, behind_ms, late_ms) in enumerate(observations):
+        adaptation.observe(Received(i * 0.5, decode_ms, skipped, cut, behind_ms, late_ms))
     times = [at for at, _, _ in adaptation.changes]
     assert all(later - earlier >= tuning.hold_s for earlier, later in itertools.pairwise(times))
     rungs = [LADDER.index(rung) for _, rung, _ in adaptation.changes]
     assert all(abs(b - a) == 1 for a, b in zip([0, *rungs], rungs, strict=False)), "one rung at a time"
+
+
+def test_pictures_arriving_ever_later_ask_for_less_for_the_cpu_when_the_loop_is_late_else_for_the_network():
+    starved = ReceiveAdaptation()
+    feed(starved, 0.0, 1.6, decode_ms=3.0, behind_ms=400.0, loop_late_ms=70.0)
+    assert starved.index == 1 and starved.request.limit is Limit.CPU
+    congested = ReceiveAdaptation()
+    feed(congested, 0.0, 1.6, decode_ms=3.0, behind_ms=400.0, loop_late_ms=2.0)
+    assert congested.index == 1 and congested.request.limit is Limit.NETWORK
+
+
+def test_a_picture_somewhat_behind_neither_asks_for_less_nor_climbs():
+    adaptation = ReceiveAdaptation()
+    at = feed(adaptation, 0.0, 1.6, behind_ms=500.0, loop_late_ms=70.0)
+    assert adaptation.index == 1
+    at = feed(adaptation, at, 60.0, decode_ms=2.0, behind_ms=100.0)
+    assert adaptation.index == 1, "100 ms behind: no room to climb, no reason to fall"
+    feed(adaptation, at, 60.0, decode_ms=2.0, behind_ms=10.0)
+    assert adaptation.index == 0
