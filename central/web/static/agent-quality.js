@@ -9,7 +9,7 @@ import { translator } from "./i18n.js";
 const en = {
   "quality.best": "Picture: {size}, {fps} fps",
   "quality.limited": "Picture: {size}, {fps} fps, lowered: {why}",
-  "quality.asked": "The kiosk asked for a smaller picture of you: {why}",
+  "quality.asked": "Your picture is smaller at the kiosk's request: {why}",
   "quality.why.cpu": "kiosk CPU",
   "quality.why.network": "network",
 };
@@ -17,7 +17,7 @@ const en = {
 const zhCN = {
   "quality.best": "画面：{size}，每秒 {fps} 帧",
   "quality.limited": "画面：{size}，每秒 {fps} 帧，已降低：{why}",
-  "quality.asked": "自助机请求降低您的画面：{why}",
+  "quality.asked": "应自助机请求，您的画面已缩小：{why}",
   "quality.why.cpu": "自助机 CPU",
   "quality.why.network": "网络",
 };
@@ -51,8 +51,23 @@ function qualityLine() {
   if (!anchor) return null;
   line = document.createElement("p");
   line.id = "call-quality";
-  line.className = "media-state call-quality";
+  line.className = "call-quality";
   line.setAttribute("aria-live", "polite");
+  // in the remote video's top-left corner, clear of the centred media state and the controls below
+  Object.assign(line.style, {
+    position: "absolute",
+    left: "0.75rem",
+    top: "0.75rem",
+    maxWidth: "62%", // the agent's self-view takes the top-right corner
+    whiteSpace: "pre-line",
+    margin: "0",
+    padding: "0.3rem 0.7rem",
+    borderRadius: "0.4rem",
+    background: "rgba(11, 18, 32, 0.75)",
+    color: "#fff",
+    fontSize: "0.95rem",
+    lineHeight: "1.4",
+  });
   anchor.after(line);
   return line;
 }
@@ -77,7 +92,7 @@ export function showQuality(message) {
   const params = { size: `${Math.round(width)}×${Math.round(height)}`, fps: Math.round(fps), why };
   const lines = [t(why ? "quality.limited" : "quality.best", params)];
   if (asked) lines.push(t("quality.asked", { why: asked }));
-  line.textContent = lines.join(" · ");
+  line.textContent = lines.join("\n");
   line.dataset.limit = why ? String(message.limit) : "";
   line.dataset.asked = asked ? String(message.asked_limit) : "";
   line.hidden = false;
@@ -119,6 +134,12 @@ export async function applyPictureRequest(pc, message) {
   }
   try {
     await sender.setParameters(parameters);
+    // on the agent's own picture, for whoever checks what is sent (a test, a curious developer)
+    const self = document.getElementById("self-video");
+    if (self) {
+      self.dataset.scaleDownBy = String(scale);
+      self.dataset.maxFps = parameters.encodings[0].maxFramerate ? String(parameters.encodings[0].maxFramerate) : "";
+    }
     return true;
   } catch {
     return false; // a browser refusing a value keeps sending as before: the kiosk asks again on its next change
