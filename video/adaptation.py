@@ -168,6 +168,13 @@ class Adaptation:
             return self._step(now, -1, self.limit)
         return Decision(self.rung, self.limit, False)
 
+    def fall_to_bottom(self, at: float, why: Limit) -> Decision:
+        """Go straight to the last rung (a backlog of seconds: stepping down a rung every ``hold_s`` would let
+        it grow for as long again); still never sooner than ``hold_s`` after the last change."""
+        if not self.enabled or self.index == len(self.ladder) - 1 or not self._may_change(at):
+            return Decision(self.rung, self.limit, False)
+        return self._step(at, len(self.ladder) - 1 - self.index, why)
+
     # --- the rules ---------------------------------------------------------------------------------
 
     def _trouble_now(self, m: Measured) -> Limit:

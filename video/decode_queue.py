@@ -50,7 +50,8 @@ def _nal_type(data: bytes, start: int) -> int:
 class FreshFrames(queue.Queue[Any]):
     """A drop-in for aiortc's decoder queue: items are ``(codec, encoded_frame)`` or ``None`` (stop).
 
-    ``want_keyframe`` is called (on the thread that puts, aiortc's event loop) when the backlog is dropped.
+    ``want_keyframe`` is called (on the thread that puts, aiortc's event loop) when the backlog is dropped and
+    for every frame skipped while waiting for the keyframe; the caller decides how often to really ask.
     Counters are read from the loop; they are plain ints, each written by one thread only.
     """
 
@@ -83,6 +84,7 @@ class FreshFrames(queue.Queue[Any]):
             self._skip_waiting()
         elif self._awaiting_keyframe:
             self.frames_skipped += 1
+            self._want_keyframe()  # again: the request or its keyframe may have been lost (the caller paces these)
             return
         self.queue.append(item)
         if len(self.queue) > self.max_backlog:

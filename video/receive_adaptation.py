@@ -12,7 +12,8 @@ compared with when the agent took it (RTP timestamps), "behind". A kiosk whose e
 small CPU, a CPU quota) lets packets wait in the socket's buffer and every picture is older than the last;
 so is a path to the kiosk with too little bandwidth. Behind by more than ``behind_high_ms`` asks for less,
 for the kiosk's CPU when its event loop is late as well, else for the network; climbing back needs it under
-``behind_low_ms``.
+``behind_low_ms``. Behind by more than ``behind_severe_ms`` goes straight to the smallest picture: a kiosk
+seconds behind cannot wait a rung every two seconds while the backlog grows.
 """
 
 from __future__ import annotations
@@ -84,10 +85,12 @@ class ReceiveAdaptation:
         *,
         behind_high_ms: float = 150.0,
         behind_low_ms: float = 60.0,
+        behind_severe_ms: float = 1000.0,
         loop_late_ms: float = 30.0,
     ) -> None:
         self._ladder = Adaptation(ladder, tuning, enabled)
         self.behind_high_ms = behind_high_ms
+        self.behind_severe_ms = behind_severe_ms
         self.behind_low_ms = behind_low_ms
         self.loop_late_ms = loop_late_ms
 
@@ -119,6 +122,10 @@ class ReceiveAdaptation:
         decode_ms, loss = received.decode_ms, None
         starved = received.loop_late_ms is not None and received.loop_late_ms > self.loop_late_ms
         behind = received.behind_ms
+        if behind is not None and behind > self.behind_severe_ms:
+            fallen = self._ladder.fall_to_bottom(received.at, Limit.CPU if starved else Limit.NETWORK)
+            if fallen.changed:
+                return fallen
         if received.skipped > 0 or received.sending_cut_for_cpu:
             decode_ms = math.inf  # behind whatever the decoder's last frames cost
         elif behind is not None and behind > self.behind_high_ms:

@@ -19,6 +19,9 @@ from video.decode_queue import DEFAULT_MAX_BACKLOG, FreshFrames
 log = logging.getLogger(__name__)
 
 _QUEUE_ATTRIBUTE = "_RTCRtpReceiver__decoder_queue"  # aiortc 1.x's name-mangled private attribute
+KEYFRAME_EVERY_S = 1.0
+"""At most one keyframe request a second: a keyframe is several times a delta frame's size, and a kiosk
+that asked for one at every backlog would bury itself (and the path) in keyframes."""
 
 
 def keep_fresh(receiver: RTCRtpReceiver, max_backlog: int = DEFAULT_MAX_BACKLOG) -> FreshFrames | None:
@@ -28,10 +31,13 @@ def keep_fresh(receiver: RTCRtpReceiver, max_backlog: int = DEFAULT_MAX_BACKLOG)
         return None
     loop = asyncio.get_running_loop()
     pending: set[asyncio.Task[None]] = set()
+    asked_at = -KEYFRAME_EVERY_S
 
     def want_keyframe() -> None:
-        if pending:  # one request in flight is enough
+        nonlocal asked_at
+        if pending or loop.time() - asked_at < KEYFRAME_EVERY_S:
             return
+        asked_at = loop.time()
         task = loop.create_task(_ask_for_keyframe(receiver))
         pending.add(task)
         task.add_done_callback(pending.discard)

@@ -48,14 +48,14 @@ def test_a_backlog_is_dropped_and_nothing_passes_until_the_keyframe_it_asked_for
     fresh = FreshFrames(lambda: asked.append(True), max_backlog=3)
     for number in range(4):
         fresh.put(frame(KEY if number == 0 else DELTA, number))
-    assert asked == [True] and fresh.empty(), "four waiting frames: all dropped, a keyframe asked for"
+    assert len(asked) == 1 and fresh.empty(), "four waiting frames: all dropped, a keyframe asked for"
     for number in range(4, 8):
         fresh.put(frame(DELTA, number))
     assert fresh.empty(), "deltas cannot be decoded without the frames dropped: they wait for the keyframe too"
     fresh.put(frame(KEY, 8))
     fresh.put(frame(DELTA, 9))
     assert drain(fresh) == [8, 9]
-    assert fresh.frames_skipped == 8 and asked == [True]
+    assert fresh.frames_skipped == 8 and len(asked) == 5, "asked on the drop and at each delta while waiting"
 
 
 def test_a_keyframe_replaces_the_older_frames_still_waiting_and_the_end_is_always_delivered():

@@ -81,7 +81,10 @@ def test_noisy_measurements_never_change_the_request_faster_than_the_hysteresis_
     times = [at for at, _, _ in adaptation.changes]
     assert all(later - earlier >= tuning.hold_s for earlier, later in itertools.pairwise(times))
     rungs = [LADDER.index(rung) for _, rung, _ in adaptation.changes]
-    assert all(abs(b - a) == 1 for a, b in zip([0, *rungs], rungs, strict=False)), "one rung at a time"
+    bottom = len(LADDER) - 1
+    assert all(abs(b - a) == 1 or b == bottom for a, b in zip([0, *rungs], rungs, strict=False)), (
+        "one rung at a time, or straight down to the smallest picture"
+    )
 
 
 def test_pictures_arriving_ever_later_ask_for_less_for_the_cpu_when_the_loop_is_late_else_for_the_network():
@@ -101,3 +104,12 @@ def test_a_picture_somewhat_behind_neither_asks_for_less_nor_climbs():
     assert adaptation.index == 1, "100 ms behind: no room to climb, no reason to fall"
     feed(adaptation, at, 60.0, decode_ms=2.0, behind_ms=10.0)
     assert adaptation.index == 0
+
+
+def test_seconds_behind_goes_straight_to_the_smallest_picture_and_climbs_back_a_rung_at_a_time():
+    adaptation = ReceiveAdaptation()
+    adaptation.observe(Received(at=0.0, behind_ms=2500.0, loop_late_ms=80.0))
+    assert adaptation.index == len(LADDER) - 1 and adaptation.request.limit is Limit.CPU
+    at = feed(adaptation, 0.5, 1.0, behind_ms=3000.0)  # still behind: nothing below, nothing changes
+    feed(adaptation, at, 60.0, decode_ms=1.0, behind_ms=5.0)
+    assert [LADDER.index(rung) for _, rung, _ in adaptation.changes] == [3, 2, 1, 0]
