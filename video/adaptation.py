@@ -125,7 +125,7 @@ class Adaptation:
         if not ladder:
             raise ValueError("the ladder needs at least one rung")
         self.ladder = ladder
-        self.tuning = tuning or Tuning()
+        self._tuning = tuning or Tuning()
         self.enabled = enabled
         self.index = 0
         self.limit = Limit.NONE
@@ -135,7 +135,17 @@ class Adaptation:
         self._room_since: float | None = None
         self._last_change: float | None = None
         self._last_climb: float | None = None
-        self._up_after_s = self.tuning.up_after_s
+        self._up_after_s = self._tuning.up_after_s
+
+    @property
+    def tuning(self) -> Tuning:
+        return self._tuning
+
+    @tuning.setter
+    def tuning(self, tuning: Tuning) -> None:
+        """New rules from now on, the wait before a climb included (not the one doubled under the old rules)."""
+        self._tuning = tuning
+        self._up_after_s = tuning.up_after_s
 
     @property
     def rung(self) -> Rung:

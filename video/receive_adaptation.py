@@ -41,7 +41,8 @@ class Received:
     sending_cut_for_cpu: bool = False
     """The kiosk already sends a smaller picture (not only a slower one) because of its CPU."""
     behind_ms: float | None = None
-    """How much older than the freshest so far the agent's pictures arrived, at worst, since the last observation."""
+    """How much older than the freshest so far the agent's pictures arrived since the last observation, at
+    best (the least of them: a backlog delays every picture, jitter only some)."""
     loop_late_ms: float | None = None
     """How late the kiosk's event loop woke for this observation: a starved loop is a CPU problem."""
 
@@ -84,7 +85,7 @@ class ReceiveAdaptation:
         enabled: bool = True,
         *,
         behind_high_ms: float = 150.0,
-        behind_low_ms: float = 60.0,
+        behind_low_ms: float = 80.0,
         behind_severe_ms: float = 1000.0,
         loop_late_ms: float = 30.0,
     ) -> None:

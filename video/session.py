@@ -377,7 +377,8 @@ class CallSession:
         age_s = now - float(frame.pts * frame.time_base)
         self._age_floor_s = age_s if self._age_floor_s is None else min(self._age_floor_s, age_s)
         behind_ms = (age_s - self._age_floor_s) * 1000
-        self._behind_ms = behind_ms if self._behind_ms is None else max(self._behind_ms, behind_ms)
+        # the least of the half second: a backlog makes every picture late, jitter only some
+        self._behind_ms = behind_ms if self._behind_ms is None else min(self._behind_ms, behind_ms)
 
     async def _drain(self, track: MediaStreamTrack) -> None:
         loop = asyncio.get_running_loop()
@@ -432,6 +433,7 @@ class CallSession:
         behind_ms, self._behind_ms = self._behind_ms, None
         decode_ms = None if fresh is None else fresh.decode_ms
         received = Received(now, decode_ms, skipped, cut_for_cpu, behind_ms, loop_late_ms)
+        log.debug("call %s: %s", self.call_id, received)
         if self.receive_adaptation.observe(received).changed:
             request = self.receive_adaptation.request
             log.info("call %s: asking the agent for %s", self.call_id, request)
