@@ -9,15 +9,18 @@ limited):
 
 - **kiosk, adapting**: the kiosk's window and video help flow on one Qt + asyncio thread (qasync), as in
   the kiosk, sending 640x480@30 from a synthetic camera with ``[video] adapt`` on;
-- **kiosk, fixed**: the same with adaptation off (the backlog it shows is what adaptation avoids);
+- **kiosk, fixed**: the same with adaptation off (the backlog it shows is what adaptation avoids): no
+  receive-side adaptation either, aiortc's unbounded decoder queue, every picture the agent sends;
 - **bare peer**: a bare aiortc peer connection sending the same picture, no UI: the floor.
 
 Both ends stamp the shared monotonic clock into every picture (video/clock_stamp.py) and read the other's
 stamps from the decoded pictures, so the one-way delay is measured per frame, both ways. Per run: frames
 per second each way, delay median and p95 each way, the sender's time per frame, the picture sent at the
-end and how often it changed, the kiosk's CPU share, and the UI heartbeat's p99 and worst gap (a 10 ms
-QTimer). Goals (issue 15): at 25% of a core ≥ 15 frames per second each way and delay p95 ≤ 200 ms; at
-100% delay p95 ≤ 100 ms and CPU ≤ 1.05x the bare peer; heartbeat p99 ≤ 20 ms, worst ≤ 50 ms.
+end and how often it changed, the agent's picture received at the end ("getting") and how often the kiosk
+asked the agent for another ("asked", video/receive_adaptation.py), the kiosk's CPU share, and the UI
+heartbeat's p99 and worst gap (a 10 ms QTimer). Goals (issue 15): at 25% of a core ≥ 15 frames per second
+each way and delay p95 ≤ 200 ms; at 100% delay p95 ≤ 100 ms and CPU ≤ 1.05x the bare peer; heartbeat p99
+≤ 20 ms, worst ≤ 50 ms.
 """
 
 from __future__ import annotations
@@ -174,6 +177,7 @@ async def kiosk_side(adapt: bool, seconds: float, group: Path | None) -> dict[st
     heartbeat = Heartbeat()
     delays: list[float] = []
     received = 0
+    getting = (0, 0)
     try:
         flow.start("en", [])
         while flow.session is None or flow.session.remote_frames < 1:  # nothing announces it: poll
@@ -182,8 +186,9 @@ async def kiosk_side(adapt: bool, seconds: float, group: Path | None) -> dict[st
         shown = session.on_remote_video
 
         def on_frame(frame: Any) -> None:
-            nonlocal received
+            nonlocal received, getting
             received += 1
+            getting = (frame.width, frame.height)
             delay = delay_of(frame)
             if delay is not None:
                 delays.append(delay)
@@ -215,7 +220,9 @@ async def kiosk_side(adapt: bool, seconds: float, group: Path | None) -> dict[st
             "to_kiosk_delay": summary(delays),
             "work_ms": statistics.median(works) if works else None,
             "sending": f"{sending[0]}x{sending[1]}@{sending[2]:g}",
+            "getting": f"{getting[0]}x{getting[1]}",
             "changes": len(session.adaptation.changes) - changes_before,
+            "asked": len(session.receive_adaptation.changes),
             "cpu_percent": 100 * cpu / wall,
             "heartbeat_p99_ms": percentile(window_ticks.gaps_ms, 0.99),
             "heartbeat_worst_ms": max(window_ticks.gaps_ms),
@@ -309,7 +316,9 @@ async def bare_side(seconds: float, group: Path | None) -> dict[str, Any]:
             "to_kiosk_delay": summary(delays),
             "work_ms": statistics.median(works) if works else None,
             "sending": f"{WIDTH}x{HEIGHT}@{FPS}",
+            "getting": f"{WIDTH}x{HEIGHT}",
             "changes": 0,
+            "asked": 0,
             "cpu_percent": 100 * cpu / wall,
             "heartbeat_p99_ms": None,
             "heartbeat_worst_ms": None,
@@ -377,6 +386,8 @@ def render(results: dict[int, dict[str, dict[str, Any]]]) -> str:
             "ms/frame",
             "sending",
             "changes",
+            "getting",
+            "asked",
             "CPU %",
             "UI p99/worst ms",
         ]
@@ -395,6 +406,8 @@ def render(results: dict[int, dict[str, dict[str, Any]]]) -> str:
                     ms(f["work_ms"]) if f["work_ms"] is None else f"{f['work_ms']:.1f}",
                     f["sending"],
                     str(f["changes"]),
+                    f.get("getting", "–"),
+                    str(f.get("asked", 0)),
                     f"{f['cpu_percent']:.0f}",
                     heartbeat(f),
                 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import re
 import socket
 import time
@@ -17,6 +18,7 @@ from collections.abc import Callable
 from enum import Enum
 from typing import Any
 
+import cv2
 import numpy as np
 from aiortc import (
     AudioStreamTrack,
@@ -78,12 +80,26 @@ class SyntheticVideoTrack(VideoStreamTrack):
         super().__init__()
         self._source = SyntheticSource(width, height)
         self._stamped = stamped
+        self.size = (width, height)
+        self.ticks_per_frame = 1
+        """30 a second divided by the rate sent: 2 sends 15 a second."""
+
+    def limit(self, max_width: int | None, max_height: int | None, max_fps: float | None) -> None:
+        """What a browser's ``RTCRtpSender.setParameters`` does for the kiosk's picture requests: a smaller
+        picture (scaled down, keeping its shape) and fewer frames; None lifts a limit."""
+        width, height = self._source.width, self._source.height
+        scale = min(1.0, (max_width or width) / width, (max_height or height) / height)
+        self.size = (max(2, round(width * scale / 2) * 2), max(2, round(height * scale / 2) * 2))
+        self.ticks_per_frame = max(1, round(30 / max_fps)) if max_fps else 1
 
     async def recv(self) -> VideoFrame:
-        pts, time_base = await self.next_timestamp()
+        for _ in range(self.ticks_per_frame):
+            pts, time_base = await self.next_timestamp()
         picture = self._source.read()
         if self._stamped:
             clock_stamp.stamp(picture, clock_ms())
+        if self.size != (picture.shape[1], picture.shape[0]):
+            picture = np.asarray(cv2.resize(picture, self.size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
         frame = VideoFrame.from_ndarray(picture, format="bgr24")
         frame.pts, frame.time_base = pts, time_base
         return frame
@@ -150,6 +166,9 @@ class AgentPeer:
         self.pc: RTCPeerConnection | None = None
         self.channel: RTCDataChannel | None = None
         self.channel_messages: list[str] = []
+        self.picture_requests: list[dict[str, Any]] = []
+        """The kiosk's ``picture`` messages, applied to the agent's camera as they arrive."""
+        self.video: SyntheticVideoTrack | None = None
         self.frames_received = 0
         self.last_frame_size: tuple[int, int] | None = None
         """Width and height of the latest picture decoded from the kiosk."""
@@ -249,6 +268,7 @@ class AgentPeer:
         await pc.setRemoteDescription(RTCSessionDescription(sdp=offer.sdp, type="offer"))
         video, audio = SyntheticVideoTrack(*self.size, stamped=self.stamped), AudioStreamTrack()
         self._tracks += [video, audio]
+        self.video = video
         for transceiver in pc.getTransceivers():
             if transceiver.kind == "video":
                 transceiver.sender.replaceTrack(video)
@@ -278,7 +298,14 @@ class AgentPeer:
         self._waiters.changed()
 
     def _on_channel_message(self, data: str | bytes) -> None:
-        self.channel_messages.append(data if isinstance(data, str) else data.decode())
+        text = data if isinstance(data, str) else data.decode()
+        self.channel_messages.append(text)
+        with contextlib.suppress(ValueError, AttributeError):
+            message = json.loads(text)
+            if message.get("type") == "picture":
+                self.picture_requests.append(message)
+                if self.video is not None:
+                    self.video.limit(message.get("max_width"), message.get("max_height"), message.get("max_fps"))
         self._waiters.changed()
 
     async def _count_frames(self, track: MediaStreamTrack) -> None:

@@ -125,7 +125,7 @@ class Adaptation:
         if not ladder:
             raise ValueError("the ladder needs at least one rung")
         self.ladder = ladder
-        self.tuning = tuning or Tuning()
+        self._tuning = tuning or Tuning()
         self.enabled = enabled
         self.index = 0
         self.limit = Limit.NONE
@@ -135,7 +135,17 @@ class Adaptation:
         self._room_since: float | None = None
         self._last_change: float | None = None
         self._last_climb: float | None = None
-        self._up_after_s = self.tuning.up_after_s
+        self._up_after_s = self._tuning.up_after_s
+
+    @property
+    def tuning(self) -> Tuning:
+        return self._tuning
+
+    @tuning.setter
+    def tuning(self, tuning: Tuning) -> None:
+        """New rules from now on, the wait before a climb included (not the one doubled under the old rules)."""
+        self._tuning = tuning
+        self._up_after_s = tuning.up_after_s
 
     @property
     def rung(self) -> Rung:
@@ -167,6 +177,13 @@ class Adaptation:
         if now - self._room_since >= self._up_after_s and self._may_change(now):
             return self._step(now, -1, self.limit)
         return Decision(self.rung, self.limit, False)
+
+    def fall_to_bottom(self, at: float, why: Limit) -> Decision:
+        """Go straight to the last rung (a backlog of seconds: stepping down a rung every ``hold_s`` would let
+        it grow for as long again); still never sooner than ``hold_s`` after the last change."""
+        if not self.enabled or self.index == len(self.ladder) - 1 or not self._may_change(at):
+            return Decision(self.rung, self.limit, False)
+        return self._step(at, len(self.ladder) - 1 - self.index, why)
 
     # --- the rules ---------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ that are called on the asyncio loop. Who sends what, and when, is in ``docs/call
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import secrets
 from collections.abc import Callable, Coroutine, Sequence
@@ -48,11 +49,14 @@ from bus.messages.call import (
 )
 from bus.topics import TopicKind
 from hardware.camera import CameraOwner, CameraSubscription
-from video.adaptation import Adaptation, Decision, Measured, ladder_from
+from video.adaptation import Adaptation, Decision, Limit, Measured, ladder_from
 from video.allocator import return_freed_memory
 from video.call_state import EndReason, SessionPhase
+from video.decode_queue import FreshFrames
 from video.encoder import use_best_h264_encoder
 from video.peer import close_peer_connection, codec_preferences, negotiated_video_codec
+from video.receive_adaptation import ReceiveAdaptation, Received
+from video.receiver import keep_fresh
 from video.settings import VideoSection
 from video.signalling import Signalling, SignallingUnavailable
 from video.tracks import CameraVideoTrack, local_audio_track
@@ -60,6 +64,8 @@ from video.tracks import CameraVideoTrack, local_audio_track
 log = logging.getLogger(__name__)
 
 DATA_CHANNEL = "help"
+CONTEXT_MESSAGE = "context"
+QUALITY_MESSAGE = "quality"
 MAX_CALL_ID_CHARS = 64
 
 
@@ -159,6 +165,13 @@ class CallSession:
         self.remote_frames = 0
         """Pictures of the agent decoded so far."""
         self.adaptation = Adaptation(ladder_from(settings.width, settings.height, settings.fps), enabled=settings.adapt)
+        self.receive_adaptation = ReceiveAdaptation(self.adaptation.ladder, enabled=settings.adapt)
+        """What the kiosk asks the agent to send when it cannot decode and draw the agent's picture."""
+        self.fresh_frames: FreshFrames | None = None
+        """The agent's encoded pictures waiting for the decoder (with ``[video] adapt``), and its counters."""
+        self._skipped_seen = 0
+        self._age_floor_s: float | None = None
+        self._behind_ms: float | None = None
         self._video: CameraVideoTrack | None = None
 
     # --- what the kiosk reads --------------------------------------------------------------------------
@@ -332,7 +345,10 @@ class CallSession:
             self._local_tracks.append(video)
             audio = await local_audio_track(settings)
             self._local_tracks.append(audio)
-            pc.addTransceiver(video, direction="sendrecv").setCodecPreferences(codec_preferences(settings.codec))
+            video_transceiver = pc.addTransceiver(video, direction="sendrecv")
+            video_transceiver.setCodecPreferences(codec_preferences(settings.codec))
+            if settings.adapt:  # off, the session decodes every frame as aiortc queues it (the bench's baseline)
+                self.fresh_frames = keep_fresh(video_transceiver.receiver)
             pc.addTransceiver(audio, direction="sendrecv")
             channel = pc.createDataChannel(DATA_CHANNEL)
             self._channel = channel
@@ -393,8 +409,20 @@ class CallSession:
             self._last_media_at = loop.time()
             frame = _newest(track, frame)
             if isinstance(frame, VideoFrame):
+                self._note_age(frame, loop.time())
                 self.remote_frames += 1
                 self._notify(self.on_remote_video, frame)
+
+    def _note_age(self, frame: VideoFrame, now: float) -> None:
+        """How much later than the freshest picture so far this one arrived, against when the agent took it
+        (its RTP timestamp): the backlog the kiosk's receiving side has built, whatever its cause."""
+        if frame.pts is None or frame.time_base is None:
+            return
+        age_s = now - float(frame.pts * frame.time_base)
+        self._age_floor_s = age_s if self._age_floor_s is None else min(self._age_floor_s, age_s)
+        behind_ms = (age_s - self._age_floor_s) * 1000
+        # the least of the half second: a backlog makes every picture late, jitter only some
+        self._behind_ms = behind_ms if self._behind_ms is None else min(self._behind_ms, behind_ms)
 
     async def _drain(self, track: MediaStreamTrack) -> None:
         loop = asyncio.get_running_loop()
@@ -424,7 +452,9 @@ class CallSession:
         video, pc = self._video, self._pc
         assert video is not None and pc is not None
         while True:
+            due = loop.time() + self.ADAPT_EVERY_S
             await asyncio.sleep(self.ADAPT_EVERY_S)
+            late_ms = max(0.0, (loop.time() - due) * 1000)
             measured = Measured(at=loop.time(), encode_ms=video.work_ms, loss=await _video_loss(pc))
             decision = self.adaptation.observe(measured)
             if decision.changed:
@@ -432,7 +462,41 @@ class CallSession:
                 video.set_picture(rung.width, rung.height, rung.fps)
                 why = f" ({decision.limit})" if decision.limit else ""
                 log.info("call %s: sending %s%s", self.call_id, rung, why)
+                self._send_quality()
                 self._notify(self.on_quality, decision)
+            self._adapt_receiving(loop.time(), late_ms)
+
+    def _adapt_receiving(self, now: float, loop_late_ms: float) -> None:
+        """Ask the agent for a smaller picture while this kiosk cannot decode theirs, and for more when it can."""
+        fresh = self.fresh_frames
+        skipped = 0
+        if fresh is not None:
+            skipped, self._skipped_seen = fresh.frames_skipped - self._skipped_seen, fresh.frames_skipped
+        best = self.adaptation.ladder[0]
+        cut_for_cpu = self.adaptation.limit is Limit.CPU and self.adaptation.rung.pixels < best.pixels
+        behind_ms, self._behind_ms = self._behind_ms, None
+        decode_ms = None if fresh is None else fresh.decode_ms
+        received = Received(now, decode_ms, skipped, cut_for_cpu, behind_ms, loop_late_ms)
+        log.debug("call %s: %s", self.call_id, received)
+        if self.receive_adaptation.observe(received).changed:
+            request = self.receive_adaptation.request
+            log.info("call %s: asking the agent for %s", self.call_id, request)
+            self._send_on_channel(request.message())
+            self._send_quality()
+
+    def _send_quality(self) -> None:
+        """Tell the agent's console what the kiosk sends now, what it asks for, and why (its quality display)."""
+        rung, asked = self.adaptation.rung, self.receive_adaptation.request
+        self._send_on_channel(
+            {
+                "type": QUALITY_MESSAGE,
+                "width": rung.width,
+                "height": rung.height,
+                "fps": rung.fps,
+                "limit": str(self.adaptation.limit),
+                "asked_limit": str(asked.limit),
+            }
+        )
 
     def _connect_timed_out(self) -> None:
         self._connect_timer = None
@@ -447,9 +511,14 @@ class CallSession:
     # --- the data channel ------------------------------------------------------------------------------
 
     def _send_context(self) -> None:
+        self._send_on_channel({"type": CONTEXT_MESSAGE, **self._context.model_dump(mode="json")})
+
+    def _send_on_channel(self, message: dict[str, Any]) -> None:
+        """A JSON object with a ``type`` to the agent's console (context, quality, picture requests); consoles
+        from before types were added take an object without one as context."""
         channel = self._channel
         if channel is not None and channel.readyState == "open":
-            channel.send(self._context.model_dump_json())
+            channel.send(json.dumps(message))
 
     def _on_channel_message(self, data: str | bytes) -> None:
         payload = data.encode() if isinstance(data, str) else data

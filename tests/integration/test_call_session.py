@@ -139,13 +139,24 @@ async def test_a_kiosk_that_falls_behind_sends_a_smaller_picture_and_climbs_back
         await agent.wait_frame_size((WIDTH, HEIGHT))
         # any time spent on a frame now counts as falling behind: as on a kiosk whose CPU cannot keep up
         session.adaptation.tuning = Tuning(busy_share=1e-6, down_after_s=0.4, up_after_s=60, hold_s=0.5)
+        session.receive_adaptation.tuning = Tuning(down_after_s=0.4, up_after_s=60, hold_s=0.5)
         await agent.wait_frame_size((WIDTH // 2, HEIGHT // 2), timeout_s=20)
         assert session.adaptation.rung.fps == 15 and qualities[-1].limit is Limit.CPU
         assert [q.rung.width for q in qualities] == [WIDTH, WIDTH * 3 // 4, WIDTH // 2], "one rung at a time"
+        # a kiosk cutting its own picture for its CPU also asks the agent for less, and gets it
+        await until(lambda: (WIDTH // 2, HEIGHT // 2) in watched.frame_sizes, "a smaller picture of the agent", 20)
+        assert agent.picture_requests[-1]["limit"] == "kiosk CPU" and agent.picture_requests[-1]["max_fps"] == 15
+        told = [json.loads(m) for m in agent.channel_messages]
+        quality = [m for m in told if m.get("type") == "quality"]
+        assert quality and quality[-1]["limit"] == "kiosk CPU", "the console is told what the kiosk sends and why"
+        assert quality[-1]["asked_limit"] == "kiosk CPU" and told[0]["type"] == "context"
         session.adaptation.tuning = fast  # room again: back up, a rung at a time
+        session.receive_adaptation.tuning = fast
         await agent.wait_frame_size((WIDTH, HEIGHT), timeout_s=20)
         await until(lambda: session.adaptation.index == 0, "the best picture at its full rate again", 20)
         assert qualities[-1].limit is Limit.NONE
+        await until(lambda: agent.picture_requests[-1]["max_width"] is None, "the agent's best asked for again", 20)
+        await until(lambda: agent.video.size == (WIDTH, HEIGHT), "the agent's full picture", 5)
         await session.hangup()
     await assert_everything_released(camera)
 

@@ -1,6 +1,13 @@
 // The media side of one call in the agent console: camera and microphone, the peer connection that
 // answers the caller's offer (no trickle ICE: the answer waits until every candidate is gathered), the
 // remote picture, the caller's `help` data channel, and a frame counter read from getStats.
+//
+// The kiosk's data channel messages are JSON objects with a `type`: "context" (what the passenger looks
+// at), "quality" (what the kiosk sends and why: agent-quality.js shows it), "picture" (the most the kiosk
+// can decode now: applied to this console's camera). An object without a type is a context, as older kiosks
+// send it.
+
+import { applyPictureRequest, clearQuality, showQuality } from "./agent-quality.js";
 
 const GATHER_TIMEOUT_MS = 5000; // aiortc waits for one complete answer: send what there is after this
 const STATS_EVERY_MS = 1000;
@@ -79,12 +86,18 @@ export class CallMedia {
       if (typeof event.data !== "string" || event.data.length > 16384) return;
       try {
         const data = JSON.parse(event.data);
-        if (data && typeof data === "object" && !Array.isArray(data)) this.hooks.onContext(data);
+        if (data && typeof data === "object" && !Array.isArray(data)) this.takeMessage(data);
       } catch {
-        // not JSON: the kiosk only ever sends its context, ignore anything else
+        // not JSON: the kiosk only ever sends JSON objects, ignore anything else
       }
     });
     report();
+  }
+
+  takeMessage(data) {
+    if (data.type === "quality") showQuality(data);
+    else if (data.type === "picture") applyPictureRequest(this.pc, data);
+    else if (data.type === undefined || data.type === "context") this.hooks.onContext(data);
   }
 
   // A push in the shape of the bus Push model; false when the channel is not open.
@@ -129,5 +142,6 @@ export class CallMedia {
     this.stopLocal();
     this.remoteVideo.srcObject = null;
     this.selfVideo.srcObject = null;
+    clearQuality();
   }
 }

@@ -276,9 +276,18 @@ class VideoHelpFlow(QObject):
         from kiosk.ui.call.frames import camera_picture
 
         view = self._window.in_call.self_view
+        loop = asyncio.get_running_loop()
+        due = loop.time()
         try:
             while True:
                 picture = await subscription.next_frame()
+                # at the rate the agent sees it: a kiosk that lowered its rate for its CPU saves here too
+                now, session = loop.time(), self.session
+                sending = session.sending if session is not None else None
+                interval = 1.0 / sending[2] if sending is not None else 0.0
+                if now < due - interval / 4:  # a quarter of the interval early is the camera's jitter
+                    continue
+                due = max(due, now - 0.5) + interval
                 view.show_frame(await asyncio.to_thread(camera_picture, picture, view.size()))
         except Exception as exc:  # SubscriptionClosed, or the camera failing: the call goes on without it
             log.debug("self-view stopped: %s", exc)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QImage, QPixmap, QResizeEvent
+from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtGui import QImage, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from device.ui.text import Texts
@@ -30,7 +30,12 @@ SELF_VIEW_SHARE = 0.3  # of the agent's view: the passenger's own picture must n
 
 class VideoView(QLabel):
     """Shows the latest frame, scaled to fit and keeping its aspect ratio; may carry a small inset view
-    in its bottom-right corner (the passenger's self-view over the agent)."""
+    in its bottom-right corner (the passenger's self-view over the agent).
+
+    The image is drawn straight from the QImage, stretched by the painter without smoothing when it is
+    smaller than the view: no QPixmap copy per frame, and no filtered rescale on the UI thread (a small
+    kiosk cannot spare either 30 times a second; at a kiosk's viewing distance the difference is not seen).
+    """
 
     INSET_MARGIN_PX = 16
 
@@ -40,6 +45,7 @@ class VideoView(QLabel):
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.frames_shown = 0
         self.inset: QWidget | None = None
+        self._image: QImage | None = None
         self.setMinimumSize(QSize(160, 120))
         # a picture never asks for room: it is drawn at the size the layout gives the view
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
@@ -56,9 +62,36 @@ class VideoView(QLabel):
             self.inset.move(self.width() - self.inset.width() - margin, self.height() - self.inset.height() - margin)
 
     def show_frame(self, image: QImage) -> None:
-        """Show ``image``; callers size it to this view already (see kiosk.ui.call.frames)."""
+        """Show ``image``; callers size it to this view, or smaller (see kiosk.ui.call.frames)."""
         self.frames_shown += 1
-        self.setPixmap(QPixmap.fromImage(image))
+        self._image = image
+        self.update()
+
+    @property
+    def image(self) -> QImage | None:
+        """The picture shown now."""
+        return self._image
+
+    def clear(self) -> None:
+        self._image = None
+        super().clear()
+        self.update()
+
+    def picture_rect(self) -> QRect:
+        """Where the picture is drawn: as large as fits, its shape kept, centred."""
+        if self._image is None:
+            return QRect()
+        size = self._image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
+        left, top = (self.width() - size.width()) // 2, (self.height() - size.height()) // 2
+        return QRect(left, top, size.width(), size.height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)  # the background and border of the style sheet
+        if self._image is None:
+            return
+        painter = QPainter(self)
+        painter.drawImage(self.picture_rect(), self._image)
+        painter.end()
 
 
 class InCallScreen(QWidget):
