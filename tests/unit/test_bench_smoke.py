@@ -89,6 +89,14 @@ def test_call_media_benchmark_runs():
     assert "after 2 calls" in out
 
 
+@pytest.mark.slow  # four real calls against an aiortc agent in its own process
+def test_call_memory_benchmark_runs_calls_and_compares_with_the_second():
+    out = run_benchmark("bench.call_memory")
+    assert re.search(r"^RSS MB\s+[\d.]+\s+[\d.]+\s+[\d.]+×$", out, re.MULTILINE), out
+    assert re.search(r"^peer connections alive\s+0\s+0\s", out, re.MULTILINE), out  # the calls ended
+    assert "goal RSS after 4 calls ≤ +5% over after 2:" in out
+
+
 @pytest.mark.slow
 def test_startup_benchmark_runs_against_chromium():
     out = run_benchmark("bench.startup")
