@@ -106,7 +106,8 @@ class KioskWindow(QWidget):
         self.landscape: bool | None = None
         self.screens.addWidget(self.home)
         # while a passenger waits for or talks to an agent they may not touch the screen for minutes
-        self.call_active = False
+        self._call_active = False
+        self._idle_resumes = False
 
         layout = QVBoxLayout(self)
         # A kiosk's screen has one size: what is shown must fit it, never make the window grow past it.
@@ -212,6 +213,26 @@ class KioskWindow(QWidget):
         self.flights.set_large_text(large, row_height_px(large))
         for screen in later:
             screen.retranslate()
+
+    @property
+    def call_active(self) -> bool:
+        return self._call_active
+
+    @call_active.setter
+    def call_active(self, active: bool) -> None:
+        """A call waiting or in progress: the idle watch rests until it ends, then starts its wait afresh.
+
+        Resting, not only ignoring its time-out: it watches every event of the application (a filter in
+        Python), and a call brings some two thousand a second (each video frame, each asyncio callback).
+        """
+        if active == self._call_active:
+            return
+        self._call_active = active
+        if active:
+            self._idle_resumes = self.idle.remaining_ms >= 0  # -1: it was not running
+            self.idle.stop()
+        elif self._idle_resumes:
+            self.idle.start()
 
     @property
     def location(self) -> str:
