@@ -47,6 +47,7 @@ class FirstPaint(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint and not self.done:
             self.done = True
+            watched.removeEventFilter(self)  # once is enough: Qt allows this from inside the filter
             elapsed_ms = (time.monotonic() - self._started) * 1000
             cpu_ms = time.process_time() * 1000  # the whole process's, interpreter start included
             QTimer.singleShot(0, lambda: self._report(elapsed_ms, cpu_ms))
