@@ -69,6 +69,7 @@ BENCHMARKS: tuple[Benchmark, ...] = (
     Benchmark("transfer"),
     Benchmark("ui_stall"),
     Benchmark("call_media"),
+    Benchmark("call_memory"),
     Benchmark("outbox", needs=(missing_mosquitto,)),
     Benchmark("flights", needs=(missing_mosquitto,)),
     Benchmark("signage_repaint", needs=(missing_mosquitto,)),

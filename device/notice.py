@@ -6,9 +6,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from device.commands import CommandHandler, CommandRefused
+if TYPE_CHECKING:  # the command module brings the bus (paho, the messages): not before a screen's first paint
+    from device.commands import CommandHandler
 
 MAX_NOTICE_CHARS = 200
 MAX_NOTICE_MINUTES = 24 * 60
@@ -64,6 +65,8 @@ class NoticeBoard:
 
 
 def _notice_text(args: dict[str, Any], key: str) -> str:
+    from device.commands import CommandRefused
+
     text = args.get(key)
     if not isinstance(text, str) or not text.strip():
         raise CommandRefused(f"show_notice: {key!r} must be the notice's text (1-{MAX_NOTICE_CHARS} characters)")
@@ -75,6 +78,8 @@ def _notice_text(args: dict[str, Any], key: str) -> str:
 
 def show_notice_command(board: NoticeBoard) -> CommandHandler:
     """``show_notice``: args ``{"zh": text, "en": text, "minutes": 1-1440}``; ``{"minutes": 0}`` clears."""
+
+    from device.commands import CommandRefused
 
     async def show_notice(args: dict[str, Any]) -> str:
         minutes = args.get("minutes")

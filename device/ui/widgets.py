@@ -59,6 +59,17 @@ class ElidedLabel(QLabel):
             QLabel.setText(self, shown)
 
 
+MINUTE_MARGIN_MS = 50
+"""How long after the minute turns the clock wakes: on the minute exactly it could still read the old one."""
+
+
+def ms_to_next_minute(now: datetime) -> int:
+    """Milliseconds from ``now`` to just after the next minute begins (a clock set back or forward is caught
+    up at that wake-up at the latest, within a minute)."""
+    into_minute_ms = now.second * 1000 + now.microsecond // 1000
+    return 60_000 - into_minute_ms + MINUTE_MARGIN_MS
+
+
 class Clock(QWidget):
     """The local time (large) and the date in words, refreshed on the minute."""
 
@@ -76,13 +87,16 @@ class Clock(QWidget):
         layout.setSpacing(0)
         layout.addWidget(self.time_label)
         layout.addWidget(self.date_label)
+        # once a minute, as it turns, not every second: a tick wakes the whole UI loop, during calls too
         self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)  # a coarse timer may fire early, in the old minute
         self._timer.timeout.connect(self.refresh)
-        self._timer.start(1000)
         self.refresh()
 
     def refresh(self) -> None:
         now = datetime.now()
+        self._timer.start(ms_to_next_minute(now))
         self.time_label.setText(now.strftime("%H:%M"))
         self.date_label.setText(
             self._texts(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QResizeEvent
@@ -15,23 +15,25 @@ from device.ui.notice import NoticeBanner
 from device.ui.text import Texts
 from kiosk.session import PassengerSession
 from kiosk.settings import KioskSettings
-from kiosk.ui.call.choose import CallChoiceScreen
-from kiosk.ui.call.ended import CallEndedScreen
-from kiosk.ui.call.in_call import InCallScreen
-from kiosk.ui.call.rating import RatingScreen
-from kiosk.ui.call.thanks import ThanksScreen
-from kiosk.ui.call.waiting import WaitingScreen
-from kiosk.ui.feedback.screen import FeedbackScreen
-from kiosk.ui.flights.screen import FlightsScreen
 from kiosk.ui.flights.style import flights_stylesheet, row_height_px
 from kiosk.ui.home import HomeScreen
 from kiosk.ui.idle import IdleWatch
-from kiosk.ui.info import InfoScreen
-from kiosk.ui.scan.result import ScanResultScreen
-from kiosk.ui.scan.screen import ScanScreen
 from kiosk.ui.theme import stylesheet
 from kiosk.ui.top_bar import TopBar
-from kiosk.ui.wifi import WifiScreen
+
+if TYPE_CHECKING:  # imported when the screens are built, after the home screen's first paint
+    from kiosk.ui.call.choose import CallChoiceScreen
+    from kiosk.ui.call.ended import CallEndedScreen
+    from kiosk.ui.call.in_call import InCallScreen
+    from kiosk.ui.call.rating import RatingScreen
+    from kiosk.ui.call.thanks import ThanksScreen
+    from kiosk.ui.call.waiting import WaitingScreen
+    from kiosk.ui.feedback.screen import FeedbackScreen
+    from kiosk.ui.flights.screen import FlightsScreen
+    from kiosk.ui.info import InfoScreen
+    from kiosk.ui.scan.result import ScanResultScreen
+    from kiosk.ui.scan.screen import ScanScreen
+    from kiosk.ui.wifi import WifiScreen
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +46,46 @@ class ShapedScreen(Protocol):
     def set_landscape(self, landscape: bool) -> None: ...
 
 
+LATER_SCREENS = frozenset(
+    {
+        "info",
+        "wifi",
+        "feedback",
+        "flights",
+        "call_choice",
+        "waiting",
+        "in_call",
+        "rating",
+        "call_ended",
+        "thanks",
+        "scan",
+        "scan_result",
+    }
+)
+"""The screens built after the home screen: on the first use of any of them, or by :meth:`build_screens`."""
+
+
 class KioskWindow(QWidget):
-    """The one window of the kiosk. Observes the passenger session; the app controller feeds it bus state."""
+    """The one window of the kiosk. Observes the passenger session; the app controller feeds it bus state.
+
+    Only the top bar and the home screen are built with the window: the other screens (and their imports,
+    about half of the start) come with :meth:`build_screens`, which the app calls once the home screen has
+    painted, or with the first use of any of them (``window.flights`` builds them all).
+    """
 
     went_home = Signal()
+    info: InfoScreen
+    wifi: WifiScreen
+    flights: FlightsScreen
+    call_choice: CallChoiceScreen
+    waiting: WaitingScreen
+    in_call: InCallScreen
+    rating: RatingScreen
+    call_ended: CallEndedScreen
+    thanks: ThanksScreen
+    scan: ScanScreen
+    scan_result: ScanResultScreen
+    _before_flights: QWidget
 
     def __init__(self, settings: KioskSettings, catalogue: Catalogue, session: PassengerSession) -> None:
         super().__init__()
@@ -63,48 +101,15 @@ class KioskWindow(QWidget):
         self.notices = NoticeBoard()  # facilities staff's show_notice
         self.notice_banner = NoticeBanner(self.texts, self.notices)
         self.home = HomeScreen(self.texts, settings.bus.location)
-        self.info = InfoScreen(self.texts, settings.info)
-        self.wifi = WifiScreen(self.texts)
-        self.flights = FlightsScreen(self.texts, settings.info.central_url, settings.bus.site)
-        self.call_choice = CallChoiceScreen(self.texts)
-        self.waiting = WaitingScreen(self.texts)
-        self.waiting.show_monitoring_notice(settings.ui.monitoring_notice)
-        self.in_call = InCallScreen(self.texts)
-        self.rating = RatingScreen(self.texts)
-        self.call_ended = CallEndedScreen(self.texts)
-        self.thanks = ThanksScreen(self.texts)
-        self.scan = ScanScreen(self.texts)
-        self.scan_result = ScanResultScreen(self.texts)
-        self.feedback = FeedbackScreen(self.texts)
         self.screens = QStackedWidget()
-        self._texted: tuple[TextedScreen, ...] = (
-            self.home,
-            self.info,
-            self.wifi,
-            self.flights,
-            self.call_choice,
-            self.waiting,
-            self.in_call,
-            self.rating,
-            self.call_ended,
-            self.thanks,
-            self.scan,
-            self.scan_result,
-            self.feedback,
-        )
-        self._shaped: tuple[ShapedScreen, ...] = (
-            self.home,
-            self.wifi,
-            self.flights,
-            self.call_choice,
-            self.in_call,
-            self.scan,
-        )
+        self._texted: tuple[TextedScreen, ...] = (self.home,)
+        self._shaped: tuple[ShapedScreen, ...] = (self.home,)
+        self.screens_built = False
         self.landscape: bool | None = None
-        for screen in self._texted:
-            self.screens.addWidget(screen)
+        self.screens.addWidget(self.home)
         # while a passenger waits for or talks to an agent they may not touch the screen for minutes
-        self.call_active = False
+        self._call_active = False
+        self._idle_resumes = False
 
         layout = QVBoxLayout(self)
         # A kiosk's screen has one size: what is shown must fit it, never make the window grow past it.
@@ -119,13 +124,85 @@ class KioskWindow(QWidget):
         self.home.info_requested.connect(lambda: self.show_screen(self.info))
         self.home.video_requested.connect(lambda: self.show_screen(self.call_choice))
         self.home.flights_requested.connect(self._open_flights)
+        self.home.feedback_requested.connect(self.open_feedback)
+        self.top_bar.language_button.clicked.connect(self._switch_language)
+        self.top_bar.large_text_button.clicked.connect(self._session.set_large_text)
+
+        self.idle = IdleWatch(settings.ui.idle_timeout_s, self)
+        self.idle.idle.connect(self._on_idle)
+        session.add_listener(lambda _session: self._apply_session())
+        self._apply_session()
+
+    def __getattr__(self, name: str) -> Any:
+        # only called for attributes not set yet: a later screen asked for before build_screens
+        if name in LATER_SCREENS and not self.__dict__.get("screens_built", True):
+            self.build_screens()
+            return getattr(self, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def build_screens(self) -> None:
+        """Build every screen besides the home screen (once): their texts, shape and size follow the window's."""
+        if self.screens_built:
+            return
+        self.screens_built = True
+        from kiosk.ui.call.choose import CallChoiceScreen
+        from kiosk.ui.call.ended import CallEndedScreen
+        from kiosk.ui.call.in_call import InCallScreen
+        from kiosk.ui.call.rating import RatingScreen
+        from kiosk.ui.call.thanks import ThanksScreen
+        from kiosk.ui.call.waiting import WaitingScreen
+        from kiosk.ui.feedback.screen import FeedbackScreen
+        from kiosk.ui.flights.screen import FlightsScreen
+        from kiosk.ui.info import InfoScreen
+        from kiosk.ui.scan.result import ScanResultScreen
+        from kiosk.ui.scan.screen import ScanScreen
+        from kiosk.ui.wifi import WifiScreen
+
+        settings, session = self._settings, self._session
+        self.info = InfoScreen(self.texts, settings.info)
+        self.wifi = WifiScreen(self.texts)
+        self.flights = FlightsScreen(self.texts, settings.info.central_url, settings.bus.site)
+        self.call_choice = CallChoiceScreen(self.texts)
+        self.waiting = WaitingScreen(self.texts)
+        self.waiting.show_monitoring_notice(settings.ui.monitoring_notice)
+        self.in_call = InCallScreen(self.texts)
+        self.rating = RatingScreen(self.texts)
+        self.call_ended = CallEndedScreen(self.texts)
+        self.thanks = ThanksScreen(self.texts)
+        self.scan = ScanScreen(self.texts)
+        self.scan_result = ScanResultScreen(self.texts)
+        self.feedback = FeedbackScreen(self.texts)
+        later: tuple[TextedScreen, ...] = (
+            self.info,
+            self.wifi,
+            self.flights,
+            self.call_choice,
+            self.waiting,
+            self.in_call,
+            self.rating,
+            self.call_ended,
+            self.thanks,
+            self.scan,
+            self.scan_result,
+            self.feedback,
+        )
+        self._texted = (self.home, *later)
+        shaped: tuple[ShapedScreen, ...] = (self.wifi, self.flights, self.call_choice, self.in_call, self.scan)
+        self._shaped = (self.home, *shaped)
+        for screen in later:
+            assert isinstance(screen, QWidget)
+            self.screens.addWidget(screen)
+        if self.landscape is not None:
+            for shaped_screen in shaped:
+                shaped_screen.set_landscape(self.landscape)
+
         self.info.home_requested.connect(self.go_home)
         self.flights.home_requested.connect(self.go_home)
         self.flights.shown_requested.connect(self._bring_flights_forward)
         self.flights.closed.connect(lambda: self.show_screen(self._before_flights))
         self.flights.looked_at.connect(session.look_at_flight)
         self.flights.looked_up.connect(session.looked_up)
-        self._before_flights: QWidget = self.home
+        self._before_flights = self.home
         # an agent's flight card naming a flight on the board offers its details
         self.in_call.push_panel.find_flight = self.flights.find_flight
         self.in_call.push_panel.flight_details_requested.connect(self.flights.show_flight)
@@ -139,15 +216,31 @@ class KioskWindow(QWidget):
         self.scan_result.scan_again_requested.connect(self.open_scan)
         self.scan_result.flight_details_requested.connect(self.flights.show_flight)
         self.flights.scan_requested.connect(self.open_scan)
-        self.home.feedback_requested.connect(self.open_feedback)
         self.feedback.home_requested.connect(self.go_home)
-        self.top_bar.language_button.clicked.connect(self._switch_language)
-        self.top_bar.large_text_button.clicked.connect(self._session.set_large_text)
+        large = session.large_text
+        self.flights.set_large_text(large, row_height_px(large))
+        for screen in later:
+            screen.retranslate()
 
-        self.idle = IdleWatch(settings.ui.idle_timeout_s, self)
-        self.idle.idle.connect(self._on_idle)
-        session.add_listener(lambda _session: self._apply_session())
-        self._apply_session()
+    @property
+    def call_active(self) -> bool:
+        return self._call_active
+
+    @call_active.setter
+    def call_active(self, active: bool) -> None:
+        """A call waiting or in progress: the idle watch rests until it ends, then starts its wait afresh.
+
+        Resting, not only ignoring its time-out: it watches every event of the application (a filter in
+        Python), and a call brings some two thousand a second (each video frame, each asyncio callback).
+        """
+        if active == self._call_active:
+            return
+        self._call_active = active
+        if active:
+            self._idle_resumes = self.idle.remaining_ms >= 0  # -1: it was not running
+            self.idle.stop()
+        elif self._idle_resumes:
+            self.idle.start()
 
     @property
     def location(self) -> str:
@@ -201,7 +294,8 @@ class KioskWindow(QWidget):
 
     def go_home(self) -> None:
         """Back to the home screen, forgetting the passenger's choices."""
-        self.thanks.stop()
+        if self.screens_built:
+            self.thanks.stop()
         self.screens.setCurrentWidget(self.home)
         self._session.reset()
         self.went_home.emit()
@@ -230,7 +324,8 @@ class KioskWindow(QWidget):
     def _apply_session(self) -> None:
         large = self._session.large_text
         self.setStyleSheet(stylesheet(large) + flights_stylesheet(large))
-        self.flights.set_large_text(large, row_height_px(large))
+        if self.screens_built:
+            self.flights.set_large_text(large, row_height_px(large))
         self.top_bar.retranslate(self._session.large_text)
         self.notice_banner.refresh()
         for screen in self._texted:

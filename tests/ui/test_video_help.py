@@ -136,3 +136,21 @@ def test_idle_does_not_end_a_call_in_progress(make_window, qtbot):
         pass
     assert window.current_screen is window.waiting
     window.idle.stop()
+
+
+def test_the_idle_watch_rests_during_a_call_and_starts_afresh_after_it(make_window):
+    # the watch filters every event of the application: a call's two thousand a second need not pass it
+    window = make_window(idle_timeout_s=90)
+    window.idle.start()
+    window.call_active = True
+    assert window.idle.remaining_ms == -1
+    window.call_active = False
+    assert window.idle.remaining_ms > 89_000
+    window.idle.stop()
+
+
+def test_a_call_does_not_start_an_idle_watch_that_was_not_running(make_window):
+    window = make_window()
+    window.call_active = True
+    window.call_active = False
+    assert window.idle.remaining_ms == -1

@@ -69,9 +69,18 @@ def call_media(out: str) -> None:
     assert "after 2 calls" in out
 
 
+def call_memory(out: str) -> None:
+    assert re.search(r"^RSS MB\s+[\d.]+\s+[\d.]+\s+[\d.]+×$", out, re.MULTILINE), out
+    assert re.search(r"^peer connections alive\s+0\s+0\s", out, re.MULTILINE), out  # the calls ended
+    assert "goal RSS after 4 calls ≤ +5% over after 2:" in out
+
+
 def startup(out: str) -> None:
     assert re.search(r"^kiosk\s+\d+ \(\d+–\d+\)", out, re.MULTILINE), out
     assert re.search(r"^chromium\s+\d+ \(\d+–\d+\)", out, re.MULTILINE), out
+    # the first tap on Video help, with and without the warm-up after the paint, each a real tap to a paint
+    assert re.search(r"^  at once\s+\d+ \(\d+–\d+\)\s+1$", out, re.MULTILINE), out
+    assert re.search(r"^  warmed\s+\d+ \(\d+–\d+\)\s+1$", out, re.MULTILINE), out
 
 
 def board_update(out: str) -> None:
@@ -155,6 +164,7 @@ CHECKS: dict[str, Callable[[str], None]] = {
     "fleet": fleet,
     "reports": reports,
     "transfer": transfer,
+    "call_memory": call_memory,
 }
 
 
