@@ -75,6 +75,7 @@ class KioskWindow(QWidget):
 
     went_home = Signal()
     info: InfoScreen
+    feedback: FeedbackScreen
     wifi: WifiScreen
     flights: FlightsScreen
     call_choice: CallChoiceScreen
