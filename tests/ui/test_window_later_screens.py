@@ -32,7 +32,7 @@ def test_screens_built_later_take_the_passengers_language_text_size_and_shape(qt
     assert window.flights.board_list.verticalHeader().defaultSectionSize() == row_height_px(True)
     assert window.call_choice._tiles.direction() == QBoxLayout.Direction.LeftToRight
     window.build_screens()  # a second call changes nothing
-    assert window.screens.count() == 12
+    assert window.screens.count() == 13
 
 
 def test_an_unknown_attribute_is_still_an_error(make_window):
