@@ -13,6 +13,7 @@ from aiohttp import web
 
 from bus.codec import encode
 from bus.link import BusLink, LinkState, Publication
+from bus.loop_link import LoopLink
 from bus.messages.central import CentralStatus
 from bus.messages.device import OfflineReason
 from bus.messages.flights import Direction
@@ -103,7 +104,9 @@ class CentralService:
         # a fixed id and a kept session: the broker queues device events for central while it is away
         self.client_id = settings.bus.central_client_id
         self._status_topic = self.topics.site(TopicKind.CENTRAL_STATUS)
-        self.link = BusLink(
+        # the network on the loop, no thread: with thousands of devices the thread's hand-off per message was
+        # most of central's CPU (bus/loop_link.py, bench.fleet)
+        self.link: BusLink = LoopLink(
             settings.bus,
             self.client_id,
             will=self._status(False, OfflineReason.LOST),
