@@ -41,12 +41,17 @@ class DeviceEventLog:
         self._devices: dict[str, DeviceEventStats] = {}
         self._listeners: list[EventListener] = []
         self.malformed = MalformedLog(log)
+        self._malformed_by_device: dict[str, int] = {}
 
     def add_listener(self, listener: EventListener) -> None:
         self._listeners.append(listener)
 
     def stats(self, device_id: str) -> DeviceEventStats | None:
         return self._devices.get(device_id)
+
+    def malformed_of(self, device_id: str) -> int:
+        """How many of ``device_id``'s events were dropped as malformed."""
+        return self._malformed_by_device.get(device_id, 0)
 
     def handle(self, topic: str, payload: bytes) -> None:
         match = self._topics.parse(topic)
@@ -57,6 +62,10 @@ class DeviceEventLog:
             event = decode(TopicKind.DEVICE_EVENT, payload)
         except MalformedMessage as exc:
             self.malformed.report(TopicKind.DEVICE_EVENT, device_id, exc.reason[:200])
+            counts = self._malformed_by_device
+            if device_id not in counts and len(counts) >= MAX_DEVICES:
+                counts.clear()  # ids come from the network: start over rather than grow without bound
+            counts[device_id] = counts.get(device_id, 0) + 1
             return
         assert isinstance(event, DeviceEvent)
         self.take(device_id, event)

@@ -113,6 +113,7 @@ class FleetState:
         self._devices: dict[str, _Device] = {}
         self._listeners: list[FleetListener] = []
         self._malformed = MalformedLog(log)
+        self._malformed_by_device: dict[str, int] = {}
 
     @property
     def stale_after_s(self) -> float:
@@ -122,6 +123,10 @@ class FleetState:
     def malformed_count(self) -> int:
         """How many malformed messages were dropped so far."""
         return self._malformed.count
+
+    def malformed_of(self, device_id: str) -> int:
+        """How many of ``device_id``'s status and health messages were dropped as malformed."""
+        return self._malformed_by_device.get(device_id, 0)
 
     def __len__(self) -> int:
         return len(self._devices)
@@ -155,6 +160,7 @@ class FleetState:
         except MalformedMessage as exc:
             # the reason may quote the payload (a bad "v"); a log line stays a line
             self._malformed.report(match.kind, device_id, exc.reason[:MAX_REASON_CHARS])
+            _count(self._malformed_by_device, device_id, self._max_devices)
             return
         if device_id not in self._devices and len(self._devices) >= self._max_devices:
             # ids come from the network: with no device registry, a flood of made-up ids must not grow
@@ -324,6 +330,14 @@ class FleetState:
 
 
 _PRESENCE = {presence.value: presence for presence in Presence}
+
+
+def _count(counts: dict[str, int], device_id: str, max_devices: int) -> None:
+    """One more for ``device_id``; ids come from the network, so a flood of made-up ones starts the count over
+    rather than growing it without bound."""
+    if device_id not in counts and len(counts) >= max_devices:
+        counts.clear()
+    counts[device_id] = counts.get(device_id, 0) + 1
 
 
 def _counts(states: list[Presence]) -> FleetCounts:
