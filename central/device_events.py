@@ -4,6 +4,7 @@ went missing) are recorded per device."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import deque
 from collections.abc import Callable
@@ -20,6 +21,8 @@ RECENT_EVENTS = 200
 MAX_DEVICES = 10_000
 
 EventListener = Callable[[str, DeviceEvent], None]
+GATHER_S = 0.25
+"""How long :class:`EventsGathered` holds events before handing them on together."""
 
 
 @dataclass
@@ -96,3 +99,32 @@ class DeviceEventLog:
             except Exception:
                 log.exception("event listener failed on device %s", device_id)
         return True
+
+
+class EventsGathered:
+    """An event listener that hands events on in bursts: what arrives within ``gather_s`` goes to ``send`` in one
+    call, in order. For the facilities pages: 2,000 devices send some 200 events a second, and one write to
+    each page per event was a wake-up of its stream and a socket write each time (bench.fleet)."""
+
+    def __init__(self, send: Callable[[list[tuple[str, DeviceEvent]]], None], gather_s: float = GATHER_S) -> None:
+        self._send = send
+        self._gather_s = gather_s
+        self._gathered: list[tuple[str, DeviceEvent]] = []
+        self._timer: asyncio.TimerHandle | None = None
+
+    def __call__(self, device_id: str, event: DeviceEvent) -> None:
+        self._gathered.append((device_id, event))
+        if self._timer is None:
+            try:
+                self._timer = asyncio.get_running_loop().call_later(self._gather_s, self.flush)
+            except RuntimeError:  # no loop (taken outside one): nothing to wait on
+                self.flush()
+
+    def flush(self) -> None:
+        """Hand on what was gathered now."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        gathered, self._gathered = self._gathered, []
+        if gathered:
+            self._send(gathered)

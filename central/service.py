@@ -32,7 +32,7 @@ from central.demand import (
     DemandWatch,
     KioskLookupsCounted,
 )
-from central.device_events import DeviceEventLog
+from central.device_events import DeviceEventLog, EventsGathered
 from central.fleet import DeviceView, FleetState
 from central.fleet_commands import FleetCommands
 from central.fleet_history import HISTORY_FILE, HealthHistory
@@ -164,9 +164,14 @@ class CentralService:
             self.link, self.topics, self.upload_tokens, settings.fleet.command_timeout_s, self._upload_base_url
         )
         self.commands.add_listener(lambda view: self.feed.broadcast("command", view))
-        self.events.add_listener(
-            lambda device, event: self.feed.broadcast("device_event", {"device": device, "event": event_view(event)})
+        # gathered like the device changes: one write per page per burst, not one per event
+        self._events_to_pages = EventsGathered(
+            lambda gathered: self.feed.broadcast_each(
+                "device_event", [{"device": device, "event": event_view(event)} for device, event in gathered]
+            ),
+            self.feed.flush_s,
         )
+        self.events.add_listener(self._events_to_pages)
         self.history: HealthHistory | None = None  # a file in the state dir: opened by start()
         self._history_task: asyncio.Task[None] | None = None
         self._history_seen: dict[str, str] = {}
@@ -407,6 +412,7 @@ class CentralService:
             await self._timer.stop()
         await self.demand.stop()
         if self._runner is not None:
+            self._events_to_pages.flush()  # the last events to the pages before they are told the end
             self.feed.close()
             await self._runner.cleanup()
             self._runner = None
