@@ -8,7 +8,7 @@ facilities page reads :meth:`FleetState.snapshot` and listens for changed device
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -243,6 +243,14 @@ class FleetState:
     def counts(self) -> FleetCounts:
         now_s = self._clock().timestamp()
         return _counts([self._presence(device, now_s) for device in self._devices.values()])
+
+    def current(self) -> Iterator[tuple[DeviceView, DeviceHealth | None]]:
+        """Every device's view now and its last health message, sorted by id: what the alert rules look at,
+        without the snapshot's counts. A view is the same object as at the last look while nothing changed."""
+        now_s = self._clock().timestamp()
+        for key in sorted(self._devices):
+            device = self._devices[key]
+            yield self._current_view(device, now_s), device.health
 
     def snapshot(self) -> FleetSnapshot:
         """Every device, sorted by id, as JSON-able dicts (shared with listeners and later snapshots: read
