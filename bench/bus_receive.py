@@ -172,9 +172,13 @@ def measure(args: argparse.Namespace, workdir: Path, programs: Programs) -> str:
         sent = publish(port, args.rate, args.seconds)
         if receiver.stdout.readline().strip() != b"started":
             raise RuntimeError(f"the {kind} receiver missed the start")
-        out, _ = receiver.communicate(timeout=120)
+        out = receiver.stdout.read()  # not communicate(): it would skip what readline() has buffered
+        receiver.wait(30)
         broker_cpu = cpu_s(broker.pid) - broker_before
-        figures = json.loads(out.decode().strip().splitlines()[-1])
+        lines = out.decode().strip().splitlines()
+        if receiver.returncode != 0 or not lines:
+            raise RuntimeError(f"the {kind} receiver exited {receiver.returncode} with {out.decode()[-500:]!r}")
+        figures = json.loads(lines[-1])
         figures["broker_cpu_s"] = broker_cpu
         figures["sent"] = sent
         results[kind] = figures

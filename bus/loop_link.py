@@ -78,6 +78,10 @@ class LoopLink(BusLink):
         self._closed = asyncio.Event()
         self._stop_waiting = asyncio.Event()
         self._was_online = False
+        # inside _readable: what paho queues to write meanwhile (PUBACKs) goes out at the end of the burst, in
+        # one go, instead of a writer added to and removed from the selector for each
+        self._reading = False
+        self._write_after_read = False
 
     async def start(self) -> None:
         client = self._new_client(BufferedClient)
@@ -178,22 +182,42 @@ class LoopLink(BusLink):
         client = self._client
         if not isinstance(client, BufferedClient):
             return
+        self._reading = True
+        try:
+            more = self._read_packets(client)
+        finally:
+            self._reading = False
+        if self._write_after_read:
+            self._write_after_read = False
+            self._writable()
+        if more:
+            asyncio.get_running_loop().call_soon(self._readable)  # bytes in memory the selector cannot see
+
+    def _read_packets(self, client: BufferedClient) -> bool:
+        """Handle the packets read so far; True when a full turn left some in memory."""
         for _ in range(PACKETS_PER_TURN):
             # one packet each (loop_read reads one unless QoS 2 or outgoing messages are in flight); a
             # message's handler runs inside it, and its PUBACK is queued after it
             if client.loop_read() != mqtt.MQTT_ERR_SUCCESS or client.socket() is None:
-                return  # paho has closed the socket and said why (on_disconnect)
+                return False  # paho has closed the socket and said why (on_disconnect)
             if not client.buffered and not _tls_pending(client.socket()):
-                return  # the rest is still in the socket: the loop calls again when it is readable
-        asyncio.get_running_loop().call_soon(self._readable)  # bytes in memory the selector cannot see
+                return False  # the rest is still in the socket: the loop calls again when it is readable
+        return True
 
     def _writable(self) -> None:
         client = self._client
-        if client is not None:
-            client.loop_write()  # unregisters the writer itself once everything is out
+        if client is None or client.socket() is None:
+            return
+        client.loop_write()  # unregisters the writer itself once everything is out
+        sock = client.socket()
+        if sock is not None and client.want_write():  # the socket took only part: write on when it can
+            asyncio.get_running_loop().add_writer(sock, self._writable)
 
     def _on_register_write(self, _client: mqtt.Client, _userdata: Any, sock: Any) -> None:
-        asyncio.get_running_loop().add_writer(sock, self._writable)
+        if self._reading:
+            self._write_after_read = True
+        else:
+            asyncio.get_running_loop().add_writer(sock, self._writable)
 
     def _on_unregister_write(self, _client: mqtt.Client, _userdata: Any, sock: Any) -> None:
         asyncio.get_running_loop().remove_writer(sock)
