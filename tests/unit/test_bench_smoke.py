@@ -207,3 +207,11 @@ def test_reports_benchmark_runs():
     for name in ("by day, a month", "by hour, a day", "by skill, a year", "by category, a year", "by agent, a year"):
         assert re.search(rf"^{name}\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+$", out, re.MULTILINE), (name, out)
     assert "every report ≤ 1 s (median): " in out
+
+
+@pytest.mark.slow  # a real run: Mosquitto and two receiver processes
+def test_bus_receive_benchmark_runs():
+    out = run_benchmark("bench.bus_receive")
+    for name in (r"BusLink, paho's thread \(baseline\)", "LoopLink, on the loop"):
+        assert re.search(rf"^{name}\s+3000\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+x$", out, re.MULTILINE), out
+    assert re.search(r"^BusLink, paho's thread \(baseline\)\s+3000\s+[\d.]+\s+[\d.]+\s+1\.00\s", out, re.MULTILINE), out
