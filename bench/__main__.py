@@ -74,6 +74,7 @@ BENCHMARKS: tuple[Benchmark, ...] = (
     Benchmark("flights", needs=(missing_mosquitto,)),
     Benchmark("signage_repaint", needs=(missing_mosquitto,)),
     Benchmark("fleet", needs=(missing_mosquitto,)),
+    Benchmark("bus_receive", needs=(missing_mosquitto,)),
     Benchmark("startup", needs=(missing_chromium,)),
     Benchmark("signage_cpu", needs=(missing_chromium,)),
     Benchmark("phone_page", needs=(missing_chromium,)),

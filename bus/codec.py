@@ -56,10 +56,22 @@ def decode(kind: TopicKind, payload: bytes) -> Any:
         raise MalformedMessage(f"payload of {len(payload)} bytes exceeds {limit}")
     if not payload:
         raise MalformedMessage("empty payload")
+    plain = _plainly_version_1(payload)
+    if not plain:
+        _check_json_object_v1(payload)
     try:
-        # pydantic's own JSON parser, as validate_json below uses: the same payloads parse (a few that
-        # Python's json takes, a lone surrogate or nesting hundreds deep, fail both here and below), at
-        # a third of json.loads' cost on every message central reads
+        return _ADAPTERS[kind].validate_json(payload, strict=True)
+    except ValidationError as exc:
+        if plain:
+            _check_json_object_v1(payload)  # the most basic fault first, as when checked before
+        raise MalformedMessage(_summarise(exc)) from None
+
+
+def _check_json_object_v1(payload: bytes) -> None:
+    """Raise unless ``payload`` is a JSON object with the integer 1 as ``v``."""
+    try:
+        # pydantic's own JSON parser, as validate_json uses: the same payloads parse (a few that Python's
+        # json takes, a lone surrogate or nesting hundreds deep, fail both), at a third of json.loads' cost
         data = from_json(payload)
     except ValueError:
         raise MalformedMessage(_not_json_reason(payload)) from None
@@ -68,10 +80,17 @@ def decode(kind: TopicKind, payload: bytes) -> Any:
     version = data.get("v")
     if type(version) is not int or version != 1:  # True == 1 in Python; JSON true is no version
         raise MalformedMessage(f"unsupported version v={repr(version)[:40]}")
-    try:
-        return _ADAPTERS[kind].validate_json(payload, strict=True)
-    except ValidationError as exc:
-        raise MalformedMessage(_summarise(exc)) from None
+
+
+_VERSION_1_START = b'{"v":1,'
+
+
+def _plainly_version_1(payload: bytes) -> bool:
+    """Whether the version check holds without parsing: the payload starts as :func:`encode` writes it, with
+    the integer 1 as ``v``, and no other key can be ``v`` (no second ``"v"``, and no escapes to spell one
+    differently). Validation still parses all of it; this spares most messages a first, separate parse (a
+    third of their decoding: bench.fleet). A payload that fails validation is checked in full after all."""
+    return payload.startswith(_VERSION_1_START) and b'"v"' not in payload[7:] and b"\\" not in payload
 
 
 def _not_json_reason(payload: bytes) -> str:

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
@@ -29,6 +29,7 @@ from config.sections import BusRisk, BusSection
 log = logging.getLogger(__name__)
 
 MessageHandler = Callable[[str, bytes], None]
+ClientT = TypeVar("ClientT", bound=mqtt.Client)
 StateListener = Callable[["LinkState", str], None]
 
 STOP_PUBLISH_TIMEOUT_S = 3.0
@@ -197,10 +198,17 @@ class BusLink:
 
     async def start(self) -> None:
         """Begin connecting in the background; returns at once, also when the broker is unreachable."""
+        client = self._new_client(mqtt.Client)
+        self._set_state(LinkState.CONNECTING, f"to {self.where}")
+        client.connect_async(self._settings.host, self._settings.port, keepalive=self._settings.keepalive_s)
+        client.loop_start()
+
+    def _new_client(self, client_type: type[ClientT]) -> ClientT:
+        """A paho client of ``client_type`` with this link's settings and callbacks, not yet connecting."""
         for risk in self._settings.risks:
             log.warning("bus to %s is %s: %s (docs/security.md)", self.where, risk.value, _RISK_TEXT[risk])
         self._loop = asyncio.get_running_loop()
-        client = mqtt.Client(
+        client = client_type(
             callback_api_version=CallbackAPIVersion.VERSION2,
             client_id=self._client_id,
             protocol=MQTTProtocolVersion.MQTTv311,
@@ -222,9 +230,7 @@ class BusLink:
         client.on_message = self._on_message
         client.on_publish = self._on_publish
         self._client = client
-        self._set_state(LinkState.CONNECTING, f"to {self.where}")
-        client.connect_async(settings.host, settings.port, keepalive=settings.keepalive_s)
-        client.loop_start()
+        return client
 
     async def stop(self, last_words: Publication | None = None) -> None:
         """Publish ``last_words`` (if connected), wait for the broker to take it, then disconnect cleanly."""
@@ -325,6 +331,9 @@ class BusLink:
     def _dispatch(self, topic: str, payload: bytes) -> None:
         with self._pending_lock:
             self._pending -= 1
+        self._deliver(topic, payload)
+
+    def _deliver(self, topic: str, payload: bytes) -> None:
         for matches, pattern, handler in self._matchers:
             if matches(topic):
                 try:

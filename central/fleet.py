@@ -8,7 +8,7 @@ facilities page reads :meth:`FleetState.snapshot` and listens for changed device
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -113,6 +113,7 @@ class FleetState:
         self._devices: dict[str, _Device] = {}
         self._listeners: list[FleetListener] = []
         self._malformed = MalformedLog(log)
+        self._malformed_by_device: dict[str, int] = {}
 
     @property
     def stale_after_s(self) -> float:
@@ -122,6 +123,10 @@ class FleetState:
     def malformed_count(self) -> int:
         """How many malformed messages were dropped so far."""
         return self._malformed.count
+
+    def malformed_of(self, device_id: str) -> int:
+        """How many of ``device_id``'s status and health messages were dropped as malformed."""
+        return self._malformed_by_device.get(device_id, 0)
 
     def __len__(self) -> int:
         return len(self._devices)
@@ -155,6 +160,7 @@ class FleetState:
         except MalformedMessage as exc:
             # the reason may quote the payload (a bad "v"); a log line stays a line
             self._malformed.report(match.kind, device_id, exc.reason[:MAX_REASON_CHARS])
+            _count(self._malformed_by_device, device_id, self._max_devices)
             return
         if device_id not in self._devices and len(self._devices) >= self._max_devices:
             # ids come from the network: with no device registry, a flood of made-up ids must not grow
@@ -237,6 +243,14 @@ class FleetState:
     def counts(self) -> FleetCounts:
         now_s = self._clock().timestamp()
         return _counts([self._presence(device, now_s) for device in self._devices.values()])
+
+    def current(self) -> Iterator[tuple[DeviceView, DeviceHealth | None]]:
+        """Every device's view now and its last health message, sorted by id: what the alert rules look at,
+        without the snapshot's counts. A view is the same object as at the last look while nothing changed."""
+        now_s = self._clock().timestamp()
+        for key in sorted(self._devices):
+            device = self._devices[key]
+            yield self._current_view(device, now_s), device.health
 
     def snapshot(self) -> FleetSnapshot:
         """Every device, sorted by id, as JSON-able dicts (shared with listeners and later snapshots: read
@@ -324,6 +338,14 @@ class FleetState:
 
 
 _PRESENCE = {presence.value: presence for presence in Presence}
+
+
+def _count(counts: dict[str, int], device_id: str, max_devices: int) -> None:
+    """One more for ``device_id``; ids come from the network, so a flood of made-up ones starts the count over
+    rather than growing it without bound."""
+    if device_id not in counts and len(counts) >= max_devices:
+        counts.clear()
+    counts[device_id] = counts.get(device_id, 0) + 1
 
 
 def _counts(states: list[Presence]) -> FleetCounts:

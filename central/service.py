@@ -13,6 +13,7 @@ from aiohttp import web
 
 from bus.codec import encode
 from bus.link import BusLink, LinkState, Publication
+from bus.loop_link import LoopLink
 from bus.messages.central import CentralStatus
 from bus.messages.device import OfflineReason
 from bus.messages.flights import Direction
@@ -31,7 +32,7 @@ from central.demand import (
     DemandWatch,
     KioskLookupsCounted,
 )
-from central.device_events import DeviceEventLog
+from central.device_events import DeviceEventLog, EventsGathered
 from central.fleet import DeviceView, FleetState
 from central.fleet_commands import FleetCommands
 from central.fleet_history import HISTORY_FILE, HealthHistory
@@ -104,7 +105,9 @@ class CentralService:
         # a fixed id and a kept session: the broker queues device events for central while it is away
         self.client_id = settings.bus.central_client_id
         self._status_topic = self.topics.site(TopicKind.CENTRAL_STATUS)
-        self.link = BusLink(
+        # the network on the loop, no thread: with thousands of devices the thread's hand-off per message was
+        # most of central's CPU (bus/loop_link.py, bench.fleet)
+        self.link: BusLink = LoopLink(
             settings.bus,
             self.client_id,
             will=self._status(False, OfflineReason.LOST),
@@ -162,9 +165,14 @@ class CentralService:
             self.link, self.topics, self.upload_tokens, settings.fleet.command_timeout_s, self._upload_base_url
         )
         self.commands.add_listener(lambda view: self.feed.broadcast("command", view))
-        self.events.add_listener(
-            lambda device, event: self.feed.broadcast("device_event", {"device": device, "event": event_view(event)})
+        # gathered like the device changes: one write per page per burst, not one per event
+        self._events_to_pages = EventsGathered(
+            lambda gathered: self.feed.broadcast_each(
+                "device_event", [{"device": device, "event": event_view(event)} for device, event in gathered]
+            ),
+            self.feed.flush_s,
         )
+        self.events.add_listener(self._events_to_pages)
         self.history: HealthHistory | None = None  # a file in the state dir: opened by start()
         self._history_task: asyncio.Task[None] | None = None
         self._history_seen: dict[str, str] = {}
@@ -412,6 +420,7 @@ class CentralService:
             await self._timer.stop()
         await self.demand.stop()
         if self._runner is not None:
+            self._events_to_pages.flush()  # the last events to the pages before they are told the end
             self.feed.close()
             await self._runner.cleanup()
             self._runner = None

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from bus.link import BusLink
 from bus.topics import Topics
 from central.alerts.book import AlertBook
-from central.alerts.facts import EventGaps, feed_facts, fleet_facts
+from central.alerts.facts import EventGaps, KeptFleetFacts, feed_facts
 from central.alerts.publisher import AlertPublisher
 from central.alerts.settings import AlertsSection
 from central.alerts.watch import FeedFacts, FleetWatch
@@ -45,7 +45,7 @@ class FleetAlerts:
         self._started_at = clock()
         self.book = AlertBook(settings.keep_cleared, clock)
         self.gaps = EventGaps(events, clock)
-        self.watch = FleetWatch(settings, self.book, lambda: fleet_facts(fleet, self.gaps), self._feed_facts)
+        self.watch = FleetWatch(settings, self.book, KeptFleetFacts(fleet, self.gaps), self._feed_facts)
         self.publisher = AlertPublisher(self.book, link, topics)
         self.webhook: AlertWebhook | None = None
         if settings.webhook_url is not None:

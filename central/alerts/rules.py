@@ -75,7 +75,10 @@ def majority_versions(devices: Iterable[DeviceFacts], min_devices: int) -> dict[
     by_kind: dict[str, Counter[str]] = {}
     for facts in devices:
         if facts.kind is not None and facts.version and facts.state in ("online", "silent"):
-            by_kind.setdefault(facts.kind, Counter())[facts.version] += 1
+            counts = by_kind.get(facts.kind)
+            if counts is None:  # not setdefault: that builds a Counter for every device of every look
+                counts = by_kind[facts.kind] = Counter()
+            counts[facts.version] += 1
     majority = {}
     for kind, counts in by_kind.items():
         total = sum(counts.values())

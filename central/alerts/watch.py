@@ -54,22 +54,35 @@ class FleetWatch:
         # the rules with a latch, by subject: a device with nothing wrong and nothing pending (nearly all of
         # them) is passed over without judging each rule
         self._latched: dict[str, set[Rule]] = {}
+        # devices found well at their last look, with the facts and the majority version of their kind they were
+        # judged by: the same facts again (a source that keeps them, KeptFleetFacts) are well again, unless a
+        # gap in their events is recent enough to count (a rule of the clock)
+        self._well: dict[str, tuple[DeviceFacts, str | None]] = {}
 
     def check(self, now: float) -> None:
         """One look at everything (``now`` in epoch seconds)."""
         devices = list(self._devices())
         majority = majority_versions(devices, self._settings.version_min_devices)
         devices_seen: set[str] = set()
+        well: dict[str, tuple[DeviceFacts, str | None]] = {}
         for facts in devices:
-            devices_seen.add(facts.device_id)
-            raised = partial(self._raised, subject=facts.device_id)
+            device_id = facts.device_id
+            devices_seen.add(device_id)
+            expected = majority.get(facts.kind or "")
+            before = self._well.get(device_id)
+            if before is not None and before[0] is facts and before[1] == expected and facts.last_gap_at is None:
+                well[device_id] = (facts, expected)  # judged well on these same facts: still no latch anywhere
+                continue
+            raised = partial(self._raised, subject=device_id)
             found = device_findings(facts, self._settings, majority, raised, now)
-            latched = self._latched.get(facts.device_id)
+            latched = self._latched.get(device_id)
             if not found and not latched:
+                well[device_id] = (facts, expected)
                 continue  # _judge would keep no latch for any rule
             for rule in DEVICE_RULES:
                 if rule in found or (latched and rule in latched):
                     self._judge(rule, facts.device_id, found.get(rule), now, facts.device_id)
+        self._well = well
         feeds_seen: set[str] = set()
         for feed in self._feeds():
             feeds_seen.add(feed.name)

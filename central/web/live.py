@@ -93,6 +93,11 @@ class FleetFeed:
         if self._streams:
             self._broadcast(sse(event, data))
 
+    def broadcast_each(self, event: str, items: Sequence[object]) -> None:
+        """Several events of one kind to every open page, written together (one write per page, not per item)."""
+        if self._streams and items:
+            self._broadcast(b"".join(sse(event, data) for data in items))
+
     def close(self) -> None:
         """End every stream (on shutdown); later connections are refused."""
         self._closed = True

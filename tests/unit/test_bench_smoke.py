@@ -75,6 +75,12 @@ def call_memory(out: str) -> None:
     assert "goal RSS after 4 calls ≤ +5% over after 2:" in out
 
 
+def bus_receive(out: str) -> None:
+    for name in (r"BusLink, paho's thread \(baseline\)", "LoopLink, on the loop"):
+        assert re.search(rf"^{name}\s+3000\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+x$", out, re.MULTILINE), out
+    assert re.search(r"^BusLink, paho's thread \(baseline\)\s+3000\s+[\d.]+\s+[\d.]+\s+1\.00\s", out, re.MULTILINE), out
+
+
 def startup(out: str) -> None:
     assert re.search(r"^kiosk\s+\d+ \(\d+–\d+\)", out, re.MULTILINE), out
     assert re.search(r"^chromium\s+\d+ \(\d+–\d+\)", out, re.MULTILINE), out
@@ -165,6 +171,7 @@ CHECKS: dict[str, Callable[[str], None]] = {
     "reports": reports,
     "transfer": transfer,
     "call_memory": call_memory,
+    "bus_receive": bus_receive,
 }
 
 

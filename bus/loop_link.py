@@ -1,0 +1,295 @@
+"""A :class:`BusLink` whose socket is read and written on the asyncio loop: no network thread.
+
+For a program that takes many messages (central, with a fleet of thousands of devices). :class:`BusLink` runs
+paho's network loop in a thread; each message then costs a ``select``, three ``recv`` calls (paho asks for one
+byte for the packet's type and one for each byte of its length) and a hand-off to the asyncio loop (a
+``call_soon_threadsafe``, which writes to the loop's wake-up pipe) — most of central's CPU with 2,000 devices
+(bench.fleet). Here paho is driven the way its documentation describes for an outside event loop
+(``loop_read``/``loop_write``/``loop_misc`` from ``add_reader``/``add_writer``), its socket is read 64 KiB at
+a time (:class:`BufferedClient`), and each message goes to its handler on the spot.
+
+Behaviour kept from :class:`BusLink`: states and listeners, the Last Will, subscriptions renewed at every
+connect, a persistent session, reconnecting with a capped, doubling delay, PUBACK callbacks. One thing is
+stronger: paho sends the PUBACK of a QoS 1 message after its ``on_message`` returns, and here that is after
+the handler has run (the thread version only queued the message for the loop by then). What the thread
+version bounded with a queue, a flood the loop cannot keep up with, is bounded here by not reading: the
+socket waits, and the broker holds or drops per its own limits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import MQTTErrorCode, MQTTProtocolVersion
+
+from bus.link import STOP_PUBLISH_TIMEOUT_S, BusLink, LinkState, Publication
+
+log = logging.getLogger(__name__)
+
+READ_CHUNK_BYTES = 64 * 1024
+# Packets handled per wake-up before the loop gets a turn: a burst of thousands (the retained messages at a
+# subscribe) must not hold timers and web requests back for its whole length.
+PACKETS_PER_TURN = 500
+MISC_EVERY_S = 1.0  # paho's own loop calls loop_misc (keepalive pings, their timeout) about once a second
+STOP_WAIT_S = 3.0
+
+
+class BufferedClient(mqtt.Client):
+    """paho's client reading its socket in large chunks and handing paho the bytes it asks for from memory."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._read_buffer = bytearray()
+        self.take_message: Callable[[str, bytes], None] | None = None
+        """Given each QoS 0 or 1 message of MQTT 3.1.1 as (topic, payload) instead of ``on_message``."""
+
+    @property
+    def buffered(self) -> int:
+        """Bytes read from the socket that paho has not taken yet."""
+        return len(self._read_buffer)
+
+    def _sock_recv(self, bufsize: int) -> bytes:
+        buffer = self._read_buffer
+        if not buffer:
+            data = super()._sock_recv(READ_CHUNK_BYTES)  # BlockingIOError when nothing came: paho's "again"
+            if len(data) <= bufsize:
+                return data  # b"" is the peer closing, as paho expects
+            buffer += data
+        taken = bytes(buffer[:bufsize])
+        del buffer[:bufsize]  # cheap: a bytearray drops its head without moving the rest
+        return taken
+
+    def _sock_close(self) -> None:
+        self._read_buffer.clear()  # bytes of a connection that is gone are no start for the next one
+        super()._sock_close()
+
+    def _handle_publish(self) -> MQTTErrorCode:
+        """A PUBLISH at QoS 0 or 1 straight to :attr:`take_message`, then its PUBACK: paho's own way builds
+        an MQTTMessage, formats a log line and walks its callback tree first, a third of what the link costs
+        per message (bench.bus_receive). Everything else, and anything odd, goes paho's own way."""
+        take = self.take_message
+        header = self._in_packet["command"]
+        qos = (header & 0x06) >> 1
+        packet = self._in_packet["packet"]
+        if take is None or qos > 1 or self._protocol != MQTTProtocolVersion.MQTTv311 or len(packet) < 2:
+            return super()._handle_publish()
+        end = 2 + ((packet[0] << 8) | packet[1])
+        if end == 2 or end + 2 * qos > len(packet):
+            return super()._handle_publish()  # an empty topic or a short packet: paho calls it malformed
+        try:
+            topic = packet[2:end].decode("utf-8")
+        except UnicodeDecodeError:
+            return super()._handle_publish()
+        mid = 0
+        if qos:
+            mid = (packet[end] << 8) | packet[end + 1]
+            end += 2
+        take(topic, bytes(packet[end:]))
+        return self._send_puback(mid) if qos else MQTTErrorCode.MQTT_ERR_SUCCESS
+
+
+class LoopLink(BusLink):
+    """:class:`BusLink`'s behaviour with the network on the loop: see the module's description."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._loop_thread: int | None = None
+        self._runner: asyncio.Task[None] | None = None
+        self._closed = asyncio.Event()
+        self._stop_waiting = asyncio.Event()
+        self._was_online = False
+        # inside _readable: what paho queues to write meanwhile (PUBACKs) goes out at the end of the burst, in
+        # one go, instead of a writer added to and removed from the selector for each
+        self._reading = False
+        self._write_after_read = False
+
+    async def start(self) -> None:
+        client = self._new_client(BufferedClient)
+        client.take_message = self._take
+        self._loop_thread = threading.get_ident()
+        self._set_state(LinkState.CONNECTING, f"to {self.where}")
+        # no network here: host, port and keepalive are kept for reconnect(), which the runner calls
+        client.connect_async(self._settings.host, self._settings.port, keepalive=self._settings.keepalive_s)
+        self._runner = asyncio.create_task(self._run(client), name=f"bus-{self._client_id}")
+
+    async def stop(self, last_words: Publication | None = None) -> None:
+        client, runner = self._client, self._runner
+        if client is None or runner is None:
+            return
+        if last_words is not None and client.is_connected():
+            info = client.publish(last_words.topic, last_words.payload, last_words.qos, last_words.retain)
+            try:
+                # the loop keeps reading meanwhile: the PUBACK arrives through _readable
+                await asyncio.to_thread(info.wait_for_publish, STOP_PUBLISH_TIMEOUT_S)
+            except (RuntimeError, ValueError) as exc:
+                log.warning("last message to %s not confirmed: %s", last_words.topic, exc)
+        connected = client.is_connected()
+        self._stopping = True
+        self._stop_waiting.set()
+        client.disconnect()  # queues DISCONNECT; the socket closes once it is written
+        if connected:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(runner), STOP_WAIT_S)
+        runner.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await runner
+        self._client = None
+        self._set_state(LinkState.OFFLINE, "stopped")
+
+    # --- the connection, on the loop ------------------------------------------------------------------------
+
+    async def _run(self, client: BufferedClient) -> None:
+        """Connect, serve the socket until it closes, wait, connect again: until stop()."""
+        settings = self._settings
+        delay_s = float(settings.reconnect_min_s)
+        max_delay_s = max(float(settings.reconnect_min_s), float(settings.reconnect_max_s))
+        loop = asyncio.get_running_loop()
+        while not self._stopping:
+            self._was_online = False
+            if await self._connect(client, loop):
+                await self._serve(client, loop)
+            if self._stopping:
+                return
+            if self._was_online:
+                delay_s = float(settings.reconnect_min_s)  # a lost connection, not a failing broker: start over
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop_waiting.wait(), delay_s)
+            delay_s = min(delay_s * 2, max_delay_s)
+
+    async def _connect(self, client: BufferedClient, loop: asyncio.AbstractEventLoop) -> bool:
+        """Open the socket and send CONNECT; False when the broker cannot be reached."""
+        # paho opens the socket (TCP, TLS handshake) blocking: in a worker, with the socket callbacks off so
+        # that paho writes CONNECT itself there instead of asking the loop to
+        self._socket_callbacks(client, on=False)
+        connecting = loop.run_in_executor(None, client.reconnect)
+        try:
+            await asyncio.shield(connecting)
+        except asyncio.CancelledError:
+            # stop() while connecting: whatever the worker opens is closed when it is done
+            connecting.add_done_callback(lambda _done: client._sock_close())
+            raise
+        except (OSError, ValueError) as exc:  # refused, unreachable, TLS not verified (an OSError too)
+            log.debug("connecting to %s failed: %s", self.where, exc)
+            self._on_connect_fail(client, None)
+            return False
+        return True
+
+    async def _serve(self, client: BufferedClient, loop: asyncio.AbstractEventLoop) -> None:
+        sock = client.socket()
+        if sock is None:
+            return
+        self._closed.clear()
+        self._socket_callbacks(client, on=True)
+        loop.add_reader(sock, self._readable)
+        if client.want_write():  # CONNECT not wholly written by the worker
+            loop.add_writer(sock, self._writable)
+        try:
+            while not self._closed.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._closed.wait(), MISC_EVERY_S)
+                if not self._closed.is_set():
+                    client.loop_misc()  # keepalive: PINGREQ when quiet, close when the broker stays silent
+        finally:
+            self._socket_callbacks(client, on=False)
+            if client.socket() is not None:  # cancelled by stop() with the socket still open
+                self._forget(sock)
+
+    def _socket_callbacks(self, client: BufferedClient, on: bool) -> None:
+        client.on_socket_close = self._on_socket_close if on else None
+        client.on_socket_register_write = self._on_register_write if on else None
+        client.on_socket_unregister_write = self._on_unregister_write if on else None
+
+    def _readable(self) -> None:
+        client = self._client
+        if not isinstance(client, BufferedClient):
+            return
+        self._reading = True
+        try:
+            more = self._read_packets(client)
+        finally:
+            self._reading = False
+        if self._write_after_read:
+            self._write_after_read = False
+            self._writable()
+        if more:
+            asyncio.get_running_loop().call_soon(self._readable)  # bytes in memory the selector cannot see
+
+    def _read_packets(self, client: BufferedClient) -> bool:
+        """Handle the packets read so far; True when a full turn left some in memory."""
+        for _ in range(PACKETS_PER_TURN):
+            # one packet each (loop_read reads one unless QoS 2 or outgoing messages are in flight); a
+            # message's handler runs inside it, and its PUBACK is queued after it
+            if client.loop_read() != mqtt.MQTT_ERR_SUCCESS or client.socket() is None:
+                return False  # paho has closed the socket and said why (on_disconnect)
+            if not client.buffered and not _tls_pending(client.socket()):
+                return False  # the rest is still in the socket: the loop calls again when it is readable
+        return True
+
+    def _writable(self) -> None:
+        client = self._client
+        if client is None or client.socket() is None:
+            return
+        client.loop_write()  # unregisters the writer itself once everything is out
+        sock = client.socket()
+        if sock is not None and client.want_write():  # the socket took only part: write on when it can
+            asyncio.get_running_loop().add_writer(sock, self._writable)
+
+    def _on_register_write(self, _client: mqtt.Client, _userdata: Any, sock: Any) -> None:
+        if self._reading:
+            self._write_after_read = True
+        else:
+            asyncio.get_running_loop().add_writer(sock, self._writable)
+
+    def _on_unregister_write(self, _client: mqtt.Client, _userdata: Any, sock: Any) -> None:
+        asyncio.get_running_loop().remove_writer(sock)
+
+    def _on_socket_close(self, _client: mqtt.Client, _userdata: Any, sock: Any) -> None:
+        self._forget(sock)  # before paho closes it: the selector must not hold a closed descriptor
+        self._closed.set()
+
+    def _forget(self, sock: socket.socket | Any) -> None:
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.remove_reader(sock)
+            loop.remove_writer(sock)
+
+    # --- paho's callbacks, here on the loop -------------------------------------------------------------------
+
+    def _on_connect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
+        if not reason.is_failure:
+            self._was_online = True
+        super()._on_connect(client, userdata, flags, reason, props)
+
+    def _on_message(self, _client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
+        payload = message.payload if isinstance(message.payload, bytes) else bytes(message.payload)
+        self._take(message.topic, payload)
+
+    def _take(self, topic: str, payload: bytes) -> None:
+        size = len(payload)
+        if size > self._settings.max_payload_bytes:
+            self._drop(f"a {size}-byte message on {topic[:200]!r} (over [bus] max_payload_bytes)")
+            return
+        # handled now, not queued: paho acknowledges a QoS 1 message when this returns
+        self._deliver(topic, payload)
+
+    def _post(self, callback: Callable[..., None], *args: Any) -> None:
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        if threading.get_ident() == self._loop_thread:
+            loop.call_soon(callback, *args)  # after paho's own step, as from the thread, with no wake-up pipe
+        else:
+            super()._post(callback, *args)
+
+
+def _tls_pending(sock: Any) -> int:
+    """Decrypted bytes a TLS socket holds that its descriptor no longer shows as readable."""
+    pending = getattr(sock, "pending", None)
+    return int(pending()) if pending is not None else 0
