@@ -46,9 +46,14 @@ def tap_row(qtbot, table, row: int) -> None:
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
 
 
+# The screen's "now" is pinned to the moment the boards were made, or a test running as the hour turns
+# would find another hour at the top than the one its flights were made for.
+NOW = datetime.now(UTC)
+
+
 def flight(number: str, other: str, minutes: int, direction: Direction = Direction.DEPARTURES, **more) -> Flight:
     """A flight ``minutes`` after the start of the current hour at HAK."""
-    start = hour_start(datetime.now(UTC), zone(TZ))
+    start = hour_start(NOW, zone(TZ))
     day = start.strftime("%Y%m%d")
     return Flight(
         id=f"{number}-{day}-{'D' if direction is Direction.DEPARTURES else 'A'}",
@@ -93,6 +98,7 @@ def store_with_boards(folder: Path, clock=None) -> FlightStore:
 
 
 def open_flights(qtbot, window: KioskWindow, store: FlightStore) -> None:
+    window.flights._now = lambda: NOW
     window.flights.set_boards(store)
     tap(qtbot, window.home.flights_tile)
     assert window.current_screen is window.flights
@@ -168,7 +174,7 @@ def test_a_flights_details_show_gate_times_delay_and_a_qr_of_its_page(qtbot, mak
     detail = screen.detail
     assert screen.pages.currentWidget() is detail
     assert detail.title.text() == "HU7181" and detail.route.text() == "To Beijing"
-    start = hour_start(datetime.now(UTC), zone(TZ))
+    start = hour_start(NOW, zone(TZ))
     scheduled, expected = start + timedelta(minutes=20), start + timedelta(minutes=55)
     assert detail.values["scheduled"].text() == scheduled.strftime("%H:%M")
     assert detail.values["expected"].text() == expected.strftime("%H:%M")
