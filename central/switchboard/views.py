@@ -90,6 +90,12 @@ def agents(sb: SwitchboardState) -> list[AgentView]:
     ]
 
 
+def available_others(views: list[AgentView], asking: str) -> list[AgentView]:
+    """The agents a call can be passed on to by name right now: available, not the one asking; by name."""
+    chosen = [v for v in views if v.state is AgentState.AVAILABLE and v.agent_id != asking]
+    return sorted(chosen, key=lambda v: (v.name.casefold(), v.agent_id))
+
+
 def wallboard(sb: SwitchboardState) -> Wallboard:
     now = sb.clock()
     summary = queue_summary(sb)

@@ -1,4 +1,5 @@
-"""Agent sign-in: ``/agent`` (the console page), ``/api/agent/login``, ``logout``, ``session`` and ``maps``.
+"""Agent sign-in: ``/agent`` (the console page), ``/api/agent/login``, ``logout``, ``session`` and ``maps``,
+and ``/api/agent/available`` (whom a call can be passed on to).
 
 A good password opens a server-side session whose random token travels in an HttpOnly, SameSite=Strict
 cookie (Secure over https). Wrong password and unknown agent get the same answer; failures are logged
@@ -21,9 +22,10 @@ from urllib.parse import urlsplit
 from aiohttp import WSCloseCode, web
 
 from bus.messages.call import IceServer
-from central.accounts import AGENT_ID, Account
+from central.accounts import AGENT_ID, Account, Role
 from central.switchboard.model import Refused
 from central.switchboard.switchboard import Switchboard
+from central.switchboard.views import available_others
 from central.web.agent_sessions import AgentSession, AgentSessions, LoginThrottle
 from central.web.pages import add_page
 from central.web.policy import POLICY_KEY
@@ -131,6 +133,7 @@ def add_agent_routes(app: web.Application, desk: AgentDesk) -> None:
     app.router.add_post("/api/agent/logout", logout)
     app.router.add_get("/api/agent/session", session_info)
     app.router.add_get("/api/agent/maps", maps)
+    app.router.add_get("/api/agent/available", available_agents)
     app.cleanup_ctx.append(_account_watch)
     app.on_shutdown.append(_close_consoles)
 
@@ -267,6 +270,19 @@ async def maps(request: web.Request) -> web.StreamResponse:
     if _signed_in(request) is None:
         return web.json_response({"error": "signed_out"}, status=401)
     return web.json_response([{"id": m.id, "title": m.title, "url": m.url} for m in desk.maps])
+
+
+async def available_agents(request: web.Request) -> web.StreamResponse:
+    """``GET /api/agent/available``: the other agents available now, with their skills, for the Transfer
+    panel to offer by name (polled while on a call: a list of a few dozen at most)."""
+    desk = request.app[DESK_KEY]
+    card = _signed_in(request)
+    if card is None:
+        return web.json_response({"error": "signed_out"}, status=401)
+    if not card.may(Role.AGENT):
+        return web.json_response({"error": "not_an_agent"}, status=403)
+    chosen = available_others(desk.switchboard.agents(), card.agent_id)
+    return web.json_response([{"id": v.agent_id, "name": v.name, "skills": list(v.skills)} for v in chosen])
 
 
 def _signed_in(request: web.Request) -> Account | None:

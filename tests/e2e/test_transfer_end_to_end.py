@@ -1,7 +1,7 @@
 """A call passed on through every tier: a real Mosquitto, the real ``central``, the real kiosk app (offscreen,
 in this process) and two headless Chromium consoles, agent A and agent B.
 
-A answers, saves a note and passes the call on to B by id; the kiosk says "connecting you to a specialist",
+A answers, saves a note and passes the call on to B, chosen by name; the kiosk says "connecting you to a specialist",
 B's console rings with A's name and note, B answers, and the kiosk decodes B's video on a new peer
 connection of the same call. Then B hangs up and records the outcome; the call is answered once, with two
 legs, resolved by B.
@@ -62,13 +62,13 @@ def test_agent_a_passes_the_call_to_agent_b_and_the_kiosk_gets_bs_video_without_
                 call_id = flow.session.call_id
                 b = await console_of(browser, central.base_url, "wang")
 
-                # A refuses nothing silently: a wrong id gets words on the console and the call goes on
-                await a.locator("#transfer-agent").fill("nobody")
+                # A refuses nothing silently: a queue nobody is signed in for gets words and the call goes on
+                await a.locator("#transfer-skill").select_option("sign")
                 await a.locator("#transfer-submit").click()
-                await expect(a.locator("#transfer")).to_have_attribute("data-reason", "agent_gone")
+                await expect(a.locator("#transfer")).to_have_attribute("data-reason", "nobody_signed_in")
                 assert window.current_screen is window.in_call
 
-                await a.locator("#transfer-agent").fill("wang")
+                await a.locator("#transfer-agent").select_option("wang", timeout=UI_TIMEOUT_MS)
                 await a.locator("#transfer-submit").click()
                 await expect(a.locator("body")).to_have_attribute("data-state", "wrap_up", timeout=UI_TIMEOUT_MS)
                 await expect(b.locator("body")).to_have_attribute("data-state", "ringing", timeout=UI_TIMEOUT_MS)
@@ -114,7 +114,7 @@ def test_agent_a_consults_b_browser_to_browser_while_the_passenger_waits_then_ha
                 await until(lambda: window.in_call.agent_video.frames_shown >= 3, "agent A's video on the kiosk")
                 b = await console_of(browser, central.base_url, "wang")
 
-                await a.locator("#transfer-agent").fill("wang")
+                await a.locator("#transfer-agent").select_option("wang", timeout=UI_TIMEOUT_MS)
                 await a.locator("#consult-start").click()
                 await expect(b.locator("body")).to_have_attribute("data-state", "consulting", timeout=UI_TIMEOUT_MS)
                 await until(lambda: window.waiting.held, "the passenger's hold message")

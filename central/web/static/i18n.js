@@ -189,6 +189,7 @@ const en = {
   "wall.col.expected_wait": "Expected wait",
   "wall.agents": "Agents",
   "wall.agents.none": "nobody",
+  "wall.state.consulting": "Consulting", // short: a wallboard column heading
   "wall.no_data": "—",
   "agent.notice.refused": (reason) => `Not done: ${reason}`,
   "wall.kpi.service_level.hint": (s) => `answered within ${s} s`,
@@ -387,6 +388,7 @@ const zhCN = {
   "wall.col.expected_wait": "预计等待",
   "wall.agents": "坐席",
   "wall.agents.none": "无",
+  "wall.state.consulting": "咨询中",
   "wall.no_data": "—",
   "agent.notice.refused": (reason) => `未能完成：${reason}`,
   "wall.kpi.service_level.hint": (s) => `${s} 秒内接听`,

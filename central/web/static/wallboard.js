@@ -17,7 +17,8 @@ const EVENTS_URL = "/api/wallboard/events";
 const STREAM_SILENT_MS = 20000; // a snapshot comes at least every 5 s
 const SERVICE_LEVEL_GOAL = 0.8; // the usual 80/15 target: at least 80 % answered within the target time
 const SERVICE_LEVEL_FLOOR = 0.6;
-const STATES = ["available", "ringing", "on_call", "wrap_up", "away"];
+// consulting: an agent talking to a colleague about a call (either end of it) while the passenger waits
+const STATES = ["available", "ringing", "on_call", "consulting", "wrap_up", "away"];
 
 const page = {
   ...pageLanguage(),
