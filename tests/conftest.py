@@ -14,8 +14,14 @@ from pathlib import Path
 import psutil
 import pytest
 import qasync
+from hypothesis import settings
 
 from tests.peers.mosquitto import Mosquitto
+
+# Property tests run Hypothesis's default 100 examples each in the everyday run, which keeps the quick run
+# quick; `pytest --hypothesis-profile=thorough` tries ten times as many (a nightly or pre-release run). A test
+# that names its own max_examples keeps it in both: each of its examples is costly (a state machine, a frame).
+settings.register_profile("thorough", max_examples=1000)
 
 
 def _live_children() -> set[int]:
