@@ -8,14 +8,39 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import asyncio
+import compileall
 from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
 import pytest
 import qasync
+from hypothesis import settings
 
 from tests.peers.mosquitto import Mosquitto
+
+# Property tests run Hypothesis's default 100 examples each in the everyday run, which keeps the quick run
+# quick; `pytest --hypothesis-profile=thorough` tries ten times as many (a nightly or pre-release run). A test
+# that names its own max_examples keeps it in both: each of its examples is costly (a state machine, a frame).
+settings.register_profile("thorough", max_examples=1000)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Compile the project's modules to .pyc before anything runs.
+
+    The suite starts the programs (central, kiosk, demo, the CLIs) as fresh Python processes well over a
+    hundred times. Where PYTHONDONTWRITEBYTECODE is set (containers often set it) none of them leaves its
+    .pyc behind, so each start compiled every module it imports again: about a second of CPU for central
+    or the kiosk. Python reads .pyc files with that variable set, and compile_dir redoes only stale ones.
+    Done once, by the process that starts pytest-xdist's workers, not by each worker.
+    """
+    if hasattr(config, "workerinput"):
+        return
+    packages = [path for path in ROOT.iterdir() if (path / "__init__.py").is_file() and path.name != "tests"]
+    for package in [*packages, ROOT / "tests" / "peers"]:
+        compileall.compile_dir(package, quiet=2)
 
 
 def _live_children() -> set[int]:

@@ -27,7 +27,9 @@ from tests.peers.net import free_port
 from tests.peers.staff import staff_cookie
 from tests.peers.wait import wait_until
 
-pytestmark = pytest.mark.slow
+# the demo's embedded broker takes port 1883 when it is free: under pytest-xdist these tests share one
+# worker, so that no two demos start side by side and both see 1883 free
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo-broker-1883")]
 
 ROOT = Path(__file__).resolve().parents[2]
 NO_DISPLAY = {"QT_QPA_PLATFORM": None, "DISPLAY": None, "WAYLAND_DISPLAY": None}

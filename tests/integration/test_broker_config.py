@@ -7,6 +7,7 @@ import asyncio
 import itertools
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -67,19 +68,22 @@ class Site:
         return BusSection(url=url or self.url, username=username, password=password, ca_file=self.tls.ca_file)
 
 
-@pytest.fixture
-def site(tmp_path: Path) -> Any:
-    state = tmp_path / "state"
+@pytest.fixture(scope="module")
+def written_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, TlsFiles, int]:
+    """The device registry, TLS files and broker configuration, written once per module: making them runs
+    ``central`` three times. Only read afterwards (each test copies the registry it lets central use)."""
+    written = tmp_path_factory.mktemp("site")
+    state = written / "state"
     for device_id, password in PASSWORDS.items():
         added = central_cli(state, "device", "add", device_id, "--kind", "kiosk", "--password-stdin", stdin=password)
         assert added.returncode == 0, added.stderr
-    tls = make_tls_files(tmp_path / "tls")
+    tls = make_tls_files(written / "tls")
     port = free_port()
-    written = central_cli(
+    written_config = central_cli(
         state,
         "broker-config",
         "--out",
-        str(tmp_path / "broker"),
+        str(written / "broker"),
         "--port",
         str(port),
         "--host",
@@ -91,9 +95,17 @@ def site(tmp_path: Path) -> Any:
         "--persistence-dir",
         "none",
     )
-    assert written.returncode == 0, written.stderr
-    assert (tmp_path / "broker" / "passwd").stat().st_mode & 0o077 == 0
-    with generated_broker(tmp_path / "broker" / "mosquitto.conf", port):
+    assert written_config.returncode == 0, written_config.stderr
+    assert (written / "broker" / "passwd").stat().st_mode & 0o077 == 0
+    return written, tls, port
+
+
+@pytest.fixture
+def site(written_site: tuple[Path, TlsFiles, int], tmp_path: Path) -> Any:
+    """A fresh broker on the written configuration for each test, and a copy of the registry of its own."""
+    written, tls, port = written_site
+    shutil.copytree(written / "state", tmp_path / "state")
+    with generated_broker(written / "broker" / "mosquitto.conf", port):
         yield Site(tmp_path, tls, port)
 
 

@@ -10,7 +10,9 @@ from tests.peers.net import free_port
 from tests.peers.programs import running
 from tests.peers.wait import wait_until
 
-pytestmark = pytest.mark.slow
+# the demo's embedded broker takes port 1883 when it is free: under pytest-xdist these tests share one
+# worker, so that no two demos start side by side and both see 1883 free
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo-broker-1883")]
 
 
 def test_the_demo_prints_a_test_page_on_the_emulator_and_names_the_receipts_folder(tmp_path):

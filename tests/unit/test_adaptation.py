@@ -94,7 +94,7 @@ samples = st.lists(
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)
 @given(samples)
 def test_noisy_inputs_never_flap_faster_than_the_hold_and_stay_on_the_ladder(measurements):
     tuning = Tuning()

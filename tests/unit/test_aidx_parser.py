@@ -157,7 +157,7 @@ def test_the_answer_is_well_formed_and_escapes_what_it_repeats():
 GOLDEN_TEXTS = [path.read_bytes() for path in sorted(GOLDEN.glob("*.xml"))]
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(
     st.sampled_from(GOLDEN_TEXTS),
     st.integers(min_value=0, max_value=4000),
@@ -174,7 +174,7 @@ def test_a_damaged_document_raises_only_aidx_error(document: bytes, at: int, cut
     boards.apply("aidx", result.changes)  # whatever parsed also goes on a board without raising
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(
     status=st.text(max_size=6),
     qualifier=st.sampled_from(["OFB", "TKO", "TDN", "ONB", "XXX", ""]),

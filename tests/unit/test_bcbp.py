@@ -228,7 +228,7 @@ def test_names_become_initials(name, initials):
     assert name_initials(name) == initials
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(st.text(max_size=200))
 def test_random_text_raises_only_the_parsers_own_error(text):
     with contextlib.suppress(BoardingPassError):  # any other exception fails the test
@@ -238,7 +238,7 @@ def test_random_text_raises_only_the_parsers_own_error(text):
 PASS_ALPHABET = st.sampled_from(list("M1234 >^0123456789ABCDEFabcdef/XYZ\n\x00é"))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(st.lists(PASS_ALPHABET, max_size=40), st.integers(0, 200))
 def test_damaged_passes_raise_only_the_parsers_own_error(noise, at):
     text = head(legs=2) + first_leg(6, UNIQUE_V3, REPEATED_V5) + later_leg(REPEATED_V1) + "^104ABCD"

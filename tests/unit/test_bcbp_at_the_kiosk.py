@@ -203,7 +203,7 @@ async def test_a_slow_or_absent_central_fails_within_the_time_limit(central):
         await asyncio.to_thread(fetch_point, "http://127.0.0.1:9", "t1-a12")
 
 
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)
 @given(st.one_of(st.text(max_size=400), st.text(max_size=80).map(lambda rest: "M1" + rest)))
 def test_any_text_is_sorted_and_what_is_shown_is_clean_and_short(text):
     scanned = what_is(text, CENTRAL)

@@ -393,7 +393,7 @@ NEAR_MESSAGES = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(payload=st.binary(min_size=1, max_size=512), kind=st.sampled_from(["status", "health"]))
 def test_random_bytes_never_raise_and_never_change_the_fleet(payload: bytes, kind: str) -> None:
     fleet = new_fleet()
@@ -408,7 +408,7 @@ def test_random_bytes_never_raise_and_never_change_the_fleet(payload: bytes, kin
         assert fleet.snapshot() == before
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(value=JSON_VALUES | NEAR_MESSAGES, kind=st.sampled_from(["status", "health"]))
 def test_random_json_never_raises_and_never_changes_the_fleet(value: object, kind: str) -> None:
     payload = json.dumps(value).encode()
@@ -423,7 +423,6 @@ def test_random_json_never_raises_and_never_changes_the_fleet(value: object, kin
         assert fleet.snapshot() == before
 
 
-@settings(max_examples=200)
 @given(topic=st.text(max_size=120), payload=st.binary(max_size=64))
 def test_random_topics_never_raise(topic: str, payload: bytes) -> None:
     new_fleet().handle(topic, payload)

@@ -38,7 +38,7 @@ flight_states = st.builds(
 boards = st.lists(flight_states, max_size=30).map(lambda flights: {f.id: f for f in flights})
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(boards, boards)
 def test_applying_the_diff_gives_the_new_board_and_carries_only_what_changed(before, after):
     change = diff(before, after)

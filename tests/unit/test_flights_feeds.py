@@ -64,7 +64,7 @@ def test_csv_without_a_flight_column_is_refused_whole():
             csv_feed.parse(document)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(st.binary(max_size=400))
 def test_any_bytes_raise_only_feed_error(document: bytes):
     for parse in (json_feed.parse, csv_feed.parse):
@@ -75,7 +75,7 @@ def test_any_bytes_raise_only_feed_error(document: bytes):
 record_values = st.one_of(st.none(), st.text(max_size=30), st.integers(), st.booleans(), st.lists(st.text(max_size=8)))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(
     st.lists(st.dictionaries(st.sampled_from([*sorted(FIELDS.values()), "date", "gate"]), record_values), max_size=5)
 )

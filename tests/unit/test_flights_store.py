@@ -115,7 +115,7 @@ boards_strategy = st.lists(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(
     boards_strategy,
     st.lists(st.booleans(), min_size=12, max_size=12),
