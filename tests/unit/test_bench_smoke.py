@@ -109,10 +109,15 @@ def signage_repaint(out: str) -> None:
 
 
 def call_budget(out: str) -> None:
-    for run in ("kiosk, adapting", "kiosk, fixed", "bare peer"):
+    for run in ("kiosk, adapting", "kiosk, fixed", "bare peer", "bare + conversion"):
         row = rf"^25%\s+{re.escape(run)}\s+[\d.]+\s+[\d.]+\s+\S+/\S+\s+\S+/\S+"
         assert re.search(row, out, re.MULTILINE), out
     assert "goal at 25%: ≥ 15 frames per second each way (adapting):" in out
+    assert re.search(
+        r"^CPU at 25%: the adapting kiosk \d+% of a core, [\d.]+x the bare peer, [\d.]+x the bare \+ conversion$",
+        out,
+        re.MULTILINE,
+    ), out
 
 
 def phone_page(out: str) -> None:

@@ -8,9 +8,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRect, QSize, Qt, Signal
-from PySide6.QtGui import QImage, QPainter, QPaintEvent, QResizeEvent
-from PySide6.QtWidgets import QBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QImage, QPainter, QPaintEvent, QPalette, QPixmap, QResizeEvent
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QStyle,
+    QStyleOption,
+    QVBoxLayout,
+    QWidget,
+)
 
 from device.ui.text import Texts
 from device.ui.widgets import ElidedLabel
@@ -25,16 +34,23 @@ __all__ = ["MAX_PUSHES_SHOWN", "InCallScreen", "PushCard", "VideoView"]
 VIDEO_STRETCH = 3
 PUSHES_STRETCH = 2
 SELF_VIEW_MAX = QSize(240, 180)
+CORNER_RADIUS_PX = 16  # #AgentVideo's border-radius in kiosk/ui/theme.py
 SELF_VIEW_SHARE = 0.3  # of the agent's view: the passenger's own picture must never hide the agent's face
 
 
-class VideoView(QLabel):
+class VideoView(QWidget):
     """Shows the latest frame, scaled to fit and keeping its aspect ratio; may carry a small inset view
     in its bottom-right corner (the passenger's self-view over the agent).
 
     The image is drawn straight from the QImage, stretched by the painter without smoothing when it is
     smaller than the view: no QPixmap copy per frame, and no filtered rescale on the UI thread (a small
     kiosk cannot spare either 30 times a second; at a kiosk's viewing distance the difference is not seen).
+
+    While it shows a picture the view is opaque (``WA_OpaquePaintEvent``): it paints every pixel itself
+    (the picture, black bars beside it, its rounded corners in the colour of the screen behind), so a new
+    frame repaints this view alone, not the screen and window under it; and a frame never changes its
+    size hint, so it never makes the window lay itself out again (a QLabel's ``setPixmap`` did both, 30
+    times a second). Without a picture it is drawn by the style sheet like any other widget.
     """
 
     INSET_MARGIN_PX = 16
@@ -42,16 +58,18 @@ class VideoView(QLabel):
     def __init__(self, object_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName(object_name)
-        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.frames_shown = 0
         self.inset: QWidget | None = None
         self._image: QImage | None = None
+        self._corners: QPixmap | None = None  # the four rounded corners, made once per size and colour
         self.setMinimumSize(QSize(160, 120))
         # a picture never asks for room: it is drawn at the size the layout gives the view
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        self._corners = None
         if self.inset is not None:
             size = SELF_VIEW_MAX.scaled(
                 QSize(round(self.width() * SELF_VIEW_SHARE), round(self.height() * SELF_VIEW_SHARE)),
@@ -61,9 +79,16 @@ class VideoView(QLabel):
             margin = self.INSET_MARGIN_PX
             self.inset.move(self.width() - self.inset.width() - margin, self.height() - self.inset.height() - margin)
 
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.PaletteChange):
+            self._corners = None  # high contrast or larger text: another screen colour behind the corners
+
     def show_frame(self, image: QImage) -> None:
         """Show ``image``; callers size it to this view, or smaller (see kiosk.ui.call.frames)."""
         self.frames_shown += 1
+        if self._image is None:
+            self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
         self._image = image
         self.update()
 
@@ -74,7 +99,7 @@ class VideoView(QLabel):
 
     def clear(self) -> None:
         self._image = None
-        super().clear()
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, False)
         self.update()
 
     def picture_rect(self) -> QRect:
@@ -86,12 +111,54 @@ class VideoView(QLabel):
         return QRect(left, top, size.width(), size.height())
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        super().paintEvent(event)  # the background and border of the style sheet
-        if self._image is None:
-            return
         painter = QPainter(self)
-        painter.drawImage(self.picture_rect(), self._image)
+        if self._image is None:
+            option = QStyleOption()
+            option.initFrom(self)
+            self.style().drawPrimitive(QStyle.PrimitiveElement.PE_Widget, option, painter, self)
+            painter.end()
+            return
+        picture = self.picture_rect()
+        bars = self.palette().color(QPalette.ColorRole.Window)  # the style sheet's background of this view
+        width, height = self.width(), self.height()
+        for bar in (  # above, below, left and right of the centred picture (two of them empty)
+            QRect(0, 0, width, picture.top()),
+            QRect(0, picture.bottom() + 1, width, height - picture.bottom() - 1),
+            QRect(0, picture.top(), picture.left(), picture.height()),
+            QRect(picture.right() + 1, picture.top(), width - picture.right() - 1, picture.height()),
+        ):
+            if not bar.isEmpty():
+                painter.fillRect(bar, bars)
+        painter.drawImage(picture, self._image)
+        radius = self._corner_radius()
+        if radius:
+            corners = self._corner_pixmap(radius)
+            right, bottom = self.width() - radius, self.height() - radius
+            for x, y in ((0, 0), (right, 0), (0, bottom), (right, bottom)):
+                sx, sy = (0 if x == 0 else radius), (0 if y == 0 else radius)
+                painter.drawPixmap(x, y, corners, sx, sy, radius, radius)
         painter.end()
+
+    def _corner_radius(self) -> int:
+        """The style sheet's corner radius of this view (the agent's has one, the self-view none)."""
+        return CORNER_RADIUS_PX if self.objectName() == "AgentVideo" else 0
+
+    def _corner_pixmap(self, radius: int) -> QPixmap:
+        """A 2r x 2r square: the screen's colour outside a circle of radius r, transparent inside."""
+        if self._corners is None:
+            behind = self.parentWidget() or self
+            colour = behind.palette().color(QPalette.ColorRole.Window)
+            corners = QPixmap(2 * radius, 2 * radius)
+            corners.fill(colour)
+            painter = QPainter(corners)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Clear)
+            painter.setBrush(Qt.GlobalColor.black)  # any opaque brush: Clear makes what it covers transparent
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.drawEllipse(0, 0, 2 * radius, 2 * radius)
+            painter.end()
+            self._corners = corners
+        return self._corners
 
 
 class InCallScreen(QWidget):
