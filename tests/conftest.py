@@ -14,7 +14,6 @@ from pathlib import Path
 
 import psutil
 import pytest
-import qasync
 from hypothesis import settings
 
 from tests.peers.mosquitto import Mosquitto
@@ -85,8 +84,10 @@ def mosquitto(tmp_path: Path) -> Iterator[Mosquitto]:
 
 @pytest.fixture
 def qt_loop(qapp) -> Iterator[asyncio.AbstractEventLoop]:
-    """Qt and asyncio on one thread (qasync), as the kiosk runs them; run a test's coroutine on it."""
-    loop = qasync.QEventLoop(qapp, already_running=False)
+    """Qt and asyncio on one thread, on the loop the kiosk runs (device.ui.runner); run a test's coroutine on it."""
+    from device.ui.runner import new_event_loop
+
+    loop = new_event_loop(qapp)
     asyncio.set_event_loop(loop)
     try:
         yield loop
