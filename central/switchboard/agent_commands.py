@@ -76,8 +76,8 @@ def sign_in(sb: SwitchboardState, agent_id: str, name: str, skills: Iterable[str
             site_skills=list(settings.skills),
         ),
     )
-    set_state(sb, agent, AgentState.AWAY)
-    keeping.rejoin(sb, agent)  # their call went on while central restarted: they are on it again
+    if not keeping.rejoin(sb, agent):  # their call went on while central restarted: straight back on it
+        set_state(sb, agent, AgentState.AWAY)
 
 
 def sign_out(sb: SwitchboardState, agent_id: str) -> None:

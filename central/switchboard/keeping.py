@@ -138,11 +138,13 @@ class _Gone:
         pass
 
 
-def rejoin(sb: SwitchboardState, agent: SignedInAgent) -> None:
-    """An agent whose call went on while ``central`` restarted signs in again: they are on it again."""
+def rejoin(sb: SwitchboardState, agent: SignedInAgent) -> bool:
+    """An agent whose call went on while ``central`` restarted signs in: they are on it again (not away
+    first, which would tell the console the call is over). Whether they had such a call."""
     call_id = sb.orphans.pop(agent.agent_id, None)
     call = sb.calls.get(call_id) if call_id is not None else None
     if call is None or call.phase is not LivePhase.CONNECTED or call.agent_id != agent.agent_id:
-        return
+        return False
     set_state(sb, agent, AgentState.ON_CALL, call_id=call.call_id)
     log.info("call %s: %s is back on it after a restart", call.call_id, agent.agent_id)
+    return True
