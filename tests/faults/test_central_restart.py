@@ -22,11 +22,12 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Page, expect
 
-from bus.messages.call import CallCancel
+from bus.messages.call import CallCancel, CallHangup
 from bus.topics import TopicKind
 from tests.peers.agent_console import chromium, sign_in_on_the_page
 from tests.peers.bus_device import BusDevice, bus_observer
 from tests.peers.central import AGENTS, TOPICS, WAIT_S, CentralUnderTest, add_agents, central_env
+from tests.peers.console import console
 from tests.peers.mosquitto import Mosquitto
 from tests.peers.programs import running
 from tests.peers.retained import read_retained
@@ -163,3 +164,31 @@ async def test_a_killed_central_comes_back_with_the_queue_in_order_and_the_call_
                         assert board["skills"]["zh"]["waiting"] == WAITING - 1
     assert records_of(state_dir) == [("call-live", "answered"), ("wait-00", "abandoned")]
     assert errors == []
+
+
+async def test_a_hang_up_sent_while_central_is_down_is_recorded_once_when_it_is_back(
+    mosquitto: Mosquitto, tmp_path: Path
+) -> None:
+    """The broker keeps the kiosk's hang-up for central's persistent session; the restarted central, which
+    knows the call from its live-call file, records it. No media here: the switchboard's side only."""
+    state_dir = tmp_path / "central"
+    env = central_env(mosquitto, state_dir)
+    add_agents(env, AGENTS)
+    add_staff(state_dir, env)
+    async with BusDevice(mosquitto.url, "kiosk-t1-02") as kiosk:
+        with central_on(mosquitto, env) as central:
+            async with console(central.base_url) as agent:
+                kiosk.request("call-hangs-up")
+                ring = await agent.next("ring")
+                await agent.send({"type": "accept", "call": ring["call"]})
+                await kiosk.expect("connect", call="call-hangs-up")
+                kill(central)
+        kiosk.send(CallHangup(call="call-hangs-up"))  # nobody there to hear it but the broker
+        with central_on(mosquitto, env) as central:
+            async with asyncio.timeout(WAIT_S):
+                while (await central.wallboard())["today"]["answered"] != 1:
+                    await asyncio.sleep(0.2)  # polling central's HTTP view; it pushes nothing to a plain client
+            board = await central.wallboard()
+            assert board["skills"]["zh"]["waiting"] == 0
+            assert board["today"]["offered"] == 1
+    assert records_of(state_dir) == [("call-hangs-up", "answered")]
