@@ -2,8 +2,8 @@
 new switchboard starts from what was written (docs/faults.md).
 
 - Waiting callers come back in their queues in the same order; a call that was ringing comes back at the
-  head, as after any unanswered ring. Their devices keep showing
-  their place; the next telling (within a second) tells each its place and expected wait again.
+  head, as after any unanswered ring. Their devices keep showing their place; the next telling (within a
+  second) tells each its place and expected wait again.
 - A call in progress goes on peer to peer without ``central``. It comes back connected to its agent, who
   is not signed in yet: when the agent's console signs in again (its session outlived the restart) the
   agent is on that call again; when either side hangs up, the call is recorded once, as any call.
