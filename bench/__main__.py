@@ -60,6 +60,7 @@ class Benchmark:
 # Every benchmark module in bench/, in the order they run: the cheap, self-contained ones first.
 BENCHMARKS: tuple[Benchmark, ...] = (
     Benchmark("switchboard"),
+    Benchmark("live_calls"),
     Benchmark("reports"),
     Benchmark("kb"),
     Benchmark("board_update"),

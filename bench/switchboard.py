@@ -35,6 +35,7 @@ from bench.report import percentile, table, yes
 from bus.messages.call import CallRequest, Queued
 from central.switchboard import MemoryCallStore, Switchboard, SwitchboardSettings
 from central.switchboard.console.events import Ring
+from central.switchboard.live_store import LiveCallStore
 from central.switchboard.model import AgentEvent, CallerMessage
 
 GOAL_P99_MS = 5.0
@@ -165,10 +166,12 @@ def _weighted(rng: random.Random, choices: tuple[tuple[Any, float], ...]) -> Any
 class Scenario:
     """A full switchboard: every agent on a call, ``callers`` waiting."""
 
-    def __init__(self, callers: int, agents: int, seed: int) -> None:
+    def __init__(self, callers: int, agents: int, seed: int, live: LiveCallStore | None = None) -> None:
         self.rng = random.Random(seed)
         self.clock = FakeClock()
         self.sb = Switchboard(SwitchboardSettings(), self.clock, MemoryCallStore())
+        if live is not None:  # live calls kept for a restart (bench/live_calls.py)
+            self.sb.keep_live_calls(live, lambda _kind, _caller_id: None)
         self.calls = 0
         self.on_call: deque[str] = deque()
         self.consoles: dict[str, CountingConsole] = {}
@@ -221,8 +224,15 @@ def _sent() -> int:
     return CountingCaller.sent + CountingConsole.sent
 
 
-def run(decisions: int, callers: int, agents: int, seed: int, progress: Callable[[str], None]) -> Run:
-    scenario = Scenario(callers, agents, seed)
+def run(
+    decisions: int,
+    callers: int,
+    agents: int,
+    seed: int,
+    progress: Callable[[str], None],
+    live: LiveCallStore | None = None,
+) -> Run:
+    scenario = Scenario(callers, agents, seed, live)
     sb = scenario.sb
     progress(f"set up: {agents} agents on calls, {callers} callers waiting")
     routed, ring, request, telling = Samples(), Samples(), Samples(), Samples()

@@ -21,6 +21,7 @@ from bus.topics import TopicKind, Topics
 from central.accounts import AgentAccounts
 from central.alerts.fleet_alerts import FleetAlerts
 from central.calls import DeviceCallers, QueuePublisher, SwitchboardTimer
+from central.calls.devices import DEVICE_KIND
 from central.cases.desk import CaseDesk
 from central.cases.store import SqliteCaseStore
 from central.demand import (
@@ -40,6 +41,7 @@ from central.fleet_uploads import UploadStore, UploadTokens
 from central.flights.service import FlightService
 from central.gate import DeviceGate
 from central.kb import KnowledgeBase, SqliteArticleStore
+from central.live_calls import LIVE_CALLS_FILE, SqliteLiveCalls
 from central.metrics import MetricSources
 from central.points.counts import COUNTS_FILE, PointCounts
 from central.points.registry import PointRegistry, load_registry
@@ -137,6 +139,7 @@ class CentralService:
         # opened by start(): they are files in the state dir
         self.switchboard: Switchboard | None = None
         self._store: SqliteCallStore | None = None
+        self._live_calls: SqliteLiveCalls | None = None
         self._accounts: AgentAccounts | None = None
         self._publisher: QueuePublisher | None = None
         self._timer: SwitchboardTimer | None = None
@@ -258,9 +261,14 @@ class CentralService:
         settings = self._settings
         self._store = SqliteCallStore(call_store_path(settings))
         self._accounts = AgentAccounts(accounts_path(settings))
+        # waiting callers keep their places and calls in progress are recorded over a restart (docs/faults.md)
+        self._live_calls = SqliteLiveCalls(settings.app.state_dir / LIVE_CALLS_FILE)
         switchboard = Switchboard(settings.calls, time.time, CategoriesCounted(self._store, self.demand.count))
         self.switchboard = switchboard
         callers = DeviceCallers(self.link, self.topics, switchboard, self.gate)
+        switchboard.keep_live_calls(
+            self._live_calls, lambda kind, caller_id: callers.channel(caller_id) if kind == DEVICE_KIND else None
+        )
         self._publisher = QueuePublisher(self.link, self.topics, switchboard, publish=self.retained.publish)
         callers.start()
         self._publisher.start()
@@ -433,6 +441,7 @@ class CentralService:
         await self.link.stop(last_words=self._status(False, OfflineReason.SHUTDOWN))
         closables = (
             self._store,
+            self._live_calls,
             self._accounts,
             self._registry,
             self._session_file,

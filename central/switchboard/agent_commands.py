@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from bus.messages.base import AGENT_ID
 from bus.messages.call import Agent, Connect, EndReason, SdpAnswer, SdpOffer
+from central.switchboard import keeping
 from central.switchboard.agents import SignedInAgent
 from central.switchboard.console.events import (
     Connected,
@@ -75,7 +76,8 @@ def sign_in(sb: SwitchboardState, agent_id: str, name: str, skills: Iterable[str
             site_skills=list(settings.skills),
         ),
     )
-    set_state(sb, agent, AgentState.AWAY)
+    if not keeping.rejoin(sb, agent):  # their call went on while central restarted: straight back on it
+        set_state(sb, agent, AgentState.AWAY)
 
 
 def sign_out(sb: SwitchboardState, agent_id: str) -> None:
@@ -118,6 +120,7 @@ def accept(sb: SwitchboardState, agent_id: str, call_id: str) -> None:
     call = sb.calls[call_id]
     now = sb.clock()
     call.phase = LivePhase.CONNECTED
+    sb.touched.add(call_id)
     if call.answered_at is None:  # a call passed on keeps its first answer: it is answered once
         call.answered_at = now
     call.leg_answered_at = now

@@ -62,6 +62,7 @@ def request(sb: SwitchboardState, channel: CallerChannel, message: CallRequest) 
         arrived_at=now,
     )
     sb.calls[call.call_id] = call
+    sb.touched.add(call.call_id)
     sb.caller_calls[caller_id] = call.call_id
     queue = sb.queues[skill]
     queue.append(call.call_id, now)
@@ -103,7 +104,7 @@ def lost(sb: SwitchboardState, caller_id: str) -> None:
 
 def sdp(sb: SwitchboardState, caller_id: str, message: SdpOffer | SdpAnswer) -> None:
     call = _callers_call(sb, caller_id, message.call)
-    if call.phase is not LivePhase.CONNECTED or call.agent_id is None:
+    if call.phase is not LivePhase.CONNECTED or call.agent_id is None or sb.agents.get(call.agent_id) is None:
         raise Refused("not_connected")
     sb.send_agent(sb.agents[call.agent_id], SdpRelay(type=message.type, call=call.call_id, sdp=message.sdp))
 

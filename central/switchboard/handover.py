@@ -56,6 +56,7 @@ def take_over(sb: SwitchboardState, token: str, channel: CallerChannel) -> str:
     call.channel = channel
     call.caller_id = channel.caller_id
     call.caller_kind = channel.kind
+    sb.touched.add(call.call_id)
     # the phone was told nothing yet: a ringing call that goes back to the queue must tell it its place
     call.sent_position = call.sent_eta_s = None
     sb.caller_calls[channel.caller_id] = call.call_id

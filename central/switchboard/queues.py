@@ -25,6 +25,10 @@ class CallQueue:
     def __init__(self) -> None:
         self._arrivals: OrderedDict[str, float] = OrderedDict()
         self._put_back: set[str] = set()
+        # Each call's place as a number that sorts like the queue, kept so that a restarted switchboard can
+        # put the calls back in the same order (central.switchboard.live_store): the tail's + 1 for a new
+        # call, the head's - 1 for one put back; only the order within one queue means anything.
+        self._order: dict[str, float] = {}
 
     def __len__(self) -> int:
         return len(self._arrivals)
@@ -40,16 +44,30 @@ class CallQueue:
         return iter(self._arrivals)
 
     def append(self, call_id: str, arrived_at: float) -> None:
+        tail = next(reversed(self._arrivals), None)
+        self._order[call_id] = 0.0 if tail is None else self._order[tail] + 1
         self._arrivals[call_id] = arrived_at
 
     def put_back(self, call_id: str, arrived_at: float) -> None:
         """Back to the head: the call was offered and not answered, through no fault of the caller."""
+        head = next(iter(self._arrivals), None)
+        self._order[call_id] = 0.0 if head is None else self._order[head] - 1
         self._arrivals[call_id] = arrived_at
         self._arrivals.move_to_end(call_id, last=False)
         self._put_back.add(call_id)
 
+    def restore(self, call_id: str, arrived_at: float, order: float) -> None:
+        """A call saved before a restart, at the tail: restore them in the order their ``order`` sorts."""
+        self._order[call_id] = order
+        self._arrivals[call_id] = arrived_at
+
+    def order_of(self, call_id: str) -> float | None:
+        """The number that sorts the call into its place (see ``_order``); None when it is not waiting here."""
+        return self._order.get(call_id)
+
     def remove(self, call_id: str) -> bool:
         self._put_back.discard(call_id)
+        self._order.pop(call_id, None)
         return self._arrivals.pop(call_id, None) is not None
 
     def position(self, call_id: str) -> int | None:
@@ -68,6 +86,7 @@ class CallQueue:
     def pop_head(self) -> str:
         call_id, _ = self._arrivals.popitem(last=False)
         self._put_back.discard(call_id)
+        self._order.pop(call_id, None)
         return call_id
 
     def oldest_arrival(self) -> float | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from central.switchboard import routing, telling
+from central.switchboard import keeping, routing, telling
 from central.switchboard.state import Delivery, Listener, SwitchboardState
 
 log = logging.getLogger(__name__)
@@ -27,6 +27,8 @@ def settle(state: SwitchboardState, listeners: list[Listener]) -> None:
     try:
         while True:
             routing.route(state)
+            if state.touched:
+                keeping.save_touched(state)
             if state.outbox:
                 outbox, state.outbox = state.outbox, []
                 deliver(outbox)

@@ -15,6 +15,7 @@ from typing import Any
 from bus.messages.call import CallContext
 from central.switchboard.agents import AgentRoster, SignedInAgent
 from central.switchboard.eta import AHT_WINDOW_CALLS, Arrivals, HandleTimes
+from central.switchboard.live_store import LiveCallStore
 from central.switchboard.model import AgentEvent, CallerChannel, CallerMessage, CallLeg, LivePhase, Refused
 from central.switchboard.queues import CallQueue
 from central.switchboard.records import CallLog
@@ -95,6 +96,12 @@ class SwitchboardState:
 
     def __init__(self, settings: SwitchboardSettings, clock: Clock, store: CallStore) -> None:
         self.settings = settings
+        self.live: LiveCallStore | None = None
+        """Where live calls are kept for a restart (:mod:`.keeping`); None: nowhere."""
+        self.touched: set[str] = set()
+        """Calls that arrived, moved in or out of their queue, were answered or ended in this step."""
+        self.orphans: dict[str, str] = {}
+        """Calls in progress restored after a restart whose agent has not signed in again: agent -> call."""
         self.clock = clock
         self.log = CallLog(store, settings, clock())
         self.skills = tuple(settings.skills)

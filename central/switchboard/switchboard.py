@@ -1,23 +1,18 @@
 """The switchboard: queues per skill, agent states, routing, ring and wrap-up timers, call records.
 
-Pure logic (docs/calls.md): no I/O of its own, no asyncio, a clock passed in. The adapters in
-``central.calls`` turn bus messages and console sockets into method calls here, call :meth:`tick` at
-:meth:`next_deadline`, and publish the views when a listener says something changed.
+Pure logic (docs/calls.md): no I/O of its own, no asyncio, a clock passed in. The adapters in ``central.calls`` turn
+bus messages and console sockets into method calls here, call :meth:`tick` at :meth:`next_deadline`, and publish the
+views when a listener says something changed.
 
 Every public method runs as one step: it changes the state; routing offers waiting calls to idle agents;
 then the step's messages are delivered; last the listeners are called. A channel that answers from inside
 ``send`` (an in-memory peer) finds the calls and agents settled, and what it sets off runs in the same step.
 Waiting callers who moved hear it from a later :meth:`tick`, at most once a second (:mod:`.telling`).
 
-This class is the facade; each concern has its module, which also says what the switchboard does where
-docs/calls.md leaves a choice open: :mod:`.caller_commands`, :mod:`.agent_commands`, :mod:`.transitions`
-(rings, call endings, wrap-up, records), :mod:`.routing` (who rings next), :mod:`.telling` (what waiting
-callers hear, and when), :mod:`.views` (summary, wallboard), over the state in :mod:`.state`.
-
-A caller hears exactly one ``ended`` per call, also after its own cancel or hang-up, unless its device
-was lost. The handle time of a call is its talk time plus the wrap-up actually taken (0 if the agent's
-console was lost during the call). A call's record is written when it ends and filled in by the
-disposition, the rating and the end of wrap-up; today's figures count calls by the local day they arrived.
+This class is the facade; each concern has its module, which also says what the switchboard does where docs/calls.md
+leaves a choice open: :mod:`.caller_commands`, :mod:`.agent_commands`, :mod:`.transitions` (rings, call endings,
+wrap-up, records), :mod:`.routing` (who rings next), :mod:`.telling` (what waiting callers hear, and when),
+:mod:`.views` (summary, wallboard), :mod:`.keeping` (over a restart), over the state in :mod:`.state`.
 """
 
 from __future__ import annotations
@@ -43,6 +38,7 @@ from central.switchboard import (
     caller_commands,
     consults,
     handover,
+    keeping,
     routing,
     settling,
     telling,
@@ -96,6 +92,11 @@ class Switchboard:
     def add_listener(self, listener: Listener) -> None:
         """Called after every step that changed something (publish the queue summary, the wallboard)."""
         self._listeners.append(listener)
+
+    @_step
+    def keep_live_calls(self, live: keeping.LiveCallStore, channel_for: keeping.ChannelFor) -> int:
+        """Keep live calls in ``live`` over restarts; first, those it kept come back (:mod:`.keeping`); how many."""
+        return keeping.start(self._state, live, channel_for)
 
     # --- callers ---------------------------------------------------------------------------------------
 

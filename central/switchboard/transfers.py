@@ -92,6 +92,7 @@ def _pass_on(sb: SwitchboardState, agent: SignedInAgent, call: ActiveCall) -> No
     call.handed_note = HandedNote(from_agent=agent.card.name or agent.agent_id, note=note)
     call.disposition = None  # first-contact resolution is recorded by whoever closes the call
     call.phase = LivePhase.WAITING
+    sb.touched.add(call.call_id)
     call.agent_id = None
     call.sent_position = None  # the caller hears its new place at the next telling
     call.sent_eta_s = None

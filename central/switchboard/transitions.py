@@ -2,6 +2,11 @@
 
 Each function changes :class:`~central.switchboard.state.SwitchboardState` and queues what the people
 concerned must hear; routing and delivery follow when the step settles.
+
+A caller hears exactly one ``ended`` per call, also after its own cancel or hang-up, unless its device was lost. The
+handle time of a call is its talk time plus the wrap-up actually taken (0 if the agent's console was lost during the
+call). A call's record is written when it ends and filled in by the disposition, the rating and the end of wrap-up;
+today's figures count calls by the local day they arrived.
 """
 
 from __future__ import annotations
@@ -48,6 +53,7 @@ def ring(sb: SwitchboardState, call: ActiveCall, agent: SignedInAgent) -> None:
     now = sb.clock()
     timeout_s = sb.settings.ring_timeout_s
     call.phase = LivePhase.RINGING
+    sb.touched.add(call.call_id)
     call.agent_id = agent.agent_id
     sb.ringing[call.skill][call.call_id] = call.arrived_at
     sb.dirty.add(call.skill)  # everyone behind moved up
@@ -71,6 +77,7 @@ def put_back(sb: SwitchboardState, call: ActiveCall) -> None:
     del sb.ringing[call.skill][call.call_id]
     call.phase = LivePhase.WAITING
     call.agent_id = None
+    sb.touched.add(call.call_id)
     sb.queues[call.skill].put_back(call.call_id, call.arrived_at)
     sb.dirty.add(call.skill)
     log.info("call %s: back at the head of the %s queue", call.call_id, call.skill)
@@ -124,7 +131,7 @@ def end_connected(
     """A call an agent took ends: the caller is told, the agent goes to wrap-up (unless they are gone)."""
     now = sb.clock()
     assert call.answered_at is not None and call.agent_id is not None
-    agent = sb.agents[call.agent_id]
+    agent = sb.agents.get(call.agent_id)  # None: restored after a restart, the agent not back (.keeping)
     disposition = call.disposition
     close_leg(call, now, LegEnd.CLOSED)
     record = _record(
@@ -134,19 +141,23 @@ def end_connected(
         end_reason=reason,
         wait_s=call.answered_at - call.arrived_at,
         answered_at=call.answered_at,
-        agent_id=agent.agent_id,
+        agent_id=call.agent_id,
         talk_s=now - call.answered_at,
-        wrap_s=0.0 if agent_lost else None,
+        wrap_s=0.0 if agent_lost or agent is None else None,
         resolved_first_contact=disposition.resolved if disposition else None,
         category=disposition.category if disposition else None,
         note=disposition.note if disposition else "",
     )
     _finish(sb, call, record, tell_caller=tell_caller, requeue_offered=agent_lost)
     log.info("call %s: ended (%s) after %.1f s", call.call_id, reason, now - call.answered_at)
-    agent.call_id = None
-    if agent_lost:
+    if sb.orphans.get(call.agent_id) == call.call_id:
+        del sb.orphans[call.agent_id]
+    if agent is None or agent_lost:
         add_handle_time(sb, record)
+        if agent is not None:
+            agent.call_id = None
         return
+    agent.call_id = None
     sb.send_agent(agent, CallEnded(call=call.call_id, reason=reason))
     agent.wrap_call_id = call.call_id
     agent.wrap_disposed = disposition is not None
@@ -191,6 +202,7 @@ def _finish(
     sb: SwitchboardState, call: ActiveCall, record: CallRecord, *, tell_caller: bool, requeue_offered: bool = False
 ) -> None:
     del sb.calls[call.call_id]
+    sb.touched.add(call.call_id)
     del sb.caller_calls[call.caller_id]
     drop_handover(sb, call.call_id)
     drop_consult(sb, call.call_id, ConsultEndReason.CALL_ENDED)

@@ -36,6 +36,11 @@ def switchboard(out: str) -> None:
     assert "p99 ≤ 5 ms" in out
 
 
+def live_calls(out: str) -> None:
+    assert re.search(r"^new request → queued\s+[\d.]+\s+[\d.]+\s+[+-][\d.]+\s+[\d.]+×", out, re.MULTILINE), out
+    assert "120 live calls in the file at the end" in out, out
+
+
 def call_setup(out: str) -> None:
     assert "call: CallSession.start() → first picture" in out, out
     assert "floor: bare aiortc, createOffer → first picture" in out
@@ -159,6 +164,7 @@ def shows_a_table(out: str) -> None:
 # What each benchmark's quick run must print, beyond running to the end
 CHECKS: dict[str, Callable[[str], None]] = {
     "switchboard": switchboard,
+    "live_calls": live_calls,
     "call_setup": call_setup,
     "ui_stall": ui_stall,
     "printer": printer,

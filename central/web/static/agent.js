@@ -58,9 +58,11 @@ const socket = new ConsoleSocket({
   },
   onEvent,
   onClose(reason) {
-    // the switchboard has ended whatever was going on: a ring went back to the queue, a call ended
+    // the switchboard has ended whatever was going on: a ring went back to the queue, a call ended. Except
+    // when central itself went away: the call is peer to peer and goes on, and a restarted central puts the
+    // agent back on it (docs/faults.md); if the call did end, the state after reconnecting says so.
     dropRing();
-    endCallMedia();
+    if (reason !== "lost") endCallMedia();
     if (reason !== "lost") {
       signedOut(`agent.notice.${reason}`);
     } else if (page.card) {
@@ -140,6 +142,7 @@ function onEvent(event) {
 
 function onState(state) {
   page.state = state;
+  if ((state === "available" || state === "away") && page.call) endCallMedia(); // it ended while the socket was down
   if (state !== "ringing") dropRing();
   if (state !== "wrap_up" && page.wrap && page.wrap.saved) page.wrap = null;
 }
