@@ -80,6 +80,8 @@ class FleetSnapshot(TypedDict):
 
 FleetListener = Callable[[str, DeviceView | None], None]
 """Called with (device id, its new view) after every change; the view is None when it was removed."""
+HealthListener = Callable[[str, DeviceHealth], None]
+"""Called with (device id, its health report) once for each new report, as it came."""
 
 
 @dataclass
@@ -116,6 +118,7 @@ class FleetState:
         self._clock = clock
         self._devices: dict[str, _Device] = {}
         self._listeners: list[FleetListener] = []
+        self._health_listeners: list[HealthListener] = []
         self._malformed = MalformedLog(log)
         self._malformed_by_device: dict[str, int] = {}
 
@@ -140,6 +143,11 @@ class FleetState:
 
     def add_listener(self, listener: FleetListener) -> None:
         self._listeners.append(listener)
+
+    def add_health_listener(self, listener: HealthListener) -> None:
+        """Hear of each new health report (not of a report sent again with the same ``ts``, as a retained one is
+        at every reconnect), without the view that :meth:`add_listener`'s listeners get."""
+        self._health_listeners.append(listener)
 
     # --- input -----------------------------------------------------------------------------------------
 
@@ -197,10 +205,17 @@ class FleetState:
     def apply_health(self, device_id: str, health: DeviceHealth) -> None:
         now = self._clock()
         device = self._devices.setdefault(device_id, _Device(device_id))
+        repeated = device.health is not None and device.health.ts == health.ts
         device.health = health
         device.health_at_s = now.timestamp()
         device.last_seen = now
         self._changed(device, now)
+        if not repeated:
+            for listener in self._health_listeners:
+                try:
+                    listener(device_id, health)
+                except Exception:
+                    log.exception("health listener failed on device %s", device_id)
 
     def remove(self, device_id: str) -> None:
         """Forget a device (its retained status was deleted: it has been taken out of service)."""
