@@ -5,6 +5,7 @@ went missing) are recorded per device."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections import deque
 from collections.abc import Callable
@@ -41,6 +42,8 @@ class DeviceEventLog:
 
     def __init__(self, topics: Topics) -> None:
         self._topics = topics
+        # parsed once per device's topic, not per event (as FleetState does); bounded: topics come from outside
+        self._parse_topic = functools.lru_cache(maxsize=MAX_DEVICES)(topics.parse)
         self._devices: dict[str, DeviceEventStats] = {}
         self._listeners: list[EventListener] = []
         self.malformed = MalformedLog(log)
@@ -57,7 +60,7 @@ class DeviceEventLog:
         return self._malformed_by_device.get(device_id, 0)
 
     def handle(self, topic: str, payload: bytes) -> None:
-        match = self._topics.parse(topic)
+        match = self._parse_topic(topic)
         if match is None or match.kind is not TopicKind.DEVICE_EVENT or match.device_id is None:
             return
         device_id = match.device_id

@@ -55,11 +55,14 @@ class _Bucket:
     broker_rtt_ms: float | None = None
 
     def add(self, cpu: float, memory: float, temperature: float | None, rtt: float | None) -> None:
+        # the worst temperature and round trip kept inline: 400 reports a second with 2,000 devices
         self.samples += 1
         self.cpu_sum += cpu
         self.memory_sum += memory
-        self.temperature_c = _worst(self.temperature_c, temperature)
-        self.broker_rtt_ms = _worst(self.broker_rtt_ms, rtt)
+        if temperature is not None and (self.temperature_c is None or temperature > self.temperature_c):
+            self.temperature_c = temperature
+        if rtt is not None and (self.broker_rtt_ms is None or rtt > self.broker_rtt_ms):
+            self.broker_rtt_ms = rtt
 
     def point(self) -> HistoryPoint:
         return HistoryPoint(
@@ -69,12 +72,6 @@ class _Bucket:
             temperature_c=self.temperature_c,
             broker_rtt_ms=self.broker_rtt_ms,
         )
-
-
-def _worst(old: float | None, new: float | None) -> float | None:
-    if old is None:
-        return new
-    return old if new is None else max(old, new)
 
 
 class HealthHistory:
@@ -108,8 +105,12 @@ class HealthHistory:
         broker_rtt_ms: float | None,
     ) -> None:
         """One health report, at the clock's now."""
-        minute = int(self._clock() // MINUTE_S * MINUTE_S)
+        now = self._clock()
         bucket = self._open.get(device)
+        if bucket is not None and bucket.minute <= now < bucket.minute + MINUTE_S:
+            bucket.add(cpu_percent, memory_percent, temperature_c, broker_rtt_ms)  # the minute in progress
+            return
+        minute = int(now // MINUTE_S * MINUTE_S)
         if bucket is not None and bucket.minute != minute:
             self._done.append(bucket)
             bucket = None

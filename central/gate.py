@@ -7,6 +7,7 @@ second line for a broker that does.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 
@@ -17,6 +18,8 @@ log = logging.getLogger(__name__)
 
 # Ids remembered for "logged once"; beyond this a flood of ids is counted without a line each.
 MAX_REMEMBERED_IDS = 1000
+# Topics kept parsed: the fleet's status, health and event topics of up to 10,000 devices
+TOPICS_REMEMBERED = 30_000
 
 
 class DeviceGate:
@@ -24,13 +27,15 @@ class DeviceGate:
 
     def __init__(self, topics: Topics, admits: Callable[[str], bool]) -> None:
         self._topics = topics
+        # every message passes here: its topic parsed once per device, not per message (bounded: from outside)
+        self._parse_topic = functools.lru_cache(maxsize=TOPICS_REMEMBERED)(topics.parse)
         self._admits = admits
         self._logged: set[str] = set()
         self.refused = 0
 
     def guard(self, handler: MessageHandler) -> MessageHandler:
         def guarded(topic: str, payload: bytes) -> None:
-            match = self._topics.parse(topic)
+            match = self._parse_topic(topic)
             if match is not None and match.device_id is not None and not self._admits(match.device_id):
                 self._refuse(match.device_id, topic)
                 return

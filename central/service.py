@@ -15,7 +15,7 @@ from bus.codec import encode
 from bus.link import BusLink, LinkState, Publication
 from bus.loop_link import LoopLink
 from bus.messages.central import CentralStatus
-from bus.messages.device import OfflineReason
+from bus.messages.device import DeviceHealth, OfflineReason
 from bus.messages.flights import Direction
 from bus.topics import TopicKind, Topics
 from central.accounts import AgentAccounts
@@ -34,7 +34,7 @@ from central.demand import (
     KioskLookupsCounted,
 )
 from central.device_events import DeviceEventLog, EventsGathered
-from central.fleet import DeviceView, FleetState
+from central.fleet import FleetState
 from central.fleet_commands import FleetCommands
 from central.fleet_history import HISTORY_FILE, HealthHistory
 from central.fleet_uploads import UploadStore, UploadTokens
@@ -178,7 +178,6 @@ class CentralService:
         self.events.add_listener(self._events_to_pages)
         self.history: HealthHistory | None = None  # a file in the state dir: opened by start()
         self._history_task: asyncio.Task[None] | None = None
-        self._history_seen: dict[str, str] = {}
         self.cases: CaseDesk | None = None  # a file in the state dir: opened by start()
         self._case_store: SqliteCaseStore | None = None
         self._case_task: asyncio.Task[None] | None = None
@@ -224,7 +223,7 @@ class CentralService:
     def _open_fleet_desk(self) -> FleetDesk:
         settings = self._settings
         self.history = history = HealthHistory(settings.app.state_dir / HISTORY_FILE)
-        self.fleet.add_listener(self._record_health)
+        self.fleet.add_health_listener(self._record_health)
         return FleetDesk(
             commands=self.commands,
             events=self.events,
@@ -234,21 +233,12 @@ class CentralService:
             upload_max_bytes=settings.fleet.upload_max_bytes,
         )
 
-    def _record_health(self, device_id: str, view: DeviceView | None) -> None:
-        """Each new health report once into the history (the fleet also tells of status changes)."""
-        health = None if view is None else view["health"]
-        if health is None or self.history is None or self._history_seen.get(device_id) == health["ts"]:
-            return
-        if len(self._history_seen) > 2 * self._settings.fleet.max_devices:
-            self._history_seen.clear()
-        self._history_seen[device_id] = health["ts"]
-        self.history.record(
-            device_id,
-            health["cpu_percent"],
-            health["memory_percent"],
-            health["temperature_c"],
-            health["broker_rtt_ms"],
-        )
+    def _record_health(self, device_id: str, health: DeviceHealth) -> None:
+        """Each new health report once into the history, as it came (no view built for it)."""
+        if self.history is not None:
+            self.history.record(
+                device_id, health.cpu_percent, health.memory_percent, health.temperature_c, health.broker_rtt_ms
+            )
 
     async def _keep_history(self) -> None:
         while True:

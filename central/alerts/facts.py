@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from bus.messages.device import DeviceEvent, DeviceHealth
+from bus.messages.device import DeviceEvent
 from central.alerts.rules import DeviceFacts
 from central.alerts.watch import FeedFacts
 from central.device_events import DeviceEventLog
@@ -59,37 +59,57 @@ def fleet_facts(fleet: FleetState, gaps: EventGaps | None = None) -> Iterator[De
 
 @dataclass
 class KeptFleetFacts:
-    """:func:`fleet_facts` that keeps each device's facts while its view, health and last gap stay the same
-    objects: the rules' look every few seconds then builds facts only for the devices that sent something, and
-    :class:`central.alerts.watch.FleetWatch` can pass over a device whose facts it has judged before."""
+    """:func:`fleet_facts` kept up to date by what the fleet tells of each change, rather than by a pass over every
+    device's view at every look: a look builds facts only for the devices the fleet told of since the last one
+    (or whose events showed a new gap), so :class:`central.alerts.watch.FleetWatch` can pass over a device whose
+    facts it has judged before. Silence comes with the clock, not with a message: each look first has the fleet
+    judge it (:meth:`FleetState.check_silence`), which tells of every device that went or stopped being silent.
+    Facts come sorted by device id, as the fleet's snapshot has them."""
 
     fleet: FleetState
     gaps: EventGaps | None = None
-    _kept: dict[str, tuple[DeviceView, DeviceHealth | None, float | None, DeviceFacts]] = field(default_factory=dict)
+    _facts: dict[str, DeviceFacts] = field(default_factory=dict)
+    _told: dict[str, DeviceView | None] = field(default_factory=dict)
+    """Devices the fleet told of since the last look, with their latest view (None: removed)."""
+    _gaps_seen: dict[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for view, _health in self.fleet.current():
+            self._told[view["id"]] = view
+        self.fleet.add_listener(self._changed)
+
+    def _changed(self, device_id: str, view: DeviceView | None) -> None:
+        self._told[device_id] = view  # the latest wins: facts are built at the look, once
 
     def __call__(self) -> list[DeviceFacts]:
-        kept: dict[str, tuple[DeviceView, DeviceHealth | None, float | None, DeviceFacts]] = {}
+        self.fleet.check_silence()
+        told, self._told = self._told, {}
         last_gaps = {} if self.gaps is None else self.gaps.last_gap_at
-        for view, health in self.fleet.current():
-            device_id = view["id"]
-            gap = last_gaps.get(device_id)
-            before = self._kept.get(device_id)
-            if before is not None and before[0] is view and before[1] is health and before[2] == gap:
-                kept[device_id] = before
+        if last_gaps != self._gaps_seen:  # few devices ever have a gap: this compares a handful of entries
+            for device_id, gap in last_gaps.items():
+                if self._gaps_seen.get(device_id) != gap and device_id not in told and device_id in self._facts:
+                    told[device_id] = self.fleet.view(device_id)
+            self._gaps_seen = dict(last_gaps)
+        facts = self._facts
+        joined_or_left = False
+        for device_id, view in told.items():
+            if view is None:
+                joined_or_left |= facts.pop(device_id, None) is not None
                 continue
-            facts = DeviceFacts(
+            joined_or_left |= device_id not in facts
+            facts[device_id] = DeviceFacts(
                 device_id=device_id,
                 kind=view["kind"],
                 state=view["state"],
                 reason=view["reason"],
                 location=view["location"],
                 version=view["version"],
-                health=health,
-                last_gap_at=gap,
+                health=self.fleet.health_of(device_id),
+                last_gap_at=last_gaps.get(device_id),
             )
-            kept[device_id] = (view, health, gap, facts)
-        self._kept = kept  # devices gone from the fleet are forgotten here too
-        return [entry[3] for entry in kept.values()]
+        if joined_or_left:  # a replaced entry keeps its place: sorting again is only for a device new or gone
+            self._facts = dict(sorted(facts.items()))
+        return list(self._facts.values())
 
 
 def feed_facts(views: list[FeedView], now: float) -> list[FeedFacts]:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Protocol
 
+import orjson
 from aiohttp import web
 
 from central.web.policy import POLICY_KEY
@@ -33,7 +34,18 @@ EventQueue = asyncio.Queue[bytes | None]
 
 def sse(event: str, data: object) -> bytes:
     """One Server-Sent Event; compact JSON never contains a raw newline, so one data line is enough."""
-    return f"event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
+    return b"event: " + event.encode() + b"\ndata: " + compact_json(data) + b"\n\n"
+
+
+def compact_json(data: object) -> bytes:
+    """``data`` as compact UTF-8 JSON: orjson, about 15 times quicker than ``json.dumps`` on a device's view
+    (0.5 against 8 µs; the facilities stream writes some 600 of them a second for 2,000 devices: bench.fleet).
+    What orjson refuses (keys that are not strings, integers over 64 bits) is written by ``json`` as before;
+    a float that is not finite is null (``json`` wrote ``Infinity``, which a browser's ``JSON.parse`` refuses)."""
+    try:
+        return orjson.dumps(data)
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return json.dumps(data, separators=(",", ":")).encode()
 
 
 def replace_queued(queue: EventQueue, item: bytes | None) -> None:
