@@ -32,9 +32,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import re
+import signal
 import statistics
 import subprocess
 import sys
@@ -260,15 +262,26 @@ async def kiosk_side(config: dict[str, Any]) -> None:
 
 
 def kiosk_child(config_path: Path) -> None:
+    """The kiosk as the ``kiosk`` command starts it (kiosk/__main__.py, kiosk/cli.py, device/ui/runner.py),
+    with the passenger beside it: the same log lines, malloc arenas, collector and Qt settings."""
+    import gc
     import logging
+
+    gc.disable()  # until the first paint, as kiosk/__main__.py; KioskApp.run turns it back on
+
+    from config.program import LOG_FORMAT
+    from video.allocator import limit_malloc_arenas
+
+    logging.basicConfig(stream=sys.stderr, level=logging.INFO, format=LOG_FORMAT)  # the benchmark scans it
+    limit_malloc_arenas()  # before Qt, paho or aiortc start a thread, as kiosk/cli.py
 
     import qasync
     from PySide6.QtWidgets import QApplication
 
-    # the kiosk's own log format (level names included), to stderr: the benchmark scans it
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     config = json.loads(config_path.read_text())
     qt = QApplication(sys.argv[:1])
+    qt.setApplicationName("kiosk")
+    qt.setQuitOnLastWindowClosed(False)
     loop = qasync.QEventLoop(qt)
     asyncio.set_event_loop(loop)
     with loop:
@@ -471,7 +484,7 @@ async def soak(args: argparse.Namespace, workdir: Path, programs: Programs) -> i
         kiosk = subprocess.Popen(
             [sys.executable, "-m", "bench.soak", "--kiosk-child", str(workdir / "kiosk.json")],
             env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONUNBUFFERED": "1"},
-            stdout=subprocess.PIPE, stderr=kiosk_log, text=True, start_new_session=True,
+            stdout=subprocess.PIPE, stderr=kiosk_log, text=True,  # in this group: stopped with it
         )  # fmt: skip
     programs.started.append(("kiosk", kiosk))  # type: ignore[arg-type]  # stopped with the others
     lines: asyncio.Queue[str | None] = asyncio.Queue()
@@ -479,9 +492,10 @@ async def soak(args: argparse.Namespace, workdir: Path, programs: Programs) -> i
 
     def read() -> None:
         assert kiosk.stdout is not None
-        for line in kiosk.stdout:
-            loop.call_soon_threadsafe(lines.put_nowait, line.rstrip("\n"))
-        loop.call_soon_threadsafe(lines.put_nowait, None)
+        with contextlib.suppress(RuntimeError):  # the loop closed: the run was stopped, nobody is reading
+            for line in kiosk.stdout:
+                loop.call_soon_threadsafe(lines.put_nowait, line.rstrip("\n"))
+            loop.call_soon_threadsafe(lines.put_nowait, None)
 
     threading.Thread(target=read, daemon=True).start()
     samples: list[Sample] = []
@@ -549,6 +563,8 @@ def main(argv: list[str] | None = None) -> int:
         args.minutes = 2.0
     if args.warmup is None:
         args.warmup = max(30.0, args.minutes * 60 / 6)
+    # SIGTERM (python -m bench's timeout) ends the run as Ctrl-C does: through the finally that stops every program
+    signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
     programs = Programs()
     with tempfile.TemporaryDirectory(prefix="bench-soak-") as tmp:
         try:
