@@ -80,6 +80,7 @@ BENCHMARKS: tuple[Benchmark, ...] = (
     Benchmark("signage_cpu", needs=(missing_chromium,)),
     Benchmark("phone_page", needs=(missing_chromium,)),
     Benchmark("phone_call_page", needs=(missing_chromium,)),
+    Benchmark("soak", needs=(missing_mosquitto, missing_chromium)),
     Benchmark("call_budget", needs=(missing_root,), unavailable_status=2),
 )
 

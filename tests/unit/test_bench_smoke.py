@@ -156,6 +156,15 @@ def transfer(out: str) -> None:
     assert "baseline: first call set-up" in out and "goal: p95 transfer" in out
 
 
+def soak(out: str) -> None:
+    figures = ("kiosk RSS (MiB)", "kiosk open files", "kiosk asyncio tasks", "kiosk Qt objects", "central RSS (MiB)")
+    for figure in figures:
+        assert re.search(rf"^{re.escape(figure)}\s+[\d.]+\s+[\d.]+\s+[+-][\d.]+%$", out, re.MULTILINE), (figure, out)
+    assert re.search(r"^rounds: [1-9]\d*; slips printed: [1-9]", out, re.MULTILINE), out
+    assert "goal no crash (kiosk exit 0, central running): yes" in out, out
+    assert "goal flat after warm-up" in out and "goal no ERROR or Traceback in the logs" in out
+
+
 def shows_a_table(out: str) -> None:
     """For a benchmark without checks of its own here: it printed a table (a rule under a header)."""
     assert re.search(r"^-{3,}(  -{2,})+", out, re.MULTILINE), out
@@ -183,6 +192,7 @@ CHECKS: dict[str, Callable[[str], None]] = {
     "transfer": transfer,
     "call_memory": call_memory,
     "bus_receive": bus_receive,
+    "soak": soak,
 }
 
 
