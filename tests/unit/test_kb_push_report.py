@@ -163,3 +163,14 @@ async def test_supervisors_and_admins_read_the_push_report_as_json_and_csv(tmp_p
         await site.server.close()
         site.accounts.close()
         site.store.close()
+
+
+def test_the_push_table_speaks_chinese_and_english_with_the_same_keys_and_placeholders() -> None:
+    import re
+
+    from tests.unit.test_case_form_texts import catalogue
+
+    texts = catalogue("reports-kb.js")
+    assert set(texts) == {"en", "zh-CN"} and set(texts["en"]) == set(texts["zh-CN"])
+    for key, english in texts["en"].items():
+        assert set(re.findall(r"\{(\w+)\}", english)) == set(re.findall(r"\{(\w+)\}", texts["zh-CN"][key])), key
