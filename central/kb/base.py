@@ -61,14 +61,19 @@ class KnowledgeBase:
         log.info("knowledge base: article %d deleted by %s", article_id, by)
         return True
 
+    def now(self) -> float:
+        """The knowledge base's clock (the reports judge "today" by it)."""
+        return self._clock()
+
     def search(self, query: str, limit: int = DEFAULT_LIMIT) -> list[Article]:
         hits = self.index.search(query, limit, popularity=lambda article_id: self._pushes.get(article_id, 0))
         found = (self.store.get(hit.article_id) for hit in hits)
         return [article for article in found if article is not None]
 
-    def pushed(self, article_id: int) -> int | None:
-        """An agent pushed the article: counted in the store and as demand; None for an unknown article."""
-        count = self.store.count_push(article_id)
+    def pushed(self, article_id: int, by: str = "") -> int | None:
+        """Agent ``by`` pushed the article: counted and logged in the store (the reports count the log) and
+        counted as demand; None for an unknown article."""
+        count = self.store.count_push(article_id, by, self._clock())
         if count is None:
             return None
         self._pushes[article_id] = count

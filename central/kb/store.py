@@ -6,15 +6,17 @@ beside it, so neither a query nor a restart of central computes pinyin again.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from central.kb.article import Article, ArticleDraft
 from central.kb.terms import weighed_terms
-from central.records.database import create_schema, open_database
+from central.records.database import open_database, stored_version
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the push log beside the all-time counter
 
 _SCHEMA = """
 CREATE TABLE articles (
@@ -33,11 +35,43 @@ CREATE TABLE articles (
     terms TEXT NOT NULL          -- a JSON object: search term -> weight of the best field holding it
 );
 """
+# Every push, kept after its article is deleted (the reports of past days still count it); the all-time
+# counter kb_pushes stays, as the search's popularity reads it without a scan of the log.
+_PUSH_LOG = """
+CREATE TABLE kb_push_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    article_id INTEGER NOT NULL,
+    pushed_at REAL NOT NULL,
+    agent_id TEXT NOT NULL
+);
+CREATE INDEX kb_push_log_by_time ON kb_push_log (pushed_at);
+"""
 _COLUMNS = "id, title_zh, title_en, body_zh, body_en, tags, url, map_text, flight, kb_pushes, updated_at, updated_by"
 
 
 class KbStoreError(RuntimeError):
     """The store cannot be used (for example it was written by a newer version)."""
+
+
+@dataclass(frozen=True)
+class PushedArticle:
+    """How often one article was pushed over a span of time, and who pushed it most."""
+
+    article_id: int
+    title_zh: str  # empty when the article has been deleted since
+    title_en: str
+    pushes: int
+    top_agent: str  # the agent with the most of these pushes (ties: the first by id)
+    top_agent_pushes: int
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    """A new file gets every table; a version 1 file gets the push log (its earlier pushes were only counted)."""
+    version = stored_version(db, SCHEMA_VERSION, "knowledge base", KbStoreError)
+    if version == SCHEMA_VERSION:
+        return
+    tables = (_SCHEMA if version == 0 else "") + _PUSH_LOG
+    db.executescript(f"BEGIN; {tables} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
 
 
 class ArticleStore(Protocol):
@@ -57,7 +91,9 @@ class ArticleStore(Protocol):
 
     def every_terms(self) -> Iterator[tuple[int, dict[str, int]]]: ...
 
-    def count_push(self, article_id: int) -> int | None: ...
+    def count_push(self, article_id: int, by: str, now: float) -> int | None: ...
+
+    def pushes_between(self, start: float, end: float) -> list[PushedArticle]: ...
 
     def close(self) -> None: ...
 
@@ -72,9 +108,7 @@ class SqliteArticleStore:
     """Articles in one table of a SQLite file (WAL, autocommit); the schema version is ``PRAGMA user_version``."""
 
     def __init__(self, path: Path | str) -> None:
-        self._db = open_database(
-            path, lambda db: create_schema(db, _SCHEMA, SCHEMA_VERSION, "knowledge base", KbStoreError)
-        )
+        self._db = open_database(path, _migrate)
 
     def add(self, draft: ArticleDraft, by: str, now: float) -> tuple[Article, dict[str, int]]:
         weights = article_terms(draft)
@@ -113,15 +147,49 @@ class SqliteArticleStore:
         for article_id, text in self._db.execute("SELECT id, terms FROM articles"):
             yield int(article_id), json.loads(text)
 
-    def count_push(self, article_id: int) -> int | None:
-        """One more push of the article; its new count, or None when there is no such article."""
-        row = self._db.execute(
-            "UPDATE articles SET kb_pushes = kb_pushes + 1 WHERE id = ? RETURNING kb_pushes", (article_id,)
-        ).fetchone()
+    def count_push(self, article_id: int, by: str, now: float) -> int | None:
+        """One more push of the article by agent ``by`` at ``now``, counted and logged together; the new
+        all-time count, or None (and nothing logged) when there is no such article."""
+        self._db.execute("BEGIN")
+        try:
+            row = self._db.execute(
+                "UPDATE articles SET kb_pushes = kb_pushes + 1 WHERE id = ? RETURNING kb_pushes", (article_id,)
+            ).fetchone()
+            if row is not None:
+                self._db.execute(
+                    "INSERT INTO kb_push_log (article_id, pushed_at, agent_id) VALUES (?, ?, ?)", (article_id, now, by)
+                )
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
         return int(row[0]) if row is not None else None
+
+    def pushes_between(self, start: float, end: float) -> list[PushedArticle]:
+        """Each article pushed in ``[start, end)``, the most pushed first (ties: by id), counted in SQL."""
+        rows = self._db.execute(_PUSHES_BETWEEN, (start, end)).fetchall()
+        return [
+            PushedArticle(int(a), str(zh or ""), str(en or ""), int(n), str(agent), int(most))
+            for a, zh, en, n, agent, most in rows
+        ]
 
     def close(self) -> None:
         self._db.close()
+
+
+_PUSHES_BETWEEN = """
+WITH asked AS (
+    SELECT article_id, agent_id FROM kb_push_log WHERE pushed_at >= ? AND pushed_at < ?
+), per_agent AS (
+    SELECT article_id, agent_id, COUNT(*) AS n,
+           ROW_NUMBER() OVER (PARTITION BY article_id ORDER BY COUNT(*) DESC, agent_id) AS place
+    FROM asked GROUP BY article_id, agent_id
+)
+SELECT p.article_id, a.title_zh, a.title_en, SUM(p.n) AS pushes,
+       MAX(CASE WHEN p.place = 1 THEN p.agent_id END), MAX(CASE WHEN p.place = 1 THEN p.n END)
+FROM per_agent p LEFT JOIN articles a ON a.id = p.article_id
+GROUP BY p.article_id ORDER BY pushes DESC, p.article_id
+"""
 
 
 def _values(draft: ArticleDraft) -> tuple[Any, ...]:

@@ -41,6 +41,9 @@ def add_kb_routes(app: web.Application, kb: KnowledgeBase) -> None:
     app.router.add_post("/api/kb/articles/{id}/delete", delete)
     app.router.add_post("/api/kb/articles/{id}/pushed", pushed)
     app.router.add_get("/api/kb/search", search)
+    from central.web.kb_report import add_kb_report_routes  # it imports this module's KB_KEY
+
+    add_kb_report_routes(app)
 
 
 def _error(status: int, error: str, message: str, field: str | None = None) -> web.Response:
@@ -118,10 +121,10 @@ async def delete(request: web.Request) -> web.StreamResponse:
 
 async def pushed(request: web.Request) -> web.StreamResponse:
     """``POST /api/kb/articles/{id}/pushed``: the console sent the article to a kiosk; counts it."""
-    require(request, *READERS)
+    who = require(request, *READERS)
     _check_change(request)
     article_id = _article_id(request)
-    count = request.app[KB_KEY].pushed(article_id) if article_id is not None else None
+    count = request.app[KB_KEY].pushed(article_id, who.name) if article_id is not None else None
     if count is None:
         return _error(404, "unknown_article", "There is no such article (it may have been deleted).")
     return web.json_response({"id": article_id, "kb_pushes": count})
