@@ -13,11 +13,13 @@ import pytest
 
 from bus.link import BusLink, LinkState, Publication
 from bus.loop_link import LoopLink
-from bus.messages.device import DeviceEvent
+from bus.messages.device import DeviceEvent, DeviceKind
 from bus.topics import TopicKind, Topics
 from central.device_events import DeviceEventLog
 from config.sections import BusSection
 from device.events import DeviceEvents
+from device.health import HealthProbe
+from device.presence import DeviceIdentity, DevicePresence
 from tests.peers.ejabberd import EjabberdCluster
 from tests.peers.mosquitto import Mosquitto
 from tests.peers.net import free_port
@@ -99,41 +101,56 @@ async def test_events_cross_the_cluster_and_survive_the_device_node_killed_exact
         url=node_a.url, brokers=[node_b.url], username=cluster.username, password=cluster.password, **FAST
     )
     kiosk_link = BusLink(kiosk_bus, "kiosk-a", clean_session=False)
+    identity = DeviceIdentity(device_id="kiosk-a", kind=DeviceKind.KIOSK, version="test")
+    presence = DevicePresence(kiosk_link, TOPICS, identity, HealthProbe(tmp_path), interval_s=3600)
     kiosk = DeviceEvents(kiosk_link, TOPICS, "kiosk-a", tmp_path)
     kiosk.start()
+    await presence.start()  # health at every connect: it names the broker
     await kiosk_link.start()
     try:
         await until(lambda: kiosk_link.state is LinkState.ONLINE, "the kiosk online on node A", 15)
         await until(lambda: central.state is LinkState.ONLINE, "central online on node B", 15)
         assert kiosk_link.where == f"127.0.0.1:{node_a.port}"
+        await until(lambda: _health_broker(presence) == kiosk_link.where, "health naming node A", 15)
         assert central.where == f"127.0.0.1:{node_b.port}"
         await _subscribed(kiosk_link, log)
         for n in range(20):
             kiosk.emit("print.done", {"n": n})
         await until(lambda: taken[-1:] == [19], lambda: f"the first 20 events across the cluster, took {taken}", 15)
 
-        # mid-run: a burst of 300 is going out (the outbox keeps 100 unacknowledged at once), part of it across,
-        # part acknowledged by node A only, part not yet acknowledged, when A dies
+        # mid-run: a burst of 300 is going out (the outbox keeps 100 unacknowledged at once) and A dies the moment
+        # the burst's first event reaches central, with most of it acknowledged by A or not yet
+        in_outbox_at_kill: list[int] = []
+
+        def kill_a_mid_burst(device: str, event: DeviceEvent) -> None:
+            if device == "kiosk-a" and event.seq == 20:
+                node_a.kill()
+                in_outbox_at_kill.append(len(kiosk.outbox))
+
+        log.add_listener(kill_a_mid_burst)
         for n in range(20, 320):
             kiosk.emit("print.done", {"n": n})
-        await until(lambda: len(taken) >= 40, "part of the burst across", 15)
-        node_a.kill()
-        in_outbox_at_kill = len(kiosk.outbox)
+        await until(lambda: bool(in_outbox_at_kill), "node A killed mid-burst", 15)
         for n in range(320, 340):  # made while the kiosk finds its way to node B
             kiosk.emit("print.held", {"n": n})
             await asyncio.sleep(0)
 
         await until(lambda: taken[-1:] == [339], lambda: f"every event at central, took {taken[-5:]}", 30)
         assert kiosk_link.where == f"127.0.0.1:{node_b.port}"  # it failed over, and says where it is
+        await until(lambda: _health_broker(presence) == kiosk_link.where, "health naming node B", 15)
         stats = log.stats("kiosk-a")
         assert stats is not None
         assert taken == list(range(340))  # exactly once, in order
         assert (stats.taken, stats.missing) == (340, 0)
         assert sorted(set(arrived)) == list(range(340))  # what arrived twice was a resend, dropped as a repeat
         await until(lambda: len(kiosk.outbox) == 0, "the outbox emptied by node B's acknowledgements", 15)
-        assert in_outbox_at_kill > 0  # the kill did come mid-run
-        print(f"failover: {in_outbox_at_kill} unacknowledged at the kill, {stats.repeats} repeat(s) dropped")
+        assert in_outbox_at_kill[0] > 0  # the kill did come mid-run
+        print(f"failover: {in_outbox_at_kill[0]} events in the outbox at the kill, {stats.repeats} repeat(s) dropped")
     finally:
         kiosk.close()
-        await kiosk_link.stop()
+        await presence.stop()  # and with it the kiosk's link
         await central.stop()
+
+
+def _health_broker(presence: DevicePresence) -> str | None:
+    return None if presence.last_health is None else presence.last_health.broker
