@@ -17,6 +17,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +29,7 @@ EJABBERD_LIBS = "/usr/lib/x86_64-linux-gnu"  # where Debian puts ejabberd's Erla
 USER, PASSWORD = "bus", "bus-secret"
 HOST = "localhost"
 CTL_TIMEOUT_S = 60.0
+START_TIMEOUT_S = 60.0
 
 _CONFIG = """\
 hosts: ["{host}"]
@@ -109,6 +111,8 @@ class EjabberdCluster:
             node = EjabberdNode(f"broker{index + 1}-{tag}", free_port(), self.workdir / f"node{index + 1}")
             self.nodes.append(node)
             self._start_node(node)
+        for node in self.nodes:
+            self._wait_started(node)
         for node in self.nodes[1:]:
             self.ctl(node, "join_cluster", self.nodes[0].node)
         self.ctl(self.nodes[0], "register", USER, HOST, PASSWORD)
@@ -127,13 +131,33 @@ class EjabberdCluster:
         node.process = self._popen(command, node.workdir / "erl", env)
         wait_for_port(node.port, timeout_s=60, alive=node.alive)
 
+    def _wait_started(self, node: EjabberdNode) -> None:
+        """Until ``node`` answers ``status`` as started: its MQTT port opens before its control interface does,
+        and a busy machine takes seconds more (ejabberdctl's own start waits the same way)."""
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            run = self._ctl_run(node, "status")
+            if run.returncode == 0:
+                return
+            if time.monotonic() > deadline or not node.alive():
+                output = (run.stdout + run.stderr).decode(errors="replace")
+                raise RuntimeError(f"ejabberd node {node.node} not started: {output}\n{node.log_text()[-2000:]}")
+            time.sleep(0.2)  # each try is itself a short-lived Erlang VM: poll, but not in a tight loop
+
     def ctl(self, node: EjabberdNode, *command: str) -> str:
         """An ``ejabberdctl`` command run against ``node``; its output, or a failure that shows it."""
+        run = self._ctl_run(node, *command)
+        output = (run.stdout + run.stderr).decode(errors="replace")
+        if run.returncode != 0:
+            raise RuntimeError(f"ejabberdctl {' '.join(command)} on {node.node} failed ({run.returncode}): {output}")
+        return output
+
+    def _ctl_run(self, node: EjabberdNode, *command: str) -> subprocess.CompletedProcess[bytes]:
         assert self.workdir is not None
         name = f"ctl-{secrets.token_hex(3)}@{HOST}"
         argv = [ERL, "-sname", name, "-setcookie", self.cookie, "-hidden", "-noinput", "-noshell"]
         argv += ["-s", "ejabberd_ctl", "-extra", node.node, *command]
-        run = subprocess.run(
+        return subprocess.run(
             argv,
             env=self._env({}),
             user=self._user(),
@@ -142,10 +166,6 @@ class EjabberdCluster:
             timeout=CTL_TIMEOUT_S,
             check=False,
         )
-        output = (run.stdout + run.stderr).decode(errors="replace")
-        if run.returncode != 0:
-            raise RuntimeError(f"ejabberdctl {' '.join(command)} on {node.node} failed ({run.returncode}): {output}")
-        return output
 
     def stop(self) -> None:
         for node in reversed(self.nodes):
