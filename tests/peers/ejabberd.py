@@ -30,6 +30,7 @@ USER, PASSWORD = "bus", "bus-secret"
 HOST = "localhost"
 CTL_TIMEOUT_S = 60.0
 START_TIMEOUT_S = 60.0
+PORT_ATTEMPTS = 3
 
 _CONFIG = """\
 hosts: ["{host}"]
@@ -100,6 +101,14 @@ class EjabberdCluster:
         return PASSWORD
 
     def start(self) -> EjabberdCluster:
+        """Start every node and join them; on any failure, stop what was started before raising."""
+        try:
+            return self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self) -> EjabberdCluster:
         # not pytest's tmp_path: the ejabberd user must be able to reach it, and pytest's is root's alone
         self.workdir = Path(tempfile.mkdtemp(prefix="ejabberd-cluster-"))
         self.workdir.chmod(0o755)
@@ -108,7 +117,7 @@ class EjabberdCluster:
         wait_for_port(self.epmd_port, alive=lambda: self.epmd is not None and self.epmd.poll() is None)
         tag = secrets.token_hex(3)  # node names are machine-wide (one epmd per port, but logs and ctl use them)
         for index in range(self.size):
-            node = EjabberdNode(f"broker{index + 1}-{tag}", free_port(), self.workdir / f"node{index + 1}")
+            node = EjabberdNode(f"broker{index + 1}-{tag}", 0, self.workdir / f"node{index + 1}")
             self.nodes.append(node)
             self._start_node(node)
         for node in self.nodes:
@@ -122,14 +131,26 @@ class EjabberdCluster:
         spool = node.workdir / "spool"
         spool.mkdir(parents=True)
         config = node.workdir / "ejabberd.yml"
-        config.write_text(_CONFIG.format(host=HOST, port=node.port))
-        self._own(node.workdir)
         command = [ERL, "-sname", node.node, "-setcookie", self.cookie, "-noinput", "-noshell"]
         command += ["-kernel", "inet_dist_use_interface", "{127,0,0,1}", "-mnesia", "dir", f'"{spool}"']
         command += ["-s", "ejabberd"]
         env = {"EJABBERD_CONFIG_PATH": str(config), "EJABBERD_LOG_PATH": str(node.workdir / "ejabberd.log")}
-        node.process = self._popen(command, node.workdir / "erl", env)
-        wait_for_port(node.port, timeout_s=60, alive=node.alive)
+        for _attempt in range(PORT_ATTEMPTS):
+            node.port = free_port()
+            config.write_text(_CONFIG.format(host=HOST, port=node.port))
+            self._own(node.workdir)
+            node.process = self._popen(command, node.workdir / "erl", env)
+            try:
+                wait_for_port(node.port, timeout_s=60, alive=node.alive)
+                return
+            except RuntimeError:
+                output = (node.workdir / "erl.out").read_text(errors="replace")
+                if "eaddrinuse" not in output:
+                    raise RuntimeError(f"ejabberd node {node.node} did not start:\n{output[-3000:]}") from None
+                # another program took the free port in between (an Erlang node's own distribution port, in
+                # the runs that met it): a fresh port, a fresh node
+                _end(node.process)
+        raise RuntimeError(f"ejabberd node {node.node}: no free port in {PORT_ATTEMPTS} attempts")
 
     def _wait_started(self, node: EjabberdNode) -> None:
         """Until ``node`` answers ``status`` as started: its MQTT port opens before its control interface does,
