@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from enum import StrEnum
 from pathlib import Path
@@ -60,7 +61,7 @@ class BusSection(Section):
         default_factory=list,
         description="Further brokers of the same cluster or bridge (mqtt://host:port, same scheme as url): when "
         "the one in use cannot be reached or is lost, the next is tried, in turn after url, with the same "
-        "reconnect delays. Empty for one broker.",
+        "reconnect delays. Empty for one broker. From the environment: the URLs separated by commas.",
     )
     site: Annotated[str, Field(pattern=IATA_PATTERN)] = Field(
         default="HAK", description="IATA code of the airport, upper case (e.g. HAK)."
@@ -96,6 +97,16 @@ class BusSection(Section):
         if not value or value.startswith("/") or value.endswith("/") or re.search(r"[#+\s]", value):
             raise ValueError("must be a topic prefix like 'airport/{site}' (no wildcards, no edge slashes)")
         return value
+
+    @field_validator("brokers", mode="before")
+    @classmethod
+    def _brokers_from_text(cls, value: object) -> object:
+        """From an environment variable the list comes as text: URLs split by commas or spaces, or a JSON list."""
+        if not isinstance(value, str):
+            return value
+        if value.lstrip().startswith("["):
+            return json.loads(value)  # a ValueError here is reported as this key's error
+        return [url for url in re.split(r"[\s,]+", value) if url]
 
     @model_validator(mode="after")
     def _brokers_share_the_scheme(self) -> BusSection:

@@ -6,7 +6,9 @@ import pytest
 from pydantic import ValidationError
 
 from bus.link import BusLink
+from config.loader import SettingsError, load_settings
 from config.sections import BusRisk, BusSection
+from kiosk.settings import ENV_PREFIX, KioskSettings
 
 
 def test_one_url_is_one_broker_as_before() -> None:
@@ -19,6 +21,14 @@ def test_brokers_come_after_url_in_the_order_given() -> None:
     bus = BusSection(url="mqtts://a.example", brokers=["mqtts://b.example:8884", "mqtts://c.example/"])
     assert bus.endpoints == [("a.example", 8883), ("b.example", 8884), ("c.example", 8883)]
     assert (bus.host, bus.port) == ("a.example", 8883)
+
+
+def test_brokers_from_an_environment_variable() -> None:
+    for text in ("mqtt://b.example:1884, mqtt://c.example", '["mqtt://b.example:1884", "mqtt://c.example"]'):
+        settings = load_settings(KioskSettings, ENV_PREFIX, None, environ={"KIOSK_BUS__BROKERS": text})
+        assert settings.bus.endpoints[1:] == [("b.example", 1884), ("c.example", 1883)]
+    with pytest.raises(SettingsError, match="KIOSK_BUS__BROKERS"):
+        load_settings(KioskSettings, ENV_PREFIX, None, environ={"KIOSK_BUS__BROKERS": "b.example:1884"})
 
 
 def test_a_broker_with_another_scheme_is_refused_with_its_url() -> None:
