@@ -1,9 +1,12 @@
 """The MQTT link on paho-mqtt 2.x, driven from asyncio.
 
 paho's network loop runs in its own thread (``loop_start``), which also does the reconnecting with
-a capped, doubling delay. Everything a caller sees (state changes, messages, "connected") is handed
-to the asyncio loop with ``call_soon_threadsafe``, so handlers run on the loop and never block paho,
-and nothing here ever blocks the loop.
+a capped, doubling delay. With several brokers (``[bus] brokers``, a cluster or a bridge), each failed
+attempt and each lost connection moves the next attempt on to the next broker, in turn.
+
+Everything a caller sees (state changes, messages, "connected") is handed to the asyncio loop with
+``call_soon_threadsafe``, so handlers run on the loop and never block paho, and nothing here ever blocks
+the loop.
 """
 
 from __future__ import annotations
@@ -110,6 +113,8 @@ class BusLink:
         self._early_acks: set[int] = set()
         self._stopping = False
         self.last_rtt_ms: float | None = None
+        self._endpoints = settings.endpoints
+        self._broker = 0  # index in _endpoints of the broker in use, or tried next; changed in paho's thread
 
     @property
     def risks(self) -> list[BusRisk]:
@@ -122,7 +127,9 @@ class BusLink:
 
     @property
     def where(self) -> str:
-        return f"{self._settings.host}:{self._settings.port}"
+        """host:port of the broker in use (or being tried)."""
+        host, port = self._endpoints[self._broker]
+        return f"{host}:{port}"
 
     def add_state_listener(self, listener: StateListener) -> None:
         """Called on the loop with (state, detail) whenever the link's state changes."""
@@ -265,15 +272,28 @@ class BusLink:
             client.subscribe(pattern, qos)
         self._post(self._connected)
 
-    def _on_connect_fail(self, _client: mqtt.Client, _userdata: Any) -> None:
+    def _on_connect_fail(self, client: mqtt.Client, _userdata: Any) -> None:
         self._post(self._set_state, LinkState.OFFLINE, f"cannot reach broker at {self.where}")
+        self._fail_over(client)
 
-    def _on_disconnect(
-        self, _client: mqtt.Client, _userdata: Any, _flags: Any, reason: ReasonCode, _props: Any
-    ) -> None:
-        if self._state is LinkState.REFUSED or self._stopping:
+    def _on_disconnect(self, client: mqtt.Client, _userdata: Any, _flags: Any, reason: ReasonCode, _props: Any) -> None:
+        if self._stopping:
             return
-        self._post(self._set_state, LinkState.OFFLINE, f"lost broker at {self.where}: {reason}")
+        if self._state is not LinkState.REFUSED:
+            self._post(self._set_state, LinkState.OFFLINE, f"lost broker at {self.where}: {reason}")
+        self._fail_over(client)  # also after a refusal: another node may take us
+
+    def _fail_over(self, client: mqtt.Client) -> None:
+        """Point paho's next reconnect at the next broker. Nothing sent is lost by it: paho sends the QoS 1
+        messages not yet acknowledged again after connecting, and the outbox its events."""
+        if len(self._endpoints) < 2:
+            return
+        previous = self.where
+        self._broker = (self._broker + 1) % len(self._endpoints)
+        # paho's host/port setters refuse while the old connection is not wholly closed, which is exactly now
+        # (paho's own reconnect reads these two at its next attempt, in this thread)
+        client._host, client._port = self._endpoints[self._broker]
+        log.info("bus: next attempt at %s instead of %s", self.where, previous)
 
     def _on_message(self, _client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
         size = len(message.payload)

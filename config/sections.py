@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 DEVICE_ID_PATTERN = r"^[a-z0-9-]{1,64}$"
 IATA_PATTERN = r"^[A-Z]{3}$"
@@ -56,6 +57,12 @@ class BusSection(Section):
         default="mqtt://127.0.0.1:1883",
         description="Broker address, mqtt://host:port or mqtts://host:port (TLS).",
     )
+    brokers: Annotated[list[Annotated[str, Field(pattern=BUS_URL_PATTERN)]], Field(max_length=16)] = Field(
+        default_factory=list,
+        description="Further brokers of the same cluster or bridge (mqtt://host:port, same scheme as url): when "
+        "the one in use cannot be reached or is lost, the next is tried, in turn after url, with the same "
+        "reconnect delays. Empty for one broker. From the environment: the URLs separated by commas.",
+    )
     site: Annotated[str, Field(pattern=IATA_PATTERN)] = Field(
         default="HAK", description="IATA code of the airport, upper case (e.g. HAK)."
     )
@@ -91,6 +98,24 @@ class BusSection(Section):
             raise ValueError("must be a topic prefix like 'airport/{site}' (no wildcards, no edge slashes)")
         return value
 
+    @field_validator("brokers", mode="before")
+    @classmethod
+    def _brokers_from_text(cls, value: object) -> object:
+        """From an environment variable the list comes as text: URLs split by commas or spaces, or a JSON list."""
+        if not isinstance(value, str):
+            return value
+        if value.lstrip().startswith("["):
+            return json.loads(value)  # a ValueError here is reported as this key's error
+        return [url for url in re.split(r"[\s,]+", value) if url]
+
+    @model_validator(mode="after")
+    def _brokers_share_the_scheme(self) -> BusSection:
+        # one TLS setting (tls_set, ca_file) serves every connection the link makes
+        mixed = [url for url in self.brokers if url.startswith("mqtts://") != self.tls]
+        if mixed:
+            raise ValueError(f"brokers must all use the scheme of url ({self.url.split(':', 1)[0]}://): {mixed[0]}")
+        return self
+
     @property
     def topic_root(self) -> str:
         """The root with the site filled in."""
@@ -98,13 +123,16 @@ class BusSection(Section):
 
     @property
     def host(self) -> str:
-        return self._authority.rsplit(":", 1)[0]
+        return self.endpoints[0][0]
 
     @property
     def port(self) -> int:
-        if ":" in self._authority:
-            return int(self._authority.rsplit(":", 1)[1])
-        return 8883 if self.tls else 1883
+        return self.endpoints[0][1]
+
+    @property
+    def endpoints(self) -> list[tuple[str, int]]:
+        """(host, port) of url and then of each of brokers, in the order they are tried."""
+        return [self._endpoint(url) for url in (self.url, *self.brokers)]
 
     @property
     def tls(self) -> bool:
@@ -113,14 +141,17 @@ class BusSection(Section):
     @property
     def risks(self) -> list[BusRisk]:
         """What makes this connection unsafe; nothing for a broker on this machine (the demo's)."""
-        if self.host.lower() in LOOPBACK_HOSTS or self.host.startswith("127."):
+        if all(host.lower() in LOOPBACK_HOSTS or host.startswith("127.") for host, _port in self.endpoints):
             return []
         risks = [] if self.username else [BusRisk.ANONYMOUS]
         return risks if self.tls else [*risks, BusRisk.PLAINTEXT]
 
-    @property
-    def _authority(self) -> str:
-        return self.url.split("://", 1)[1].rstrip("/")
+    def _endpoint(self, url: str) -> tuple[str, int]:
+        authority = url.split("://", 1)[1].rstrip("/")
+        if ":" in authority:
+            host, port = authority.rsplit(":", 1)
+            return host, int(port)
+        return authority, 8883 if self.tls else 1883
 
 
 class DeviceBusSection(BusSection):

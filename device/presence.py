@@ -129,6 +129,7 @@ class DevicePresence:
                     system_uptime_s=round(sample.system_uptime_s),
                     broker_rtt_ms=None if self._link.last_rtt_ms is None else round(self._link.last_rtt_ms, 2),
                     bus_risks=self._link.risks,
+                    broker=self._link.where,
                 )
                 for extras in self._extras:
                     health = extras(health)

@@ -98,6 +98,7 @@ class DeviceHealth(Message):
     uptime_s: Annotated[float, Field(ge=0)] = Field(description="seconds since the app started")
     system_uptime_s: Annotated[float, Field(ge=0)] | None = None
     broker_rtt_ms: Annotated[float, Field(ge=0)] | None = None
+    broker: ShortText | None = Field(default=None, description="host:port of the broker the device is on")
     printer: PrinterHealth | None = None
     camera: CameraHealth | None = None
     bus_risks: Annotated[list[BusRisk], Field(max_length=4)] = Field(
