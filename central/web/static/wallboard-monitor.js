@@ -16,10 +16,10 @@
 //   #monitor-agent[data-frames]      the same for the agent's camera
 
 import { $, Backoff, pageLanguage } from "./common.js";
+import { gatheringComplete, inboundReports } from "./peer.js";
 
 const SOCKET_PATH = "/api/monitor/ws";
 const SETTINGS_URL = "/api/monitor/settings";
-const GATHER_TIMEOUT_MS = 5000;
 const STATS_EVERY_MS = 1000;
 const CALLS_EVERY_MS = 1000;
 
@@ -351,30 +351,15 @@ async function applyMode(s) {
   await s.whisper.replaceTrack(track);
 }
 
-function gatheringComplete(pc) {
-  if (pc.iceGatheringState === "complete") return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, GATHER_TIMEOUT_MS);
-    pc.addEventListener("icegatheringstatechange", () => {
-      if (pc.iceGatheringState === "complete") {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
-}
-
 async function readStats(s) {
   if (session !== s || !s.pc) return;
   try {
-    const stats = await s.pc.getStats();
     const frames = { passenger: 0, agent: 0 };
-    stats.forEach((report) => {
-      if (report.type !== "inbound-rtp" || report.kind !== "video") return;
+    for (const report of await inboundReports(s.pc, "video")) {
       const role = String(s.roles[report.mid] || "");
       if (role === "passenger_video") frames.passenger += report.framesDecoded || 0;
       if (role === "agent_video") frames.agent += report.framesDecoded || 0;
-    });
+    }
     passengerVideo.dataset.frames = String(frames.passenger);
     agentVideo.dataset.frames = String(frames.agent);
   } catch {
