@@ -14,7 +14,7 @@
 // and #monitored (in the call's controls) shows while the setting asks for the mark, or in whisper.
 
 import { page } from "./agent-page.js";
-import { $, Backoff } from "./common.js";
+import { $, Backoff, openJsonSocket } from "./common.js";
 import { gatheringComplete, inboundReports } from "./peer.js";
 
 const SOCKET_PATH = "/api/agent/monitor/ws";
@@ -68,25 +68,17 @@ function send(message) {
 
 function connect() {
   if (!wanted || socket) return;
-  const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-  const ws = new WebSocket(`${scheme}://${window.location.host}${SOCKET_PATH}`);
-  socket = ws;
-  ws.addEventListener("open", () => retry.reset());
-  ws.addEventListener("message", (event) => {
-    if (ws !== socket || typeof event.data !== "string") return;
-    let message;
-    try {
-      message = JSON.parse(event.data);
-    } catch {
-      return;
-    }
-    if (message && typeof message === "object") onMessage(message);
-  });
-  ws.addEventListener("close", () => {
-    if (ws !== socket) return;
-    socket = null;
-    stop(); // central ended the monitoring with the socket
-    if (wanted) retry.schedule(connect);
+  socket = openJsonSocket(SOCKET_PATH, {
+    onOpen: () => retry.reset(),
+    onMessage: (ws, message) => {
+      if (ws === socket) onMessage(message);
+    },
+    onClose: (ws) => {
+      if (ws !== socket) return;
+      socket = null;
+      stop(); // central ended the monitoring with the socket
+      if (wanted) retry.schedule(connect);
+    },
   });
 }
 

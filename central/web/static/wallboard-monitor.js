@@ -15,7 +15,7 @@
 //   #monitor-passenger[data-frames]  video frames decoded from the passenger's side (getStats)
 //   #monitor-agent[data-frames]      the same for the agent's camera
 
-import { $, Backoff, pageLanguage } from "./common.js";
+import { $, Backoff, openJsonSocket, pageLanguage } from "./common.js";
 import { gatheringComplete, inboundReports } from "./peer.js";
 
 const SOCKET_PATH = "/api/monitor/ws";
@@ -222,25 +222,17 @@ function renderCalls() {
 
 function connect() {
   if (socket) return;
-  const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-  const ws = new WebSocket(`${scheme}://${window.location.host}${SOCKET_PATH}`);
-  socket = ws;
-  ws.addEventListener("open", () => retry.reset());
-  ws.addEventListener("message", (event) => {
-    if (ws !== socket || typeof event.data !== "string") return;
-    let message;
-    try {
-      message = JSON.parse(event.data);
-    } catch {
-      return;
-    }
-    if (message && typeof message === "object") onMessage(message);
-  });
-  ws.addEventListener("close", () => {
-    if (ws !== socket) return;
-    socket = null;
-    if (session || pending) end("agent_lost");
-    retry.schedule(connect);
+  socket = openJsonSocket(SOCKET_PATH, {
+    onOpen: () => retry.reset(),
+    onMessage: (ws, message) => {
+      if (ws === socket) onMessage(message);
+    },
+    onClose: (ws) => {
+      if (ws !== socket) return;
+      socket = null;
+      if (session || pending) end("agent_lost");
+      retry.schedule(connect);
+    },
   });
 }
 
