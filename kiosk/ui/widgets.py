@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal, SignalInstance
 from PySide6.QtWidgets import QBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 ZERO_WIDTH_SPACE = "\u200b"
@@ -25,6 +26,21 @@ def label(object_name: str, *, wrap: bool = False, alignment: Qt.AlignmentFlag |
     if text:
         widget.setText(text)
     return widget
+
+
+def as_screen(widget: QWidget) -> None:
+    """Makes widget a full kiosk screen: the stylesheet's "Screen" background, painted behind its children."""
+    widget.setObjectName("Screen")
+    widget.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+
+
+def nav_button(on_click: Callable[[], object] | SignalInstance) -> QPushButton:
+    """A button of the screens' navigation (Home, Back, Next...) that calls on_click when tapped; its text
+    is set on retranslate."""
+    button = QPushButton()
+    button.setObjectName("NavButton")
+    button.clicked.connect(on_click)
+    return button
 
 
 def breakable(text: str) -> str:

@@ -30,7 +30,7 @@ from device.ui.text import Texts
 from kiosk.case_callback import FeedbackAnswer, FeedbackCategory, valid_phone
 from kiosk.ui.case_qr import PhoneKeypad
 from kiosk.ui.keyboard import COLUMNS, ROWS, KeyButton, OnScreenKeyboard
-from kiosk.ui.widgets import WrappedLabel, label
+from kiosk.ui.widgets import WrappedLabel, as_screen, label, nav_button
 
 MAX_TEXT_CHARS = 500  # central takes 1000; a kiosk keyboard is slow, and a long text here is a stuck key
 TWO_COLUMNS_FROM_PX = 1000  # two category buttons side by side are too wide for 800 px in large text
@@ -75,8 +75,7 @@ class FeedbackScreen(QWidget):
 
     def __init__(self, texts: Texts, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("Screen")
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        as_screen(self)
         self._texts = texts
         # set by the app once central's address is known; without them the form says it is unavailable
         self.fetch_categories: CategoryFetcher | None = None
@@ -87,9 +86,7 @@ class FeedbackScreen(QWidget):
         self._task: asyncio.Task[None] | None = None
 
         self.title = label("ScreenTitle", wrap=True)
-        self.home_button = QPushButton()
-        self.home_button.setObjectName("NavButton")
-        self.home_button.clicked.connect(self.home_requested)
+        self.home_button = nav_button(self.home_requested)
         header = QHBoxLayout()
         header.addWidget(self.title, 1)
         header.addWidget(self.home_button, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
@@ -110,9 +107,7 @@ class FeedbackScreen(QWidget):
         card_layout.addWidget(self.text_shown)
         self.keyboard = FeedbackKeyboard(texts)
         self.keyboard.text_changed.connect(lambda _text: self._update())
-        self.next_button = QPushButton()
-        self.next_button.setObjectName("NavButton")
-        self.next_button.clicked.connect(lambda: self.show_step(Step.CONTACT))
+        self.next_button = nav_button(lambda: self.show_step(Step.CONTACT))
 
         self.contact_question = WrappedLabel("InfoBody")
         self.send_without = QPushButton()
@@ -123,9 +118,7 @@ class FeedbackScreen(QWidget):
         self.phone_shown.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.keypad = PhoneKeypad(texts)
         self.keypad.changed.connect(lambda _number: self._update())
-        self.send_with = QPushButton()
-        self.send_with.setObjectName("NavButton")
-        self.send_with.clicked.connect(lambda: self.send(with_phone=True))
+        self.send_with = nav_button(lambda: self.send(with_phone=True))
         self.back_button = QPushButton()
         self.back_button.setObjectName("ChoiceButton")
         self.back_button.clicked.connect(lambda: self.show_step(Step.WRITE))
