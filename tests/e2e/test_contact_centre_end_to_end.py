@@ -23,7 +23,6 @@ from tests.e2e.test_supervisor_monitors_a_call import cpu_share, until_above
 from tests.e2e.test_transfer_end_to_end import console_of
 from tests.e2e.test_video_help_end_to_end import (
     UI_TIMEOUT_MS,
-    RunningKiosk,
     answer_the_ring,
     ask_for_help,
     hang_up_with_disposition,
@@ -31,6 +30,7 @@ from tests.e2e.test_video_help_end_to_end import (
 from tests.peers.central import central_running
 from tests.peers.chromium import chromium
 from tests.peers.mosquitto import Mosquitto
+from tests.peers.running_kiosk import RunningKiosk
 from tests.peers.staff import sign_in_browser
 from tests.peers.wait import until
 

@@ -17,7 +17,6 @@ from playwright.async_api import Page, expect
 
 from tests.e2e.test_video_help_end_to_end import (
     UI_TIMEOUT_MS,
-    RunningKiosk,
     answer_the_ring,
     ask_for_help,
     hang_up_with_disposition,
@@ -26,6 +25,7 @@ from tests.peers.central import central_running
 from tests.peers.chromium import chromium
 from tests.peers.console import sign_in_on_the_page
 from tests.peers.mosquitto import Mosquitto
+from tests.peers.running_kiosk import RunningKiosk
 from tests.peers.wait import until
 
 pytestmark = pytest.mark.slow
