@@ -42,6 +42,15 @@ async def console_of(browser, base_url: str, agent_id: str) -> Page:
     return page
 
 
+async def agent_a_answers(qtbot, kiosk: RunningKiosk, browser, base_url: str) -> Page:
+    """Agent A (chen) signs in and answers the passenger's call; A's console, once A's video is on the kiosk."""
+    a = await console_of(browser, base_url, "chen")
+    await ask_for_help(qtbot, kiosk)
+    await answer_the_ring(a)
+    await until(lambda: kiosk.window.in_call.agent_video.frames_shown >= 3, "agent A's video on the kiosk")
+    return a
+
+
 def test_agent_a_passes_the_call_to_agent_b_and_the_kiosk_gets_bs_video_without_hanging_up(
     qtbot, qt_loop, mosquitto: Mosquitto, tmp_path: Path, chromium_executable: str
 ):
@@ -53,10 +62,7 @@ def test_agent_a_passes_the_call_to_agent_b_and_the_kiosk_gets_bs_video_without_
                 chromium(chromium_executable) as browser,
             ):
                 window = kiosk.window
-                a = await console_of(browser, central.base_url, "chen")
-                await ask_for_help(qtbot, kiosk)
-                await answer_the_ring(a)
-                await until(lambda: window.in_call.agent_video.frames_shown >= 3, "agent A's video on the kiosk")
+                a = await agent_a_answers(qtbot, kiosk, browser, central.base_url)
                 flow = kiosk.app.flow
                 assert flow is not None and flow.session is not None
                 call_id = flow.session.call_id
@@ -108,10 +114,7 @@ def test_agent_a_consults_b_browser_to_browser_while_the_passenger_waits_then_ha
                 chromium(chromium_executable) as browser,
             ):
                 window = kiosk.window
-                a = await console_of(browser, central.base_url, "chen")
-                await ask_for_help(qtbot, kiosk)
-                await answer_the_ring(a)
-                await until(lambda: window.in_call.agent_video.frames_shown >= 3, "agent A's video on the kiosk")
+                a = await agent_a_answers(qtbot, kiosk, browser, central.base_url)
                 b = await console_of(browser, central.base_url, "wang")
 
                 await a.locator("#transfer-agent").select_option("wang", timeout=UI_TIMEOUT_MS)
