@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import json
 import logging
 import os
 import statistics
@@ -37,7 +36,7 @@ from bench.call_setup import (
     environment,
 )
 from bench.procmem import process_memory
-from bench.report import Spread, table, yes
+from bench.report import Spread, table, write_figures, yes
 from bus.messages.call import CallRequest, Connect, SdpAnswer, SdpOffer
 from hardware.camera import CameraOwner, SyntheticSource
 from video.allocator import KIOSK_ARENA_MAX, limit_malloc_arenas, return_freed_memory
@@ -375,13 +374,7 @@ def main(argv: list[str] | None = None) -> int:
     env = environment(load_before)
     print(render(memory, samples, env, took_s))
     if args.json:
-        data = {
-            "environment": env,
-            "took_s": round(took_s, 2),
-            "memory": asdict(memory),
-            "samples": [asdict(s) for s in samples],
-        }
-        args.json.write_text(json.dumps(data, indent=2) + "\n")
+        write_figures(args.json, env, took_s, memory=asdict(memory), samples=[asdict(s) for s in samples])
     return 0
 
 

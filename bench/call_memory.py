@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import json
 import os
 import statistics
 import sys
@@ -30,7 +29,7 @@ from bench.agent_process import PipeSignalling
 from bench.call_media import FRAMES_PER_SHORT_CALL, SIGNAL_TIMEOUT_S, peer_connections_alive
 from bench.call_setup import CONTEXT, FPS, HEIGHT, WIDTH, environment
 from bench.procmem import process_memory
-from bench.report import table, yes
+from bench.report import table, write_figures, yes
 from hardware.camera import CameraOwner, SyntheticSource
 from video.allocator import KIOSK_ARENA_MAX, limit_malloc_arenas, return_freed_memory
 from video.session import CallSession, SessionPhase
@@ -202,8 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     env = environment(load_before)
     print(render(shots, env, took_s))
     if args.json:
-        data = {"environment": env, "took_s": round(took_s, 2), "calls": [asdict(s) for s in shots]}
-        args.json.write_text(json.dumps(data, indent=2) + "\n")
+        write_figures(args.json, env, took_s, calls=[asdict(s) for s in shots])
     return 0
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import os
 import platform
@@ -26,7 +25,7 @@ from pathlib import Path
 
 from aiortc import AudioStreamTrack, MediaStreamTrack, RTCPeerConnection, RTCRtpTransceiver
 
-from bench.report import Spread, table, yes
+from bench.report import Spread, table, write_figures, yes
 from bus.messages.call import CallContext
 from demo.agent_peer import AgentPeer, SyntheticVideoTrack
 from hardware.camera import CameraOwner, SyntheticSource
@@ -246,8 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     env = environment(load_before)
     print(render(samples, args.codec, env, took_s))
     if args.json:
-        data = {"environment": env, "took_s": round(took_s, 2), "samples": [asdict(s) for s in samples]}
-        args.json.write_text(json.dumps(data, indent=2) + "\n")
+        write_figures(args.json, env, took_s, samples=[asdict(s) for s in samples])
     return 0
 
 

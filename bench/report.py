@@ -1,11 +1,15 @@
-"""What every benchmark's printout shares: spreads of a few runs, plain-text tables, goal answers."""
+"""What every benchmark's printout shares: spreads of a few runs, plain-text tables, goal answers, and the
+--json file of the call benchmarks."""
 
 from __future__ import annotations
 
+import json
 import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -49,3 +53,9 @@ def table(rows: list[list[str]]) -> str:
 def yes(ok: bool) -> str:
     """The answer to a goal line."""
     return "yes" if ok else "no"
+
+
+def write_figures(path: Path, environment: dict[str, Any], took_s: float, **figures: object) -> None:
+    """Writes a run's raw figures as JSON: the machine it ran on, how long it took, then the figures."""
+    data = {"environment": environment, "took_s": round(took_s, 2), **figures}
+    path.write_text(json.dumps(data, indent=2) + "\n")

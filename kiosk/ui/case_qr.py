@@ -13,14 +13,14 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
 
 from device.ui.text import Texts
 from kiosk.case_callback import post_callback, valid_phone
 from kiosk.ui.call.pushes import PushCard
 from kiosk.ui.keyboard import KeyButton
 from kiosk.ui.print_status import PrintStatusLabel
-from kiosk.ui.widgets import WrappedLabel
+from kiosk.ui.widgets import WrappedLabel, button_row, choice_button
 
 if TYPE_CHECKING:
     from bus.messages.call import Push
@@ -104,35 +104,19 @@ class CaseCard(PushCard):
         self.callback_state = CallbackState.OFFERED
         layout = self.layout()
         assert isinstance(layout, QVBoxLayout)
-        self.print_button = QPushButton()
-        self.print_button.setObjectName("ChoiceButton")
-        self.print_button.clicked.connect(self._print)
+        self.print_button = choice_button(self._print)
         self.case_print_status = PrintStatusLabel(texts)
         self.case_print_status.hide()
-        self.callback_button = QPushButton()
-        self.callback_button.setObjectName("ChoiceButton")
-        self.callback_button.clicked.connect(self.offer_keypad)
-        buttons = QHBoxLayout()
-        buttons.setSpacing(16)
-        buttons.addWidget(self.print_button)
-        buttons.addWidget(self.callback_button)
-        buttons.addStretch(1)
+        self.callback_button = choice_button(self.offer_keypad)
+        buttons = button_row(self.print_button, self.callback_button)
         self.callback_hint = WrappedLabel("InfoBody")
         self.phone_shown = WrappedLabel("InfoTitle")
         self.phone_shown.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.keypad = PhoneKeypad(texts)
         self.keypad.changed.connect(self._typed)
-        self.send_button = QPushButton()
-        self.send_button.setObjectName("ChoiceButton")
-        self.send_button.clicked.connect(self.send_number)
-        self.cancel_button = QPushButton()
-        self.cancel_button.setObjectName("ChoiceButton")
-        self.cancel_button.clicked.connect(self.cancel)
-        actions = QHBoxLayout()
-        actions.setSpacing(16)
-        actions.addWidget(self.send_button)
-        actions.addWidget(self.cancel_button)
-        actions.addStretch(1)
+        self.send_button = choice_button(self.send_number)
+        self.cancel_button = choice_button(self.cancel)
+        actions = button_row(self.send_button, self.cancel_button)
         self.callback_line = WrappedLabel("InfoBody")
         layout.addLayout(buttons)
         layout.addWidget(self.case_print_status)

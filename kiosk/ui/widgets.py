@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QSize, Qt, Signal
-from PySide6.QtWidgets import QBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QSize, Qt, Signal, SignalInstance
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 ZERO_WIDTH_SPACE = "\u200b"
 LONG_RUN_CHARS = 20  # a word longer than this (a URL, a booking reference) gets places where it may break
@@ -25,6 +26,39 @@ def label(object_name: str, *, wrap: bool = False, alignment: Qt.AlignmentFlag |
     if text:
         widget.setText(text)
     return widget
+
+
+def as_screen(widget: QWidget) -> None:
+    """Makes widget a full kiosk screen: the stylesheet's "Screen" background, painted behind its children."""
+    widget.setObjectName("Screen")
+    widget.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+
+
+def nav_button(on_click: Callable[[], object] | SignalInstance) -> QPushButton:
+    """A button of the screens' navigation (Home, Back, Next...) that calls on_click when tapped; its text
+    is set on retranslate."""
+    button = QPushButton()
+    button.setObjectName("NavButton")
+    button.clicked.connect(on_click)
+    return button
+
+
+def choice_button(on_click: Callable[[], object] | SignalInstance) -> QPushButton:
+    """A button of one of the screen's choices (Print, Send, Cancel...) that calls on_click when tapped."""
+    button = QPushButton()
+    button.setObjectName("ChoiceButton")
+    button.clicked.connect(on_click)
+    return button
+
+
+def button_row(*buttons: QPushButton) -> QHBoxLayout:
+    """Buttons side by side from the left, a finger's gap apart."""
+    row = QHBoxLayout()
+    row.setSpacing(16)
+    for button in buttons:
+        row.addWidget(button)
+    row.addStretch(1)
+    return row
 
 
 def breakable(text: str) -> str:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from device.ui.text import Texts
 from kiosk.ui.print_status import PrintStatus, PrintStatusLabel
 from kiosk.ui.qr import qr_image
-from kiosk.ui.widgets import WrappedLabel, label
+from kiosk.ui.widgets import WrappedLabel, as_screen, label, nav_button
 
 QR_SIZE_PX = 300  # a phone camera reads it from an arm's length; small enough for 800x1280 with large text
 
@@ -22,17 +22,14 @@ class WifiScreen(QWidget):
 
     def __init__(self, texts: Texts, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("Screen")
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        as_screen(self)
         self._texts = texts
         self.ssid = ""
         self.code = ""
         self.qr_text = ""
         centre = Qt.AlignmentFlag.AlignCenter
         self.title = label("ScreenTitle", wrap=True)
-        self.home_button = QPushButton()
-        self.home_button.setObjectName("NavButton")
-        self.home_button.clicked.connect(self.home_requested)
+        self.home_button = nav_button(self.home_requested)
         self.status = PrintStatusLabel(texts)
         self.qr = QLabel()
         self.qr.setAlignment(centre)

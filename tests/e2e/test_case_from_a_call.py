@@ -10,10 +10,8 @@ Screenshots of each step are kept in the test's folder."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
-import time
 from pathlib import Path
 
 import cv2
@@ -21,8 +19,6 @@ import pytest
 from playwright.async_api import Page, expect
 
 from hardware.scanner.decoder import decode
-from kiosk.settings import KioskSettings
-from kiosk.ui.app import KioskApp
 from kiosk.ui.case_qr import CallbackState, CaseCard
 from tests.e2e.test_video_help_end_to_end import (
     UI_TIMEOUT_MS,
@@ -34,6 +30,7 @@ from tests.e2e.test_video_help_end_to_end import (
 from tests.peers.central import PASSWORD, central_running
 from tests.peers.chromium import chromium
 from tests.peers.mosquitto import Mosquitto
+from tests.peers.running_kiosk import RunningKiosk
 from tests.peers.staff import sign_in_browser, written_accounts
 from tests.peers.wait import until
 
@@ -41,35 +38,6 @@ pytestmark = pytest.mark.slow
 
 AGENTS = (("chen", "Chen Li", "zh,en,sign"),)
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
-
-
-class CaseKiosk:
-    """The kiosk program's own controller on the test's loop, its pages at central's address."""
-
-    def __init__(self, broker_url: str, central_url: str, state_dir: Path) -> None:
-        settings = KioskSettings.model_validate(
-            {
-                "app": {"state_dir": str(state_dir)},
-                "bus": {"url": broker_url, "device_id": "kiosk-t1-b-01", "location": "T1 Hall B"},
-                "ui": {"fullscreen": False, "width": 1080, "height": 1920, "language": "zh-CN"},
-                "video": {"width": 320, "height": 240, "fps": 15},
-                "info": {"central_url": central_url},
-            }
-        )
-        self.app = KioskApp(settings, time.monotonic())
-        self.window = self.app.window
-        self.task: asyncio.Task[None] | None = None
-
-    async def __aenter__(self) -> CaseKiosk:
-        self.task = asyncio.ensure_future(self.app.run())
-        await until(lambda: self.window.top_bar.connection.state == "online", "the kiosk online")
-        await until(lambda: self.app.flow is not None, "video help ready")
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        self.app.request_quit()
-        assert self.task is not None
-        await asyncio.wait_for(self.task, 20)
 
 
 def folder(tmp_path: Path) -> Path:
@@ -102,7 +70,9 @@ def test_an_agent_opens_a_case_in_a_call_and_it_is_followed_resolved_rated_and_c
 
         async def scenario() -> None:
             async with (
-                CaseKiosk(mosquitto.url, base_url, tmp_path / "kiosk") as kiosk,
+                RunningKiosk(
+                    mosquitto.url, "kiosk-t1-b-01", tmp_path / "kiosk", location="T1 Hall B", central_url=base_url
+                ) as kiosk,
                 chromium(chromium_executable) as browser,
             ):
                 window = kiosk.window

@@ -20,17 +20,15 @@ import pytest
 from playwright.async_api import Page, expect
 
 from tests.e2e.test_supervisor_monitors_a_call import cpu_share, until_above
-from tests.e2e.test_transfer_end_to_end import console_of
+from tests.e2e.test_transfer_end_to_end import agent_a_answers, console_of
 from tests.e2e.test_video_help_end_to_end import (
     UI_TIMEOUT_MS,
-    RunningKiosk,
-    answer_the_ring,
-    ask_for_help,
     hang_up_with_disposition,
 )
 from tests.peers.central import central_running
 from tests.peers.chromium import chromium
 from tests.peers.mosquitto import Mosquitto
+from tests.peers.running_kiosk import RunningKiosk
 from tests.peers.staff import sign_in_browser
 from tests.peers.wait import until
 
@@ -60,10 +58,7 @@ def test_a_answers_consults_b_by_name_hands_over_and_a_supervisor_monitors_b_sil
             ):
                 window = kiosk.window
                 errors: list[str] = []
-                a = await console_of(browser, central.base_url, "chen")
-                await ask_for_help(qtbot, kiosk)
-                await answer_the_ring(a)
-                await until(lambda: window.in_call.agent_video.frames_shown >= 3, "agent A's video on the kiosk")
+                a = await agent_a_answers(qtbot, kiosk, browser, central.base_url)
                 flow = kiosk.app.flow
                 assert flow is not None and flow.session is not None
                 call_id = flow.session.call_id

@@ -12,21 +12,18 @@ phone, at an info point.
 
 from __future__ import annotations
 
-import asyncio
 import re
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from kiosk.settings import KioskSettings
-from kiosk.ui.app import KioskApp
 from tests.e2e.test_video_help_end_to_end import agent_console, answer_the_ring, hang_up_with_disposition
 from tests.peers.central import central_running
 from tests.peers.chromium import chromium
 from tests.peers.mosquitto import Mosquitto
+from tests.peers.running_kiosk import RunningKiosk
 from tests.peers.staff import sign_in_browser
 from tests.peers.wait import until
 
@@ -125,35 +122,6 @@ def test_a_phone_calls_from_an_info_point_talks_gets_pushes_rates_and_the_wallbo
         qt_loop.run_until_complete(scenario())
 
 
-class RunningKiosk:
-    """The kiosk program's own controller on the test's Qt + asyncio loop, its phone links to ``central_url``."""
-
-    def __init__(self, broker_url: str, central_url: str, state_dir: Path) -> None:
-        settings = KioskSettings.model_validate(
-            {
-                "app": {"state_dir": str(state_dir)},
-                "bus": {"url": broker_url, "device_id": "kiosk-t1-b-02", "location": "T1 Hall B, gate 14"},
-                "ui": {"fullscreen": False, "width": 1080, "height": 1920, "language": "en"},
-                "info": {"central_url": central_url},
-                "video": {"width": 320, "height": 240, "fps": 15},
-            }
-        )
-        self.app = KioskApp(settings, time.monotonic())
-        self.window = self.app.window
-        self.task: asyncio.Task[None] | None = None
-
-    async def __aenter__(self) -> RunningKiosk:
-        self.task = asyncio.ensure_future(self.app.run())
-        await until(lambda: self.window.top_bar.connection.state == "online", "the kiosk online")
-        await until(lambda: self.app.flow is not None, "video help ready")
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        self.app.request_quit()
-        assert self.task is not None
-        await asyncio.wait_for(self.task, 20)
-
-
 def test_a_kiosk_waiting_second_hands_its_call_to_a_phone_which_keeps_the_place(
     qt_loop, mosquitto: Mosquitto, tmp_path: Path, chromium_executable: str
 ):
@@ -161,7 +129,14 @@ def test_a_kiosk_waiting_second_hands_its_call_to_a_phone_which_keeps_the_place(
 
         async def scenario() -> None:
             async with (
-                RunningKiosk(mosquitto.url, central.base_url, tmp_path / "kiosk") as kiosk,
+                RunningKiosk(
+                    mosquitto.url,
+                    "kiosk-t1-b-02",
+                    tmp_path / "kiosk",
+                    location="T1 Hall B, gate 14",
+                    language="en",
+                    central_url=central.base_url,
+                ) as kiosk,
                 chromium(chromium_executable) as browser,
             ):
                 first = await phone_page(browser)  # first in line: a passenger at an info point

@@ -17,7 +17,6 @@ from playwright.async_api import Page, expect
 
 from tests.e2e.test_video_help_end_to_end import (
     UI_TIMEOUT_MS,
-    RunningKiosk,
     answer_the_ring,
     ask_for_help,
     hang_up_with_disposition,
@@ -26,6 +25,7 @@ from tests.peers.central import central_running
 from tests.peers.chromium import chromium
 from tests.peers.console import sign_in_on_the_page
 from tests.peers.mosquitto import Mosquitto
+from tests.peers.running_kiosk import RunningKiosk
 from tests.peers.wait import until
 
 pytestmark = pytest.mark.slow
@@ -42,6 +42,15 @@ async def console_of(browser, base_url: str, agent_id: str) -> Page:
     return page
 
 
+async def agent_a_answers(qtbot, kiosk: RunningKiosk, browser, base_url: str) -> Page:
+    """Agent A (chen) signs in and answers the passenger's call; A's console, once A's video is on the kiosk."""
+    a = await console_of(browser, base_url, "chen")
+    await ask_for_help(qtbot, kiosk)
+    await answer_the_ring(a)
+    await until(lambda: kiosk.window.in_call.agent_video.frames_shown >= 3, "agent A's video on the kiosk")
+    return a
+
+
 def test_agent_a_passes_the_call_to_agent_b_and_the_kiosk_gets_bs_video_without_hanging_up(
     qtbot, qt_loop, mosquitto: Mosquitto, tmp_path: Path, chromium_executable: str
 ):
@@ -53,10 +62,7 @@ def test_agent_a_passes_the_call_to_agent_b_and_the_kiosk_gets_bs_video_without_
                 chromium(chromium_executable) as browser,
             ):
                 window = kiosk.window
-                a = await console_of(browser, central.base_url, "chen")
-                await ask_for_help(qtbot, kiosk)
-                await answer_the_ring(a)
-                await until(lambda: window.in_call.agent_video.frames_shown >= 3, "agent A's video on the kiosk")
+                a = await agent_a_answers(qtbot, kiosk, browser, central.base_url)
                 flow = kiosk.app.flow
                 assert flow is not None and flow.session is not None
                 call_id = flow.session.call_id
@@ -108,10 +114,7 @@ def test_agent_a_consults_b_browser_to_browser_while_the_passenger_waits_then_ha
                 chromium(chromium_executable) as browser,
             ):
                 window = kiosk.window
-                a = await console_of(browser, central.base_url, "chen")
-                await ask_for_help(qtbot, kiosk)
-                await answer_the_ring(a)
-                await until(lambda: window.in_call.agent_video.frames_shown >= 3, "agent A's video on the kiosk")
+                a = await agent_a_answers(qtbot, kiosk, browser, central.base_url)
                 b = await console_of(browser, central.base_url, "wang")
 
                 await a.locator("#transfer-agent").select_option("wang", timeout=UI_TIMEOUT_MS)

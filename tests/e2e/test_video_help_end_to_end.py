@@ -10,9 +10,7 @@ waits at position 1 and is connected when the first call ends.
 
 from __future__ import annotations
 
-import asyncio
 import re
-import time
 from contextlib import AsyncExitStack
 from pathlib import Path
 
@@ -20,12 +18,11 @@ import pytest
 from playwright.async_api import Page, expect
 from PySide6.QtCore import Qt
 
-from kiosk.settings import KioskSettings
-from kiosk.ui.app import KioskApp
 from tests.peers.central import central_running
 from tests.peers.chromium import chromium
 from tests.peers.console import sign_in_on_the_page
 from tests.peers.mosquitto import Mosquitto
+from tests.peers.running_kiosk import RunningKiosk
 from tests.peers.staff import sign_in_browser
 from tests.peers.wait import until
 
@@ -33,34 +30,6 @@ pytestmark = pytest.mark.slow
 
 UI_TIMEOUT_MS = 20_000
 AGENTS = (("chen", "Chen Li", "zh,en,sign"),)
-
-
-class RunningKiosk:
-    """The kiosk program's own controller, run as a task on the test's Qt + asyncio loop."""
-
-    def __init__(self, broker_url: str, device_id: str, state_dir: Path) -> None:
-        settings = KioskSettings.model_validate(
-            {
-                "app": {"state_dir": str(state_dir)},
-                "bus": {"url": broker_url, "device_id": device_id, "location": f"T1 Hall B ({device_id})"},
-                "ui": {"fullscreen": False, "width": 1080, "height": 1920, "language": "zh-CN"},
-                "video": {"width": 320, "height": 240, "fps": 15},
-            }
-        )
-        self.app = KioskApp(settings, time.monotonic())
-        self.window = self.app.window
-        self.task: asyncio.Task[None] | None = None
-
-    async def __aenter__(self) -> RunningKiosk:
-        self.task = asyncio.ensure_future(self.app.run())
-        await until(lambda: self.window.top_bar.connection.state == "online", "the kiosk online")
-        await until(lambda: self.app.flow is not None, "video help ready")
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        self.app.request_quit()
-        assert self.task is not None
-        await asyncio.wait_for(self.task, 20)
 
 
 def tap(qtbot, widget) -> None:

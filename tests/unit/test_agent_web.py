@@ -26,6 +26,7 @@ from central.web.app import create_app
 from central.web.live import FleetFeed
 from central.web.wallboard import WallboardFeed
 from tests.peers.clock import T0, FakeClock
+from tests.peers.json_socket import JsonSocket as Console
 
 PASSWORD = "correct horse battery"
 TIMEOUT_S = 5.0
@@ -112,35 +113,6 @@ async def login(
     client: TestClient[Any, Any], agent_id: str = "chen", password: str = PASSWORD
 ) -> aiohttp.ClientResponse:
     return await client.post("/api/agent/login", json={"agent_id": agent_id, "password": password})
-
-
-class Console:
-    """One console socket: what it received, and waits for the next event of a type."""
-
-    def __init__(self, ws: aiohttp.ClientWebSocketResponse) -> None:
-        self.ws = ws
-        self.events: list[dict[str, Any]] = []
-
-    async def next(self, event_type: str | None = None) -> dict[str, Any]:
-        async with asyncio.timeout(TIMEOUT_S):
-            while True:
-                message = await self.ws.receive()
-                if message.type is not aiohttp.WSMsgType.TEXT:
-                    raise AssertionError(f"socket ended ({message.type}, {self.ws.close_code}) before {event_type}")
-                event = json.loads(message.data)
-                self.events.append(event)
-                if event_type is None or event["type"] == event_type:
-                    return event
-
-    async def send(self, message: Any) -> None:
-        await self.ws.send_str(message if isinstance(message, str) else json.dumps(message))
-
-    async def closed(self) -> int | None:
-        async with asyncio.timeout(TIMEOUT_S):
-            while True:
-                message = await self.ws.receive()
-                if message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.CLOSING):
-                    return self.ws.close_code
 
 
 async def open_console(rig: Rig, client: TestClient[Any, Any], origin: str | None = None) -> Console:

@@ -18,7 +18,7 @@ from bus.messages.call import CallContext, CallHangup, CallRequest
 from bus.topics import Topics
 from central.accounts import AgentAccounts, Role
 from central.fleet import FleetState
-from central.switchboard import AgentEvent, CallerMessage, MemoryCallStore, Switchboard, SwitchboardSettings
+from central.switchboard import MemoryCallStore, Switchboard, SwitchboardSettings
 from central.web.agent import AgentDesk
 from central.web.app import create_app
 from central.web.live import FleetFeed
@@ -26,7 +26,9 @@ from central.web.monitor import MonitorDesk
 from central.web.monitor_messages import BadMonitorMessage, MonitorMode, Start, parse_agent, parse_supervisor
 from central.web.monitor_settings import MonitorSection
 from central.web.wallboard import WallboardFeed
+from tests.peers.agent_console import Caller, QuietConsole
 from tests.peers.clock import T0, FakeClock
+from tests.peers.json_socket import JsonSocket
 
 PASSWORD = "correct horse battery"
 TIMEOUT_S = 5.0
@@ -39,48 +41,12 @@ def cheap_scrypt(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(central.accounts, "SCRYPT_N", 2**8)
 
 
-class Caller:
-    kind = "device"
-
-    def __init__(self, caller_id: str) -> None:
-        self.caller_id = caller_id
-        self.messages: list[CallerMessage] = []
-
-    def send(self, message: CallerMessage) -> None:
-        self.messages.append(message)
-
-
-class QuietConsole:
-    def send(self, event: AgentEvent) -> None:
-        pass
-
-
-class Peer:
-    """One signed-in browser's socket: what it was sent, in order."""
+class Peer(JsonSocket):
+    """One signed-in browser's socket: what it was sent, in order, and its HTTP session."""
 
     def __init__(self, http: aiohttp.ClientSession, ws: aiohttp.ClientWebSocketResponse) -> None:
+        super().__init__(ws)
         self.http = http
-        self.ws = ws
-
-    async def next(self, kind: str | None = None) -> dict[str, Any]:
-        async with asyncio.timeout(TIMEOUT_S):
-            while True:
-                message = await self.ws.receive()
-                if message.type is not aiohttp.WSMsgType.TEXT:
-                    raise AssertionError(f"socket ended ({self.ws.close_code}) before {kind}")
-                event: dict[str, Any] = json.loads(message.data)
-                if kind is None or event["type"] == kind:
-                    return event
-
-    async def send(self, message: Any) -> None:
-        await self.ws.send_str(message if isinstance(message, str) else json.dumps(message))
-
-    async def closed(self) -> int | None:
-        async with asyncio.timeout(TIMEOUT_S):
-            while True:
-                message = await self.ws.receive()
-                if message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.CLOSING):
-                    return self.ws.close_code
 
 
 class Rig:

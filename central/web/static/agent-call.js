@@ -8,25 +8,9 @@
 // send it.
 
 import { applyPictureRequest, clearQuality, showQuality } from "./agent-quality.js";
+import { gatheringComplete, videoFramesDecoded } from "./peer.js";
 
-const GATHER_TIMEOUT_MS = 5000; // aiortc waits for one complete answer: send what there is after this
 const STATS_EVERY_MS = 1000;
-
-export function gatheringComplete(pc, timeoutMs) {
-  if (pc.iceGatheringState === "complete") return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      pc.removeEventListener("icegatheringstatechange", check);
-      resolve();
-    };
-    const check = () => {
-      if (pc.iceGatheringState === "complete") done();
-    };
-    const timer = setTimeout(done, timeoutMs);
-    pc.addEventListener("icegatheringstatechange", check);
-  });
-}
 
 export class CallMedia {
   // hooks: onState(state), onChannel(readyState), onContext(object), onFrames(count)
@@ -71,7 +55,7 @@ export class CallMedia {
     await pc.setRemoteDescription({ type: "offer", sdp: offerSdp });
     if (this.local) for (const track of this.local.getTracks()) pc.addTrack(track, this.local);
     await pc.setLocalDescription(await pc.createAnswer());
-    await gatheringComplete(pc, GATHER_TIMEOUT_MS);
+    await gatheringComplete(pc);
     this.statsTimer = setInterval(() => this.readStats(), STATS_EVERY_MS);
     return pc.localDescription.sdp;
   }
@@ -115,11 +99,7 @@ export class CallMedia {
   async readStats() {
     if (!this.pc || this.closed) return;
     try {
-      const stats = await this.pc.getStats();
-      let frames = 0;
-      stats.forEach((report) => {
-        if (report.type === "inbound-rtp" && report.kind === "video") frames += report.framesDecoded || 0;
-      });
+      const frames = await videoFramesDecoded(this.pc);
       if (frames !== this.frames) {
         this.frames = frames;
         this.hooks.onFrames(frames);

@@ -13,8 +13,8 @@
 import { page } from "./agent-page.js";
 import { render } from "./agent-render.js";
 import { $ } from "./common.js";
+import { gatheringComplete, videoFramesDecoded } from "./peer.js";
 
-const GATHER_TIMEOUT_MS = 5000;
 const STATS_EVERY_MS = 1000;
 
 const TEXTS = {
@@ -116,19 +116,6 @@ function holdCaller(held) {
   if ($("remote-video")) $("remote-video").muted = held;
 }
 
-function gathered(pc) {
-  if (pc.iceGatheringState === "complete") return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, GATHER_TIMEOUT_MS);
-    pc.addEventListener("icegatheringstatechange", () => {
-      if (pc.iceGatheringState === "complete") {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
-}
-
 async function connection(current) {
   const pc = new RTCPeerConnection({ iceServers: page.card ? page.card.ice_servers || [] : [] });
   current.pc = pc;
@@ -151,9 +138,7 @@ async function connection(current) {
   current.timer = setInterval(async () => {
     let frames = 0;
     try {
-      for (const report of (await pc.getStats()).values()) {
-        if (report.type === "inbound-rtp" && report.kind === "video") frames += report.framesDecoded || 0;
-      }
+      frames = await videoFramesDecoded(pc);
     } catch {
       return;
     }
@@ -165,7 +150,7 @@ async function connection(current) {
 async function offer(current) {
   const pc = await connection(current);
   await pc.setLocalDescription(await pc.createOffer());
-  await gathered(pc);
+  await gatheringComplete(pc);
   if (consult === current) page.sendConsole({ type: "consult_signal", call: current.call, kind: "offer", sdp: pc.localDescription.sdp });
 }
 
@@ -176,7 +161,7 @@ async function onSignal(event) {
     const pc = await connection(current);
     await pc.setRemoteDescription({ type: "offer", sdp: event.sdp });
     await pc.setLocalDescription(await pc.createAnswer());
-    await gathered(pc);
+    await gatheringComplete(pc);
     if (consult === current) page.sendConsole({ type: "consult_signal", call: current.call, kind: "answer", sdp: pc.localDescription.sdp });
   } else if (event.kind === "answer" && current.pc) {
     await current.pc.setRemoteDescription({ type: "answer", sdp: event.sdp });

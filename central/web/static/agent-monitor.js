@@ -13,12 +13,11 @@
 //   [data-passenger-hears]  tracks the call with the passenger sends that are not the agent's own (always 0)
 // and #monitored (in the call's controls) shows while the setting asks for the mark, or in whisper.
 
-import { gatheringComplete } from "./agent-call.js";
 import { page } from "./agent-page.js";
-import { $, Backoff } from "./common.js";
+import { $, Backoff, openJsonSocket } from "./common.js";
+import { gatheringComplete, inboundReports } from "./peer.js";
 
 const SOCKET_PATH = "/api/agent/monitor/ws";
-const GATHER_TIMEOUT_MS = 5000;
 const STATS_EVERY_MS = 1000;
 const TEXTS = {
   en: { monitored: "Monitored", whisper: "Supervisor speaking (only you hear)" },
@@ -69,25 +68,17 @@ function send(message) {
 
 function connect() {
   if (!wanted || socket) return;
-  const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-  const ws = new WebSocket(`${scheme}://${window.location.host}${SOCKET_PATH}`);
-  socket = ws;
-  ws.addEventListener("open", () => retry.reset());
-  ws.addEventListener("message", (event) => {
-    if (ws !== socket || typeof event.data !== "string") return;
-    let message;
-    try {
-      message = JSON.parse(event.data);
-    } catch {
-      return;
-    }
-    if (message && typeof message === "object") onMessage(message);
-  });
-  ws.addEventListener("close", () => {
-    if (ws !== socket) return;
-    socket = null;
-    stop(); // central ended the monitoring with the socket
-    if (wanted) retry.schedule(connect);
+  socket = openJsonSocket(SOCKET_PATH, {
+    onOpen: () => retry.reset(),
+    onMessage: (ws, message) => {
+      if (ws === socket) onMessage(message);
+    },
+    onClose: (ws) => {
+      if (ws !== socket) return;
+      socket = null;
+      stop(); // central ended the monitoring with the socket
+      if (wanted) retry.schedule(connect);
+    },
   });
 }
 
@@ -191,7 +182,7 @@ render();
   });
   try {
     await pc.setLocalDescription(await pc.createOffer());
-    await gatheringComplete(pc, GATHER_TIMEOUT_MS);
+    await gatheringComplete(pc);
   } catch {
     send({ type: "stopped", monitor: s.id, reason: "media_failed" });
     if (session === s) stop();
@@ -228,13 +219,10 @@ async function readStats(s) {
   let packets = 0;
   let energy = 0;
   try {
-    const stats = await s.pc.getStats();
-    stats.forEach((report) => {
-      if (report.type === "inbound-rtp" && report.kind === "audio") {
-        packets += report.packetsReceived || 0;
-        energy += report.totalAudioEnergy || 0;
-      }
-    });
+    for (const report of await inboundReports(s.pc, "audio")) {
+      packets += report.packetsReceived || 0;
+      energy += report.totalAudioEnergy || 0;
+    }
   } catch {
     return;
   }

@@ -92,6 +92,29 @@ export class Backoff {
   }
 }
 
+// --- sockets ---------------------------------------------------------------------------------------
+
+// A WebSocket to path on this host (wss on an https page). Text frames that parse as JSON objects go to
+// onMessage(ws, message); anything else is dropped. The hooks get the socket, so a page that has
+// replaced it can ignore the old one.
+export function openJsonSocket(path, { onOpen, onMessage, onClose }) {
+  const scheme = window.location.protocol === "https:" ? "wss" : "ws";
+  const ws = new WebSocket(`${scheme}://${window.location.host}${path}`);
+  ws.addEventListener("open", () => onOpen(ws));
+  ws.addEventListener("message", (event) => {
+    if (typeof event.data !== "string") return;
+    let message;
+    try {
+      message = JSON.parse(event.data);
+    } catch {
+      return;
+    }
+    if (message && typeof message === "object") onMessage(ws, message);
+  });
+  ws.addEventListener("close", (event) => onClose(ws, event));
+  return ws;
+}
+
 // --- the live stream -------------------------------------------------------------------------------
 
 const RETRY_MIN_MS = 1000;

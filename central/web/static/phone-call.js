@@ -3,6 +3,8 @@
 // that was waiting at a kiosk ("continue on your phone"). Text goes in with textContent only; a link the
 // agent sends is shown as a link the passenger taps, and only if it is http(s).
 
+import { gatheringComplete, videoFramesDecoded } from "./peer.js";
+
 const catalogue = {
   en: {
     title: "Video help", "lang.switch": "中文", "lang.code": "zh-CN",
@@ -76,7 +78,6 @@ const catalogue = {
   },
 };
 
-const GATHER_TIMEOUT_MS = 5000;
 const STATS_EVERY_MS = 1000;
 const MAX_PUSHES = 20;
 const POINT_ID = /^[A-Za-z0-9_-]{1,40}$/;
@@ -401,19 +402,6 @@ async function getMedia() {
   }
 }
 
-function gatheringComplete(pc) {
-  if (pc.iceGatheringState === "complete") return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, GATHER_TIMEOUT_MS);
-    pc.addEventListener("icegatheringstatechange", () => {
-      if (pc.iceGatheringState === "complete") {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
-}
-
 async function startMedia(iceServers) {
   media = { local: null, pc: null, channel: null, timer: null };
   const current = media;
@@ -473,12 +461,7 @@ async function startMedia(iceServers) {
 async function readStats(current) {
   if (!current.pc) return;
   try {
-    const stats = await current.pc.getStats();
-    let frames = 0;
-    stats.forEach((report) => {
-      if (report.type === "inbound-rtp" && report.kind === "video") frames += report.framesDecoded || 0;
-    });
-    document.body.dataset.frames = String(frames);
+    document.body.dataset.frames = String(await videoFramesDecoded(current.pc));
   } catch {
     // closed between the check and the call
   }

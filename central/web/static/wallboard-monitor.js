@@ -15,11 +15,11 @@
 //   #monitor-passenger[data-frames]  video frames decoded from the passenger's side (getStats)
 //   #monitor-agent[data-frames]      the same for the agent's camera
 
-import { $, Backoff, pageLanguage } from "./common.js";
+import { $, Backoff, openJsonSocket, pageLanguage } from "./common.js";
+import { gatheringComplete, inboundReports } from "./peer.js";
 
 const SOCKET_PATH = "/api/monitor/ws";
 const SETTINGS_URL = "/api/monitor/settings";
-const GATHER_TIMEOUT_MS = 5000;
 const STATS_EVERY_MS = 1000;
 const CALLS_EVERY_MS = 1000;
 
@@ -222,25 +222,17 @@ function renderCalls() {
 
 function connect() {
   if (socket) return;
-  const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-  const ws = new WebSocket(`${scheme}://${window.location.host}${SOCKET_PATH}`);
-  socket = ws;
-  ws.addEventListener("open", () => retry.reset());
-  ws.addEventListener("message", (event) => {
-    if (ws !== socket || typeof event.data !== "string") return;
-    let message;
-    try {
-      message = JSON.parse(event.data);
-    } catch {
-      return;
-    }
-    if (message && typeof message === "object") onMessage(message);
-  });
-  ws.addEventListener("close", () => {
-    if (ws !== socket) return;
-    socket = null;
-    if (session || pending) end("agent_lost");
-    retry.schedule(connect);
+  socket = openJsonSocket(SOCKET_PATH, {
+    onOpen: () => retry.reset(),
+    onMessage: (ws, message) => {
+      if (ws === socket) onMessage(message);
+    },
+    onClose: (ws) => {
+      if (ws !== socket) return;
+      socket = null;
+      if (session || pending) end("agent_lost");
+      retry.schedule(connect);
+    },
   });
 }
 
@@ -351,30 +343,15 @@ async function applyMode(s) {
   await s.whisper.replaceTrack(track);
 }
 
-function gatheringComplete(pc) {
-  if (pc.iceGatheringState === "complete") return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, GATHER_TIMEOUT_MS);
-    pc.addEventListener("icegatheringstatechange", () => {
-      if (pc.iceGatheringState === "complete") {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
-}
-
 async function readStats(s) {
   if (session !== s || !s.pc) return;
   try {
-    const stats = await s.pc.getStats();
     const frames = { passenger: 0, agent: 0 };
-    stats.forEach((report) => {
-      if (report.type !== "inbound-rtp" || report.kind !== "video") return;
+    for (const report of await inboundReports(s.pc, "video")) {
       const role = String(s.roles[report.mid] || "");
       if (role === "passenger_video") frames.passenger += report.framesDecoded || 0;
       if (role === "agent_video") frames.agent += report.framesDecoded || 0;
-    });
+    }
     passengerVideo.dataset.frames = String(frames.passenger);
     agentVideo.dataset.frames = String(frames.agent);
   } catch {

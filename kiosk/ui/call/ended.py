@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from device.ui.text import Texts
-from kiosk.ui.widgets import label
+from kiosk.ui.widgets import as_screen, label
 
 REASON_TEXTS = {"agent_lost": "call.ended_agent_lost", "unsupported": "call.ended_unsupported"}
 
@@ -17,8 +17,7 @@ class CallEndedScreen(QWidget):
 
     def __init__(self, texts: Texts, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("Screen")
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        as_screen(self)
         self._texts = texts
         self._reason = ""
         self._requeue = False

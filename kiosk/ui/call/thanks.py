@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from device.ui.text import Texts
-from kiosk.ui.widgets import label
+from kiosk.ui.widgets import as_screen, label, nav_button
 
 THANKS_SHOWN_MS = 4000  # long enough to read two short lines, short enough that nobody waits for it
 
@@ -18,15 +18,12 @@ class ThanksScreen(QWidget):
 
     def __init__(self, texts: Texts, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("Screen")
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        as_screen(self)
         self._texts = texts
         centre = Qt.AlignmentFlag.AlignCenter
         self.message = label("Greeting", wrap=True, alignment=centre)
         self.detail = label("Hint", wrap=True, alignment=centre)
-        self.home = QPushButton()
-        self.home.setObjectName("NavButton")
-        self.home.clicked.connect(self.home_requested)
+        self.home = nav_button(self.home_requested)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(THANKS_SHOWN_MS)

@@ -30,7 +30,7 @@ from device.ui.text import Texts
 from kiosk.case_callback import FeedbackAnswer, FeedbackCategory, valid_phone
 from kiosk.ui.case_qr import PhoneKeypad
 from kiosk.ui.keyboard import COLUMNS, ROWS, KeyButton, OnScreenKeyboard
-from kiosk.ui.widgets import WrappedLabel, label
+from kiosk.ui.widgets import WrappedLabel, as_screen, button_row, choice_button, label, nav_button
 
 MAX_TEXT_CHARS = 500  # central takes 1000; a kiosk keyboard is slow, and a long text here is a stuck key
 TWO_COLUMNS_FROM_PX = 1000  # two category buttons side by side are too wide for 800 px in large text
@@ -75,8 +75,7 @@ class FeedbackScreen(QWidget):
 
     def __init__(self, texts: Texts, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("Screen")
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        as_screen(self)
         self._texts = texts
         # set by the app once central's address is known; without them the form says it is unavailable
         self.fetch_categories: CategoryFetcher | None = None
@@ -87,9 +86,7 @@ class FeedbackScreen(QWidget):
         self._task: asyncio.Task[None] | None = None
 
         self.title = label("ScreenTitle", wrap=True)
-        self.home_button = QPushButton()
-        self.home_button.setObjectName("NavButton")
-        self.home_button.clicked.connect(self.home_requested)
+        self.home_button = nav_button(self.home_requested)
         header = QHBoxLayout()
         header.addWidget(self.title, 1)
         header.addWidget(self.home_button, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
@@ -110,29 +107,20 @@ class FeedbackScreen(QWidget):
         card_layout.addWidget(self.text_shown)
         self.keyboard = FeedbackKeyboard(texts)
         self.keyboard.text_changed.connect(lambda _text: self._update())
-        self.next_button = QPushButton()
-        self.next_button.setObjectName("NavButton")
-        self.next_button.clicked.connect(lambda: self.show_step(Step.CONTACT))
+        self.next_button = nav_button(lambda: self.show_step(Step.CONTACT))
 
         self.contact_question = WrappedLabel("InfoBody")
-        self.send_without = QPushButton()
-        self.send_without.setObjectName("ChoiceButton")
-        self.send_without.clicked.connect(lambda: self.send(with_phone=False))
+        self.send_without = choice_button(lambda: self.send(with_phone=False))
         self.contact_hint = label("Hint", wrap=True)
         self.phone_shown = WrappedLabel("InfoTitle")
         self.phone_shown.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.keypad = PhoneKeypad(texts)
         self.keypad.changed.connect(lambda _number: self._update())
-        self.send_with = QPushButton()
-        self.send_with.setObjectName("NavButton")
-        self.send_with.clicked.connect(lambda: self.send(with_phone=True))
-        self.back_button = QPushButton()
-        self.back_button.setObjectName("ChoiceButton")
-        self.back_button.clicked.connect(lambda: self.show_step(Step.WRITE))
+        self.send_with = nav_button(lambda: self.send(with_phone=True))
+        self.back_button = choice_button(lambda: self.show_step(Step.WRITE))
 
-        self.retry_button = QPushButton()  # after a refusal: back to the form, nothing typed lost
-        self.retry_button.setObjectName("ChoiceButton")
-        self.retry_button.clicked.connect(lambda: self.show_step(Step.WRITE))
+        # after a refusal: back to the form, nothing typed lost
+        self.retry_button = choice_button(lambda: self.show_step(Step.WRITE))
 
         self.pages = QStackedWidget()
         self.message_page = self._page(self.message)
@@ -143,7 +131,7 @@ class FeedbackScreen(QWidget):
             self.contact_question, self.send_without, self.contact_hint, self.phone_shown, self.keypad
         )
         # each step's way on, under the page and never scrolled away: Next, Send with the number, Back, retry
-        footer = self._row(self.next_button, self.send_with, self.back_button, self.retry_button)
+        footer = button_row(self.next_button, self.send_with, self.back_button, self.retry_button)
         for page in (self.message_page, self.write_page, self.contact_page):
             self.pages.addWidget(page)
         scroll = QScrollArea()
@@ -160,15 +148,6 @@ class FeedbackScreen(QWidget):
         layout.addWidget(scroll, 1)
         layout.addLayout(footer)
         self.show_step(Step.LOADING)
-
-    @staticmethod
-    def _row(*buttons: QPushButton) -> QHBoxLayout:
-        row = QHBoxLayout()
-        row.setSpacing(16)
-        for button in buttons:
-            row.addWidget(button)
-        row.addStretch(1)
-        return row
 
     @staticmethod
     def _page(*parts: QWidget | QGridLayout | QHBoxLayout) -> QWidget:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from device.ui.text import Texts
-from kiosk.ui.widgets import label
+from kiosk.ui.widgets import as_screen, label, nav_button
 
 PREVIEW_SIZE = QSize(480, 360)  # big enough to aim with from arm's length, small enough for 800x1280 in large text
 
@@ -19,14 +19,11 @@ class ScanScreen(QWidget):
 
     def __init__(self, texts: Texts, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("Screen")
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        as_screen(self)
         self._texts = texts
         self.camera_missing = False
         self.title = label("ScreenTitle", wrap=True)
-        self.home_button = QPushButton()
-        self.home_button.setObjectName("NavButton")
-        self.home_button.clicked.connect(self.home_requested)
+        self.home_button = nav_button(self.home_requested)
         self.preview = QLabel()
         self.preview.setObjectName("ScanPreview")
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
