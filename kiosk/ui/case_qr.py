@@ -93,6 +93,7 @@ class CaseCard(PushCard):
     ``print_status``)."""
 
     print_tapped = Signal(object)
+    keypad_shown = Signal(bool)  # the in-call screen gives the card room for the keypad while it is up
 
     def __init__(
         self, texts: Texts, push: Push, parent: QWidget | None = None, *, poster: CallbackPoster = post_callback
@@ -180,6 +181,7 @@ class CaseCard(PushCard):
         self.send_button.setEnabled(valid_phone(self.keypad.number))
         self.callback_line.setVisible(state in (CallbackState.SENDING, CallbackState.SENT, CallbackState.FAILED))
         self.retranslate()
+        self.keypad_shown.emit(typing)
 
     def retranslate(self) -> None:
         super().retranslate()
@@ -187,7 +189,8 @@ class CaseCard(PushCard):
             return  # the base class's first retranslate, before this card's own parts exist
         t = self._texts
         self.title.setText(t("case_card.title", number=self.number))
-        self.title.setVisible(True)
+        # while the keypad is up the hint says what to do, and the keys need the room (the number comes back)
+        self.title.setVisible(self.callback_state not in (CallbackState.TYPING, CallbackState.FAILED))
         self.print_button.setText(t("case_card.print"))
         self.callback_button.setText(t("case_card.callback"))
         self.callback_hint.setText(t("case_card.callback_hint"))

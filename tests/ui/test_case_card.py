@@ -115,3 +115,28 @@ def test_print_puts_the_case_qr_on_a_receipt(qtbot, make_window, qt_loop, tmp_pa
         qt_loop.run_until_complete(scenario())
         receipts = kiosk.emulator.wait_for_receipts(1)
     assert receipts[0]["qr"] == [url] and receipts[0]["complete"]
+
+
+@pytest.mark.parametrize("language", ["en", "zh-CN"])
+def test_the_keypad_for_a_callback_fits_a_short_screen_with_send_in_view(qtbot, make_window, language):
+    window = make_window(language=language, width=800, height=1280)
+    window.show_screen(window.in_call)
+    card = window.in_call.show_push(case_push("https://hak.example/c/abc", 1042))
+    assert isinstance(card, CaseCard)
+    video_before = window.in_call.agent_video.height()
+    tap(qtbot, card.callback_button)
+    assert card.callback_state is CallbackState.TYPING
+    area = window.in_call.push_panel.scroll_area
+    for key in (card.send_button, card.cancel_button, card.keypad.keys["0"], card.keypad.keys["1"]):
+        # each key whole inside the visible part of the panel: nothing to scroll to before tapping it
+        qtbot.waitUntil(
+            lambda key=key: (
+                area.viewport()
+                .rect()
+                .contains(key.geometry().translated(key.parentWidget().mapTo(area.viewport(), key.pos()) - key.pos()))
+            )
+        )
+    assert window.in_call.agent_video.height() < video_before, "the agent's picture made room"
+    assert window.size().width() == 800 and window.size().height() == 1280, "the window did not grow"
+    tap(qtbot, card.cancel_button)
+    qtbot.waitUntil(lambda: window.in_call.agent_video.height() == video_before)

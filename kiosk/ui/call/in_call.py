@@ -33,6 +33,8 @@ __all__ = ["MAX_PUSHES_SHOWN", "InCallScreen", "PushCard", "VideoView"]
 
 VIDEO_STRETCH = 3
 PUSHES_STRETCH = 2
+KEYPAD_VIDEO_STRETCH = 1  # while a case card's keypad is up
+KEYPAD_PUSHES_STRETCH = 5
 SELF_VIEW_MAX = QSize(240, 180)
 CORNER_RADIUS_PX = 16  # #AgentVideo's border-radius in kiosk/ui/theme.py
 SELF_VIEW_SHARE = 0.3  # of the agent's view: the passenger's own picture must never hide the agent's face
@@ -183,6 +185,7 @@ class InCallScreen(QWidget):
         self.agent_video.inset = self.self_view
         self.push_panel = PushPanel(texts)
         self.push_panel.print_requested.connect(self.print_requested)  # a case card's Print
+        self.push_panel.keypad_shown.connect(self._make_room_for_keypad)
         self.hang_up = QPushButton()
         self.hang_up.setObjectName("HangUpButton")
         self.hang_up.clicked.connect(self.hang_up_requested)
@@ -203,8 +206,16 @@ class InCallScreen(QWidget):
     def set_landscape(self, landscape: bool) -> None:
         self._stage.setDirection(QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom)
 
+    def _make_room_for_keypad(self, shown: bool) -> None:
+        """While a passenger types a callback number the agent's picture gives way to the keypad, so that its
+        keys and Send stay in view without scrolling (as a phone's call screen makes room for its keyboard)."""
+        video, pushes = (KEYPAD_VIDEO_STRETCH, KEYPAD_PUSHES_STRETCH) if shown else (VIDEO_STRETCH, PUSHES_STRETCH)
+        self._stage.setStretch(0, video)
+        self._stage.setStretch(1, pushes)
+
     def reset(self) -> None:
         """Ready for a new call: no agent, no frames, no pushes."""
+        self._make_room_for_keypad(False)
         self._agent_name = ""
         self._connected = False
         self.agent_video.clear()

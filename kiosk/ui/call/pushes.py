@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
@@ -95,6 +95,7 @@ class PushPanel(QWidget):
 
     flight_details_requested = Signal(str)  # a flight card's "Show details": the flight's id
     print_requested = Signal(object)  # a case card's Print: the card, whose print_status tells how it goes
+    keypad_shown = Signal(bool)  # a case card's keypad for a callback number came up (True) or went (False)
 
     def __init__(self, texts: Texts, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -143,6 +144,8 @@ class PushPanel(QWidget):
         if case_number(push) is not None:  # a follow-up case the agent opened: its QR, Print, a callback
             card = CaseCard(self._texts, push)
             card.print_tapped.connect(self.print_requested)
+            card.keypad_shown.connect(self.keypad_shown)
+            card.keypad_shown.connect(lambda shown, card=card: self._keep_send_in_view(card) if shown else None)
         else:
             card = PushCard(self._texts, push, flight_id=flight_id)
         card.details_requested.connect(self.flight_details_requested)
@@ -152,6 +155,13 @@ class PushPanel(QWidget):
         self.scroll_area.verticalScrollBar().setValue(0)  # the newest, at the top, is what the agent talks about
         self.setVisible(True)
         return card
+
+    def _keep_send_in_view(self, card: QWidget) -> None:
+        """With the keypad up, Send and Cancel stay in view: on a short screen the card's title scrolls away
+        first (the screen has made what room it can; see InCallScreen)."""
+        send = getattr(card, "send_button", None)
+        if isinstance(send, QWidget):
+            QTimer.singleShot(0, lambda: self.scroll_area.ensureWidgetVisible(send, 0, 16))
 
     def clear(self) -> None:
         for card in self.cards:
