@@ -143,6 +143,8 @@ class HomeScreen(QWidget):
         self.flights_tile.set_texts(t("flights.tile"), t("flights.tile_detail"))
         self.info_tile.set_texts(t("tile.info"), t("tile.info_detail"))
         self.feedback_tile.setText(t("feedback.tile"))
+        # never narrower than its words: the place line beside it wraps instead
+        self.feedback_tile.setMinimumWidth(self.feedback_tile.sizeHint().width())
         self.feedback_tile.setAccessibleDescription(t("feedback.tile_detail"))
         # not yet known (the printer starts just after the first paint) is not "unavailable"
         wifi_detail = "tile.wifi_unavailable" if self.printer_available is False else "tile.wifi_detail"

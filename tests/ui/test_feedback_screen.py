@@ -99,3 +99,32 @@ def test_without_central_the_form_says_it_is_unavailable(qtbot, make_window, qt_
         assert "cannot be sent from this kiosk" in form.message.text()
 
     qt_loop.run_until_complete(scenario())
+
+
+def in_view(area, widget) -> bool:
+    """Whether the whole widget shows in the scroll area's visible part."""
+    top_left = widget.mapTo(area.viewport(), widget.rect().topLeft())
+    return area.viewport().rect().contains(widget.rect().translated(top_left))
+
+
+@pytest.mark.parametrize(("language", "large"), [("en", False), ("zh-CN", False), ("en", True)])
+def test_on_a_short_screen_choosing_a_category_brings_the_whole_keyboard_into_view(qtbot, make_window, language, large):
+    from kiosk.case_callback import FeedbackCategory
+
+    window = make_window(language=language, width=800, height=1280)
+    if large:
+        window.top_bar.large_text_button.click()
+    screen = window.feedback
+    screen.fetch_categories = None
+    screen.start()
+    window.show_screen(screen)
+    named = [("lost_property", "Lost property", "遗失物品"), ("damaged_bag", "Damaged baggage", "行李损坏"),
+             ("delayed_bag", "Delayed baggage", "行李延误"), ("complaint", "Complaint", "投诉"),
+             ("other", "Other request", "其他诉求")]  # fmt: skip
+    screen.set_categories([FeedbackCategory(*entry) for entry in named])
+    screen.show_step(Step.WRITE)
+    tap(qtbot, screen.category_group.button(3))
+    assert screen.chosen is not None and screen.chosen.id == "complaint"
+    for key in (screen.keyboard.space_key, screen.keyboard.keys["Q"], screen.keyboard.keys["M"]):
+        qtbot.waitUntil(lambda key=key: in_view(screen._scroll, key))
+    assert window.size().width() == 800 and window.size().height() == 1280, "the window did not grow"

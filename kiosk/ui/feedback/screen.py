@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from enum import StrEnum
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -33,7 +33,7 @@ from kiosk.ui.keyboard import COLUMNS, ROWS, KeyButton, OnScreenKeyboard
 from kiosk.ui.widgets import WrappedLabel, as_screen, button_row, choice_button, label, nav_button
 
 MAX_TEXT_CHARS = 500  # central takes 1000; a kiosk keyboard is slow, and a long text here is a stuck key
-TWO_COLUMNS_FROM_PX = 1000  # two category buttons side by side are too wide for 800 px in large text
+SIDE_MARGINS_PX = 32 * 2 + 24  # the screen's margins and the scroll bar beside the form
 CategoryFetcher = Callable[[], Awaitable["list[FeedbackCategory] | None"]]
 FeedbackSender = Callable[[str, str, "str | None"], Awaitable[FeedbackAnswer]]
 
@@ -96,6 +96,7 @@ class FeedbackScreen(QWidget):
         self.category_group = QButtonGroup(self)
         self.category_group.setExclusive(True)
         self.category_group.buttonClicked.connect(lambda _button: self._update())
+        self.category_group.buttonClicked.connect(lambda _button: self._bring_keyboard_into_view())
         self._category_grid = QGridLayout()
         self._category_grid.setSpacing(12)
         self.text_hint = label("Hint", wrap=True)
@@ -134,7 +135,7 @@ class FeedbackScreen(QWidget):
         footer = button_row(self.next_button, self.send_with, self.back_button, self.retry_button)
         for page in (self.message_page, self.write_page, self.contact_page):
             self.pages.addWidget(page)
-        scroll = QScrollArea()
+        self._scroll = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -204,10 +205,20 @@ class FeedbackScreen(QWidget):
         self.retranslate()
 
     def _place_categories(self) -> None:
-        columns = 2 if self.width() >= TWO_COLUMNS_FROM_PX else 1
-        for index, button in enumerate(self.category_group.buttons()):
+        # Two side by side wherever every category's name fits half the width, in the passenger's language and
+        # text size: one column of five takes the keyboard's room on a portrait screen.
+        buttons = self.category_group.buttons()
+        half = (self.width() - SIDE_MARGINS_PX - self._category_grid.horizontalSpacing()) // 2
+        widest = max((button.sizeHint().width() for button in buttons), default=0)
+        columns = 2 if widest <= half else 1
+        for index, button in enumerate(buttons):
             self._category_grid.removeWidget(button)
             self._category_grid.addWidget(button, index // columns, index % columns)
+
+    def _bring_keyboard_into_view(self) -> None:
+        """Once a category is chosen the text comes next: on a short screen the form scrolls so that the whole
+        keyboard shows (the categories above may scroll away; the choice stays marked)."""
+        QTimer.singleShot(0, lambda: self._scroll.ensureWidgetVisible(self.keyboard.space_key, 0, 8))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -288,6 +299,7 @@ class FeedbackScreen(QWidget):
         self.keyboard.retranslate()
         self.keypad.retranslate()
         self.message.setText(self._message())
+        self._place_categories()  # a name in the other language or text size may no longer fit half the width
 
     def _message(self) -> str:
         t = self._texts
