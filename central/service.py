@@ -45,11 +45,12 @@ from central.points.counts import COUNTS_FILE, PointCounts
 from central.points.registry import PointRegistry, load_registry
 from central.points.web import FlightFinder, PointPages
 from central.records import SqliteCallStore
+from central.records.postgres import is_postgres
 from central.registry import DeviceRegistry, registry_path
 from central.reports import ReportBook
 from central.retained import RetainedKeeper
 from central.settings import CentralSettings
-from central.switchboard import Switchboard
+from central.switchboard import CallStore, Switchboard
 from central.web.agent import AgentDesk
 from central.web.agent_sessions import AgentSessions, SessionFile
 from central.web.app import HANDLER_CANCELLATION, create_app
@@ -86,7 +87,21 @@ def call_store_path(settings: CentralSettings) -> Path:
         return settings.app.state_dir / CALL_STORE_FILE
     if url.startswith(SQLITE_URL_PREFIX) and len(url) > len(SQLITE_URL_PREFIX):
         return Path(url.removeprefix(SQLITE_URL_PREFIX))
-    raise StoreUrlError("store.url: only sqlite:///PATH is supported (or leave it empty)")
+    raise StoreUrlError("store.url: only sqlite:///PATH or postgresql://... is supported (or leave it empty)")
+
+
+def call_store_place(settings: CentralSettings) -> Path | str:
+    """The call records' SQLite file, or the PostgreSQL URL that ``[store] url`` names."""
+    return settings.store.url if is_postgres(settings.store.url) else call_store_path(settings)
+
+
+def open_call_store(settings: CentralSettings) -> CallStore:
+    place = call_store_place(settings)
+    if isinstance(place, str):
+        from central.records.pg_calls import PgCallStore  # psycopg: only where PostgreSQL is used
+
+        return PgCallStore(place)
+    return SqliteCallStore(place)
 
 
 def accounts_path(settings: CentralSettings) -> Path:
@@ -136,7 +151,7 @@ class CentralService:
         )
         # opened by start(): they are files in the state dir
         self.switchboard: Switchboard | None = None
-        self._store: SqliteCallStore | None = None
+        self._store: CallStore | None = None
         self._accounts: AgentAccounts | None = None
         self._publisher: QueuePublisher | None = None
         self._timer: SwitchboardTimer | None = None
@@ -256,7 +271,7 @@ class CentralService:
     def _open_calls(self) -> tuple[AgentDesk, WallboardFeed]:
         """The switchboard on its call store, its adapters on the bus, the agent desk and the wallboard."""
         settings = self._settings
-        self._store = SqliteCallStore(call_store_path(settings))
+        self._store = open_call_store(settings)
         self._accounts = AgentAccounts(accounts_path(settings))
         switchboard = Switchboard(settings.calls, time.time, CategoriesCounted(self._store, self.demand.count))
         self.switchboard = switchboard
@@ -350,7 +365,7 @@ class CentralService:
             phones=PhoneDesk(desk.switchboard, point_names=self._point_name),
             kb=KnowledgeBase(self._kb_store, self.demand.count),
             reports=ReportBook(
-                call_store_path(self._settings),
+                call_store_place(self._settings),
                 self._settings.calls.zone,
                 self._settings.calls.service_level_s,
                 self._settings.calls.short_abandon_s,

@@ -16,6 +16,7 @@ import pytest
 import qasync
 
 from tests.peers.mosquitto import Mosquitto
+from tests.peers.postgres import postgres_server, postgres_url  # noqa: F401 (fixtures: PostgreSQL for the store tests)
 
 
 def _live_children() -> set[int]:
