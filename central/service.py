@@ -104,9 +104,10 @@ def open_call_store(settings: CentralSettings) -> CallStore:
     return SqliteCallStore(place)
 
 
-def accounts_path(settings: CentralSettings) -> Path:
-    """The agent accounts' file, in the state dir (``central agent …`` manages it)."""
-    return settings.app.state_dir / ACCOUNTS_FILE
+def accounts_path(settings: CentralSettings) -> Path | str:
+    """The agent accounts' file, in the state dir (``central agent …`` manages it); the PostgreSQL URL
+    when ``[store] url`` names one."""
+    return settings.store.url if is_postgres(settings.store.url) else settings.app.state_dir / ACCOUNTS_FILE
 
 
 class CentralService:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -10,12 +11,14 @@ from zoneinfo import ZoneInfo
 import psycopg
 import pytest
 
+from central.accounts import SCHEMA_VERSION as ACCOUNTS_SCHEMA
+from central.accounts import AccountError, AgentAccounts
 from central.records import StoreError
 from central.records.pg_calls import SCHEMA_VERSION, PgCallStore
 from central.records.postgres import connect, named_parameters, redact, where
 from central.reports import Grouping, ReportBook, ReportRequest
 from central.reports.sample import sample_records, write_records
-from central.service import call_store_place, open_call_store
+from central.service import accounts_path, call_store_place, open_call_store
 from central.settings import CentralSettings
 from tests.peers.net import free_port
 
@@ -135,3 +138,23 @@ def test_central_opens_the_call_store_and_reports_the_url_names(tmp_path: Path, 
         store.close()
     sqlite_settings = CentralSettings.model_validate({"app": {"state_dir": str(tmp_path)}})
     assert call_store_place(sqlite_settings) == tmp_path / "central.sqlite3"
+
+
+def test_accounts_from_a_newer_program_are_refused_with_both_versions(postgres_url: str):
+    AgentAccounts(postgres_url).close()
+    with psycopg.connect(postgres_url, autocommit=True) as db:
+        db.execute("UPDATE schema_versions SET version = 99 WHERE store = 'accounts'")
+
+    with pytest.raises(
+        AccountError, match=re.escape(f"accounts schema 99 is newer than this program's ({ACCOUNTS_SCHEMA})")
+    ):
+        AgentAccounts(postgres_url)
+
+
+def test_central_keeps_accounts_where_the_url_says(tmp_path: Path, postgres_url: str):
+    settings = CentralSettings.model_validate({"app": {"state_dir": str(tmp_path)}, "store": {"url": postgres_url}})
+    assert accounts_path(settings) == postgres_url
+    assert (
+        accounts_path(CentralSettings.model_validate({"app": {"state_dir": str(tmp_path)}}))
+        == tmp_path / "agents.sqlite3"
+    )
