@@ -284,7 +284,9 @@ class CentralService:
         self._wallboard = WallboardFeed(switchboard, settings.bus.site)
         self._wallboard.start()
         # sessions outlive a restart of central: agents' consoles and staff pages carry on without a sign-in
-        self._session_file = SessionFile(settings.app.state_dir / SESSIONS_FILE)
+        self._session_file = SessionFile(
+            settings.store.url if is_postgres(settings.store.url) else settings.app.state_dir / SESSIONS_FILE
+        )
         desk = AgentDesk(
             switchboard=switchboard,
             accounts=self._accounts,

@@ -62,7 +62,7 @@ def pg_schema(sqlite_ddl: str) -> str:
 
 
 def open_postgres(
-    url: str, store: str, current: int, steps: Callable[[PgConnection, int], None], error: type[Exception]
+    url: str, store: str, current: int, steps: Callable[[PgConnection, int], object], error: type[Exception]
 ) -> PgConnection:
     """A connection to the database at ``url`` with ``store``'s tables at version ``current``: ``steps(db,
     stored)`` brings them there from version ``stored`` (0: none yet), in one transaction."""
