@@ -101,7 +101,7 @@ def migrate(
     db: psycopg.Connection[Any],
     store: str,
     current: int,
-    steps: Callable[[psycopg.Connection[Any], int], None],
+    steps: Callable[[psycopg.Connection[Any], int], object],
     error: type[Exception],
 ) -> None:
     """Bring ``store``'s tables to version ``current``: ``steps(db, stored)`` runs in one transaction with
