@@ -22,7 +22,7 @@ from central.accounts import AgentAccounts
 from central.alerts.fleet_alerts import FleetAlerts
 from central.calls import DeviceCallers, QueuePublisher, SwitchboardTimer
 from central.cases.desk import CaseDesk
-from central.cases.store import SqliteCaseStore
+from central.cases.store import SqliteCaseStore, open_case_store
 from central.demand import (
     BoardNumbers,
     BookAlertSink,
@@ -304,7 +304,8 @@ class CentralService:
     def _open_cases(self) -> CaseDesk:
         """Follow-up cases on their store; overdue ones go to the alert book."""
         settings = self._settings.cases
-        self._case_store = SqliteCaseStore(self._settings.app.state_dir / CASES_FILE)
+        url = self._settings.store.url
+        self._case_store = open_case_store(url if is_postgres(url) else self._settings.app.state_dir / CASES_FILE)
         self.cases = CaseDesk(
             self._case_store,
             settings.category_list(),
