@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from central.cases.model import Case, Entry, EntryKind, Status
 from central.records.database import create_schema, open_database
 from central.records.portable import Connection, open_postgres, pg_schema, postgres_url
+from central.records.sqlite import StoreError
 
 SCHEMA_VERSION = 1
 
@@ -48,7 +49,7 @@ _REPLACE = "ON CONFLICT (number) DO UPDATE SET " + ", ".join(
 )
 
 
-class CaseStoreError(RuntimeError):
+class CaseStoreError(StoreError):
     """The store cannot be used (for example it was written by a newer version)."""
 
 
