@@ -46,7 +46,7 @@ from central.points.registry import PointRegistry, load_registry
 from central.points.web import FlightFinder, PointPages
 from central.records import SqliteCallStore
 from central.records.postgres import is_postgres
-from central.registry import DeviceRegistry, registry_path
+from central.registry import DeviceRegistry, registry_place
 from central.reports import ReportBook
 from central.retained import RetainedKeeper
 from central.settings import CentralSettings
@@ -328,7 +328,7 @@ class CentralService:
         self._settings.app.prepare_state_dir()
         self.points = load_registry(self._settings.points.file)
         self.point_counts = PointCounts(self._settings.app.state_dir / COUNTS_FILE)
-        self._registry = DeviceRegistry(registry_path(self._settings))
+        self._registry = DeviceRegistry(registry_place(self._settings))
         self.gate = DeviceGate(self.topics, self._registry.admits)
         if self._registry.enforcing:
             log.info("taking calls and fleet entries from the %d registered devices only", len(self._registry.list()))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import psycopg
@@ -16,10 +18,12 @@ from central.accounts import AccountError, AgentAccounts
 from central.records import StoreError
 from central.records.pg_calls import SCHEMA_VERSION, PgCallStore
 from central.records.postgres import connect, named_parameters, redact, where
+from central.registry import DeviceRegistry, RegistryError
 from central.reports import Grouping, ReportBook, ReportRequest
 from central.reports.sample import sample_records, write_records
 from central.service import accounts_path, call_store_place, open_call_store
 from central.settings import CentralSettings
+from central.web.agent_sessions import SessionFile
 from tests.peers.net import free_port
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -158,3 +162,18 @@ def test_central_keeps_accounts_where_the_url_says(tmp_path: Path, postgres_url:
         accounts_path(CentralSettings.model_validate({"app": {"state_dir": str(tmp_path)}}))
         == tmp_path / "agents.sqlite3"
     )
+
+
+@pytest.mark.parametrize(
+    ("store", "open_store", "error"),
+    [("device registry", DeviceRegistry, RegistryError), ("sessions", SessionFile, StoreError)],
+)
+def test_each_store_from_a_newer_program_is_refused_with_both_versions(
+    postgres_url: str, store: str, open_store: Callable[[str], Any], error: type[Exception]
+):
+    open_store(postgres_url).close()
+    with psycopg.connect(postgres_url, autocommit=True) as db:
+        db.execute("UPDATE schema_versions SET version = 99 WHERE store = %s", (store,))
+
+    with pytest.raises(error, match=re.escape(f"{store} schema 99 is newer than this program's (1)")):
+        open_store(postgres_url)
