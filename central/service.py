@@ -236,7 +236,8 @@ class CentralService:
 
     def _open_fleet_desk(self) -> FleetDesk:
         settings = self._settings
-        self.history = history = HealthHistory(settings.app.state_dir / HISTORY_FILE)
+        url = settings.store.url
+        self.history = history = HealthHistory(url if is_postgres(url) else settings.app.state_dir / HISTORY_FILE)
         self.fleet.add_listener(self._record_health)
         return FleetDesk(
             commands=self.commands,

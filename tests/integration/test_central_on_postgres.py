@@ -44,11 +44,12 @@ def test_central_keeps_its_records_in_postgresql_and_signs_people_in_from_there(
     with psycopg.connect(postgres_url) as db:
         stores = dict(db.execute("SELECT store, version FROM schema_versions").fetchall())
         sessions = db.execute("SELECT agent_id FROM sessions").fetchall()
-    assert set(stores) == {"call store", "accounts", "sessions", "case store", "device registry"}
+    assert set(stores) == {"call store", "accounts", "sessions", "case store", "device registry", "fleet history"}
     assert sessions == [(STAFF_ID,)]
     files = {path.name for path in (tmp_path / "state").glob("*.sqlite3")}
-    # none of those stores fell back to a file (fleet history and the knowledge base still are files)
+    # none of those stores fell back to a file (the knowledge base still is one)
     on_postgres = {"central.sqlite3", "agents.sqlite3", "sessions.sqlite3", "cases.sqlite3", "devices.sqlite3"}
+    on_postgres.add("fleet-history.sqlite3")
     assert not files & on_postgres, files
     assert SECRET not in log and SECRET not in "\n".join(program.stdout)
 
