@@ -68,6 +68,8 @@ def connect(
             return psycopg.connect(url, autocommit=True, connect_timeout=10)
         except psycopg.OperationalError as down:
             reason = _without_password(str(down).strip().splitlines()[0] if str(down).strip() else "", url)
+            if not _worth_retrying(str(down)):
+                raise error(f"PostgreSQL at {where(url)} refused {redact(url)}: {reason}") from None
             if attempt == tries:
                 raise error(
                     f"PostgreSQL at {where(url)} is not answering after {tries} tries ({redact(url)}): {reason}"
@@ -76,6 +78,16 @@ def connect(
             sleep(wait)
             wait *= 2
     raise AssertionError("unreachable")
+
+
+def _worth_retrying(message: str) -> bool:
+    """No answer at all, or a server starting, shutting down or out of connections, may be fine in a moment;
+    a wrong password or a missing database (any other answer) will not be. libpq gives no SQLSTATE for a
+    failed connection: the server's answer is the text after ``FATAL:`` (English unless its lc_messages
+    says otherwise; then every answer is tried again, as before)."""
+    if "FATAL:" not in message:
+        return True
+    return any(passing in message for passing in ("starting up", "shutting down", "too many", "recovery"))
 
 
 def _check(url: str, error: type[Exception]) -> None:

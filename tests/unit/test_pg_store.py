@@ -67,6 +67,17 @@ def test_a_server_that_is_down_is_tried_with_growing_waits_then_named_without_it
     assert caplog.text.count(f"127.0.0.1:{port}") == 3
 
 
+def test_a_server_that_answers_no_is_not_asked_again(postgres_url: str):
+    missing = postgres_url.rsplit("/", 1)[0] + "/no_such_database"
+    waits: list[float] = []
+
+    with pytest.raises(StoreError, match=r'refused .*database "no_such_database" does not exist') as refused:
+        connect(missing, StoreError, sleep=waits.append)
+
+    assert waits == []
+    assert refused.value.args[0].startswith("PostgreSQL at 127.0.0.1:")
+
+
 def test_a_malformed_url_is_refused_at_once():
     waits: list[float] = []
     with pytest.raises(StoreError, match=r"store\.url .*port 'notaport' is not a number"):
