@@ -13,10 +13,13 @@ import logging
 import re
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import psycopg
-from psycopg.conninfo import conninfo_to_dict
+if TYPE_CHECKING:
+    import psycopg
+
+# psycopg is imported where a connection is made, not here: it is the optional 'postgres' extra, and every
+# store imports this module whether or not its site uses PostgreSQL.
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +48,9 @@ def redact(url: str) -> str:
 
 def where(url: str) -> str:
     """``host:port`` of the server the URL names (a socket directory for a local one)."""
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict
+
     try:
         info = conninfo_to_dict(url)
     except psycopg.ProgrammingError:
@@ -61,6 +67,13 @@ def connect(
     sleep: Callable[[float], None] = time.sleep,
 ) -> psycopg.Connection[Any]:
     """An autocommit connection to ``url``; ``error`` naming host and port when it cannot be had."""
+    try:
+        import psycopg
+    except ImportError:
+        raise error(
+            f"store.url {redact(url)} names PostgreSQL, but its driver is not installed: "
+            "pip install 'airport-terminal[postgres]'"
+        ) from None
     _check(url, error)
     wait = first_wait_s
     for attempt in range(1, tries + 1):
@@ -92,6 +105,9 @@ def _worth_retrying(message: str) -> bool:
 
 def _check(url: str, error: type[Exception]) -> None:
     """A URL no server could answer is refused at once, not tried again for 15 s."""
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict
+
     try:
         info = conninfo_to_dict(url)
     except psycopg.ProgrammingError as bad:
@@ -102,6 +118,9 @@ def _check(url: str, error: type[Exception]) -> None:
 
 
 def _without_password(text: str, url: str) -> str:
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict
+
     try:
         password = conninfo_to_dict(url).get("password")
     except psycopg.ProgrammingError:
