@@ -88,7 +88,8 @@ class StoreSection(Section):
 
     url: str = Field(
         default="",
-        description="Database URL: postgresql://user:password@host:port/db keeps the call records in "
+        description="Database URL: postgresql://user:password@host:port/db keeps the calls, accounts, sessions, "
+        "cases, device registry and fleet history in "
         "PostgreSQL; sqlite:///PATH a SQLite file; empty means central.sqlite3 in [app] state_dir.",
     )
 
