@@ -42,6 +42,11 @@ def missing_chromium() -> str | None:
     return None if Path(CHROMIUM).exists() else f"needs Chromium at {CHROMIUM} (apt-get install chromium)"
 
 
+def missing_postgres() -> str | None:
+    found = list(Path("/usr/lib/postgresql").glob("*/bin/initdb")) or shutil.which("pg_config")
+    return None if found else "needs PostgreSQL (apt-get install postgresql)"
+
+
 def missing_root() -> str | None:
     # A CPU quota is a cgroup's cpu.max, which only root may write
     return None if os.geteuid() == 0 else "needs root to put its calls under a CPU quota (cgroup cpu.max)"
@@ -62,6 +67,7 @@ BENCHMARKS: tuple[Benchmark, ...] = (
     Benchmark("switchboard"),
     Benchmark("live_calls"),
     Benchmark("reports"),
+    Benchmark("stores", needs=(missing_postgres,), unavailable_status=2),
     Benchmark("kb"),
     Benchmark("board_update"),
     Benchmark("scan"),

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from bus.messages.base import AGENT_ID as AGENT_ID_PATTERN
+from central.records.portable import DUPLICATE, Connection, PgConnection, open_postgres, pg_schema, postgres_url
 
 log = logging.getLogger(__name__)
 
@@ -216,32 +217,50 @@ def _roles_json(roles: tuple[Role, ...]) -> str:
     return json.dumps([role.value for role in roles])
 
 
+def _decoy() -> str:
+    """Checked against when the agent id is unknown, so that such a check costs what a real one does; a
+    random digest that no password produces, so it needs no scrypt of its own to make."""
+    return (
+        f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${_b64(secrets.token_bytes(SALT_BYTES))}"
+        f"${_b64(secrets.token_bytes(HASH_BYTES))}"
+    )
+
+
+def _pg_steps(db: PgConnection, version: int) -> None:
+    # the SQLite file's steps, one after another, in the one transaction that open_postgres holds
+    for step, sql in enumerate((_SCHEMA_V1, _MIGRATE_TO_V2, _MIGRATE_TO_V3), start=1):
+        if version < step:
+            db.execute(pg_schema(sql))
+
+
 class AgentAccounts:
-    """Agent accounts in one SQLite file (WAL; schema version in ``PRAGMA user_version``)."""
+    """Agent accounts in one SQLite file (WAL; schema version in ``PRAGMA user_version``), or in PostgreSQL
+    when ``path`` is a ``postgresql://`` URL (schema version in ``schema_versions``)."""
 
     def __init__(self, path: Path | str) -> None:
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        url = postgres_url(path)
+        if url is not None:
+            self._db: Connection = open_postgres(url, "accounts", SCHEMA_VERSION, _pg_steps, AccountError)
+            self._decoy = _decoy()
+            return
+        sqlite_db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        self._db = sqlite_db
         try:
             self._db.execute("PRAGMA journal_mode=WAL")
             (version,) = self._db.execute("PRAGMA user_version").fetchone()
             if version > SCHEMA_VERSION:
                 raise AccountError(f"accounts schema {version} is newer than this program's ({SCHEMA_VERSION})")
             if version < 1:
-                self._db.executescript(f"BEGIN; {_SCHEMA_V1} PRAGMA user_version = 1; COMMIT;")
+                sqlite_db.executescript(f"BEGIN; {_SCHEMA_V1} PRAGMA user_version = 1; COMMIT;")
             if version < 2:
-                self._db.executescript(f"BEGIN; {_MIGRATE_TO_V2} PRAGMA user_version = 2; COMMIT;")
+                sqlite_db.executescript(f"BEGIN; {_MIGRATE_TO_V2} PRAGMA user_version = 2; COMMIT;")
             if version < 3:
-                self._db.executescript(f"BEGIN; {_MIGRATE_TO_V3} PRAGMA user_version = 3; COMMIT;")
+                sqlite_db.executescript(f"BEGIN; {_MIGRATE_TO_V3} PRAGMA user_version = 3; COMMIT;")
         except BaseException:
             self._db.close()
             raise
-        # Checked against when the agent id is unknown, so that such a check costs what a real one does; a
-        # random digest that no password produces, so it needs no scrypt of its own to make.
-        self._decoy = (
-            f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${_b64(secrets.token_bytes(SALT_BYTES))}"
-            f"${_b64(secrets.token_bytes(HASH_BYTES))}"
-        )
+        self._decoy = _decoy()
 
     def close(self) -> None:
         with self._lock:
@@ -284,7 +303,7 @@ class AgentAccounts:
                         account.department,
                     ),
                 )
-            except sqlite3.IntegrityError:
+            except DUPLICATE:
                 raise AccountError(f"agent {agent_id} already exists") from None
         log.info(
             "account %s added (roles %s, skills %s)",
@@ -383,7 +402,7 @@ class AgentAccounts:
                     "INSERT INTO displays (name, token_sha256, created_at) VALUES (?, ?, ?)",
                     (name, _token_digest(token), time.time()),
                 )
-            except sqlite3.IntegrityError:
+            except DUPLICATE:
                 raise AccountError(f"display {name} already exists") from None
         log.info("wall display %s added", name)
         return token

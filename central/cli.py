@@ -23,6 +23,7 @@ from central.cli_devices import add_device_commands, broker_config_command, devi
 from central.points.cli import add_posters_command, posters_command
 from central.points.registry import RegistryError
 from central.records import StoreError
+from central.registry import RegistryError as DeviceRegistryError
 from central.service import CentralService, StoreUrlError, accounts_path
 from central.settings import ENV_PREFIX, CentralSettings
 from config.loader import SETTINGS_ERROR_EXIT_STATUS
@@ -34,7 +35,8 @@ log = logging.getLogger("central")
 
 START_FAILED_EXIT_STATUS = 1
 ACCOUNT_ERROR_EXIT_STATUS = 1
-START_ERRORS = (OSError, sqlite3.Error, StoreError, StoreUrlError, AccountError, RegistryError)
+# DeviceRegistryError: a device registry this program cannot open (newer, or its PostgreSQL down)
+START_ERRORS = (OSError, sqlite3.Error, StoreError, StoreUrlError, AccountError, RegistryError, DeviceRegistryError)
 
 
 def main(argv: list[str] | None = None) -> int:

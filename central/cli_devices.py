@@ -20,7 +20,7 @@ from central.broker.config import (
     write_broker_files,
 )
 from central.broker.passwords import generate_password, hash_for_mosquitto
-from central.registry import BrokerUser, DeviceRegistry, RegistryError, registry_path
+from central.registry import BrokerUser, DeviceRegistry, RegistryError, registry_place
 from central.settings import CentralSettings
 
 COMMAND_ERROR_EXIT_STATUS = 1
@@ -90,7 +90,7 @@ def add_device_commands(
 def device_command(args: argparse.Namespace, settings: CentralSettings) -> int:
     settings.app.prepare_state_dir()
     try:
-        registry = DeviceRegistry(registry_path(settings))
+        registry = DeviceRegistry(registry_place(settings))
     except (RegistryError, sqlite3.Error) as exc:
         print(f"central: cannot open the device registry: {exc}", file=sys.stderr)
         return COMMAND_ERROR_EXIT_STATUS
@@ -138,7 +138,8 @@ def broker_config_command(args: argparse.Namespace, settings: CentralSettings) -
         listeners.append(Listener(args.local_port, "127.0.0.1"))
     central = BrokerUser(bus.username, hash_for_mosquitto(bus.password.get_secret_value()))
     try:
-        registry = DeviceRegistry(registry_path(settings)) if registry_path(settings).exists() else None
+        place = registry_place(settings)
+        registry = DeviceRegistry(place) if isinstance(place, str) or place.exists() else None
         devices = registry.broker_users() if registry is not None else []
         if registry is not None:
             registry.close()

@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypedDict
 
+from central.records.portable import Connection, open_postgres, pg_schema, postgres_url
+from central.records.sqlite import StoreError
+
 HISTORY_FILE = "fleet-history.sqlite3"
 WINDOW_S = 24 * 3600
 MINUTE_S = 60
@@ -34,6 +37,14 @@ CREATE TABLE health (
 ) WITHOUT ROWID;
 CREATE INDEX health_by_minute ON health (minute);
 """
+# the same table in PostgreSQL ([store] url): BIGINT minutes (epoch seconds outgrow INTEGER in 2038)
+_PG_SCHEMA = pg_schema(_SCHEMA).replace(" WITHOUT ROWID", "").replace("minute INTEGER", "minute BIGINT")
+_UPSERT = (
+    "INSERT INTO health (device, minute, cpu_percent, memory_percent, temperature_c, broker_rtt_ms, samples) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (device, minute) DO UPDATE SET cpu_percent = excluded.cpu_percent, "
+    "memory_percent = excluded.memory_percent, temperature_c = excluded.temperature_c, "
+    "broker_rtt_ms = excluded.broker_rtt_ms, samples = excluded.samples"
+)
 
 
 class HistoryPoint(TypedDict):
@@ -82,13 +93,19 @@ class HealthHistory:
         self._window_s = window_s
         self._open: dict[str, _Bucket] = {}
         self._done: list[_Bucket] = []  # finished minutes not yet written: one batch at the next flush
-        self._db = sqlite3.connect(str(path), isolation_level=None)
+        url = postgres_url(path)
+        if url is not None:
+            self._db: Connection = open_postgres(
+                url, "fleet history", SCHEMA_VERSION, lambda db, _: db.execute(_PG_SCHEMA), StoreError
+            )
+            return
+        self._db = db = sqlite3.connect(str(path), isolation_level=None)
         try:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
             if version == 0:
-                self._db.executescript(_SCHEMA)
+                db.executescript(_SCHEMA)
                 self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             elif version != SCHEMA_VERSION:
                 raise RuntimeError(f"{path}: health history of schema {version}; this version reads {SCHEMA_VERSION}")
@@ -177,4 +194,4 @@ class HealthHistory:
                     bucket.samples,
                 )
             )
-        self._db.executemany("INSERT OR REPLACE INTO health VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        self._db.executemany(_UPSERT, rows)

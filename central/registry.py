@@ -21,6 +21,8 @@ from pathlib import Path
 
 from bus.messages.device import DeviceKind
 from central.broker.passwords import hash_for_mosquitto
+from central.records.portable import DUPLICATE, Connection, open_postgres, pg_schema, postgres_url
+from central.records.postgres import is_postgres
 from central.settings import CentralSettings
 from config.sections import DEVICE_ID_PATTERN
 
@@ -49,6 +51,11 @@ def registry_path(settings: CentralSettings) -> Path:
     return settings.app.state_dir / REGISTRY_FILE
 
 
+def registry_place(settings: CentralSettings) -> Path | str:
+    """The device registry's file, or the PostgreSQL URL of ``[store] url`` when it names one."""
+    return settings.store.url if is_postgres(settings.store.url) else registry_path(settings)
+
+
 class RegistryError(ValueError):
     """A registry change that cannot be made; the message names the problem, never the password."""
 
@@ -69,24 +76,19 @@ class BrokerUser:
 
 
 class DeviceRegistry:
-    """Registered devices in one SQLite file (WAL, created 0600)."""
+    """Registered devices in one SQLite file (WAL, created 0600), or in PostgreSQL when ``path`` is a
+    ``postgresql://`` URL (schema version in ``schema_versions``)."""
 
     def __init__(self, path: Path | str, recheck_s: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
         self._lock = threading.Lock()
-        path = Path(path)
-        if not path.exists():
-            path.touch(mode=0o600)
-        self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
-        try:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            (version,) = self._db.execute("PRAGMA user_version").fetchone()
-            if version > SCHEMA_VERSION:
-                raise RegistryError(f"device registry schema {version} is newer than this program's ({SCHEMA_VERSION})")
-            if version < SCHEMA_VERSION:
-                self._db.executescript(f"BEGIN; {_SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
-        except BaseException:
-            self._db.close()
-            raise
+        url = postgres_url(path)
+        self._on_postgres = url is not None
+        if url is not None:
+            self._db: Connection = open_postgres(
+                url, "device registry", SCHEMA_VERSION, lambda db, _: db.execute(pg_schema(_SCHEMA)), RegistryError
+            )
+        else:
+            self._db = _open_file(Path(path))
         self._recheck_s = recheck_s
         self._clock = clock
         self._known: frozenset[str] = frozenset()
@@ -109,7 +111,7 @@ class DeviceRegistry:
                     "VALUES (?, ?, ?, ?, ?, ?)",
                     (device.device_id, device.kind.value, device.location, stored, now, now),
                 )
-            except sqlite3.IntegrityError:
+            except DUPLICATE:
                 raise RegistryError(f"device {device_id} is already registered") from None
         self._invalidate()
         log.info("device %s registered (%s at %r)", device.device_id, device.kind.value, device.location)
@@ -168,7 +170,10 @@ class DeviceRegistry:
             return self._known
         with self._lock:
             self._checked_at = now
-            (data_version,) = self._db.execute("PRAGMA data_version").fetchone()
+            # PostgreSQL has no data_version: its few rows are read again, at most once per recheck_s
+            (data_version,) = (
+                (self._data_version + 1,) if self._on_postgres else self._db.execute("PRAGMA data_version").fetchone()
+            )
             if data_version != self._data_version:
                 self._data_version = data_version
                 rows = self._db.execute("SELECT device_id FROM devices").fetchall()
@@ -179,6 +184,23 @@ class DeviceRegistry:
         # data_version moves only for other connections' commits, so our own writes say so themselves
         self._data_version = -1
         self._checked_at = float("-inf")
+
+
+def _open_file(path: Path) -> sqlite3.Connection:
+    if not path.exists():
+        path.touch(mode=0o600)
+    db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        (version,) = db.execute("PRAGMA user_version").fetchone()
+        if version > SCHEMA_VERSION:
+            raise RegistryError(f"device registry schema {version} is newer than this program's ({SCHEMA_VERSION})")
+        if version < SCHEMA_VERSION:
+            db.executescript(f"BEGIN; {_SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+    except BaseException:
+        db.close()
+        raise
+    return db
 
 
 def _checked_id(device_id: str) -> str:

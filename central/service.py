@@ -23,7 +23,7 @@ from central.alerts.fleet_alerts import FleetAlerts
 from central.calls import DeviceCallers, QueuePublisher, SwitchboardTimer
 from central.calls.devices import DEVICE_KIND
 from central.cases.desk import CaseDesk
-from central.cases.store import SqliteCaseStore
+from central.cases.store import SqliteCaseStore, open_case_store
 from central.demand import (
     BoardNumbers,
     BookAlertSink,
@@ -47,11 +47,12 @@ from central.points.counts import COUNTS_FILE, PointCounts
 from central.points.registry import PointRegistry, load_registry
 from central.points.web import FlightFinder, PointPages
 from central.records import SqliteCallStore
-from central.registry import DeviceRegistry, registry_path
+from central.records.postgres import is_postgres
+from central.registry import DeviceRegistry, registry_place
 from central.reports import ReportBook
 from central.retained import RetainedKeeper
 from central.settings import CentralSettings
-from central.switchboard import Switchboard
+from central.switchboard import CallStore, Switchboard
 from central.web.agent import AgentDesk
 from central.web.agent_sessions import AgentSessions, SessionFile
 from central.web.app import HANDLER_CANCELLATION, create_app
@@ -88,12 +89,27 @@ def call_store_path(settings: CentralSettings) -> Path:
         return settings.app.state_dir / CALL_STORE_FILE
     if url.startswith(SQLITE_URL_PREFIX) and len(url) > len(SQLITE_URL_PREFIX):
         return Path(url.removeprefix(SQLITE_URL_PREFIX))
-    raise StoreUrlError("store.url: only sqlite:///PATH is supported (or leave it empty)")
+    raise StoreUrlError("store.url: only sqlite:///PATH or postgresql://... is supported (or leave it empty)")
 
 
-def accounts_path(settings: CentralSettings) -> Path:
-    """The agent accounts' file, in the state dir (``central agent …`` manages it)."""
-    return settings.app.state_dir / ACCOUNTS_FILE
+def call_store_place(settings: CentralSettings) -> Path | str:
+    """The call records' SQLite file, or the PostgreSQL URL that ``[store] url`` names."""
+    return settings.store.url if is_postgres(settings.store.url) else call_store_path(settings)
+
+
+def open_call_store(settings: CentralSettings) -> CallStore:
+    place = call_store_place(settings)
+    if isinstance(place, str):
+        from central.records.pg_calls import PgCallStore  # psycopg: only where PostgreSQL is used
+
+        return PgCallStore(place)
+    return SqliteCallStore(place)
+
+
+def accounts_path(settings: CentralSettings) -> Path | str:
+    """The agent accounts' file, in the state dir (``central agent …`` manages it); the PostgreSQL URL
+    when ``[store] url`` names one."""
+    return settings.store.url if is_postgres(settings.store.url) else settings.app.state_dir / ACCOUNTS_FILE
 
 
 class CentralService:
@@ -138,7 +154,7 @@ class CentralService:
         )
         # opened by start(): they are files in the state dir
         self.switchboard: Switchboard | None = None
-        self._store: SqliteCallStore | None = None
+        self._store: CallStore | None = None
         self._live_calls: SqliteLiveCalls | None = None
         self._accounts: AgentAccounts | None = None
         self._publisher: QueuePublisher | None = None
@@ -222,7 +238,8 @@ class CentralService:
 
     def _open_fleet_desk(self) -> FleetDesk:
         settings = self._settings
-        self.history = history = HealthHistory(settings.app.state_dir / HISTORY_FILE)
+        url = settings.store.url
+        self.history = history = HealthHistory(url if is_postgres(url) else settings.app.state_dir / HISTORY_FILE)
         self.fleet.add_health_listener(self._record_health)
         return FleetDesk(
             commands=self.commands,
@@ -249,7 +266,7 @@ class CentralService:
     def _open_calls(self) -> tuple[AgentDesk, WallboardFeed]:
         """The switchboard on its call store, its adapters on the bus, the agent desk and the wallboard."""
         settings = self._settings
-        self._store = SqliteCallStore(call_store_path(settings))
+        self._store = open_call_store(settings)
         self._accounts = AgentAccounts(accounts_path(settings))
         # waiting callers keep their places and calls in progress are recorded over a restart (docs/faults.md)
         self._live_calls = SqliteLiveCalls(settings.app.state_dir / LIVE_CALLS_FILE)
@@ -266,7 +283,9 @@ class CentralService:
         self._wallboard = WallboardFeed(switchboard, settings.bus.site)
         self._wallboard.start()
         # sessions outlive a restart of central: agents' consoles and staff pages carry on without a sign-in
-        self._session_file = SessionFile(settings.app.state_dir / SESSIONS_FILE)
+        self._session_file = SessionFile(
+            settings.store.url if is_postgres(settings.store.url) else settings.app.state_dir / SESSIONS_FILE
+        )
         desk = AgentDesk(
             switchboard=switchboard,
             accounts=self._accounts,
@@ -284,7 +303,8 @@ class CentralService:
     def _open_cases(self) -> CaseDesk:
         """Follow-up cases on their store; overdue ones go to the alert book."""
         settings = self._settings.cases
-        self._case_store = SqliteCaseStore(self._settings.app.state_dir / CASES_FILE)
+        url = self._settings.store.url
+        self._case_store = open_case_store(url if is_postgres(url) else self._settings.app.state_dir / CASES_FILE)
         self.cases = CaseDesk(
             self._case_store,
             settings.category_list(),
@@ -307,7 +327,7 @@ class CentralService:
         self._settings.app.prepare_state_dir()
         self.points = load_registry(self._settings.points.file)
         self.point_counts = PointCounts(self._settings.app.state_dir / COUNTS_FILE)
-        self._registry = DeviceRegistry(registry_path(self._settings))
+        self._registry = DeviceRegistry(registry_place(self._settings))
         self.gate = DeviceGate(self.topics, self._registry.admits)
         if self._registry.enforcing:
             log.info("taking calls and fleet entries from the %d registered devices only", len(self._registry.list()))
@@ -348,7 +368,7 @@ class CentralService:
             phones=PhoneDesk(desk.switchboard, point_names=self._point_name),
             kb=KnowledgeBase(self._kb_store, self.demand.count),
             reports=ReportBook(
-                call_store_path(self._settings),
+                call_store_place(self._settings),
                 self._settings.calls.zone,
                 self._settings.calls.service_level_s,
                 self._settings.calls.short_abandon_s,

@@ -87,7 +87,10 @@ class StoreSection(Section):
     """Where central keeps its records."""
 
     url: str = Field(
-        default="", description="Database URL; empty means a SQLite file central.sqlite3 in [app] state_dir."
+        default="",
+        description="Database URL: postgresql://user:password@host:port/db keeps the calls, accounts, sessions, "
+        "cases, device registry and fleet history in "
+        "PostgreSQL; sqlite:///PATH a SQLite file; empty means central.sqlite3 in [app] state_dir.",
     )
 
 

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import settings
 
 from tests.peers.mosquitto import Mosquitto
+from tests.peers.postgres import postgres_server, postgres_url  # noqa: F401 (fixtures: PostgreSQL for the store tests)
 
 # Property tests run Hypothesis's default 100 examples each in the everyday run, which keeps the quick run
 # quick; `pytest --hypothesis-profile=thorough` tries ten times as many (a nightly or pre-release run). A test

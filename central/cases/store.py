@@ -11,6 +11,8 @@ from typing import Any, Protocol
 
 from central.cases.model import Case, Entry, EntryKind, Status
 from central.records.database import create_schema, open_database
+from central.records.portable import Connection, open_postgres, pg_schema, postgres_url
+from central.records.sqlite import StoreError
 
 SCHEMA_VERSION = 1
 
@@ -41,8 +43,13 @@ _COLUMNS = (
     "rating, resolved_for_passenger, timeline"
 )
 
+# INSERT OR REPLACE in a form PostgreSQL takes too
+_REPLACE = "ON CONFLICT (number) DO UPDATE SET " + ", ".join(
+    f"{name} = excluded.{name}" for name in _COLUMNS.split(", ") if name != "number"
+)
 
-class CaseStoreError(RuntimeError):
+
+class CaseStoreError(StoreError):
     """The store cannot be used (for example it was written by a newer version)."""
 
 
@@ -69,7 +76,7 @@ class SqliteCaseStore:
 
     def __init__(self, path: Path | str) -> None:
         self._lock = threading.Lock()
-        self._db = open_database(
+        self._db: Connection = open_database(
             path, lambda db: create_schema(db, _SCHEMA, SCHEMA_VERSION, "case store", CaseStoreError), shared=True
         )
 
@@ -81,7 +88,7 @@ class SqliteCaseStore:
     def save(self, case: Case) -> None:
         marks = ", ".join("?" for _ in range(15))
         with self._lock:
-            self._db.execute(f"INSERT OR REPLACE INTO cases ({_COLUMNS}) VALUES ({marks})", _row(case))  # noqa: S608
+            self._db.execute(f"INSERT INTO cases ({_COLUMNS}) VALUES ({marks}) {_REPLACE}", _row(case))  # noqa: S608
 
     def get(self, number: int) -> Case | None:
         return self._one("number = ?", number)
@@ -174,3 +181,19 @@ def _case(row: tuple[Any, ...]) -> Case:
         resolved_for_passenger=None if row[13] is None else bool(row[13]),
         timeline=tuple(_entry(item) for item in json.loads(row[14])),
     )
+
+
+class PgCaseStore(SqliteCaseStore):
+    """The same cases, tables and SQL in PostgreSQL ([store] url); the schema version in schema_versions."""
+
+    def __init__(self, url: str) -> None:
+        self._lock = threading.Lock()
+        self._db = open_postgres(
+            url, "case store", SCHEMA_VERSION, lambda db, _: db.execute(pg_schema(_SCHEMA)), CaseStoreError
+        )
+
+
+def open_case_store(place: Path | str) -> SqliteCaseStore:
+    """The case store in the SQLite file at ``place``, or in the PostgreSQL database its URL names."""
+    url = postgres_url(place)
+    return PgCaseStore(url) if url is not None else SqliteCaseStore(place)

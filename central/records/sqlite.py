@@ -157,7 +157,16 @@ class SqliteCallStore:
 
 def _row(record: CallRecord) -> tuple[Any, ...]:
     values = (getattr(record, name) for name in _FIELDS)
-    return tuple(value.value if isinstance(value, Outcome) else value for value in values)
+    return tuple(_column(value) for value in values)
+
+
+def _column(value: object) -> object:
+    """A field as its column holds it: an outcome's name, a yes/no as 0/1 (PostgreSQL takes no bool there)."""
+    if isinstance(value, Outcome):
+        return value.value
+    if isinstance(value, bool):
+        return int(value)
+    return value
 
 
 def _leg(row: tuple[Any, ...]) -> CallLeg:

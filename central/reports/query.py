@@ -57,7 +57,8 @@ def statement(grouping: Grouping) -> str:
         # The unary plus keeps SQLite from the arrival index (it would then sort a long range of calls to
         # group them): it scans the name's report index, already in group order. PostgreSQL reads it as +x.
         "FROM calls c\nWHERE +c.arrived_at >= :start_s AND +c.arrived_at < :end_s\n"
-        f"GROUP BY {column}, c.outcome\nORDER BY {column}"
+        # NULLS FIRST: SQLite's order for NULL (the label ''), which PostgreSQL would put last
+        f"GROUP BY {column}, c.outcome\nORDER BY {column} NULLS FIRST"
     )
 
 

@@ -13,6 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from central.records.portable import Connection, open_postgres, pg_schema, postgres_url
+from central.records.sqlite import StoreError
+
 SESSION_TTL_S = 12 * 3600.0
 MAX_SESSIONS = 10_000
 FREE_FAILURES = 5
@@ -42,26 +45,40 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class SessionFile:
-    """Sessions kept in SQLite (by token digest only), so they outlive a restart of central."""
+_SESSIONS = (
+    "CREATE TABLE IF NOT EXISTS sessions (digest TEXT PRIMARY KEY, agent_id TEXT NOT NULL, "
+    "expires_at REAL NOT NULL, credential_version INTEGER NOT NULL)"
+)
+SESSIONS_SCHEMA_VERSION = 1
 
-    def __init__(self, path: Path) -> None:
+
+class SessionFile:
+    """Sessions kept in SQLite (by token digest only), so they outlive a restart of central; in PostgreSQL
+    when ``path`` is a ``postgresql://`` URL ([store] url)."""
+
+    def __init__(self, path: Path | str) -> None:
+        url = postgres_url(path)
+        if url is not None:
+            self._db: Connection = open_postgres(
+                url, "sessions", SESSIONS_SCHEMA_VERSION, lambda db, _: db.execute(pg_schema(_SESSIONS)), StoreError
+            )
+            return
+        path = Path(path)
         if not path.exists():
             path.touch(mode=0o600)
         self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS sessions (digest TEXT PRIMARY KEY, agent_id TEXT NOT NULL, "
-            "expires_at REAL NOT NULL, credential_version INTEGER NOT NULL)"
-        )
+        self._db.execute(_SESSIONS)
 
     def load(self, now: float) -> dict[str, AgentSession]:
         self._db.execute("DELETE FROM sessions WHERE expires_at <= ?", (now,))
-        rows = self._db.execute("SELECT digest, agent_id, expires_at, credential_version FROM sessions")
+        rows = self._db.execute("SELECT digest, agent_id, expires_at, credential_version FROM sessions").fetchall()
         return {row[0]: AgentSession(row[1], float(row[2]), int(row[3])) for row in rows}
 
     def save(self, digest: str, session: AgentSession) -> None:
         self._db.execute(
-            "INSERT OR REPLACE INTO sessions VALUES (?, ?, ?, ?)",
+            "INSERT INTO sessions (digest, agent_id, expires_at, credential_version) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (digest) DO UPDATE SET agent_id = excluded.agent_id, expires_at = excluded.expires_at, "
+            "credential_version = excluded.credential_version",
             (digest, session.agent_id, session.expires_at, session.credential_version),
         )
 

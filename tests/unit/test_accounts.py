@@ -1,4 +1,4 @@
-"""Agent accounts: scrypt hashes in SQLite, checked in constant work, never shown."""
+"""Agent accounts: scrypt hashes in SQLite or PostgreSQL, checked in constant work, never shown."""
 
 from __future__ import annotations
 
@@ -35,9 +35,17 @@ def cheap_scrypt(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
         monkeypatch.setattr(central.accounts, "SCRYPT_N", 2**8)
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def place(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """Where the accounts live: a SQLite file, or a PostgreSQL database ([store] url)."""
+    if request.param == "sqlite":
+        return tmp_path / "accounts.sqlite3"
+    return str(request.getfixturevalue("postgres_url"))
+
+
 @pytest.fixture
-def accounts(tmp_path: Path) -> AgentAccounts:
-    store = AgentAccounts(tmp_path / "accounts.sqlite3")
+def accounts(place: Path | str) -> AgentAccounts:
+    store = AgentAccounts(place)
     yield store  # type: ignore[misc]
     store.close()
 
@@ -168,8 +176,8 @@ def test_password_change_update_list_and_remove(accounts: AgentAccounts, caplog:
     assert PASSWORD not in caplog.text and "a new password" not in caplog.text and "scrypt$" not in caplog.text
 
 
-def test_accounts_survive_reopening(tmp_path: Path):
-    path = tmp_path / "accounts.sqlite3"
+def test_accounts_survive_reopening(place: Path | str):
+    path = place
     first = AgentAccounts(path)
     first.add("chen", "Chen", ["zh"], PASSWORD)
     first.close()

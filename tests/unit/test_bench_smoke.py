@@ -151,6 +151,12 @@ def reports(out: str) -> None:
     assert "every report ≤ 1 s (median): " in out
 
 
+def stores(out: str) -> None:
+    assert re.search(r"^operation\s+SQLite ms\s+PostgreSQL ms\s+PostgreSQL ÷ SQLite$", out, re.MULTILINE), out
+    for name in ("save 500 call records, one by one", "report by day, the month", "100 case updates \\(a note each\\)"):
+        assert re.search(rf"^{name}\s+[\d.]+\s+[\d.]+\s+[\d.]+$", out, re.MULTILINE), (name, out)
+
+
 def transfer(out: str) -> None:
     assert re.search(r"transfer to the next agent\s+2\s+\d+", out), out
     assert "baseline: first call set-up" in out and "goal: p95 transfer" in out
@@ -189,6 +195,7 @@ CHECKS: dict[str, Callable[[str], None]] = {
     "phone_call_page": phone_call_page,
     "fleet": fleet,
     "reports": reports,
+    "stores": stores,
     "transfer": transfer,
     "call_memory": call_memory,
     "bus_receive": bus_receive,

@@ -1,8 +1,10 @@
-"""Call records in SQLite: a round trip, a reopened file, the schema version, and today's queries."""
+"""Call records in SQLite and in PostgreSQL: a round trip, a reopened store, the schema version, and today's
+queries."""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from central.switchboard import (
     SwitchboardSettings,
 )
 from central.switchboard.model import CallLeg, LegEnd
+from central.switchboard.store import CallStore
 from tests.peers.clock import FakeClock
 from tests.peers.switchboard import Caller, Console
 
@@ -80,16 +83,29 @@ BARE = CallRecord(
 )
 
 
-def test_records_come_back_as_they_went_in_also_after_reopening(tmp_path: Path):
-    path = tmp_path / "central.sqlite3"
-    store = SqliteCallStore(path)
+Opener = Callable[[], CallStore]
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> Opener:
+    """Opens the same store each time it is called: a SQLite file, or a PostgreSQL database."""
+    if request.param == "sqlite":
+        return lambda: SqliteCallStore(tmp_path / "central.sqlite3")
+    from central.records.pg_calls import PgCallStore
+
+    url = request.getfixturevalue("postgres_url")
+    return lambda: PgCallStore(url)
+
+
+def test_records_come_back_as_they_went_in_also_after_reopening(open_store: Opener):
+    store = open_store()
     store.save(FULL)
     store.save(BARE)
     store.save(PASSED_ON)
     store.save(PASSED_ON)  # saved again when its disposition comes: its legs are not doubled
     store.close()
 
-    store = SqliteCallStore(path)
+    store = open_store()
     try:
         assert store.get(FULL.call_id) == FULL
         assert store.get(PASSED_ON.call_id) == PASSED_ON
@@ -100,8 +116,8 @@ def test_records_come_back_as_they_went_in_also_after_reopening(tmp_path: Path):
         store.close()
 
 
-def test_saving_a_record_again_replaces_it(tmp_path: Path):
-    store = SqliteCallStore(tmp_path / "calls.sqlite3")
+def test_saving_a_record_again_replaces_it(open_store: Opener):
+    store = open_store()
     store.save(BARE)
     store.save(replace(BARE, rating=None, note="changed"))
 
@@ -136,9 +152,9 @@ def test_a_file_from_a_newer_version_is_refused(tmp_path: Path):
         SqliteCallStore(path)
 
 
-@pytest.mark.parametrize("make", [MemoryCallStore, "sqlite"])
-def test_today_and_the_recent_handle_times_are_found(tmp_path: Path, make: object):
-    store = SqliteCallStore(tmp_path / "calls.sqlite3") if make == "sqlite" else MemoryCallStore()
+@pytest.mark.parametrize("memory", [True, False])
+def test_today_and_the_recent_handle_times_are_found(open_store: Opener, memory: bool):
+    store = MemoryCallStore() if memory else open_store()
     records = [
         replace(FULL, call_id=f"c{n}", arrived_at=1000.0 + n, ended_at=2000.0 + n, wrap_s=None if n == 3 else 5.0)
         for n in range(6)
@@ -152,10 +168,9 @@ def test_today_and_the_recent_handle_times_are_found(tmp_path: Path, make: objec
     store.close()
 
 
-def test_a_switchboard_restarted_on_the_same_file_keeps_todays_figures_and_handle_times(tmp_path: Path):
-    path = tmp_path / "central.sqlite3"
+def test_a_switchboard_restarted_on_the_same_store_keeps_todays_figures_and_handle_times(open_store: Opener):
     clock, settings = FakeClock(), SwitchboardSettings()
-    store = SqliteCallStore(path)
+    store = open_store()
     board = Switchboard(settings, clock, store)
     board.agent_sign_in("chen", "Chen", ["zh"], Console())
     board.agent_presence("chen", True)
@@ -168,7 +183,7 @@ def test_a_switchboard_restarted_on_the_same_file_keeps_todays_figures_and_handl
     board.tick()
     store.close()
 
-    store = SqliteCallStore(path)
+    store = open_store()
     again = Switchboard(settings, clock, store)
     try:
         assert again.kpis_today().answered == 1

@@ -1,22 +1,32 @@
-"""Cases in their SQLite file: every field and the timeline come back as they went in, across a reopening
-of the file; a file from a newer version is refused rather than misread."""
+"""Cases in their SQLite file or in PostgreSQL: every field and the timeline come back as they went in,
+across a reopening of the store; a store from a newer version is refused rather than misread."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
+from pathlib import Path
 
+import psycopg
 import pytest
 
 from central.cases import model
 from central.cases.model import Category, Status
-from central.cases.store import CaseStoreError, SqliteCaseStore
+from central.cases.store import SCHEMA_VERSION, CaseStoreError, PgCaseStore, SqliteCaseStore, open_case_store
 
 LOST = Category("lost_property", "lost_found", 3600, "Lost property", "遗失物品")
 
 
-def test_a_case_and_its_timeline_survive_the_file_being_reopened(tmp_path) -> None:
-    path = tmp_path / "cases.sqlite3"
-    store = SqliteCaseStore(path)
+@pytest.fixture(params=["sqlite", "postgres"])
+def place(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    if request.param == "sqlite":
+        return tmp_path / "cases.sqlite3"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+def test_a_case_and_its_timeline_survive_the_store_being_reopened(place: Path | str) -> None:
+    path = place
+    store = open_case_store(path)
     assert store.next_number() == 1
     case = model.open_case(1, "a" * 32, LOST, "chen", "红色行李箱 <b>", 10.0, ["call-1"], "+8613800138000")
     case = model.add_note(case, "chen", "asked gate 12", public=False, now=20.0)
@@ -27,7 +37,7 @@ def test_a_case_and_its_timeline_survive_the_file_being_reopened(tmp_path) -> No
     store.save(other)
     store.close()
 
-    store = SqliteCaseStore(path)
+    store = open_case_store(path)
     try:
         assert store.get(1) == case
         assert store.by_token("b" * 32) == other
@@ -46,6 +56,14 @@ def test_a_store_written_by_a_newer_version_is_refused(tmp_path) -> None:
         db.execute("PRAGMA user_version = 99")
     with pytest.raises(CaseStoreError, match="newer"):
         SqliteCaseStore(path)
+
+
+def test_a_postgresql_store_from_a_newer_version_is_refused_with_both_versions(postgres_url: str) -> None:
+    PgCaseStore(postgres_url).close()
+    with psycopg.connect(postgres_url, autocommit=True) as db:
+        db.execute("UPDATE schema_versions SET version = 99 WHERE store = 'case store'")
+    with pytest.raises(CaseStoreError, match=re.escape(f"schema 99 is newer than this program's ({SCHEMA_VERSION})")):
+        open_case_store(postgres_url)
 
 
 def test_categories_come_from_the_settings_or_the_defaults_and_ids_differ() -> None:

@@ -1,4 +1,4 @@
-"""The device registry and the broker files made from it."""
+"""The device registry (in its SQLite file or in PostgreSQL) and the broker files made from it."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
+import psycopg
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -22,9 +23,17 @@ MOSQUITTO_PASSWD = shutil.which("mosquitto_passwd") or "/usr/bin/mosquitto_passw
 PASSWORD = "a-device-password-123"
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def place(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """Where the registry lives: its SQLite file, or a PostgreSQL database ([store] url)."""
+    if request.param == "sqlite":
+        return tmp_path / "devices.sqlite3"
+    return str(request.getfixturevalue("postgres_url"))
+
+
 @pytest.fixture
-def registry(tmp_path: Path):
-    registry = DeviceRegistry(tmp_path / "devices.sqlite3", clock=FakeClock(0.0))
+def registry(place: Path | str):
+    registry = DeviceRegistry(place, clock=FakeClock(0.0))
     yield registry
     registry.close()
 
@@ -91,20 +100,25 @@ def test_a_device_id_is_registered_once(registry: DeviceRegistry) -> None:
         registry.add("kiosk-1", DeviceKind.SIGNAGE, "", PASSWORD)
 
 
-def test_the_password_is_kept_only_as_a_hash(tmp_path: Path, registry: DeviceRegistry) -> None:
+def test_the_password_is_kept_only_as_a_hash(tmp_path: Path, place: Path | str, registry: DeviceRegistry) -> None:
     registry.add("kiosk-1", DeviceKind.KIOSK, "", PASSWORD)
     registry.set_password("kiosk-1", "the-new-password-456")
     [user] = registry.broker_users()
     assert matches("the-new-password-456", user.password_hash)
-    raw = b"".join(path.read_bytes() for path in tmp_path.iterdir())
+    if isinstance(place, str):
+        with psycopg.connect(place) as db:
+            raw = repr(db.execute("SELECT * FROM devices").fetchall()).encode()
+        assert b"$7$" in raw
+    else:
+        raw = b"".join(path.read_bytes() for path in tmp_path.iterdir())
+        assert place.stat().st_mode & 0o077 == 0
     assert PASSWORD.encode() not in raw and b"the-new-password-456" not in raw
-    assert (tmp_path / "devices.sqlite3").stat().st_mode & 0o077 == 0
 
 
-def test_an_empty_registry_admits_everyone_and_a_filled_one_only_its_devices(tmp_path: Path) -> None:
+def test_an_empty_registry_admits_everyone_and_a_filled_one_only_its_devices(place: Path | str) -> None:
     clock = FakeClock(0.0)
-    registry = DeviceRegistry(tmp_path / "devices.sqlite3", recheck_s=1.0, clock=clock)
-    other = DeviceRegistry(tmp_path / "devices.sqlite3")  # `central device add` in another process
+    registry = DeviceRegistry(place, recheck_s=1.0, clock=clock)
+    other = DeviceRegistry(place)  # `central device add` in another process
     try:
         assert registry.admits("anyone") and not registry.enforcing
         other.add("kiosk-1", DeviceKind.KIOSK, "", PASSWORD)

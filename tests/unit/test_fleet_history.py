@@ -1,13 +1,25 @@
-"""Health history on a fake clock: one-minute buckets, written when the minute ends, pruned after 24 h."""
+"""Health history on a fake clock, in SQLite and in PostgreSQL: one-minute buckets, written when the minute
+ends, pruned after 24 h."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from central.fleet_history import MINUTE_S, WINDOW_S, HealthHistory
 
 START = 1_800_000_000 // 60 * 60  # the start of a minute
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def place(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """Where the history is written: its SQLite file, or a PostgreSQL database ([store] url)."""
+    if request.param == "sqlite":
+        return tmp_path / "h.sqlite3"
+    return str(request.getfixturevalue("postgres_url"))
 
 
 class FakeClock:
@@ -18,9 +30,9 @@ class FakeClock:
         return self.now
 
 
-def test_reports_within_a_minute_make_one_point_averaged_and_at_their_worst(tmp_path):
+def test_reports_within_a_minute_make_one_point_averaged_and_at_their_worst(place):
     clock = FakeClock()
-    history = HealthHistory(tmp_path / "h.sqlite3", clock)
+    history = HealthHistory(place, clock)
     history.record("kiosk-1", 10, 40, 50.0, None)
     clock.now += 20
     history.record("kiosk-1", 30, 60, 65.0, 12.0)
@@ -43,23 +55,23 @@ def test_reports_within_a_minute_make_one_point_averaged_and_at_their_worst(tmp_
     history.close()
 
 
-def test_finished_minutes_are_written_and_survive_a_restart(tmp_path):
+def test_finished_minutes_are_written_and_survive_a_restart(place):
     clock = FakeClock()
-    history = HealthHistory(tmp_path / "h.sqlite3", clock)
+    history = HealthHistory(place, clock)
     history.record("kiosk-1", 10, 40, None, None)
     assert history.row_count() == 0, "the minute in progress stays in memory"
     clock.now += MINUTE_S
     history.flush()
     assert history.row_count() == 1
     history.close()
-    again = HealthHistory(tmp_path / "h.sqlite3", clock)
+    again = HealthHistory(place, clock)
     assert [p["cpu_percent"] for p in again.points("kiosk-1")] == [10.0]
     again.close()
 
 
-def test_minutes_older_than_a_day_are_pruned_and_not_shown(tmp_path):
+def test_minutes_older_than_a_day_are_pruned_and_not_shown(place):
     clock = FakeClock()
-    history = HealthHistory(tmp_path / "h.sqlite3", clock)
+    history = HealthHistory(place, clock)
     for _ in range(5):
         history.record("kiosk-1", 10, 40, None, None)
         history.record("signage-1", 5, 30, 45.0, None)

@@ -1,0 +1,74 @@
+"""The real ``central`` with ``[store] url`` naming PostgreSQL: its stores are made there, a person signs in
+with an account kept there; and a server that is down at start is named, without a traceback or password."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg
+import pytest
+
+import central.accounts
+from central.accounts import AgentAccounts
+from tests.peers.central import central_env
+from tests.peers.mosquitto import Mosquitto
+from tests.peers.net import free_port
+from tests.peers.programs import running
+from tests.peers.staff import STAFF_ID, STAFF_PASSWORD, STAFF_ROLES, TEST_SCRYPT_N, staff_cookie
+
+SECRET = "s3cret-pw"
+
+
+def with_password(url: str) -> str:
+    # the test server trusts loopback, so a password in the URL is never asked for, only carried
+    return url.replace("postgresql://central@", f"postgresql://central:{SECRET}@")
+
+
+@pytest.mark.slow  # a broker, PostgreSQL and central's whole service
+def test_central_keeps_its_records_in_postgresql_and_signs_people_in_from_there(
+    mosquitto: Mosquitto, tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = with_password(postgres_url)
+    monkeypatch.setattr(central.accounts, "SCRYPT_N", TEST_SCRYPT_N)
+    accounts = AgentAccounts(url)
+    accounts.add(STAFF_ID, "Ops Desk", [], STAFF_PASSWORD, roles=STAFF_ROLES.split(","))
+    accounts.close()
+    env = {**central_env(mosquitto, tmp_path / "state"), "CENTRAL_STORE__URL": url}
+
+    with running("central", env) as program:
+        line = program.wait_for_line("central: agent console at ")
+        base_url = line.split(" at ", 1)[1].strip().removesuffix("/agent")
+        assert staff_cookie(base_url)  # the account and the new session, both in PostgreSQL
+    log = program.all_stderr
+
+    with psycopg.connect(postgres_url) as db:
+        stores = dict(db.execute("SELECT store, version FROM schema_versions").fetchall())
+        sessions = db.execute("SELECT agent_id FROM sessions").fetchall()
+    assert set(stores) == {"call store", "accounts", "sessions", "case store", "device registry", "fleet history"}
+    assert sessions == [(STAFF_ID,)]
+    files = {path.name for path in (tmp_path / "state").glob("*.sqlite3")}
+    # none of those stores fell back to a file (the knowledge base still is one)
+    on_postgres = {"central.sqlite3", "agents.sqlite3", "sessions.sqlite3", "cases.sqlite3", "devices.sqlite3"}
+    on_postgres.add("fleet-history.sqlite3")
+    assert not files & on_postgres, files
+    assert SECRET not in log and SECRET not in "\n".join(program.stdout)
+
+
+@pytest.mark.slow  # central tries the server for about 15 s before it gives up
+def test_a_postgresql_that_is_down_at_start_is_named_and_central_stops_without_a_traceback(
+    mosquitto: Mosquitto, tmp_path: Path
+) -> None:
+    port = free_port()  # nothing listens there
+    env = {
+        **central_env(mosquitto, tmp_path / "state"),
+        "CENTRAL_STORE__URL": f"postgresql://central:{SECRET}@127.0.0.1:{port}/central",
+    }
+
+    with running("central", env) as program:
+        status = program.process.wait(timeout=60)
+    log = program.all_stderr
+
+    assert status == 1, log
+    assert f"cannot start: PostgreSQL at 127.0.0.1:{port} is not answering after 6 tries" in log
+    assert log.count(f"PostgreSQL at 127.0.0.1:{port} is not answering (") == 5  # each try, with its wait
+    assert "Traceback" not in log and SECRET not in log
