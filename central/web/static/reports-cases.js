@@ -7,6 +7,8 @@
 //   #case-rows tr[data-category][data-department]   one per row; cells [data-field] with data-value
 //   #case-total tr                   the total row
 
+import { followPeriod } from "/static/reports-period.js";
+
 const catalogue = /* catalogue */ {
   "en": {
     "title": "Follow-up cases", "csv": "Download cases CSV", "category": "Category", "department": "Department",
@@ -26,8 +28,6 @@ const catalogue = /* catalogue */ {
 
 const FIELDS = ["opened", "finished", "on_time_rate", "overdue_open", "mean_close_s", "mean_rating", "resolved_yes"];
 const $ = (id) => document.getElementById(id);
-let report = null;
-let state = "idle";
 
 const language = () => (document.documentElement.lang === "zh-CN" ? "zh-CN" : "en");
 function t(key, values = {}) {
@@ -71,7 +71,10 @@ function rowOf(row, head) {
   return tr;
 }
 
-function render() {
+let report = null; // the last report drawn: its category names label the rows
+
+function render(loaded, state) {
+  report = loaded;
   $("cases-title").textContent = t("title");
   $("cases-csv").textContent = t("csv");
   for (const th of document.querySelectorAll("#cases-report [data-case-t]")) th.textContent = t(th.dataset.caseT);
@@ -81,24 +84,4 @@ function render() {
   $("case-total").replaceChildren(...(report && report.rows.length ? [rowOf(report.total, t("total"))] : []));
 }
 
-async function load() {
-  const params = new URLSearchParams({ from: $("from").value, to: $("to").value });
-  $("cases-csv").href = `/api/reports/cases.csv?${params}`;
-  state = "loading";
-  render();
-  try {
-    const response = await fetch(`/api/reports/cases?${params}`, { credentials: "same-origin" });
-    if (!response.ok) throw new Error(String(response.status));
-    report = await response.json();
-    state = report.rows.length ? "shown" : "empty";
-  } catch {
-    report = null;
-    state = "failed";
-  }
-  render();
-}
-
-$("ask").addEventListener("submit", () => load());
-// after reports.js's own handler (registered first), so the page's language is the new one
-$("lang-switch").addEventListener("click", () => render());
-load();
+followPeriod("cases", "cases-csv", render);

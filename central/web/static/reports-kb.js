@@ -7,6 +7,8 @@
 //   #kb-rows tr[data-article]       one per article; cells [data-field] with data-value
 //   #kb-total tr                    the total row
 
+import { followPeriod } from "/static/reports-period.js";
+
 const catalogue = /* catalogue */ {
   "en": {
     "title": "Knowledge base: articles pushed", "csv": "Download pushes CSV", "article": "Article",
@@ -23,8 +25,6 @@ const catalogue = /* catalogue */ {
 } /* end catalogue */;
 
 const $ = (id) => document.getElementById(id);
-let report = null;
-let state = "idle";
 
 const language = () => (document.documentElement.lang === "zh-CN" ? "zh-CN" : "en");
 function t(key, values = {}) {
@@ -70,7 +70,7 @@ function totalRow(total) {
   return tr;
 }
 
-function render() {
+function render(report, state) {
   $("kb-title").textContent = t("title");
   $("kb-csv").textContent = t("csv");
   for (const th of document.querySelectorAll("#kb-report [data-kb-t]")) th.textContent = t(th.dataset.kbT);
@@ -80,24 +80,4 @@ function render() {
   $("kb-total").replaceChildren(...(report && report.rows.length ? [totalRow(report.total)] : []));
 }
 
-async function load() {
-  const params = new URLSearchParams({ from: $("from").value, to: $("to").value });
-  $("kb-csv").href = `/api/reports/kb.csv?${params}`;
-  state = "loading";
-  render();
-  try {
-    const response = await fetch(`/api/reports/kb?${params}`, { credentials: "same-origin" });
-    if (!response.ok) throw new Error(String(response.status));
-    report = await response.json();
-    state = report.rows.length ? "shown" : "empty";
-  } catch {
-    report = null;
-    state = "failed";
-  }
-  render();
-}
-
-$("ask").addEventListener("submit", () => load());
-// after reports.js's own handler (registered first), so the page's language is the new one
-$("lang-switch").addEventListener("click", () => render());
-load();
+followPeriod("kb", "kb-csv", render);
