@@ -57,6 +57,7 @@ from video.encoder import use_best_h264_encoder
 from video.peer import close_peer_connection, codec_preferences, negotiated_video_codec
 from video.receive_adaptation import ReceiveAdaptation, Received
 from video.receiver import keep_fresh
+from video.remote import ReceiveLag, drain, newest, quality_message, video_loss
 from video.settings import VideoSection
 from video.signalling import Signalling, SignallingUnavailable
 from video.tracks import CameraVideoTrack, local_audio_track
@@ -65,7 +66,6 @@ log = logging.getLogger(__name__)
 
 DATA_CHANNEL = "help"
 CONTEXT_MESSAGE = "context"
-QUALITY_MESSAGE = "quality"
 MAX_CALL_ID_CHARS = 64
 
 
@@ -170,8 +170,7 @@ class CallSession:
         self.fresh_frames: FreshFrames | None = None
         """The agent's encoded pictures waiting for the decoder (with ``[video] adapt``), and its counters."""
         self._skipped_seen = 0
-        self._age_floor_s: float | None = None
-        self._behind_ms: float | None = None
+        self._lag = ReceiveLag()
         self._video: CameraVideoTrack | None = None
 
     # --- what the kiosk reads --------------------------------------------------------------------------
@@ -397,7 +396,8 @@ class CallSession:
             self._spawn(self._show_remote_video(track), "remote video")
         else:
             # nobody plays the agent's sound yet, but aiortc queues every decoded frame: take them off
-            self._spawn(self._drain(track), f"remote {track.kind}")
+            loop = asyncio.get_running_loop()
+            self._spawn(drain(track, lambda: setattr(self, "_last_media_at", loop.time())), f"remote {track.kind}")
 
     async def _show_remote_video(self, track: MediaStreamTrack) -> None:
         loop = asyncio.get_running_loop()
@@ -407,31 +407,11 @@ class CallSession:
             except MediaStreamError:
                 return
             self._last_media_at = loop.time()
-            frame = _newest(track, frame)
+            frame = newest(track, frame)
             if isinstance(frame, VideoFrame):
-                self._note_age(frame, loop.time())
+                self._lag.note(frame, loop.time())
                 self.remote_frames += 1
                 self._notify(self.on_remote_video, frame)
-
-    def _note_age(self, frame: VideoFrame, now: float) -> None:
-        """How much later than the freshest picture so far this one arrived, against when the agent took it
-        (its RTP timestamp): the backlog the kiosk's receiving side has built, whatever its cause."""
-        if frame.pts is None or frame.time_base is None:
-            return
-        age_s = now - float(frame.pts * frame.time_base)
-        self._age_floor_s = age_s if self._age_floor_s is None else min(self._age_floor_s, age_s)
-        behind_ms = (age_s - self._age_floor_s) * 1000
-        # the least of the half second: a backlog makes every picture late, jitter only some
-        self._behind_ms = behind_ms if self._behind_ms is None else min(self._behind_ms, behind_ms)
-
-    async def _drain(self, track: MediaStreamTrack) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            try:
-                await track.recv()
-            except MediaStreamError:
-                return
-            self._last_media_at = loop.time()
 
     async def _watch_media(self) -> None:
         loop = asyncio.get_running_loop()
@@ -455,7 +435,7 @@ class CallSession:
             due = loop.time() + self.ADAPT_EVERY_S
             await asyncio.sleep(self.ADAPT_EVERY_S)
             late_ms = max(0.0, (loop.time() - due) * 1000)
-            measured = Measured(at=loop.time(), encode_ms=video.work_ms, loss=await _video_loss(pc))
+            measured = Measured(at=loop.time(), encode_ms=video.work_ms, loss=await video_loss(pc))
             decision = self.adaptation.observe(measured)
             if decision.changed:
                 rung = decision.rung
@@ -474,7 +454,7 @@ class CallSession:
             skipped, self._skipped_seen = fresh.frames_skipped - self._skipped_seen, fresh.frames_skipped
         best = self.adaptation.ladder[0]
         cut_for_cpu = self.adaptation.limit is Limit.CPU and self.adaptation.rung.pixels < best.pixels
-        behind_ms, self._behind_ms = self._behind_ms, None
+        behind_ms = self._lag.take()
         decode_ms = None if fresh is None else fresh.decode_ms
         received = Received(now, decode_ms, skipped, cut_for_cpu, behind_ms, loop_late_ms)
         log.debug("call %s: %s", self.call_id, received)
@@ -487,16 +467,7 @@ class CallSession:
     def _send_quality(self) -> None:
         """Tell the agent's console what the kiosk sends now, what it asks for, and why (its quality display)."""
         rung, asked = self.adaptation.rung, self.receive_adaptation.request
-        self._send_on_channel(
-            {
-                "type": QUALITY_MESSAGE,
-                "width": rung.width,
-                "height": rung.height,
-                "fps": rung.fps,
-                "limit": str(self.adaptation.limit),
-                "asked_limit": str(asked.limit),
-            }
-        )
+        self._send_on_channel(quality_message(rung.width, rung.height, rung.fps, self.adaptation.limit, asked.limit))
 
     def _connect_timed_out(self) -> None:
         self._connect_timer = None
@@ -626,33 +597,3 @@ class CallSession:
             observer(*args)
         except Exception:
             log.exception("call %s: observer %s failed", self.call_id, getattr(observer, "__name__", observer))
-
-
-async def _video_loss(pc: RTCPeerConnection) -> float | None:
-    """The share of video packets the far end lost, from its latest receiver report; None before one."""
-    try:
-        report = await pc.getStats()
-    except Exception:  # a connection closing under us: no figure this time
-        return None
-    for stats in report.values():
-        if getattr(stats, "type", "") == "remote-inbound-rtp" and getattr(stats, "kind", "") == "video":
-            lost = getattr(stats, "fractionLost", None)  # RTCP's 8-bit fixed point, as aiortc passes it on
-            return min(1.0, float(lost) / 256) if lost is not None else None
-    return None
-
-
-def _newest(track: MediaStreamTrack, frame: Any) -> Any:
-    """The newest picture already decoded, skipping older ones still queued behind ``frame``.
-
-    aiortc queues every decoded picture without bound; a kiosk whose screen cannot show 30 a second (a
-    small CPU, or a CPU quota) would otherwise show ever older pictures, and the agent's face would lag
-    further behind their voice every second. Showing only the newest keeps the delay at one picture.
-    """
-    queue = getattr(track, "_queue", None)  # aiortc's RemoteStreamTrack keeps its decoded pictures here
-    while isinstance(queue, asyncio.Queue) and not queue.empty():
-        newer = queue.get_nowait()
-        if newer is None:  # the track's end: the next recv() must still see it
-            queue.put_nowait(None)
-            break
-        frame = newer
-    return frame
