@@ -23,7 +23,7 @@ from tests.faults.test_central_restart import (
     frames_after,
     records_of,
 )
-from tests.peers.agent_console import chromium, sign_in_on_the_page
+from tests.peers.agent_console import available_console, chromium
 from tests.peers.bus_device import bus_observer
 from tests.peers.central import AGENTS, WAIT_S, add_agents, central_env
 from tests.peers.mosquitto import Mosquitto
@@ -51,14 +51,8 @@ async def test_the_broker_killed_mid_call_leaves_the_call_on_and_its_end_reaches
     kiosk_client = "test-kiosk-t1-01"
     async with chromium(chromium_executable) as browser:
         with central_on(mosquitto, env) as central:
-            agent = await (await browser.new_context(viewport={"width": 1400, "height": 900})).new_page()
-            agent.on("pageerror", lambda exc: errors.append(str(exc)))
-            await agent.goto(f"{central.base_url}/agent")
-            await sign_in_on_the_page(agent)
+            agent = await available_console(browser, central.base_url, errors, UI_TIMEOUT_MS)
             state = agent.locator("body")
-            await expect(state).to_have_attribute("data-state", "away", timeout=UI_TIMEOUT_MS)
-            await agent.locator("#presence").click()
-            await expect(state).to_have_attribute("data-state", "available")
             with running("tests.peers.calling_kiosk", {}, [mosquitto.url, "kiosk-t1-01", "call-b"]) as kiosk:
                 await expect(agent.locator("#ring")).to_have_attribute("data-call", "call-b", timeout=UI_TIMEOUT_MS)
                 await agent.locator("#accept").click()

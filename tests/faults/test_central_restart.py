@@ -24,7 +24,7 @@ from playwright.async_api import Page, expect
 
 from bus.messages.call import CallCancel, CallHangup
 from bus.topics import TopicKind
-from tests.peers.agent_console import chromium, sign_in_on_the_page
+from tests.peers.agent_console import available_console, chromium
 from tests.peers.bus_device import BusDevice, bus_observer
 from tests.peers.central import AGENTS, TOPICS, WAIT_S, CentralUnderTest, add_agents, central_env
 from tests.peers.console import console
@@ -95,14 +95,8 @@ async def test_a_killed_central_comes_back_with_the_queue_in_order_and_the_call_
     errors: list[str] = []
     async with chromium(chromium_executable) as browser, bus_observer(mosquitto.url) as bus:
         with central_on(mosquitto, env) as central:
-            agent = await (await browser.new_context(viewport={"width": 1400, "height": 900})).new_page()
-            agent.on("pageerror", lambda exc: errors.append(str(exc)))
-            await agent.goto(f"{central.base_url}/agent")
-            await sign_in_on_the_page(agent)
+            agent = await available_console(browser, central.base_url, errors, UI_TIMEOUT_MS)
             state = agent.locator("body")
-            await expect(state).to_have_attribute("data-state", "away", timeout=UI_TIMEOUT_MS)
-            await agent.locator("#presence").click()
-            await expect(state).to_have_attribute("data-state", "available")
 
             with running("tests.peers.calling_kiosk", {}, [mosquitto.url, "kiosk-t1-01", "call-live"]) as kiosk:
                 await expect(agent.locator("#ring")).to_have_attribute("data-call", "call-live", timeout=UI_TIMEOUT_MS)

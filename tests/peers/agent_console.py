@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp.test_utils import TestServer
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page, async_playwright, expect
 
 from bus.messages.call import CallContext, CallRequest
 from bus.topics import Topics
@@ -53,6 +53,20 @@ async def sign_in_on_the_page(page: Page, password: str = PASSWORD, agent_id: st
     await page.locator("#agent-id").fill(agent_id)
     await page.locator("#password").fill(password)
     await page.locator("#signin-submit").click()
+
+
+async def available_console(browser: Browser, base_url: str, errors: list[str], timeout_ms: float = 20_000) -> Page:
+    """The agent console in a context of its own, signed in (as it opens: away) and made available; the
+    page's script errors go into ``errors``."""
+    page = await (await browser.new_context(viewport={"width": 1400, "height": 900})).new_page()
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    await page.goto(f"{base_url}/agent")
+    await sign_in_on_the_page(page)
+    state = page.locator("body")
+    await expect(state).to_have_attribute("data-state", "away", timeout=timeout_ms)
+    await page.locator("#presence").click()
+    await expect(state).to_have_attribute("data-state", "available")
+    return page
 
 
 class Caller:
