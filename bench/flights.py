@@ -36,7 +36,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -47,7 +47,7 @@ from bench.network import free_port
 from bench.report import table, yes
 from bus.airports import chinese_names
 from bus.codec import decode
-from bus.messages.flights import Direction, Flight
+from bus.messages.flights import Direction, Flight, FlightUpdate
 from bus.topics import TopicKind
 from device.flights.search import FlightIndex
 
@@ -257,6 +257,34 @@ def post(port: int, body: bytes) -> int:
         conn.close()
 
 
+def observe_updates(
+    port: int, on_update: Callable[[FlightUpdate, float], None], client_id: str, timeout_s: float = 30.0
+) -> mqtt.Client:
+    """A subscriber to ``flights/update`` that returns once it would hear central's next one: central's
+    retained ``central/status`` saying online has reached it, so both its subscription and central's
+    connection to the broker are live (an open HTTP port alone says neither, on a loaded machine)."""
+    central_online = threading.Event()
+    status_topic = f"{ROOT}/{TopicKind.CENTRAL_STATUS.value}"
+
+    def on_message(_client: mqtt.Client, _userdata: object, message: mqtt.MQTTMessage) -> None:
+        at = time.perf_counter()
+        if message.topic == status_topic:
+            if message.payload and decode(TopicKind.CENTRAL_STATUS, bytes(message.payload)).online:
+                central_online.set()
+            return
+        on_update(decode(TopicKind.FLIGHTS_UPDATE, bytes(message.payload)), at)
+
+    observer = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id=client_id)
+    observer.on_message = on_message
+    observer.connect("127.0.0.1", port)
+    observer.subscribe([(f"{ROOT}/flights/update", 1), (status_topic, 1)])
+    observer.loop_start()
+    if not central_online.wait(timeout_s):
+        observer.loop_stop()
+        raise RuntimeError(f"central did not come online on the broker within {timeout_s:g} s")
+    return observer
+
+
 def bench_bus(count: int, changes: int, workdir: Path) -> dict[str, float]:
     broker_port, http_port = free_port(), free_port()
     (workdir / "mosquitto.conf").write_text(
@@ -281,19 +309,13 @@ def bench_bus(count: int, changes: int, workdir: Path) -> dict[str, float]:
         arrived: dict[str, float] = {}
         seen = threading.Condition()
 
-        def on_message(_client: mqtt.Client, _userdata: object, message: mqtt.MQTTMessage) -> None:
-            at = time.perf_counter()
-            update = decode(TopicKind.FLIGHTS_UPDATE, bytes(message.payload))
+        def on_update(update: FlightUpdate, at: float) -> None:
             with seen:
                 for flight in update.changed:
                     arrived.setdefault(f"{flight.number}/{flight.gate}", at)
                 seen.notify_all()
 
-        observer = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id="bench-observer")
-        observer.on_message = on_message
-        observer.connect("127.0.0.1", broker_port)
-        observer.subscribe(f"{ROOT}/flights/update", qos=1)
-        observer.loop_start()
+        observer = observe_updates(broker_port, on_update, "bench-observer")
         try:
             legs = [leg_xml(1000 + n, "1", n % (18 * 60)) for n in range(count)]
             started = time.perf_counter()

@@ -34,14 +34,20 @@ from collections.abc import Callable
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
 
-from bench.flights import CHANGE_SPACING_S, ROOT, TOKEN, document, leg_xml, post, process, wait_for_port
+from bench.flights import (
+    CHANGE_SPACING_S,
+    TOKEN,
+    document,
+    leg_xml,
+    observe_updates,
+    post,
+    process,
+    wait_for_port,
+)
 from bench.network import free_port
 from bench.report import percentile, table, yes
-from bus.codec import decode
-from bus.messages.flights import Direction
-from bus.topics import TopicKind
+from bus.messages.flights import Direction, FlightUpdate
 
 GOAL_MS = 1000.0
 ROWS = 20
@@ -88,19 +94,12 @@ def signage_settings(workdir: Path, broker_port: int) -> object:
 
 
 def observe_bus(port: int, moments: Moments) -> mqtt.Client:
-    def on_message(_client: mqtt.Client, _userdata: object, message: mqtt.MQTTMessage) -> None:
-        at = time.perf_counter()
-        update = decode(TopicKind.FLIGHTS_UPDATE, bytes(message.payload))
+    def on_update(update: FlightUpdate, at: float) -> None:
         with moments.lock:
             for flight in update.changed:
                 moments.bus.setdefault(f"{flight.id}/{flight.gate}", at)
 
-    observer = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id="bench-repaint-observer")
-    observer.on_message = on_message
-    observer.connect("127.0.0.1", port)
-    observer.subscribe(f"{ROOT}/flights/update", qos=1)
-    observer.loop_start()
-    return observer
+    return observe_updates(port, on_update, "bench-repaint-observer")
 
 
 async def until(check: Callable[[], bool], timeout_s: float, what: str) -> None:

@@ -22,6 +22,7 @@ class Mosquitto:
     acl_file: Path | None = None
     tls: TlsFiles | None = None
     port: int = 0
+    max_queued_messages: int | None = None  # per client; Mosquitto drops what a slow reader has beyond it
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -42,6 +43,8 @@ class Mosquitto:
         ]
         if os.geteuid() == 0:
             lines.append("user root")
+        if self.max_queued_messages is not None:
+            lines.append(f"max_queued_messages {self.max_queued_messages}")
         if self.users:
             passwd = self.workdir / "passwd"
             passwd.write_text("")
