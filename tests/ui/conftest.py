@@ -15,11 +15,11 @@ from kiosk.ui.window import KioskWindow
 
 @pytest.fixture
 def make_window(qtbot: Any, tmp_path: Any) -> Callable[..., KioskWindow]:
-    def make(**ui: Any) -> KioskWindow:
+    def make(location: str = "T1 Hall B", **ui: Any) -> KioskWindow:
         settings = KioskSettings.model_validate(
             {
                 "app": {"state_dir": str(tmp_path)},
-                "bus": {"location": "T1 Hall B"},
+                "bus": {"location": location},
                 "ui": {"fullscreen": False, "width": 1080, "height": 1920, **ui},
             }
         )

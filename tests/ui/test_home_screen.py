@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import QApplication
 
 from kiosk.ui.theme import LARGE_TEXT_SCALE
 
 
 def tap(qtbot, widget) -> None:
     qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def settle_layouts() -> None:
+    """Run the posted layout requests, and those they post in turn, as the next paint would."""
+    for _ in range(10):
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        QApplication.processEvents()
 
 
 def test_home_screen_starts_in_the_configured_language(make_window):
@@ -75,8 +85,11 @@ def test_a_touch_restarts_the_idle_wait(qtbot, make_window):
     window = make_window(idle_timeout_s=30)
     window.idle.start()
     qtbot.waitUntil(lambda: window.idle.remaining_ms < 29_000, timeout=3000)
+    tapped_at = time.monotonic()
     tap(qtbot, window.home.info_tile)
-    assert window.idle.remaining_ms > 29_500
+    since_tap_ms = (time.monotonic() - tapped_at) * 1000
+    # restarted by the tap: at most the time since it has run off the full 30 s (however busy the machine)
+    assert window.idle.remaining_ms >= 30_000 - since_tap_ms - 20
     window.idle.stop()
 
 
@@ -90,12 +103,15 @@ def test_connection_light_follows_the_bus(make_window):
 
 @pytest.mark.parametrize("size", [(1080, 1920), (800, 1280), (1920, 1080)])
 @pytest.mark.parametrize("language", ["zh-CN", "en"])
-def test_every_home_tile_is_on_screen_without_scrolling_even_in_large_text(qtbot, make_window, size, language):
+@pytest.mark.parametrize("location", ["T1 Hall B", "T1 Departures, Hall B, near gate 12"])  # one line, or two
+def test_every_home_tile_is_in_view_unscrolled_even_in_large_text(qtbot, make_window, size, language, location):
     width, height = size
-    window = make_window(language=language, width=width, height=height)
+    window = make_window(location=location, language=language, width=width, height=height)
+    normal_px = window.home.greeting.font().pixelSize()
     tap(qtbot, window.top_bar.large_text_button)
     window.home.set_printer_available(True)
-    qtbot.waitUntil(lambda: window.home.greeting.font().pixelSize() > 0)
+    qtbot.waitUntil(lambda: window.home.greeting.font().pixelSize() > normal_px)
+    settle_layouts()  # the new fonts' sizes reach the tiles' geometry through posted layout requests
     screen = window.rect()
     for tile in window.home.tiles:
         corner = tile.mapTo(window, tile.rect().topLeft())
@@ -118,6 +134,6 @@ def test_before_the_printer_has_started_the_wifi_tile_waits_without_claiming_it_
     window = make_window(language="en")
     tile = window.home.wifi_tile
     assert not tile.isEnabled()  # nothing to print with yet
-    assert tile.detail.text() == "Get a printed access code, or scan it on screen"
+    assert tile.detail.text() == "Print a code, or scan it on screen"
     window.home.set_printer_available(False)
-    assert tile.detail.text() == "Printer unavailable — scan the code on screen"
+    assert tile.detail.text() == "No printer: scan the code on screen"
