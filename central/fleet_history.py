@@ -190,6 +190,11 @@ class HealthHistory:
         points += [bucket.point() for bucket in held if bucket.minute >= oldest]
         return points
 
+    @property
+    def unsaved(self) -> int:
+        """Finished minutes kept in memory because the disk refused them (0 while it takes them)."""
+        return len(self._done) if self._holding else 0
+
     def row_count(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM health").fetchone()[0])
 

@@ -8,7 +8,12 @@ import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
+from prometheus_client.parser import text_string_to_metric_families
+
+from bus.topics import Topics
+from central.fleet import FleetState
 from central.live_calls import SqliteLiveCalls
+from central.metrics import MetricSources, exposition, read
 from central.records import SqliteCallStore
 from central.switchboard import CallRecord, Outcome
 from central.switchboard.live_store import SavedCall
@@ -102,3 +107,17 @@ def test_live_calls_the_file_cannot_take_wait_and_go_with_the_next_write(tmp_pat
         assert live._db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     finally:
         live.close()
+
+
+def test_what_the_full_disk_refused_shows_in_the_metrics_per_store():
+    sources = MetricSources(
+        FleetState(Topics("airport/HAK"), 60.0), unsaved=lambda: {"call_records": 2, "live_calls": 0}
+    )
+    found = {
+        (sample.name, sample.labels["store"]): sample.value
+        for family in text_string_to_metric_families(exposition(read(sources)).decode())
+        for sample in family.samples
+        if sample.name.endswith("store_unsaved")
+    }
+    assert sorted(found.values()) == [0.0, 2.0]
+    assert {store for _, store in found} == {"call_records", "live_calls"}
