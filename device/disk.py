@@ -104,6 +104,7 @@ class DiskGuard:
         """Act on ``free_mb`` free: trim while under the low-water mark, and say so once per crossing."""
         under = free_mb < self._settings.disk_low_free_mb
         files, trimmed_bytes, dropped = self._trim() if under else (0, 0, 0)
+        full_turned, low_before = self._see_full(free_mb), self.low
         if under and self.low is not True:
             self._turn(True)
             log.warning(
@@ -134,24 +135,25 @@ class DiskGuard:
                 self._event("disk.ok", {"free_mb": round(free_mb, 1), "ok_mb": self._settings.disk_ok_free_mb})
         elif self.low is None:
             self._turn(False)  # between the marks at the first look: not low, and no crossing to report
-        self._see_full(free_mb)
+        if full_turned and self.low is low_before:  # said once: a change of low has told the listeners already
+            self._tell(self.low is True)
         return DiskCheck(free_mb, self.low is True, files, trimmed_bytes / MIB, dropped, self.full is True)
 
-    def _see_full(self, free_mb: float) -> None:
-        """Store the events held while the disk was full, if it takes them now; then whether it is full."""
+    def _see_full(self, free_mb: float) -> bool:
+        """Store the events held while the disk was full, if it takes them now; then whether it is full.
+        Whether that changed."""
         if self._outbox is not None and self._outbox.held:
             self._outbox.store_held()
         full = free_mb * 1024 < FULL_FREE_KIB or (self._outbox is not None and self._outbox.held > 0)
         if full is self.full:
-            return
+            return False
         was, self.full = self.full, full
         if full:
             held = 0 if self._outbox is None else self._outbox.held
             log.error("disk full: %.0f KiB free in %s; %d events wait in memory", free_mb * 1024, self._state_dir, held)
         elif was:
             log.info("disk no longer full: %.0f KiB free in %s", free_mb * 1024, self._state_dir)
-        if was is not None or full:
-            self._tell(self.low is True)
+        return True
 
     def _tell(self, low: bool) -> None:
         for listener in self._listeners:
