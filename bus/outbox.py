@@ -6,6 +6,10 @@ Each event gets the next per-device ``seq`` (kept in the same file, so it surviv
 drop repeats by ``(device, seq)``, since an event whose acknowledgement was lost with a connection is sent
 again. The outbox is bounded: when full, the oldest events go and an ``outbox.dropped`` event says how many;
 :meth:`Outbox.drop_oldest_beyond` does the same on demand (a disk running out of room).
+
+A disk too full to take an event does not lose it: it waits in memory (at most ``HELD_MAX``, in order, not
+numbered yet) and is stored at the next event or :meth:`Outbox.store_held` once there is room; beyond the
+bound the oldest held go, counted in an ``outbox.dropped`` notice stored ahead of the rest.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import contextlib
 import functools
 import logging
 import sqlite3
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,6 +30,8 @@ log = logging.getLogger(__name__)
 MAX_EVENTS = 10_000
 WINDOW = 100
 """Events sent and not yet acknowledged at once."""
+HELD_MAX = 1000
+"""Events kept in memory while the disk cannot take them (a few hundred bytes each)."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY, payload BLOB NOT NULL);
@@ -39,7 +46,7 @@ DroppedNotice = Callable[[int, int, int], bytes]
 
 
 class OutboxFull(RuntimeError):
-    """The event could not be stored (the disk is full): it is lost, the stored ones are intact."""
+    """The disk could not take the change (it is full); the stored events are intact."""
 
 
 class Outbox:
@@ -70,6 +77,10 @@ class Outbox:
         self._next_to_send = -1  # the lowest seq not yet sent on this connection (-1: from the oldest)
         self.dropped = 0
         self.failed = 0
+        """Events lost because the disk stayed full while more than ``HELD_MAX`` waited in memory."""
+        self._held: deque[PayloadOf] = deque()  # not stored yet (disk full), oldest first
+        self._held_lost = 0  # lost from the held, not yet told in a notice
+        self._holding = False  # the disk refused an event, and some still wait
 
     def start(self) -> None:
         self._link.add_connected_listener(self._reconnected)
@@ -81,29 +92,68 @@ class Outbox:
     def __len__(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM outbox").fetchone()[0])
 
-    def add(self, payload_of: PayloadOf) -> int:
-        """Store the next event (its payload built for its new ``seq``), then send what can be sent; the seq.
+    @property
+    def held(self) -> int:
+        """Events waiting in memory for room on the disk."""
+        return len(self._held)
+
+    def add(self, payload_of: PayloadOf) -> int | None:
+        """Store the next event (its payload built for its new ``seq``), then send what can be sent; the seq,
+        or None when the disk is full and the event waits in memory (stored later, in order).
 
         When full, the oldest events make room, and (with a ``dropped_notice``) a notice of how many went
         is stored just before the new event, in the same transaction."""
-        try:
-            with self._db:
-                self._db.execute("BEGIN IMMEDIATE")
-                over = self._over(len(self) + 1 - self._max_events)
-                if over > 0:
-                    self._drop_in_transaction(over)
-                seq = self._next_seq()
-                self._db.execute("INSERT INTO outbox (seq, payload) VALUES (?, ?)", (seq, payload_of(seq)))
-        except sqlite3.OperationalError as exc:
+        self._held.append(payload_of)
+        stored = self.store_held()
+        if not self._held:
+            return stored
+        if len(self._held) > HELD_MAX:  # the disk is still full
+            self._held.popleft()
             self.failed += 1
-            log.error("outbox: event not stored (%s); %d lost so far, stored events intact", exc, self.failed)
-            raise OutboxFull(str(exc)) from exc
+            self._held_lost += 1
+            if self._held_lost == 1:
+                log.error("outbox: %d events wait in memory; the oldest are lost from now on", HELD_MAX)
+        return None
+
+    def store_held(self) -> int | None:
+        """Store the events waiting in memory, oldest first, as far as the disk takes them; the last seq."""
+        seq: int | None = None
+        while self._held:
+            try:
+                seq = self._store(self._held[0])
+            except sqlite3.OperationalError as exc:
+                if not self._holding:  # once per spell of a full disk, not at every event
+                    log.error("outbox: the disk takes no events (%s); they wait in memory, %d at most", exc, HELD_MAX)
+                self._holding = True
+                break
+            self._held.popleft()
+            if not self._held and self._holding:
+                self._holding = False
+                log.info("outbox: the disk takes events again; the held ones are stored, up to seq %d", seq)
+        self.pump()
+        return seq
+
+    def _store(self, payload_of: PayloadOf) -> int:
+        notice = self._dropped_notice
+        lost = self._held_lost if notice is not None else 0
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            over = self._over(len(self) + 1 - self._max_events)
+            if over > 0:
+                self._drop_in_transaction(over)
+            if lost and notice is not None:  # held events the disk never took: said ahead of the rest
+                notice_seq = self._next_seq()
+                payload = notice(notice_seq, lost, self.dropped + max(over, 0) + lost)
+                self._db.execute("INSERT INTO outbox (seq, payload) VALUES (?, ?)", (notice_seq, payload))
+            seq = self._next_seq()
+            self._db.execute("INSERT INTO outbox (seq, payload) VALUES (?, ?)", (seq, payload_of(seq)))
+        self._held_lost = 0
+        self.dropped += lost
         if over > 0:
             self.dropped += over
             log.warning(
                 "outbox full (%d events): the %d oldest dropped, %d in all", self._max_events, over, self.dropped
             )
-        self.pump()
         return seq
 
     def drop_oldest_beyond(self, keep: int) -> int:

@@ -4,10 +4,14 @@ Health arrives every few seconds per device; it is folded into the current minut
 averaged, temperature and broker round trip at their worst, which is what staff look for) and written to
 SQLite once the minute is over, one batch for the whole fleet. Minutes older than the window are pruned,
 so the file holds at most devices × 1,440 rows. The clock is passed in (epoch seconds).
+
+A disk too full to take a flush keeps the finished minutes in memory (``MAX_HELD`` at most, the newest; the
+charts still show them) and writes them at the next flush that the disk takes.
 """
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import time
 from collections.abc import Callable
@@ -18,11 +22,15 @@ from typing import TypedDict
 from central.records.portable import Connection, open_postgres, pg_schema, postgres_url
 from central.records.sqlite import StoreError
 
+log = logging.getLogger(__name__)
+
 HISTORY_FILE = "fleet-history.sqlite3"
 WINDOW_S = 24 * 3600
 MINUTE_S = 60
 SCHEMA_VERSION = 1
 MAX_DEVICES = 10_000
+MAX_HELD = 100_000
+"""Finished minutes kept in memory while the disk takes none (about an hour of a 1,500-device fleet)."""
 
 _SCHEMA = """
 CREATE TABLE health (
@@ -93,6 +101,7 @@ class HealthHistory:
         self._window_s = window_s
         self._open: dict[str, _Bucket] = {}
         self._done: list[_Bucket] = []  # finished minutes not yet written: one batch at the next flush
+        self._holding = False  # the disk refused a flush: minutes wait in memory
         url = postgres_url(path)
         if url is not None:
             self._db: Connection = open_postgres(
@@ -141,12 +150,26 @@ class HealthHistory:
         """Write every finished minute and prune what left the window; returns the rows pruned."""
         minute = int(self._clock() // MINUTE_S * MINUTE_S)
         done = self._done + [bucket for bucket in self._open.values() if bucket.minute < minute]
-        self._write(done)
-        self._done = []
         for device in [device for device, bucket in self._open.items() if bucket.minute < minute]:
             del self._open[device]
+        try:
+            self._write(done)
+        except sqlite3.OperationalError as exc:
+            self._done = done[-MAX_HELD:]
+            if not self._holding:  # once per spell of a full disk, not every flush
+                log.error("fleet history not written (%s); %d minutes kept in memory", exc, len(self._done))
+            self._holding = True
+            return 0
+        if self._holding:
+            log.info("fleet history: the disk takes writes again; %d minutes kept in memory written", len(done))
+            self._holding = False
+        self._done = []
         oldest = self._clock() - self._window_s
-        return self._db.execute("DELETE FROM health WHERE minute < ?", (oldest,)).rowcount
+        try:
+            return int(self._db.execute("DELETE FROM health WHERE minute < ?", (oldest,)).rowcount)
+        except sqlite3.OperationalError as exc:
+            log.warning("fleet history: old minutes not pruned (%s); next flush tries again", exc)
+            return 0
 
     def points(self, device: str) -> list[HistoryPoint]:
         """The device's minutes within the window, oldest first, the minute now in progress included."""
@@ -166,6 +189,11 @@ class HealthHistory:
             held.append(bucket)
         points += [bucket.point() for bucket in held if bucket.minute >= oldest]
         return points
+
+    @property
+    def unsaved(self) -> int:
+        """Finished minutes kept in memory because the disk refused them (0 while it takes them)."""
+        return len(self._done) if self._holding else 0
 
     def row_count(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM health").fetchone()[0])

@@ -5,6 +5,10 @@ changed, in one transaction, and reads them all back once at start.
 
 WAL with ``synchronous=NORMAL`` (central.records.database): a write is a few tens of microseconds and
 survives the process being killed; only a power cut may lose the last one.
+
+A disk too full to take a write does not stop the switchboard's step: what it would have written is kept in
+memory (the newest state of each call) and written with the next write that the disk takes. A crash before
+then loses those changes, as it would with no file at all.
 """
 
 from __future__ import annotations
@@ -43,14 +47,38 @@ class SqliteLiveCalls:
 
     def __init__(self, path: Path | str) -> None:
         self._db = open_database(path, self._migrate)
+        self._unsaved: dict[str, SavedCall | None] = {}  # a call's newest state, or None: ended
+        self._holding = False
 
     @staticmethod
     def _migrate(db: sqlite3.Connection) -> None:
         create_schema(db, _SCHEMA, SCHEMA_VERSION, "live calls", LiveCallsError)
 
     def write(self, saved: Iterable[SavedCall], ended: Iterable[str]) -> None:
-        rows = [(call.call_id, _to_json(call)) for call in saved]
-        gone = [(call_id,) for call_id in ended]
+        for call in saved:
+            self._unsaved[call.call_id] = call
+        for call_id in ended:
+            self._unsaved[call_id] = None
+        try:
+            self._write(self._unsaved)
+        except sqlite3.OperationalError as exc:
+            if not self._holding:  # once per spell of a full disk, not at every step
+                log.error("live calls not written (%s); %d kept in memory until there is room", exc, len(self._unsaved))
+            self._holding = True
+            return
+        if self._holding:
+            log.info("live calls: the disk takes writes again; the %d kept in memory are written", len(self._unsaved))
+            self._holding = False
+        self._unsaved = {}
+
+    @property
+    def unsaved(self) -> int:
+        """Calls whose last change waits in memory for room on the disk."""
+        return len(self._unsaved)
+
+    def _write(self, changes: dict[str, SavedCall | None]) -> None:
+        rows = [(call_id, _to_json(call)) for call_id, call in changes.items() if call is not None]
+        gone = [(call_id,) for call_id, call in changes.items() if call is None]
         db = self._db
         db.execute("BEGIN")
         try:
@@ -58,10 +86,11 @@ class SqliteLiveCalls:
                 db.executemany("DELETE FROM live_calls WHERE call_id = ?", gone)
             if rows:
                 db.executemany("INSERT OR REPLACE INTO live_calls (call_id, saved) VALUES (?, ?)", rows)
+            db.execute("COMMIT")  # on a full disk the pages reach the log here, so this may fail too
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:  # SQLite may have rolled back already (a full disk)
+                db.execute("ROLLBACK")
             raise
-        db.execute("COMMIT")
 
     def load(self) -> list[SavedCall]:
         calls: list[SavedCall] = []

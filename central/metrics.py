@@ -72,6 +72,8 @@ class MetricSources:
     switchboard: Switchboard | None = None
     feeds: Callable[[], list[FeedView]] | None = None
     clock: Callable[[], float] = time.time
+    unsaved: Callable[[], dict[str, int]] | None = None
+    """Per store of central's, what its full disk refused and memory keeps (docs/faults.md)."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,7 @@ class Readings:
     phases: dict[str, int]
     today: Kpis | None
     feeds: list[FeedView] | None
+    unsaved: dict[str, int] | None = None
 
 
 def read(sources: MetricSources) -> Readings:
@@ -109,6 +112,7 @@ def read(sources: MetricSources) -> Readings:
         phases=phases,
         today=board.kpis_today() if board is not None else None,
         feeds=sources.feeds() if sources.feeds is not None else None,
+        unsaved=sources.unsaved() if sources.unsaved is not None else None,
     )
 
 
@@ -128,6 +132,13 @@ def families(readings: Readings) -> Iterator[Metric]:
         yield from _queue_metrics(readings.queue, readings.phases, readings.today)
     if readings.feeds is not None:
         yield from _feed_metrics(readings.feeds, readings.now)
+    if readings.unsaved is not None:
+        unsaved = _gauge(
+            "store_unsaved", "Writes central's full disk refused, kept in memory until there is room", ["store"]
+        )
+        for store, count in sorted(readings.unsaved.items()):
+            unsaved.add_metric([store], count)
+        yield unsaved
 
 
 class CentralCollector(Collector):

@@ -257,6 +257,17 @@ class CentralService:
                 device_id, health.cpu_percent, health.memory_percent, health.temperature_c, health.broker_rtt_ms
             )
 
+    def _unsaved(self) -> dict[str, int]:
+        """What central's full disk refused, per store, kept in memory until there is room (docs/faults.md)."""
+        unsaved: dict[str, int] = {}
+        if isinstance(self._store, SqliteCallStore):
+            unsaved["call_records"] = self._store.unsaved
+        if self._live_calls is not None:
+            unsaved["live_calls"] = self._live_calls.unsaved
+        if self.history is not None:
+            unsaved["fleet_history"] = self.history.unsaved
+        return unsaved
+
     async def _keep_history(self) -> None:
         while True:
             await asyncio.sleep(HISTORY_FLUSH_S)
@@ -352,7 +363,9 @@ class CentralService:
             counts=self.point_counts,
         )
         alerts = self.alerts
-        sources = MetricSources(self.fleet, alerts.book, alerts.gaps, self.switchboard, self.flights.feed_views)
+        sources = MetricSources(
+            self.fleet, alerts.book, alerts.gaps, self.switchboard, self.flights.feed_views, unsaved=self._unsaved
+        )
         metrics = (sources, self._settings.metrics)
         self._kb_store = SqliteArticleStore(self._settings.app.state_dir / KB_FILE)
         app = create_app(

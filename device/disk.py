@@ -10,6 +10,10 @@ passenger is waiting for at the printer, the second what a screen shows when the
 Health carries ``disk_low``; a ``disk.low`` event goes out once when the free space falls under the
 low-water mark and a ``disk.ok`` once when it rises above ``disk_ok_free_mb`` (the high-water mark), so
 a disk hovering at one mark does not flap.
+
+A disk full outright (under ``FULL_FREE_KIB`` free, or the outbox holding events it could not store) is
+``disk_full`` in health as well: the events wait in memory (bus.outbox) and are stored at the next look
+that finds room, and new print jobs are refused until then.
 """
 
 from __future__ import annotations
@@ -36,6 +40,9 @@ MIB = 1024 * 1024
 ROTATED_LOGS = ("*.log.[0-9]*", "*.log.gz", "*.log.old", "*.log-[0-9]*")
 """Names logrotate and Python's rotating handlers give old log files; the live ``*.log`` is kept."""
 
+FULL_FREE_KIB = 64
+"""Free space under which no SQLite write can be counted on (a transaction with its log and a page or two)."""
+
 StatVfs = Callable[[str], os.statvfs_result]
 EventSink = Callable[[str, dict[str, Any]], object]
 
@@ -49,6 +56,7 @@ class DiskCheck:
     trimmed_files: int = 0
     trimmed_mb: float = 0.0
     dropped_events: int = 0
+    full: bool = False
 
 
 class DiskGuard:
@@ -73,9 +81,11 @@ class DiskGuard:
         self._unreadable = False
         self.low: bool | None = None
         """None before the first look (or while the disk cannot be read at all)."""
+        self.full: bool | None = None
+        """Writes fail (or soon will): None before the first look."""
 
     def add_listener(self, listener: Callable[[bool], None]) -> None:
-        """Called with the new state when the disk turns low or well again."""
+        """Called with the low state when the disk turns low or well again, or full or no longer full."""
         self._listeners.append(listener)
 
     async def start(self) -> None:
@@ -94,6 +104,7 @@ class DiskGuard:
         """Act on ``free_mb`` free: trim while under the low-water mark, and say so once per crossing."""
         under = free_mb < self._settings.disk_low_free_mb
         files, trimmed_bytes, dropped = self._trim() if under else (0, 0, 0)
+        full_turned, low_before = self._see_full(free_mb), self.low
         if under and self.low is not True:
             self._turn(True)
             log.warning(
@@ -124,15 +135,36 @@ class DiskGuard:
                 self._event("disk.ok", {"free_mb": round(free_mb, 1), "ok_mb": self._settings.disk_ok_free_mb})
         elif self.low is None:
             self._turn(False)  # between the marks at the first look: not low, and no crossing to report
-        return DiskCheck(free_mb, self.low is True, files, trimmed_bytes / MIB, dropped)
+        if full_turned and self.low is low_before:  # said once: a change of low has told the listeners already
+            self._tell(self.low is True)
+        return DiskCheck(free_mb, self.low is True, files, trimmed_bytes / MIB, dropped, self.full is True)
 
-    def _turn(self, low: bool) -> None:
-        self.low = low
+    def _see_full(self, free_mb: float) -> bool:
+        """Store the events held while the disk was full, if it takes them now; then whether it is full.
+        Whether that changed."""
+        if self._outbox is not None and self._outbox.held:
+            self._outbox.store_held()
+        full = free_mb * 1024 < FULL_FREE_KIB or (self._outbox is not None and self._outbox.held > 0)
+        if full is self.full:
+            return False
+        was, self.full = self.full, full
+        if full:
+            held = 0 if self._outbox is None else self._outbox.held
+            log.error("disk full: %.0f KiB free in %s; %d events wait in memory", free_mb * 1024, self._state_dir, held)
+        elif was:
+            log.info("disk no longer full: %.0f KiB free in %s", free_mb * 1024, self._state_dir)
+        return True
+
+    def _tell(self, low: bool) -> None:
         for listener in self._listeners:
             try:
                 listener(low)
             except Exception:
                 log.exception("disk guard listener failed")
+
+    def _turn(self, low: bool) -> None:
+        self.low = low
+        self._tell(low)
 
     def _event(self, name: str, data: dict[str, Any]) -> None:
         # after the trim, so the event has room; on a disk that is full outright it is lost, and health says so
@@ -201,7 +233,9 @@ def guard_disk(
     """The disk guard of a running device: in its health, its events, and started and stopped with its
     presence. With ``own_events`` (a device with no other events) it also starts and closes ``events``."""
     guard = DiskGuard(state_dir, settings, events.outbox, events.emit, statvfs)
-    presence.add_health_extras(lambda health: health.model_copy(update={"disk_low": guard.low}))
+    presence.add_health_extras(
+        lambda health: health.model_copy(update={"disk_low": guard.low, "disk_full": guard.full})
+    )
     guard.add_listener(lambda _low: presence.health_changed())
     presence.add_watcher(_WithEvents(guard, events) if own_events else guard)
     return guard

@@ -10,8 +10,9 @@ from typing import Any
 
 from bus.codec import encode
 from bus.link import BusLink
+from bus.messages.base import utc_now
 from bus.messages.device import DeviceEvent
-from bus.outbox import Outbox, OutboxFull
+from bus.outbox import Outbox
 from bus.topics import TopicKind, Topics
 
 log = logging.getLogger(__name__)
@@ -33,19 +34,21 @@ class DeviceEvents:
         self.outbox.start()
 
     def emit(self, name: str, data: dict[str, Any]) -> DeviceEvent | None:
-        """Store the event and send it when the broker can take it; None if it could not even be stored."""
-        made: list[DeviceEvent] = []
+        """Store the event and send it when the broker can take it; None while the disk is too full to store
+        it (it waits in memory and is stored, numbered then, when there is room: see :mod:`bus.outbox`)."""
+        made: dict[int, DeviceEvent] = {}
+        ts = utc_now()  # when it happened, also for an event stored later
 
         def payload(seq: int) -> bytes:
-            made.append(DeviceEvent(seq=seq, name=name, data=data))
-            return encode(made[-1])
+            made[seq] = DeviceEvent(seq=seq, ts=ts, name=name, data=data)
+            return encode(made[seq])
 
-        try:
-            self.outbox.add(payload)
-        except OutboxFull:
+        seq = self.outbox.add(payload)
+        if seq is None:
+            log.debug("event %s %s waits for room on the disk", name, data)
             return None
-        log.info("event %d %s %s", made[-1].seq, name, data)
-        return made[-1]
+        log.info("event %d %s %s", seq, name, data)
+        return made[seq]
 
     def close(self) -> None:
         self.outbox.close()

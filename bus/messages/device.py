@@ -109,6 +109,12 @@ class DeviceHealth(Message):
         description="the state directory's disk is low on free space (the device trims logs and old events);"
         " null before the first look or where the device does not watch it",
     )
+    # added within v1 (docs/faults.md): low is a warning, full means writes fail now
+    disk_full: bool | None = Field(
+        default=None,
+        description="the state directory's disk takes no more writes: events wait in memory until there is room,"
+        " new print jobs are refused; null before the first look or where the device does not watch it",
+    )
 
 
 class CallPhase(StrEnum):

@@ -1,4 +1,8 @@
-"""Call records in one table of a SQLite file, behind the switchboard's :class:`CallStore` interface."""
+"""Call records in one table of a SQLite file, behind the switchboard's :class:`CallStore` interface.
+
+A record the disk cannot take (it is full) is not lost, and does not stop the switchboard step that ended
+the call: it is kept in memory, read back as if stored, and written at the next save once there is room.
+"""
 
 from __future__ import annotations
 
@@ -99,8 +103,37 @@ class SqliteCallStore:
         updates = ", ".join(f"{name} = excluded.{name}" for name in _FIELDS if name != "call_id")
         self._upsert = f"INSERT INTO calls ({columns}) VALUES ({marks}) ON CONFLICT (call_id) DO UPDATE SET {updates}"  # noqa: S608 (column names are ours)
         self._select = f"SELECT {columns} FROM calls"  # noqa: S608 (column names are ours)
+        self._unsaved: dict[str, CallRecord] = {}  # the disk took no more: written at the next save
+        self._holding = False
+
+    @property
+    def unsaved(self) -> int:
+        """Records kept in memory because the disk could not take them."""
+        return len(self._unsaved)
 
     def save(self, record: CallRecord) -> None:
+        self._unsaved[record.call_id] = record
+        self.write_unsaved()
+
+    def write_unsaved(self) -> None:
+        """Write the records kept in memory, oldest first, as far as the disk takes them."""
+        while self._unsaved:
+            call_id, record = next(iter(self._unsaved.items()))
+            try:
+                self._write(record)
+            except sqlite3.OperationalError as exc:
+                if not self._holding:  # once per spell of a full disk, not at every call
+                    log.error(
+                        "call store: record %s not written (%s); kept in memory until there is room", call_id, exc
+                    )
+                self._holding = True
+                return
+            del self._unsaved[call_id]
+        if self._holding:
+            log.info("call store: the disk takes records again; every record kept in memory is written")
+            self._holding = False
+
+    def _write(self, record: CallRecord) -> None:
         db = self._db
         if not record.transfers:  # the common case: its one leg is in the record's own columns
             db.execute(self._upsert, _row(record))
@@ -117,12 +150,15 @@ class SqliteCallStore:
                     for seq, leg in enumerate(record.legs)
                 ],
             )
+            db.execute("COMMIT")  # on a full disk the pages reach the log here, so this may fail too
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:  # SQLite may have rolled back already (a full disk)
+                db.execute("ROLLBACK")
             raise
-        db.execute("COMMIT")
 
     def get(self, call_id: str) -> CallRecord | None:
+        if call_id in self._unsaved:
+            return self._unsaved[call_id]
         row = self._db.execute(f"{self._select} WHERE call_id = ?", (call_id,)).fetchone()
         return self._with_legs([_record(row)])[0] if row is not None else None
 
@@ -130,13 +166,25 @@ class SqliteCallStore:
         rows = self._db.execute(
             f"{self._select} WHERE arrived_at >= ? AND arrived_at < ? ORDER BY arrived_at", (start, end)
         )
-        return self._with_legs([_record(row) for row in rows])
+        found = self._with_legs([_record(row) for row in rows])
+        if not self._unsaved:
+            return found
+        held = [r for r in self._unsaved.values() if start <= r.arrived_at < end]
+        return sorted(self._with_unsaved(found, held), key=lambda r: r.arrived_at)
 
     def recent_handled(self, skill: str, limit: int) -> list[CallRecord]:
         rows = self._db.execute(
             f"{self._select} WHERE skill = ? AND wrap_s IS NOT NULL ORDER BY ended_at DESC LIMIT ?", (skill, limit)
         )
-        return self._with_legs([_record(row) for row in rows])
+        found = self._with_legs([_record(row) for row in rows])
+        if not self._unsaved:
+            return found
+        held = [r for r in self._unsaved.values() if r.skill == skill and r.wrap_s is not None]
+        return sorted(self._with_unsaved(found, held), key=lambda r: r.ended_at, reverse=True)[:limit]
+
+    def _with_unsaved(self, found: list[CallRecord], held: list[CallRecord]) -> list[CallRecord]:
+        """Stored records with those kept in memory in place of their stored (older) versions."""
+        return [r for r in found if r.call_id not in self._unsaved] + held
 
     def legs(self, call_id: str) -> tuple[CallLeg, ...]:
         """The call's legs, in order (none for a call nobody answered)."""

@@ -1,6 +1,6 @@
 """The device's outbox against a real Mosquitto: events made while the broker is dead, across a restart of
 the app during the outage, reach central exactly once and in order; a full outbox drops the oldest and
-says so; a full disk loses the new event, never the stored ones."""
+says so; a full disk holds new events in memory until there is room, and never harms the stored ones."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bus.link import BusLink, Publication
 from bus.messages.device import DeviceEvent
-from bus.outbox import Outbox, OutboxFull
+from bus.outbox import Outbox
 from bus.topics import TopicKind, Topics
 from central.device_events import DeviceEventLog
 from config.sections import BusSection
@@ -108,7 +108,7 @@ def test_a_full_outbox_drops_the_oldest_and_says_so(tmp_path: Path) -> None:
         events.close()
 
 
-def test_a_full_disk_loses_the_new_event_and_keeps_the_stored_ones(tmp_path: Path) -> None:
+def test_a_full_disk_holds_new_events_in_memory_and_stores_them_in_order_when_room_returns(tmp_path: Path) -> None:
     link = BusLink(BusSection(), "offline-kiosk")
     outbox = Outbox(tmp_path / "events.sqlite3", link, TOPICS.device("kiosk-a", TopicKind.DEVICE_EVENT))
     try:
@@ -117,16 +117,15 @@ def test_a_full_disk_loses_the_new_event_and_keeps_the_stored_ones(tmp_path: Pat
         pages = outbox._db.execute("PRAGMA page_count").fetchone()[0]
         outbox._db.execute(f"PRAGMA max_page_count = {pages}")  # the disk is now full
         big = b"x" * 100_000
-        failed = 0
-        for _ in range(3):
-            try:
-                outbox.add(lambda _seq: big)
-            except OutboxFull:
-                failed += 1
-        assert failed == 3 and outbox.failed == 3
+        seqs = [outbox.add(lambda seq, n=n: b"%d:%d:" % (seq, n) + big) for n in range(3)]
+        assert seqs == [None, None, None] and outbox.held == 3 and outbox.failed == 0
         assert len(outbox) == 20
         assert outbox._db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        outbox._db.execute("PRAGMA max_page_count = 1000000")  # room again
+        assert outbox.store_held() == 22 and outbox.held == 0
+        rows = outbox._db.execute("SELECT seq, substr(payload, 1, 5) FROM outbox WHERE seq >= 20").fetchall()
+        assert rows == [(20, b"20:0:"), (21, b"21:1:"), (22, b"22:2:")]  # numbered when stored, in order
     finally:
         outbox.close()
     with sqlite3.connect(tmp_path / "events.sqlite3") as db:
-        assert db.execute("SELECT count(*) FROM outbox").fetchone() == (20,)
+        assert db.execute("SELECT count(*) FROM outbox").fetchone() == (23,)

@@ -226,3 +226,28 @@ def test_central_raises_disk_full_while_a_device_says_its_disk_is_low_whatever_i
     assert Rule.DISK_FULL not in findings(disk_percent=60.0, disk_low=False)
     assert Rule.DISK_FULL not in findings(disk_percent=60.0)  # a device that does not watch its disk
     assert findings(disk_percent=97.0, disk_low=True)[Rule.DISK_FULL] == "Disk 97% full: kiosk-a at T1"
+
+
+def test_a_full_disk_is_full_in_health_until_the_held_events_are_stored(tmp_path: Path):
+    events = DeviceEvents(offline_link(), TOPICS, "kiosk-a", tmp_path)
+    disk = FakeDisk(free_mb=1000)
+    turned: list[bool] = []
+    guard = DiskGuard(tmp_path, MARKS, events.outbox, events.emit, statvfs=disk)
+    guard.add_listener(turned.append)
+    try:
+        check = guard.check()
+        assert check is not None and not check.full and guard.full is False
+        disk.free_mb = 0.01  # 10 KiB: no write can be counted on
+        pages = events.outbox._db.execute("PRAGMA page_count").fetchone()[0]
+        events.outbox._db.execute(f"PRAGMA max_page_count = {pages}")  # and the file takes nothing more
+        assert events.emit("print.done", {"pad": "x" * 20_000}) is None  # waits in memory
+        check = guard.check()
+        assert check is not None and check.full and guard.full is True and turned[-1] is True
+        disk.free_mb = 300  # room on the disk, but the file still refuses: the held events still wait
+        assert guard.check() is not None and guard.full is True
+        events.outbox._db.execute("PRAGMA max_page_count = 1000000")
+        check = guard.check()
+        assert check is not None and not check.full and guard.full is False
+        assert [event["name"] for event in stored_events(tmp_path)] == ["print.done", "disk.low"]  # in order
+    finally:
+        events.close()
