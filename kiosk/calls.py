@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _SummaryListener = Callable[[QueueSummary], None]
+CameraListener = Callable[[CameraState], None]
 HandoverListener = Callable[[str, str], None]
 """Called with a call id and the one-time address a phone takes that call over at."""
 
@@ -80,6 +81,7 @@ class VideoHelpDesk:
         self._settings = settings
         self._queue_topic = topics.device(device_id, TopicKind.DEVICE_QUEUE)
         self.camera: CameraOwner | None = None
+        self._camera_listeners: list[CameraListener] = []
         self._prepared: asyncio.Future[None] | None = None
         self.signalling = BusSignalling(link, topics, device_id)
         self._session_signalling = HandoverSignalling(self.signalling, self._on_handover)
@@ -100,6 +102,13 @@ class VideoHelpDesk:
         plugged = camera_plugged_in(self._settings.camera)
         return CameraHealth(state=CameraState.STOPPED if plugged else CameraState.ABSENT)
 
+    def add_camera_listener(self, listener: CameraListener) -> None:
+        """Called on the loop whenever the camera's state changes (it failed mid-call, it came back), so the
+        kiosk publishes health then and staff see a lost camera within seconds, not at the next interval."""
+        self._camera_listeners.append(listener)
+        if self.camera is not None:
+            self.camera.add_state_listener(listener)
+
     async def prepare(self) -> None:
         """Load the call stack and open the camera owner, once; later calls return at once."""
         if self._prepared is None:
@@ -109,6 +118,8 @@ class VideoHelpDesk:
     async def _load(self) -> None:
         await asyncio.to_thread(importlib.import_module, "video.session")
         self.camera = open_camera(self._settings)
+        for listener in self._camera_listeners:
+            self.camera.add_state_listener(listener)
 
     async def stop(self) -> None:
         if self._prepared is not None:

@@ -12,6 +12,7 @@ from aiortc.mediastreams import VIDEO_CLOCK_RATE, VIDEO_TIME_BASE, MediaStreamEr
 from av import VideoFrame
 
 from hardware.camera import CameraSubscription, Frame, SubscriptionClosed
+from video.placeholder import camera_unavailable
 from video.settings import VideoSection
 
 log = logging.getLogger(__name__)
@@ -22,11 +23,16 @@ class CameraVideoTrack(VideoStreamTrack):
 
     Timestamps come from the loop's clock (90 kHz, as RTP video uses), so the far end plays the pictures at
     the pace they were taken. When the camera stalls, the last picture (or black, before the first one) is
-    sent again every ``STALL_S`` so that the encoder and the far end's media watchdog keep seeing a stream.
+    sent again every ``STALL_S`` so that the encoder and the far end's media watchdog keep seeing a stream;
+    once the camera has given nothing for ``PLACEHOLDER_AFTER_S`` (it failed, was unplugged, or hangs), the
+    agent sees a "camera unavailable" card instead of a frozen passenger, until frames come again.
     Resizing and the conversion to an ``av.VideoFrame`` run in the default executor, beside aiortc's encoder.
     """
 
     STALL_S = 0.5
+    PLACEHOLDER_AFTER_S = 1.5
+    """Longer than a hiccup of a working camera (those keep the last picture), short enough that the agent
+    does not talk to a frozen picture thinking it is live."""
 
     def __init__(self, subscription: CameraSubscription, width: int, height: int, fps: float) -> None:
         super().__init__()
@@ -37,6 +43,7 @@ class CameraVideoTrack(VideoStreamTrack):
         self._next_due = 0.0
         self._last_pts = -1
         self._last_picture: Frame | None = None
+        self._camera_seen_at: float | None = None  # loop time of the camera's last picture, or of the first ask
         self._returned_at: float | None = None
         self.frames_sent = 0
         self.work_ms: float | None = None
@@ -85,10 +92,16 @@ class CameraVideoTrack(VideoStreamTrack):
             await asyncio.sleep(self._next_due - now)
 
     async def _next_picture(self) -> Frame:
+        loop = asyncio.get_running_loop()
+        if self._camera_seen_at is None:
+            self._camera_seen_at = loop.time()
         try:
             async with asyncio.timeout(self.STALL_S):
                 self._last_picture = await self._subscription.next_frame()
+            self._camera_seen_at = loop.time()
         except TimeoutError:
+            if loop.time() - self._camera_seen_at >= self.PLACEHOLDER_AFTER_S:
+                return camera_unavailable(*self._size)
             if self._last_picture is None:
                 self._last_picture = np.zeros((self._size[1], self._size[0], 3), dtype=np.uint8)
         except SubscriptionClosed:

@@ -24,7 +24,16 @@ REPLACEMENT = "?"
 """What stands for a character the printer cannot print: visible, one column, in every code page."""
 QR_MODULE_DOTS = 6
 FEED_BEFORE_CUT = 4
+FEED_AND_CUT = esc.ESC + b"d" + bytes([FEED_BEFORE_CUT]) + esc.PAPER_FULL_CUT
+"""How every slip ends: the last line fed past the cutter, then the cut."""
 NO_LINE_START = frozenset("。，、！？；：）】》」』”’.,!?;:)")
+
+
+def split_tail(data: bytes) -> tuple[bytes, bytes]:
+    """A slip's bytes as what prints and the ``FEED_AND_CUT`` that ends it (empty if it does not end so)."""
+    if data.endswith(FEED_AND_CUT):
+        return data[: -len(FEED_AND_CUT)], FEED_AND_CUT
+    return data, b""
 
 
 def char_width(char: str) -> int:
@@ -176,8 +185,7 @@ class Receipt:
         self._printer._raw(esc.ESC + b"d" + bytes([max(0, min(255, lines))]))
 
     def cut(self) -> None:
-        self.feed(FEED_BEFORE_CUT)
-        self._printer._raw(esc.PAPER_FULL_CUT)
+        self._printer._raw(FEED_AND_CUT)
 
     def _style(self, *, bold: bool = False, size: int = 1, align: Align = "left") -> None:
         # only what changed goes on the wire: every byte costs a millisecond at 9600 baud

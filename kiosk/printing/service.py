@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bus.messages.device import PrinterHealth, PrinterState
+from hardware.printer.commands import FEED_AND_CUT, split_tail
 from hardware.printer.driver import PrinterDriver, PrinterGone
 from hardware.printer.settings import PrinterSection
 from kiosk.printing.queue import JobQueue, JobState, PrintJob, QueueFull
@@ -24,6 +25,8 @@ log = logging.getLogger(__name__)
 PRINTABLE = frozenset({PrinterState.READY, PrinterState.PAPER_LOW, PrinterState.PRINTING})
 MAX_ATTEMPTS = 5
 """Tries whose bytes may not have arrived (port failed mid-job) before the job is given up."""
+TORN_OFF = frozenset({PrinterState.PAPER_OUT, PrinterState.COVER_OPEN})
+"""States in which whoever fixes the printer takes out what it had printed, so a retry needs no cut first."""
 
 EventSink = Callable[[str, dict[str, Any]], object]
 StateListener = Callable[[PrinterState], None]
@@ -56,6 +59,8 @@ class PrinterService:
         self._held_reported: tuple[str, PrinterState] | None = None
         self._finished: dict[str, asyncio.Future[PrintJob]] = {}
         self._status_fresh_until = 0.0
+        self._interrupted: set[str] = set()
+        """Jobs whose last try stopped part-way on paper still in the printer (port lost, no answer)."""
 
     # for the screens ---------------------------------------------------------------------------------
 
@@ -174,25 +179,41 @@ class PrinterService:
         except (UnknownTemplate, BadSlip, ValueError) as exc:
             self._end(job, JobState.FAILED, "print.failed", f"cannot render the slip: {exc}")
             return True
+        body, tail = split_tail(data)
+        if job.id in self._interrupted:
+            # an earlier try stopped part-way with the printer still holding the paper (unplugged, switched
+            # off): cut that part off first, so the slip the passenger takes is whole and printed once
+            body = FEED_AND_CUT + body
         self._set_state(PrinterState.PRINTING)
         try:
-            await self._driver.send(data)
+            await self._driver.send(body)
         except PrinterGone as exc:
+            self._interrupted.add(job.id)
             attempts = self._queue.count_attempt(job, str(exc))
             if attempts >= MAX_ATTEMPTS:
                 self._end(job, JobState.FAILED, "print.failed", f"gave up after {attempts} tries: {exc}")
             self._set_state(await self._driver.status())
             return self.can_print()
-        # the printer answers status only after the job's bytes have reached it
-        after = await self._driver.status(wait_s=len(data) * 10 / self._settings.baud)
+        # the printer answers status only after the bytes before the question have reached it
+        after = await self._driver.status(wait_s=len(body) * 10 / self._settings.baud)
         self._status_fresh_until = asyncio.get_running_loop().time() + self._settings.status_interval_s
         self._set_state(after)
-        if after in PRINTABLE:
-            self._end(job, JobState.DONE, "print.done", "")
-            return True
-        self._queue.count_attempt(job, f"printer {after.value} after printing")
-        self._report_held(job)
-        return False
+        if after not in PRINTABLE:
+            if after not in TORN_OFF:
+                self._interrupted.add(job.id)
+            self._queue.count_attempt(job, f"printer {after.value} after printing")
+            self._report_held(job)
+            return False
+        # Every line of the slip is on paper: it is done, whatever the feed and cut that remain meet. Paper
+        # running out in that feed (a slip that ends at the end of the roll) once printed the whole slip again.
+        self._interrupted.discard(job.id)
+        if tail:
+            with contextlib.suppress(PrinterGone):  # the status below says what became of the printer
+                await self._driver.send(tail)
+            after = await self._driver.status(wait_s=len(tail) * 10 / self._settings.baud)
+        self._end(job, JobState.DONE, "print.done", "")
+        self._set_state(after)
+        return self.can_print()
 
     def _end(self, job: PrintJob, state: JobState, event: str, detail: str) -> None:
         self._queue.finish(job, state, detail)

@@ -160,6 +160,7 @@ class KioskApp:
         flight_store = self._open_flights(link)
         self.scan = self._open_scanning(desk, flight_store)
         presence.add_health_extras(lambda health: health.model_copy(update={"camera": desk.camera_health()}))
+        desk.add_camera_listener(lambda _state: presence.health_changed())
         from kiosk.printing.setup import KioskPrinting
         from kiosk.ui.print_actions import PrintActions
 

@@ -49,7 +49,8 @@ def service_for(emulator, state_dir, events, **settings):
 async def test_paper_out_mid_queue_holds_and_after_refill_every_job_prints_once_in_order(tmp_path):
     events = Events()
     with printer_emulator(tmp_path / "emulator", baud=38400) as emulator:
-        emulator.fault("paper_out_after", lines=40)  # a ticket is about 17 lines: out in the third
+        # a ticket takes 21 lines (the last 4 the feed before the cut): out in the middle of the third
+        emulator.fault("paper_out_after", lines=50)
         service = service_for(emulator, tmp_path / "state", events)
         await service.start()
         try:

@@ -16,10 +16,11 @@ from tests.peers.wait import wait_until
 class PrinterEmulator:
     """``python -m hardware.printer.emulator`` with a stable link; ``fault()`` talks to its control socket."""
 
-    def __init__(self, folder: Path, paper_mm: int = 58, baud: int = 115200) -> None:
+    def __init__(self, folder: Path, paper_mm: int = 58, baud: int = 115200, link: Path | None = None) -> None:
+        """``link``: the port's stable name (default ``folder/printer``); another printer's, to replace it."""
         self.folder = folder
         self.out = folder / "receipts"
-        self.link = folder / "printer"
+        self.link = link or folder / "printer"
         self.control_path = folder / "control.sock"
         self.paper_mm = paper_mm
         self.baud = baud
@@ -71,9 +72,11 @@ class PrinterEmulator:
 
 
 @contextmanager
-def printer_emulator(folder: Path, paper_mm: int = 58, baud: int = 115200) -> Iterator[PrinterEmulator]:
+def printer_emulator(
+    folder: Path, paper_mm: int = 58, baud: int = 115200, link: Path | None = None
+) -> Iterator[PrinterEmulator]:
     folder.mkdir(parents=True, exist_ok=True)
-    emulator = PrinterEmulator(folder, paper_mm, baud)
+    emulator = PrinterEmulator(folder, paper_mm, baud, link)
     try:
         yield emulator
     finally:

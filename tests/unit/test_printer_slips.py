@@ -15,6 +15,7 @@ import pytest
 
 from demo.sample_slips import SAMPLE_SLIPS
 from device.i18n import Catalogue
+from hardware.printer.commands import FEED_AND_CUT, split_tail
 from hardware.printer.driver import PrinterDriver
 from hardware.printer.emulator.parser import parse
 from hardware.printer.emulator.printer import Mechanism
@@ -82,7 +83,7 @@ def test_the_wifi_voucher_qr_joins_the_network_with_special_characters_escaped()
     assert voucher.qr == 'WIFI:T:WPA;S:Free\\;WiFi \\"T1\\";P:a\\:b\\,c\\\\d;;'
 
 
-async def test_the_service_writes_status_query_then_the_slip_then_a_status_query(tmp_path):
+async def test_the_service_writes_status_query_then_the_slip_a_status_query_and_the_cut(tmp_path):
     port = RecordingPort()
     driver = PrinterDriver(port, reply_timeout_s=1.0, reopen_max_s=1.0)
     events = []
@@ -97,8 +98,10 @@ async def test_the_service_writes_status_query_then_the_slip_then_a_status_query
     finally:
         await service.stop()
     assert done.state is JobState.DONE
-    expected = STATUS_QUERY + slip_printer(58).render(SLIPS["flight"]) + STATUS_QUERY
-    assert bytes(port.written) == expected
+    body, tail = split_tail(slip_printer(58).render(SLIPS["flight"]))
+    # the slip is done once the printer answers after its last line; the feed and cut follow
+    assert tail == FEED_AND_CUT
+    assert bytes(port.written) == STATUS_QUERY + body + STATUS_QUERY + tail + STATUS_QUERY
     assert events == [("print.done", {"job": job.id, "template": "flight"})]
 
 
