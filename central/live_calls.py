@@ -90,3 +90,53 @@ def _from_json(text: str) -> SavedCall:
     fields["legs"] = tuple(CallLeg(**{**leg, "end": LegEnd(leg["end"])}) for leg in fields["legs"])
     fields["order"] = float("-inf") if fields["order"] is None else float(fields["order"])
     return SavedCall(**fields)
+
+
+class PgLiveCalls:
+    """The same rows in PostgreSQL (``[store] url``), beside the other stores there; the schema version is a
+    row of ``schema_versions``. A step's writes are one transaction, as in the SQLite file."""
+
+    def __init__(self, url: str) -> None:
+        from central.records.portable import open_postgres
+
+        # the same table: TEXT and its comment read the same in PostgreSQL
+        self._db = open_postgres(url, "live calls", SCHEMA_VERSION, lambda db, _: db.execute(_SCHEMA), LiveCallsError)
+
+    def write(self, saved: Iterable[SavedCall], ended: Iterable[str]) -> None:
+        rows = [(call.call_id, _to_json(call)) for call in saved]
+        gone = [(call_id,) for call_id in ended]
+        db = self._db.db
+        # one transaction, its statements pipelined: a step costs the server about one round trip
+        with db.transaction(), db.cursor() as cursor:
+            if gone:
+                cursor.executemany("DELETE FROM live_calls WHERE call_id = %s", gone)
+            if rows:
+                cursor.executemany(
+                    "INSERT INTO live_calls (call_id, saved) VALUES (%s, %s) "
+                    "ON CONFLICT (call_id) DO UPDATE SET saved = excluded.saved",
+                    rows,
+                )
+
+    def load(self) -> list[SavedCall]:
+        return _readable(self._db.execute("SELECT call_id, saved FROM live_calls").fetchall())
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def _readable(rows: Iterable[tuple[str, str]]) -> list[SavedCall]:
+    calls: list[SavedCall] = []
+    for call_id, text in rows:
+        try:
+            calls.append(_from_json(text))
+        except (ValueError, TypeError, KeyError) as exc:
+            log.error("live call %s not restored, its row is unreadable: %s", call_id, exc)
+    return calls
+
+
+def open_live_calls(place: Path | str) -> SqliteLiveCalls | PgLiveCalls:
+    """The live calls in the SQLite file at ``place``, or in the PostgreSQL database its URL names."""
+    from central.records.portable import postgres_url
+
+    url = postgres_url(place)
+    return PgLiveCalls(url) if url is not None else SqliteLiveCalls(place)

@@ -41,7 +41,7 @@ from central.fleet_uploads import UploadStore, UploadTokens
 from central.flights.service import FlightService
 from central.gate import DeviceGate
 from central.kb import KnowledgeBase, SqliteArticleStore
-from central.live_calls import LIVE_CALLS_FILE, SqliteLiveCalls
+from central.live_calls import LIVE_CALLS_FILE, open_live_calls
 from central.metrics import MetricSources
 from central.points.counts import COUNTS_FILE, PointCounts
 from central.points.registry import PointRegistry, load_registry
@@ -53,6 +53,7 @@ from central.reports import ReportBook
 from central.retained import RetainedKeeper
 from central.settings import CentralSettings
 from central.switchboard import CallStore, Switchboard
+from central.switchboard.live_store import LiveCallStore
 from central.web.agent import AgentDesk
 from central.web.agent_sessions import AgentSessions, SessionFile
 from central.web.app import HANDLER_CANCELLATION, create_app
@@ -106,6 +107,12 @@ def open_call_store(settings: CentralSettings) -> CallStore:
     return SqliteCallStore(place)
 
 
+def store_place(settings: CentralSettings, file: str) -> Path | str:
+    """Where a store lives: the PostgreSQL database ``[store] url`` names (every store shares it), else its
+    ``file`` in the state dir."""
+    return settings.store.url if is_postgres(settings.store.url) else settings.app.state_dir / file
+
+
 def accounts_path(settings: CentralSettings) -> Path | str:
     """The agent accounts' file, in the state dir (``central agent …`` manages it); the PostgreSQL URL
     when ``[store] url`` names one."""
@@ -155,7 +162,7 @@ class CentralService:
         # opened by start(): they are files in the state dir
         self.switchboard: Switchboard | None = None
         self._store: CallStore | None = None
-        self._live_calls: SqliteLiveCalls | None = None
+        self._live_calls: LiveCallStore | None = None
         self._accounts: AgentAccounts | None = None
         self._publisher: QueuePublisher | None = None
         self._timer: SwitchboardTimer | None = None
@@ -269,7 +276,7 @@ class CentralService:
         self._store = open_call_store(settings)
         self._accounts = AgentAccounts(accounts_path(settings))
         # waiting callers keep their places and calls in progress are recorded over a restart (docs/faults.md)
-        self._live_calls = SqliteLiveCalls(settings.app.state_dir / LIVE_CALLS_FILE)
+        self._live_calls = open_live_calls(store_place(settings, LIVE_CALLS_FILE))
         switchboard = Switchboard(settings.calls, time.time, CategoriesCounted(self._store, self.demand.count))
         self.switchboard = switchboard
         callers = DeviceCallers(self.link, self.topics, switchboard, self.gate)
