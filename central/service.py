@@ -40,7 +40,7 @@ from central.fleet_history import HISTORY_FILE, HealthHistory
 from central.fleet_uploads import UploadStore, UploadTokens
 from central.flights.service import FlightService
 from central.gate import DeviceGate
-from central.kb import KnowledgeBase, SqliteArticleStore
+from central.kb import ArticleStore, KnowledgeBase, open_article_store
 from central.live_calls import LIVE_CALLS_FILE, open_live_calls
 from central.metrics import MetricSources
 from central.points.counts import COUNTS_FILE, PointCounts
@@ -169,7 +169,7 @@ class CentralService:
         self._wallboard: WallboardFeed | None = None
         self._registry: DeviceRegistry | None = None
         self._session_file: SessionFile | None = None
-        self._kb_store: SqliteArticleStore | None = None
+        self._kb_store: ArticleStore | None = None
         self.retained = RetainedKeeper(self.link)
         self.gate: DeviceGate | None = None
         demand = settings.demand
@@ -361,7 +361,7 @@ class CentralService:
         alerts = self.alerts
         sources = MetricSources(self.fleet, alerts.book, alerts.gaps, self.switchboard, self.flights.feed_views)
         metrics = (sources, self._settings.metrics)
-        self._kb_store = SqliteArticleStore(self._settings.app.state_dir / KB_FILE)
+        self._kb_store = open_article_store(store_place(self._settings, KB_FILE))
         app = create_app(
             self.feed,
             desk,

@@ -2,13 +2,13 @@
 
 A store opens :func:`open_portable` with its file path or ``[store] url``; it gets back something that
 executes as ``sqlite3.Connection`` does (``execute``, ``executemany``, cursors with ``fetchone``,
-``fetchall`` and ``rowcount``), and :data:`DUPLICATE` to catch a taken primary or unique key on either.
+``fetchall``, ``rowcount`` and iteration), and :data:`DUPLICATE` to catch a taken primary or unique key on either.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -29,6 +29,8 @@ class Cursor(Protocol):
     def fetchone(self) -> Any: ...
 
     def fetchall(self) -> list[Any]: ...
+
+    def __iter__(self) -> Iterator[Any]: ...  # row by row: a long read need not be in memory at once
 
 
 class Connection(Protocol):

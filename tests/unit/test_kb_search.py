@@ -4,23 +4,33 @@ draft with a bad field is refused with the field named."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from central.kb import ArticleInvalid, KnowledgeBase, SqliteArticleStore
+from central.kb import ArticleInvalid, KnowledgeBase, PgArticleStore, SqliteArticleStore, open_article_store
 from central.kb.article import MAX_BODY_CHARS, MAX_TAGS, ArticleDraft, draft
-from central.kb.store import KbStoreError
+from central.kb.store import SCHEMA_VERSION, KbStoreError
 from central.kb.terms import query_terms
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def place(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """Where the articles are kept: a SQLite file, or a new PostgreSQL database (the session's server)."""
+    if request.param == "sqlite":
+        return tmp_path / "kb.sqlite3"
+    return str(request.getfixturevalue("postgres_url"))
+
+
 @pytest.fixture
-def kb(tmp_path: Path) -> Iterator[KnowledgeBase]:
-    store = SqliteArticleStore(tmp_path / "kb.sqlite3")
+def kb(place: Path | str) -> Iterator[KnowledgeBase]:
+    store = open_article_store(place)
     yield KnowledgeBase(store)
     store.close()
 
@@ -77,10 +87,10 @@ def test_equal_scores_go_to_the_article_pushed_more_often(kb: KnowledgeBase) -> 
     assert ids(kb, "park") == [second, first]
 
 
-def test_changes_and_deletions_show_in_the_next_search_and_survive_a_restart(tmp_path: Path) -> None:
-    path = tmp_path / "kb.sqlite3"
+def test_changes_and_deletions_show_in_the_next_search_and_survive_a_restart(place: Path | str) -> None:
+    path = place
     counted: list[str] = []
-    store = SqliteArticleStore(path)
+    store = open_article_store(path)
     kb = KnowledgeBase(store, counted.append)
     kept = kb.add(draft(title_en="Smoking rooms"), "sun").id
     gone = kb.add(draft(title_en="Old article"), "sun").id
@@ -91,7 +101,7 @@ def test_changes_and_deletions_show_in_the_next_search_and_survive_a_restart(tmp
     assert counted == [f"article:{kept}"]
     store.close()
 
-    store = SqliteArticleStore(path)
+    store = open_article_store(path)
     again = KnowledgeBase(store)
     assert ids(again, "xys") == [kept]
     assert ids(again, "old") == []
@@ -107,6 +117,15 @@ def test_a_store_written_by_a_newer_version_is_refused(tmp_path: Path) -> None:
         db.execute("PRAGMA user_version = 99")
     with pytest.raises(KbStoreError, match="newer"):
         SqliteArticleStore(path)
+
+
+def test_a_postgresql_store_from_a_newer_version_is_refused_with_both_versions(postgres_url: str) -> None:
+    PgArticleStore(postgres_url).close()
+    with psycopg.connect(postgres_url, autocommit=True) as db:
+        db.execute("UPDATE schema_versions SET version = 99 WHERE store = 'knowledge base'")
+    newer = re.escape(f"knowledge base schema 99 is newer than this program's ({SCHEMA_VERSION})")
+    with pytest.raises(KbStoreError, match=newer):
+        PgArticleStore(postgres_url)
 
 
 def test_hostile_text_is_kept_and_found_as_text(kb: KnowledgeBase) -> None:
