@@ -333,7 +333,7 @@ class CentralService:
         """Serve the pages, then connect to the broker in the background (it may well be down)."""
         self._settings.app.prepare_state_dir()
         self.points = load_registry(self._settings.points.file)
-        self.point_counts = PointCounts(self._settings.app.state_dir / COUNTS_FILE)
+        self.point_counts = PointCounts(store_place(self._settings, COUNTS_FILE))
         self._registry = DeviceRegistry(registry_place(self._settings))
         self.gate = DeviceGate(self.topics, self._registry.admits)
         if self._registry.enforcing:
