@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from central.records.database import create_schema, open_database
+from central.records.sqlite import StoreError
 from central.switchboard.live_store import SavedCall
 from central.switchboard.model import CallLeg, LegEnd
 
@@ -34,8 +35,8 @@ CREATE TABLE live_calls (
 """
 
 
-class LiveCallsError(RuntimeError):
-    """The file cannot be used (from a newer program)."""
+class LiveCallsError(StoreError):
+    """The store cannot be used (from a newer program): central does not start, and says why."""
 
 
 class SqliteLiveCalls:

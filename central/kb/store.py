@@ -17,6 +17,7 @@ from central.kb.article import Article, ArticleDraft
 from central.kb.terms import weighed_terms
 from central.records.database import open_database, stored_version
 from central.records.portable import Connection, PgConnection, open_postgres, pg_schema, postgres_url
+from central.records.sqlite import StoreError
 
 SCHEMA_VERSION = 2  # 2: the push log beside the all-time counter
 
@@ -51,8 +52,8 @@ CREATE INDEX kb_push_log_by_time ON kb_push_log (pushed_at);
 _COLUMNS = "id, title_zh, title_en, body_zh, body_en, tags, url, map_text, flight, kb_pushes, updated_at, updated_by"
 
 
-class KbStoreError(RuntimeError):
-    """The store cannot be used (for example it was written by a newer version)."""
+class KbStoreError(StoreError):
+    """The store cannot be used (for example it was written by a newer version): central does not start."""
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from typing import Any
 
 from central.points.registry import POINT_ID, PointRegistry
 from central.records.portable import PgConnection, open_postgres, postgres_url
+from central.records.sqlite import StoreError
 from config.background import stop_task
 
 log = logging.getLogger(__name__)
@@ -138,8 +139,9 @@ def _counter(value: Any) -> Counter[str]:
     return counts
 
 
-class PointCountsError(RuntimeError):
-    """The point counts' table cannot be used (from a newer program)."""
+class PointCountsError(StoreError):
+    """The point counts' table cannot be used (from a newer program, a server that is down): central does
+    not start, and says why."""
 
 
 SCHEMA_VERSION = 1

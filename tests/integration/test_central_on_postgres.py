@@ -1,5 +1,6 @@
 """The real ``central`` with ``[store] url`` naming PostgreSQL: its stores are made there, a person signs in
-with an account kept there; and a server that is down at start is named, without a traceback or password."""
+with an account kept there; a server that is down at start is named, and a database from a newer central is
+refused with both versions named, each without a traceback or password."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import pytest
 
 import central.accounts
 from central.accounts import AgentAccounts
+from central.live_calls import SCHEMA_VERSION as LIVE_CALLS_SCHEMA
+from central.live_calls import PgLiveCalls
 from tests.peers.central import central_env
 from tests.peers.mosquitto import Mosquitto
 from tests.peers.net import free_port
@@ -44,13 +47,14 @@ def test_central_keeps_its_records_in_postgresql_and_signs_people_in_from_there(
     with psycopg.connect(postgres_url) as db:
         stores = dict(db.execute("SELECT store, version FROM schema_versions").fetchall())
         sessions = db.execute("SELECT agent_id FROM sessions").fetchall()
-    assert set(stores) == {"call store", "accounts", "sessions", "case store", "device registry", "fleet history"}
+    assert set(stores) == {
+        "call store", "accounts", "sessions", "case store", "device registry", "fleet history", "live calls",
+        "knowledge base", "point counts",
+    }  # fmt: skip
     assert sessions == [(STAFF_ID,)]
-    files = {path.name for path in (tmp_path / "state").glob("*.sqlite3")}
-    # none of those stores fell back to a file (the knowledge base still is one)
-    on_postgres = {"central.sqlite3", "agents.sqlite3", "sessions.sqlite3", "cases.sqlite3", "devices.sqlite3"}
-    on_postgres.add("fleet-history.sqlite3")
-    assert not files & on_postgres, files
+    # none of those stores fell back to a file in the state dir (the fleet's uploads are files, kept there)
+    files = [path.name for path in (tmp_path / "state").iterdir() if path.is_file()]
+    assert not [name for name in files if name.endswith((".sqlite3", ".json"))], files
     assert SECRET not in log and SECRET not in "\n".join(program.stdout)
 
 
@@ -72,3 +76,25 @@ def test_a_postgresql_that_is_down_at_start_is_named_and_central_stops_without_a
     assert f"cannot start: PostgreSQL at 127.0.0.1:{port} is not answering after 6 tries" in log
     assert log.count(f"PostgreSQL at 127.0.0.1:{port} is not answering (") == 5  # each try, with its wait
     assert "Traceback" not in log and SECRET not in log
+
+
+@pytest.mark.slow  # a broker, PostgreSQL and central's start
+def test_a_database_from_a_newer_central_is_refused_with_both_versions_and_left_as_it_was(
+    mosquitto: Mosquitto, tmp_path: Path, postgres_url: str
+) -> None:
+    PgLiveCalls(postgres_url).close()
+    newer = LIVE_CALLS_SCHEMA + 1
+    with psycopg.connect(postgres_url, autocommit=True) as db:
+        db.execute("UPDATE schema_versions SET version = %s WHERE store = 'live calls'", (newer,))
+    env = {**central_env(mosquitto, tmp_path / "state"), "CENTRAL_STORE__URL": with_password(postgres_url)}
+
+    with running("central", env) as program:
+        status = program.process.wait(timeout=60)
+    log = program.all_stderr
+
+    assert status == 1, log
+    assert f"cannot start: live calls schema {newer} is newer than this program's ({LIVE_CALLS_SCHEMA})" in log
+    assert "Traceback" not in log and SECRET not in log
+    with psycopg.connect(postgres_url) as db:
+        version = db.execute("SELECT version FROM schema_versions WHERE store = 'live calls'").fetchone()
+    assert version == (newer,)  # nothing moved back
