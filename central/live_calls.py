@@ -104,19 +104,19 @@ class PgLiveCalls:
         self._db = open_postgres(url, "live calls", SCHEMA_VERSION, lambda db, _: db.execute(_SCHEMA), LiveCallsError)
 
     def write(self, saved: Iterable[SavedCall], ended: Iterable[str]) -> None:
-        rows = [(call.call_id, _to_json(call)) for call in saved]
-        gone = [(call_id,) for call_id in ended]
-        db = self._db.db
-        # one transaction, its statements pipelined: a step costs the server about one round trip
-        with db.transaction(), db.cursor() as cursor:
-            if gone:
-                cursor.executemany("DELETE FROM live_calls WHERE call_id = %s", gone)
-            if rows:
-                cursor.executemany(
-                    "INSERT INTO live_calls (call_id, saved) VALUES (%s, %s) "
-                    "ON CONFLICT (call_id) DO UPDATE SET saved = excluded.saved",
-                    rows,
-                )
+        rows = {call.call_id: _to_json(call) for call in saved}
+        gone = [call_id for call_id in ended if call_id not in rows]  # as in the file: a call saved stays
+        if not rows and not gone:
+            return
+        # One statement, so one round trip and atomic on its own: a step's writes wait on the server once
+        # (three statements in a transaction took three times as long, bench.stores). The two parts touch
+        # different calls (``gone`` leaves out the saved ones), so the order in which they apply is no matter.
+        self._db.db.execute(
+            "WITH gone AS (DELETE FROM live_calls WHERE call_id = ANY(%s::text[])) "
+            "INSERT INTO live_calls (call_id, saved) SELECT * FROM unnest(%s::text[], %s::text[]) "
+            "ON CONFLICT (call_id) DO UPDATE SET saved = excluded.saved",
+            (gone, list(rows), list(rows.values())),
+        )
 
     def load(self) -> list[SavedCall]:
         return _readable(self._db.execute("SELECT call_id, saved FROM live_calls").fetchall())

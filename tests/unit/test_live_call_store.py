@@ -62,11 +62,12 @@ def test_what_a_step_wrote_comes_back_after_the_store_is_opened_again(place: Pat
     assert store.load() == []
     store.write([waiting(1, 1.0), waiting(2, 2.0), TRANSFERRED], [])
     store.write([waiting(2, -3.0)], ["call-1", "call-never-kept"])  # moved to the head; one ended
+    store.write([waiting(5, 5.0), waiting(5, 4.0)], ["call-5"])  # saved and ended in one step: the last saved
     store.close()
 
     again = open_live_calls(place)
     try:
-        assert sorted(again.load(), key=lambda call: call.call_id) == [waiting(2, -3.0), TRANSFERRED]
+        assert sorted(again.load(), key=lambda call: call.call_id) == [waiting(2, -3.0), waiting(5, 4.0), TRANSFERRED]
     finally:
         again.close()
 
