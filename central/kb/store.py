@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -90,6 +90,8 @@ class ArticleStore(Protocol):
 
     def get(self, article_id: int) -> Article | None: ...
 
+    def some(self, article_ids: Sequence[int]) -> list[Article]: ...
+
     def articles(self) -> list[Article]: ...
 
     def every_terms(self) -> Iterator[tuple[int, dict[str, int]]]: ...
@@ -141,6 +143,16 @@ class SqliteArticleStore:
     def get(self, article_id: int) -> Article | None:
         row = self._db.execute(f"SELECT {_COLUMNS} FROM articles WHERE id = ?", (article_id,)).fetchone()  # noqa: S608 (our columns)
         return _article(row) if row is not None else None
+
+    def some(self, article_ids: Sequence[int]) -> list[Article]:
+        """The articles of these ids that exist, in the order asked (a search's hits): one query, so one round
+        trip to a PostgreSQL server rather than one per hit."""
+        if not article_ids:
+            return []
+        marks = ", ".join("?" for _ in article_ids)
+        rows = self._db.execute(f"SELECT {_COLUMNS} FROM articles WHERE id IN ({marks})", tuple(article_ids))  # noqa: S608 (our columns, our marks)
+        found = {article.id: article for article in map(_article, rows)}
+        return [found[article_id] for article_id in article_ids if article_id in found]
 
     def articles(self) -> list[Article]:
         return [_article(row) for row in self._db.execute(f"SELECT {_COLUMNS} FROM articles ORDER BY id")]  # noqa: S608
