@@ -111,9 +111,9 @@ class PgLiveCalls:
         # One statement, so one round trip and atomic on its own: a step's writes wait on the server once
         # (three statements in a transaction took three times as long, bench.stores). The two parts touch
         # different calls (``gone`` leaves out the saved ones), so the order in which they apply is no matter.
-        self._db.db.execute(
-            "WITH gone AS (DELETE FROM live_calls WHERE call_id = ANY(%s::text[])) "
-            "INSERT INTO live_calls (call_id, saved) SELECT * FROM unnest(%s::text[], %s::text[]) "
+        self._db.execute(
+            "WITH gone AS (DELETE FROM live_calls WHERE call_id = ANY(?::text[])) "
+            "INSERT INTO live_calls (call_id, saved) SELECT * FROM unnest(?::text[], ?::text[]) "
             "ON CONFLICT (call_id) DO UPDATE SET saved = excluded.saved",
             (gone, list(rows), list(rows.values())),
         )
