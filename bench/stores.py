@@ -7,13 +7,19 @@ a database on a PostgreSQL server this benchmark starts on loopback (as the test
 :mod:`tests.peers.postgres`; fsync off, so the figures are the stores' own work rather than the disk's).
 The operations: N call records saved one by one, as the switchboard saves each call as it ends (default
 10,000, over 30 days); the supervisors' reports over them (by day for the month, by hour for a day, by skill
-and by agent), median of R runs each; and case updates (a note added and the case saved, 1,000 of them over
-100 cases). Exit status 2 when PostgreSQL is not installed (the runner then lists it as skipped).
+and by agent), median of R runs each; case updates (a note added and the case saved, 1,000 of them over
+100 cases); the live calls kept for a restart (1,000 callers each arriving, answered and ending: the
+switchboard's three writes per call, then 1,000 waiting callers read back as a restarted central does); and
+the knowledge base (500 articles added, the index opened again as at a restart, and every keystroke of
+bench.kb's queries searched, median of R runs: a search reads its hits' articles from the store). Exit
+status 2 when PostgreSQL is not installed (the runner then lists it as skipped).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import random
 import shutil
 import statistics
 import sys
@@ -25,14 +31,21 @@ from datetime import date, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bench.kb import QUERIES, generate, keystrokes
 from bench.report import table
 from central.cases import model
 from central.cases.model import Category
 from central.cases.store import open_case_store
+from central.kb import KnowledgeBase, open_article_store
+from central.kb.article import draft
+from central.kb.store import article_terms
+from central.live_calls import open_live_calls
 from central.records import SqliteCallStore
 from central.records.pg_calls import PgCallStore
 from central.reports import Grouping, ReportBook, ReportRequest
 from central.reports.sample import sample_records
+from central.switchboard.live_store import SavedCall
+from central.switchboard.model import CallLeg, LegEnd
 from central.switchboard.store import CallStore
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -106,7 +119,81 @@ def case_updates(place: Path | str, cases: int, updates: int) -> float:
         store.close()
 
 
-def measure(place: Path | str, calls: int, runs: int, cases: int, updates: int) -> dict[str, list[float]]:
+def caller(n: int) -> SavedCall:
+    context = '{"flight":"HU7181","gate":"12","language":"zh-CN"}'
+    return SavedCall(
+        call_id=f"call-{n}",
+        caller_id=f"kiosk-{n % 300}",
+        caller_kind="device",
+        skill="zh",
+        arrived_skill="zh",
+        language="zh-CN",
+        context_json=context,
+        arrived_at=1000.0 + n,
+        order=float(n),
+    )
+
+
+def answered(call: SavedCall, at: float) -> SavedCall:
+    leg = CallLeg(agent_id="chen", skill=call.skill, answered_at=at, ended_at=at, end=LegEnd.CLOSED)
+    return dataclasses.replace(call, connected=True, agent_id="chen", answered_at=at, leg_answered_at=at, legs=(leg,))
+
+
+def live_call_steps(place: Path | str, callers: int) -> float:
+    """Each caller's three writes, as the switchboard makes them: arrived (waiting), answered, ended."""
+    store = open_live_calls(place)
+    try:
+
+        def steps() -> None:
+            for n in range(callers):
+                waiting = caller(n)
+                store.write([waiting], [])
+                store.write([answered(waiting, 1010.0 + n)], [])
+                store.write([], [waiting.call_id])
+
+        return seconds(steps)
+    finally:
+        store.close()
+
+
+def live_calls_read_back(place: Path | str, callers: int) -> float:
+    """``callers`` waiting, read back by a store opened again (central's start after a restart)."""
+    store = open_live_calls(place)
+    store.write([caller(n) for n in range(callers)], [])
+    store.close()
+    again = open_live_calls(place)
+    try:
+        loaded: list[SavedCall] = []
+        took = seconds(lambda: loaded.extend(again.load()))
+        assert len(loaded) == callers, len(loaded)
+        return took
+    finally:
+        again.close()
+
+
+def knowledge_base(place: Path | str, articles: int, runs: int) -> dict[str, list[float]]:
+    """Articles added one by one, the index opened again (a restart), and every keystroke searched."""
+    drafts = [draft(**fields) for fields in generate(articles, random.Random(7))]
+    article_terms(drafts[0])  # pypinyin loads its dictionaries once, at the first article: not a store's cost
+    store = open_article_store(place)
+    try:
+        kb = KnowledgeBase(store)
+        added = seconds(lambda: [kb.add(one, "sun") for one in drafts])
+        opened = [seconds(lambda: KnowledgeBase(store)) for _ in range(runs)]
+        typed = keystrokes(QUERIES)
+        searched = [seconds(lambda: [kb.search(query) for query in typed]) for _ in range(runs)]
+    finally:
+        store.close()
+    return {
+        f"knowledge base: add {articles:,} articles": [added],
+        f"knowledge base: open the index of {articles:,} (a restart)": opened,
+        f"knowledge base: {len(typed)} keystrokes searched": searched,
+    }
+
+
+def measure(
+    place: Path | str, calls: int, runs: int, cases: int, updates: int, callers: int, articles: int
+) -> dict[str, list[float]]:
     """Every operation on the store at ``place`` (a SQLite file or a PostgreSQL URL): seconds per run."""
     store: CallStore = PgCallStore(place) if isinstance(place, str) else SqliteCallStore(place)
     try:
@@ -118,6 +205,10 @@ def measure(place: Path | str, calls: int, runs: int, cases: int, updates: int) 
         timings[name] = [seconds(lambda request=request: book.report(request)) for _ in range(runs)]
     cases_place = place if isinstance(place, str) else place.with_name("cases.sqlite3")  # a file per store
     timings[f"{updates:,} case updates (a note each)"] = [case_updates(cases_place, cases, updates)]
+    live_place = place if isinstance(place, str) else place.with_name("live-calls.sqlite3")
+    timings[f"live calls: {callers:,} callers arrive, answered, end"] = [live_call_steps(live_place, callers)]
+    timings[f"live calls: {callers:,} waiting read back"] = [live_calls_read_back(live_place, callers)]
+    timings.update(knowledge_base(place if isinstance(place, str) else place.with_name("kb.sqlite3"), articles, runs))
     return timings
 
 
@@ -125,13 +216,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=10_000, help="call records saved (default 10,000)")
     parser.add_argument("--runs", type=int, default=5, help="runs of each report (default 5)")
-    parser.add_argument("--quick", action="store_true", help="500 calls, 2 runs, 100 updates: checks it works")
+    parser.add_argument(
+        "--quick", action="store_true", help="500 calls, 2 runs, 100 updates, 100 callers, 50 articles: checks it works"
+    )
     args = parser.parse_args()
     calls, runs, updates = (500, 2, 100) if args.quick else (args.calls, args.runs, 1_000)
+    callers, articles = (100, 50) if args.quick else (1_000, 500)
     cases = 100
     with tempfile.TemporaryDirectory(prefix="bench-stores-") as tmp, postgres() as fresh_database:
-        on_sqlite = measure(Path(tmp) / "central.sqlite3", calls, runs, cases, updates)
-        on_postgres = measure(fresh_database(), calls, runs, cases, updates)
+        on_sqlite = measure(Path(tmp) / "central.sqlite3", calls, runs, cases, updates, callers, articles)
+        on_postgres = measure(fresh_database(), calls, runs, cases, updates, callers, articles)
     rows = [["operation", "SQLite ms", "PostgreSQL ms", "PostgreSQL ÷ SQLite"]]
     for name, baseline in on_sqlite.items():
         sqlite_s, postgres_s = statistics.median(baseline), statistics.median(on_postgres[name])

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from central.records.database import create_schema, open_database
+from central.records.sqlite import StoreError
 from central.switchboard.live_store import SavedCall
 from central.switchboard.model import CallLeg, LegEnd
 
@@ -38,8 +39,8 @@ CREATE TABLE live_calls (
 """
 
 
-class LiveCallsError(RuntimeError):
-    """The file cannot be used (from a newer program)."""
+class LiveCallsError(StoreError):
+    """The store cannot be used (from a newer program): central does not start, and says why."""
 
 
 class SqliteLiveCalls:
@@ -119,3 +120,53 @@ def _from_json(text: str) -> SavedCall:
     fields["legs"] = tuple(CallLeg(**{**leg, "end": LegEnd(leg["end"])}) for leg in fields["legs"])
     fields["order"] = float("-inf") if fields["order"] is None else float(fields["order"])
     return SavedCall(**fields)
+
+
+class PgLiveCalls:
+    """The same rows in PostgreSQL (``[store] url``), beside the other stores there; the schema version is a
+    row of ``schema_versions``. A step's writes are one transaction, as in the SQLite file."""
+
+    def __init__(self, url: str) -> None:
+        from central.records.portable import open_postgres
+
+        # the same table: TEXT and its comment read the same in PostgreSQL
+        self._db = open_postgres(url, "live calls", SCHEMA_VERSION, lambda db, _: db.execute(_SCHEMA), LiveCallsError)
+
+    def write(self, saved: Iterable[SavedCall], ended: Iterable[str]) -> None:
+        rows = {call.call_id: _to_json(call) for call in saved}
+        gone = [call_id for call_id in ended if call_id not in rows]  # as in the file: a call saved stays
+        if not rows and not gone:
+            return
+        # One statement, atomic on its own: a step waits on the server once, where a transaction of a delete
+        # and an insert waits four times (BEGIN, DELETE, INSERT, COMMIT), on central's event loop. The two parts
+        # touch different calls (``gone`` leaves out the saved ones), so the order they apply in is no matter.
+        self._db.execute(
+            "WITH gone AS (DELETE FROM live_calls WHERE call_id = ANY(?::text[])) "
+            "INSERT INTO live_calls (call_id, saved) SELECT * FROM unnest(?::text[], ?::text[]) "
+            "ON CONFLICT (call_id) DO UPDATE SET saved = excluded.saved",
+            (gone, list(rows), list(rows.values())),
+        )
+
+    def load(self) -> list[SavedCall]:
+        return _readable(self._db.execute("SELECT call_id, saved FROM live_calls").fetchall())
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def _readable(rows: Iterable[tuple[str, str]]) -> list[SavedCall]:
+    calls: list[SavedCall] = []
+    for call_id, text in rows:
+        try:
+            calls.append(_from_json(text))
+        except (ValueError, TypeError, KeyError) as exc:
+            log.error("live call %s not restored, its row is unreadable: %s", call_id, exc)
+    return calls
+
+
+def open_live_calls(place: Path | str) -> SqliteLiveCalls | PgLiveCalls:
+    """The live calls in the SQLite file at ``place``, or in the PostgreSQL database its URL names."""
+    from central.records.portable import postgres_url
+
+    url = postgres_url(place)
+    return PgLiveCalls(url) if url is not None else SqliteLiveCalls(place)

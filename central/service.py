@@ -40,8 +40,8 @@ from central.fleet_history import HISTORY_FILE, HealthHistory
 from central.fleet_uploads import UploadStore, UploadTokens
 from central.flights.service import FlightService
 from central.gate import DeviceGate
-from central.kb import KnowledgeBase, SqliteArticleStore
-from central.live_calls import LIVE_CALLS_FILE, SqliteLiveCalls
+from central.kb import ArticleStore, KnowledgeBase, open_article_store
+from central.live_calls import LIVE_CALLS_FILE, open_live_calls
 from central.metrics import MetricSources
 from central.points.counts import COUNTS_FILE, PointCounts
 from central.points.registry import PointRegistry, load_registry
@@ -53,6 +53,7 @@ from central.reports import ReportBook
 from central.retained import RetainedKeeper
 from central.settings import CentralSettings
 from central.switchboard import CallStore, Switchboard
+from central.switchboard.live_store import LiveCallStore
 from central.web.agent import AgentDesk
 from central.web.agent_sessions import AgentSessions, SessionFile
 from central.web.app import HANDLER_CANCELLATION, create_app
@@ -106,6 +107,12 @@ def open_call_store(settings: CentralSettings) -> CallStore:
     return SqliteCallStore(place)
 
 
+def store_place(settings: CentralSettings, file: str) -> Path | str:
+    """Where a store lives: the PostgreSQL database ``[store] url`` names (every store shares it), else its
+    ``file`` in the state dir."""
+    return settings.store.url if is_postgres(settings.store.url) else settings.app.state_dir / file
+
+
 def accounts_path(settings: CentralSettings) -> Path | str:
     """The agent accounts' file, in the state dir (``central agent …`` manages it); the PostgreSQL URL
     when ``[store] url`` names one."""
@@ -155,14 +162,14 @@ class CentralService:
         # opened by start(): they are files in the state dir
         self.switchboard: Switchboard | None = None
         self._store: CallStore | None = None
-        self._live_calls: SqliteLiveCalls | None = None
+        self._live_calls: LiveCallStore | None = None
         self._accounts: AgentAccounts | None = None
         self._publisher: QueuePublisher | None = None
         self._timer: SwitchboardTimer | None = None
         self._wallboard: WallboardFeed | None = None
         self._registry: DeviceRegistry | None = None
         self._session_file: SessionFile | None = None
-        self._kb_store: SqliteArticleStore | None = None
+        self._kb_store: ArticleStore | None = None
         self.retained = RetainedKeeper(self.link)
         self.gate: DeviceGate | None = None
         demand = settings.demand
@@ -280,7 +287,7 @@ class CentralService:
         self._store = open_call_store(settings)
         self._accounts = AgentAccounts(accounts_path(settings))
         # waiting callers keep their places and calls in progress are recorded over a restart (docs/faults.md)
-        self._live_calls = SqliteLiveCalls(settings.app.state_dir / LIVE_CALLS_FILE)
+        self._live_calls = open_live_calls(store_place(settings, LIVE_CALLS_FILE))
         switchboard = Switchboard(settings.calls, time.time, CategoriesCounted(self._store, self.demand.count))
         self.switchboard = switchboard
         callers = DeviceCallers(self.link, self.topics, switchboard, self.gate)
@@ -337,7 +344,7 @@ class CentralService:
         """Serve the pages, then connect to the broker in the background (it may well be down)."""
         self._settings.app.prepare_state_dir()
         self.points = load_registry(self._settings.points.file)
-        self.point_counts = PointCounts(self._settings.app.state_dir / COUNTS_FILE)
+        self.point_counts = PointCounts(store_place(self._settings, COUNTS_FILE))
         self._registry = DeviceRegistry(registry_place(self._settings))
         self.gate = DeviceGate(self.topics, self._registry.admits)
         if self._registry.enforcing:
@@ -367,7 +374,7 @@ class CentralService:
             self.fleet, alerts.book, alerts.gaps, self.switchboard, self.flights.feed_views, unsaved=self._unsaved
         )
         metrics = (sources, self._settings.metrics)
-        self._kb_store = SqliteArticleStore(self._settings.app.state_dir / KB_FILE)
+        self._kb_store = open_article_store(store_place(self._settings, KB_FILE))
         app = create_app(
             self.feed,
             desk,

@@ -89,8 +89,8 @@ class StoreSection(Section):
     url: str = Field(
         default="",
         description="Database URL: postgresql://user:password@host:port/db keeps the calls, accounts, sessions, "
-        "cases, device registry and fleet history in "
-        "PostgreSQL; sqlite:///PATH a SQLite file; empty means central.sqlite3 in [app] state_dir.",
+        "cases, device registry, fleet history, waiting queue and live calls, knowledge base and info point counts "
+        "in PostgreSQL; sqlite:///PATH a SQLite file; empty means central.sqlite3 in [app] state_dir.",
     )
 
 

@@ -4,7 +4,7 @@
 from central.kb.article import Article, ArticleDraft, ArticleInvalid
 from central.kb.base import KnowledgeBase
 from central.kb.index import ArticleIndex, Hit
-from central.kb.store import ArticleStore, SqliteArticleStore
+from central.kb.store import ArticleStore, PgArticleStore, SqliteArticleStore, open_article_store
 
 __all__ = [
     "Article",
@@ -14,5 +14,7 @@ __all__ = [
     "ArticleStore",
     "Hit",
     "KnowledgeBase",
+    "PgArticleStore",
     "SqliteArticleStore",
+    "open_article_store",
 ]

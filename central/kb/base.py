@@ -67,8 +67,7 @@ class KnowledgeBase:
 
     def search(self, query: str, limit: int = DEFAULT_LIMIT) -> list[Article]:
         hits = self.index.search(query, limit, popularity=lambda article_id: self._pushes.get(article_id, 0))
-        found = (self.store.get(hit.article_id) for hit in hits)
-        return [article for article in found if article is not None]
+        return self.store.some([hit.article_id for hit in hits])
 
     def pushed(self, article_id: int, by: str = "") -> int | None:
         """Agent ``by`` pushed the article: counted and logged in the store (the reports count the log) and

@@ -1,13 +1,14 @@
-"""Where articles are kept: the :class:`ArticleStore` interface and its SQLite implementation, a file in
-central's state dir. A store computes an article's search terms when the article is saved and keeps them
-beside it, so neither a query nor a restart of central computes pinyin again.
+"""Where articles are kept: the :class:`ArticleStore` interface, its SQLite implementation (a file in
+central's state dir) and its PostgreSQL one (``[store] url``), the same SQL on both. A store computes an
+article's search terms when the article is saved and keeps them beside it, so neither a query nor a restart
+of central computes pinyin again.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -15,6 +16,8 @@ from typing import Any, Protocol
 from central.kb.article import Article, ArticleDraft
 from central.kb.terms import weighed_terms
 from central.records.database import open_database, stored_version
+from central.records.portable import Connection, PgConnection, open_postgres, pg_schema, postgres_url
+from central.records.sqlite import StoreError
 
 SCHEMA_VERSION = 2  # 2: the push log beside the all-time counter
 
@@ -49,8 +52,8 @@ CREATE INDEX kb_push_log_by_time ON kb_push_log (pushed_at);
 _COLUMNS = "id, title_zh, title_en, body_zh, body_en, tags, url, map_text, flight, kb_pushes, updated_at, updated_by"
 
 
-class KbStoreError(RuntimeError):
-    """The store cannot be used (for example it was written by a newer version)."""
+class KbStoreError(StoreError):
+    """The store cannot be used (for example it was written by a newer version): central does not start."""
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,7 @@ def _migrate(db: sqlite3.Connection) -> None:
 
 
 class ArticleStore(Protocol):
-    """What the knowledge base needs of a store (SQLite here; PostgreSQL may follow behind the same one)."""
+    """What the knowledge base needs of a store (a SQLite file or a PostgreSQL database)."""
 
     def add(self, draft: ArticleDraft, by: str, now: float) -> tuple[Article, dict[str, int]]: ...
 
@@ -86,6 +89,8 @@ class ArticleStore(Protocol):
     def delete(self, article_id: int) -> bool: ...
 
     def get(self, article_id: int) -> Article | None: ...
+
+    def some(self, article_ids: Sequence[int]) -> list[Article]: ...
 
     def articles(self) -> list[Article]: ...
 
@@ -108,17 +113,16 @@ class SqliteArticleStore:
     """Articles in one table of a SQLite file (WAL, autocommit); the schema version is ``PRAGMA user_version``."""
 
     def __init__(self, path: Path | str) -> None:
-        self._db = open_database(path, _migrate)
+        self._db: Connection = open_database(path, _migrate)
 
     def add(self, draft: ArticleDraft, by: str, now: float) -> tuple[Article, dict[str, int]]:
         weights = article_terms(draft)
-        cursor = self._db.execute(
+        (article_id,) = self._db.execute(
             "INSERT INTO articles (title_zh, title_en, body_zh, body_en, tags, url, map_text, flight, updated_at,"
-            " updated_by, terms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " updated_by, terms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (*_values(draft), now, by, json.dumps(weights, ensure_ascii=False)),
-        )
-        article_id = int(cursor.lastrowid or 0)
-        return Article(article_id, draft, 0, now, by), weights
+        ).fetchone()
+        return Article(int(article_id), draft, 0, now, by), weights
 
     def update(
         self, article_id: int, draft: ArticleDraft, by: str, now: float
@@ -139,6 +143,16 @@ class SqliteArticleStore:
     def get(self, article_id: int) -> Article | None:
         row = self._db.execute(f"SELECT {_COLUMNS} FROM articles WHERE id = ?", (article_id,)).fetchone()  # noqa: S608 (our columns)
         return _article(row) if row is not None else None
+
+    def some(self, article_ids: Sequence[int]) -> list[Article]:
+        """The articles of these ids that exist, in the order asked (a search's hits): one query, so one round
+        trip to a PostgreSQL server rather than one per hit."""
+        if not article_ids:
+            return []
+        marks = ", ".join("?" for _ in article_ids)
+        rows = self._db.execute(f"SELECT {_COLUMNS} FROM articles WHERE id IN ({marks})", tuple(article_ids))  # noqa: S608 (our columns, our marks)
+        found = {article.id: article for article in map(_article, rows)}
+        return [found[article_id] for article_id in article_ids if article_id in found]
 
     def articles(self) -> list[Article]:
         return [_article(row) for row in self._db.execute(f"SELECT {_COLUMNS} FROM articles ORDER BY id")]  # noqa: S608
@@ -188,7 +202,7 @@ WITH asked AS (
 SELECT p.article_id, a.title_zh, a.title_en, SUM(p.n) AS pushes,
        MAX(CASE WHEN p.place = 1 THEN p.agent_id END), MAX(CASE WHEN p.place = 1 THEN p.n END)
 FROM per_agent p LEFT JOIN articles a ON a.id = p.article_id
-GROUP BY p.article_id ORDER BY pushes DESC, p.article_id
+GROUP BY p.article_id, a.title_zh, a.title_en ORDER BY pushes DESC, p.article_id
 """
 
 
@@ -201,3 +215,27 @@ def _article(row: tuple[Any, ...]) -> Article:
     (article_id, title_zh, title_en, body_zh, body_en, tags, url, map_text, flight, pushes, at, by) = row
     fields = ArticleDraft(title_zh, title_en, body_zh, body_en, tuple(json.loads(tags)), url, map_text, flight)
     return Article(int(article_id), fields, int(pushes), float(at), str(by))
+
+
+# PostgreSQL has no AUTOINCREMENT: an identity column, whose ids are never given again either
+_IDENTITY = ("INTEGER PRIMARY KEY AUTOINCREMENT", "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY")
+_PG_SCHEMA = pg_schema((_SCHEMA + _PUSH_LOG).replace(*_IDENTITY))
+
+
+def _pg_steps(db: PgConnection, version: int) -> None:
+    # Version 2 is the first kept in PostgreSQL: a new database gets all of it; a later version adds its step.
+    if version == 0:
+        db.execute(_PG_SCHEMA)
+
+
+class PgArticleStore(SqliteArticleStore):
+    """The same articles, tables and SQL in PostgreSQL (``[store] url``); the schema version in schema_versions."""
+
+    def __init__(self, url: str) -> None:
+        self._db = open_postgres(url, "knowledge base", SCHEMA_VERSION, _pg_steps, KbStoreError)
+
+
+def open_article_store(place: Path | str) -> SqliteArticleStore:
+    """The articles in the SQLite file at ``place``, or in the PostgreSQL database its URL names."""
+    url = postgres_url(place)
+    return PgArticleStore(url) if url is not None else SqliteArticleStore(place)

@@ -13,7 +13,7 @@ from typing import Any
 
 import psycopg
 
-from central.records.postgres import connect, migrate, redact
+from central.records.postgres import Reconnecting, migrate, redact
 from central.records.sqlite import _FIELDS, StoreError, _leg, _one_leg, _record, _row
 from central.switchboard.model import CallLeg, CallRecord
 
@@ -80,11 +80,11 @@ class PgCallStore:
 
     def __init__(self, url: str) -> None:
         self.url = redact(url)
-        self._db = connect(url, StoreError)
+        self._link = Reconnecting(url, StoreError)  # made again when the server drops it
         try:
-            migrate(self._db, STORE, SCHEMA_VERSION, _steps, StoreError)
+            migrate(self._link.db, STORE, SCHEMA_VERSION, _steps, StoreError)
         except BaseException:
-            self._db.close()
+            self._link.close()
             raise
         columns = ", ".join(_FIELDS)
         marks = ", ".join("%s" for _ in _FIELDS)
@@ -93,7 +93,9 @@ class PgCallStore:
         self._select = f"SELECT {columns} FROM calls"  # noqa: S608 (column names are ours)
 
     def save(self, record: CallRecord) -> None:
-        db = self._db
+        self._link.run(lambda db: self._save(db, record))
+
+    def _save(self, db: psycopg.Connection[Any], record: CallRecord) -> None:
         if not record.transfers:
             db.execute(self._upsert, _row(record))
             return
@@ -112,35 +114,43 @@ class PgCallStore:
 
     def save_many(self, records: list[CallRecord]) -> None:
         """Records of calls never passed on, in one transaction (a sample, a benchmark, an import)."""
-        with self._db.transaction(), self._db.cursor() as cursor:
-            cursor.executemany(self._upsert, [_row(record) for record in records])
+        rows = [_row(record) for record in records]
+
+        def write(db: psycopg.Connection[Any]) -> None:
+            with db.transaction(), db.cursor() as cursor:
+                cursor.executemany(self._upsert, rows)
+
+        self._link.run(write)
 
     def get(self, call_id: str) -> CallRecord | None:
-        row = self._db.execute(f"{self._select} WHERE call_id = %s", (call_id,)).fetchone()
-        return self._with_legs([_record(row)])[0] if row is not None else None
+        rows = self._rows(f"{self._select} WHERE call_id = %s", (call_id,))
+        return self._with_legs([_record(rows[0])])[0] if rows else None
 
     def arrived_between(self, start: float, end: float) -> list[CallRecord]:
-        rows = self._db.execute(
+        rows = self._rows(
             f"{self._select} WHERE arrived_at >= %s AND arrived_at < %s ORDER BY arrived_at", (start, end)
-        ).fetchall()
+        )
         return self._with_legs([_record(row) for row in rows])
 
     def recent_handled(self, skill: str, limit: int) -> list[CallRecord]:
-        rows = self._db.execute(
+        rows = self._rows(
             f"{self._select} WHERE skill = %s AND wrap_s IS NOT NULL ORDER BY ended_at DESC LIMIT %s", (skill, limit)
-        ).fetchall()
+        )
         return self._with_legs([_record(row) for row in rows])
 
     def legs(self, call_id: str) -> tuple[CallLeg, ...]:
         """The call's legs, in order (none for a call nobody answered)."""
-        rows = self._db.execute(
+        rows = self._rows(
             'SELECT agent_id, skill, answered_at, ended_at, "end" FROM call_legs WHERE call_id = %s ORDER BY seq',
             (call_id,),
-        ).fetchall()
+        )
         return tuple(_leg(row) for row in rows)
 
     def _with_legs(self, records: list[CallRecord]) -> list[CallRecord]:
         return [dataclasses.replace(r, legs=self.legs(r.call_id)) if r.transfers else _one_leg(r) for r in records]
 
+    def _rows(self, sql: str, parameters: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        return self._link.run(lambda db: db.execute(sql, parameters).fetchall())
+
     def close(self) -> None:
-        self._db.close()
+        self._link.close()

@@ -2,17 +2,17 @@
 
 A store opens :func:`open_portable` with its file path or ``[store] url``; it gets back something that
 executes as ``sqlite3.Connection`` does (``execute``, ``executemany``, cursors with ``fetchone``,
-``fetchall`` and ``rowcount``), and :data:`DUPLICATE` to catch a taken primary or unique key on either.
+``fetchall``, ``rowcount`` and iteration), and :data:`DUPLICATE` to catch a taken primary or unique key on either.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from central.records.postgres import connect, is_postgres, migrate
+from central.records.postgres import Reconnecting, is_postgres, migrate
 
 try:  # psycopg is the optional 'postgres' extra: without it central runs on SQLite alone
     import psycopg
@@ -30,6 +30,8 @@ class Cursor(Protocol):
 
     def fetchall(self) -> list[Any]: ...
 
+    def __iter__(self) -> Iterator[Any]: ...  # row by row: a long read need not be in memory at once
+
 
 class Connection(Protocol):
     def execute(self, sql: str, parameters: Sequence[Any] = ..., /) -> Cursor: ...
@@ -40,20 +42,32 @@ class Connection(Protocol):
 
 
 class PgConnection:
-    """A psycopg connection that takes the stores' ``?`` marks (no store's SQL has a ``?`` of its own)."""
+    """A psycopg connection that takes the stores' ``?`` marks (no store's SQL has a ``?`` of its own), and
+    is made again when the server drops it (:class:`~central.records.postgres.Reconnecting`)."""
 
-    def __init__(self, db: Any) -> None:
-        self.db = db
+    def __init__(self, link: Reconnecting) -> None:
+        self.link = link
+
+    @property
+    def db(self) -> Any:
+        """The psycopg connection of the moment (a new one after the server dropped the last)."""
+        return self.link.db
 
     def execute(self, sql: str, parameters: Sequence[Any] = (), /) -> Cursor:
-        return self.db.execute(sql.replace("?", "%s"), parameters or None)  # type: ignore[no-any-return]
+        marked, values = sql.replace("?", "%s"), parameters or None
+        return self.link.run(lambda db: db.execute(marked, values))
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]], /) -> None:
-        with self.db.transaction(), self.db.cursor() as cursor:
-            cursor.executemany(sql.replace("?", "%s"), list(rows))
+        marked, values = sql.replace("?", "%s"), list(rows)
+
+        def write(db: Any) -> None:
+            with db.transaction(), db.cursor() as cursor:
+                cursor.executemany(marked, values)
+
+        self.link.run(write)
 
     def close(self) -> None:
-        self.db.close()
+        self.link.close()
 
 
 def pg_schema(sqlite_ddl: str) -> str:
@@ -66,7 +80,7 @@ def open_postgres(
 ) -> PgConnection:
     """A connection to the database at ``url`` with ``store``'s tables at version ``current``: ``steps(db,
     stored)`` brings them there from version ``stored`` (0: none yet), in one transaction."""
-    db = PgConnection(connect(url, error))
+    db = PgConnection(Reconnecting(url, error))
     try:
         migrate(db.db, store, current, lambda _, version: steps(db, version), error)
     except BaseException:

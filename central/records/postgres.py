@@ -13,7 +13,7 @@ import logging
 import re
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     import psycopg
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 # store imports this module whether or not its site uses PostgreSQL.
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
@@ -91,6 +92,43 @@ def connect(
             sleep(wait)
             wait *= 2
     raise AssertionError("unreachable")
+
+
+class Reconnecting:
+    """One autocommit connection to ``url`` that is made again when the server drops it (restarted, failed
+    over, or the connection killed): central carries on without a restart of its own.
+
+    :meth:`run` gives the work the connection. When the work finds the connection lost, a new one is made
+    (one try: a server still down is the store's ``error``, and the next call tries again); the work is run
+    again on it only if it began outside a transaction. A statement sent to a server that was gone never
+    ran, and each store's single writes and transactions are whole; work inside a transaction begun by an
+    earlier statement is not repeated (the first statements went with the old connection): it fails.
+    """
+
+    def __init__(self, url: str, error: type[Exception]) -> None:
+        self._url = url
+        self._error = error
+        self.db = connect(url, error)
+
+    def run(self, work: Callable[[psycopg.Connection[Any]], T]) -> T:
+        import psycopg
+        from psycopg.pq import TransactionStatus
+
+        db = self.db
+        whole = db.info.transaction_status == TransactionStatus.IDLE
+        try:
+            return work(db)
+        except psycopg.OperationalError:
+            if not db.broken and not db.closed:
+                raise
+            log.warning("PostgreSQL at %s: the connection was lost; connecting again", where(self._url))
+            self.db = connect(self._url, self._error, tries=1)
+            if not whole:
+                raise
+        return work(self.db)
+
+    def close(self) -> None:
+        self.db.close()
 
 
 def _worth_retrying(message: str) -> bool:

@@ -4,8 +4,8 @@ Waiting callers must keep their places, and calls in progress (peer to peer, cen
 media path) must still be recorded when they end, when ``central`` is killed and started again. The
 switchboard notes which calls changed in a step (:attr:`SwitchboardState.touched`) and writes only
 those when the step settles: one small write per arrival, answer, transfer and end, never the whole
-queue. This module is the interface and an in-memory store; the SQLite file behind the same interface
-is :class:`central.switchboard.live_sqlite.SqliteLiveCalls` (a PostgreSQL one can take its place).
+queue. This module is the interface and an in-memory store; the SQLite file and the PostgreSQL table
+behind the same interface are :class:`central.live_calls.SqliteLiveCalls` and ``PgLiveCalls``.
 """
 
 from __future__ import annotations

@@ -154,7 +154,16 @@ def reports(out: str) -> None:
 
 def stores(out: str) -> None:
     assert re.search(r"^operation\s+SQLite ms\s+PostgreSQL ms\s+PostgreSQL ÷ SQLite$", out, re.MULTILINE), out
-    for name in ("save 500 call records, one by one", "report by day, the month", "100 case updates \\(a note each\\)"):
+    names = (
+        "save 500 call records, one by one",
+        "report by day, the month",
+        "100 case updates \\(a note each\\)",
+        "live calls: 100 callers arrive, answered, end",
+        "live calls: 100 waiting read back",
+        "knowledge base: add 50 articles",
+        "knowledge base: \\d+ keystrokes searched",
+    )
+    for name in names:
         assert re.search(rf"^{name}\s+[\d.]+\s+[\d.]+\s+[\d.]+$", out, re.MULTILINE), (name, out)
 
 

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from central.kb import KnowledgeBase, SqliteArticleStore
+from central.kb import KnowledgeBase, SqliteArticleStore, open_article_store
 from central.kb.article import draft
 from central.kb.store import SCHEMA_VERSION, KbStoreError
 from central.reports.cases import CaseRange
@@ -68,8 +68,15 @@ def test_a_file_from_a_newer_program_is_refused_untouched(tmp_path: Path) -> Non
         SqliteArticleStore(path)
 
 
-def test_an_unknown_article_is_neither_counted_nor_logged(tmp_path: Path) -> None:
-    store = SqliteArticleStore(tmp_path / "kb.sqlite3")
+@pytest.fixture(params=["sqlite", "postgres"])
+def place(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    if request.param == "sqlite":
+        return tmp_path / "kb.sqlite3"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+def test_an_unknown_article_is_neither_counted_nor_logged(place: Path | str) -> None:
+    store = open_article_store(place)
     try:
         assert store.count_push(99, "chen", 1000.0) is None
         assert store.pushes_between(0, 1e12) == []
@@ -77,9 +84,9 @@ def test_an_unknown_article_is_neither_counted_nor_logged(tmp_path: Path) -> Non
         store.close()
 
 
-def test_the_pushes_of_a_period_are_counted_as_the_pushes_themselves_say(tmp_path: Path) -> None:
+def test_the_pushes_of_a_period_are_counted_as_the_pushes_themselves_say(place: Path | str) -> None:
     clock = [0.0]
-    store = SqliteArticleStore(tmp_path / "kb.sqlite3")
+    store = open_article_store(place)
     kb = KnowledgeBase(store, clock=lambda: clock[0])
     try:
         ids = [kb.add(_article(f"Article {n}"), "sun").id for n in range(6)]  # type: ignore[arg-type]

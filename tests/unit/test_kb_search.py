@@ -4,23 +4,42 @@ draft with a bad field is refused with the field named."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from central.kb import ArticleInvalid, KnowledgeBase, SqliteArticleStore
+from central.kb import ArticleInvalid, KnowledgeBase, PgArticleStore, SqliteArticleStore, open_article_store
 from central.kb.article import MAX_BODY_CHARS, MAX_TAGS, ArticleDraft, draft
-from central.kb.store import KbStoreError
+from central.kb.store import SCHEMA_VERSION, KbStoreError
 from central.kb.terms import query_terms
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def place(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """Where the articles are kept: a SQLite file, or a new PostgreSQL database (the session's server)."""
+    if request.param == "sqlite":
+        return tmp_path / "kb.sqlite3"
+    return str(request.getfixturevalue("postgres_url"))
 
 
 @pytest.fixture
 def kb(tmp_path: Path) -> Iterator[KnowledgeBase]:
-    store = SqliteArticleStore(tmp_path / "kb.sqlite3")
+    """On SQLite: what the search finds is the in-memory index's work, the same whatever the store."""
+    store = open_article_store(tmp_path / "kb.sqlite3")
+    yield KnowledgeBase(store)
+    store.close()
+
+
+@pytest.fixture
+def any_kb(place: Path | str) -> Iterator[KnowledgeBase]:
+    """On either store: for what reads the store back (hits in rank order, push counts, text as it went in)."""
+    store = open_article_store(place)
     yield KnowledgeBase(store)
     store.close()
 
@@ -58,29 +77,29 @@ def test_english_words_and_tags_find_articles_and_every_word_must_match(kb: Know
 
 
 def test_a_match_in_the_title_ranks_above_tags_above_the_body_and_whole_words_above_prefixes(
-    kb: KnowledgeBase,
+    any_kb: KnowledgeBase,
 ) -> None:
-    in_body = kb.add(draft(title_en="Prayer rooms", body_en="Near the taxi rank."), "sun").id
-    in_tags = kb.add(draft(title_en="Ground transport", tags=["taxi"]), "sun").id
-    in_title = kb.add(draft(title_en="Taxi fares"), "sun").id
-    assert ids(kb, "taxi") == [in_title, in_tags, in_body]
-    whole = kb.add(draft(title_en="Bus to town"), "sun").id
-    prefix = kb.add(draft(title_en="Business lounge"), "sun").id
-    assert ids(kb, "bus")[:2] == [whole, prefix]
+    in_body = any_kb.add(draft(title_en="Prayer rooms", body_en="Near the taxi rank."), "sun").id
+    in_tags = any_kb.add(draft(title_en="Ground transport", tags=["taxi"]), "sun").id
+    in_title = any_kb.add(draft(title_en="Taxi fares"), "sun").id
+    assert ids(any_kb, "taxi") == [in_title, in_tags, in_body]
+    whole = any_kb.add(draft(title_en="Bus to town"), "sun").id
+    prefix = any_kb.add(draft(title_en="Business lounge"), "sun").id
+    assert ids(any_kb, "bus")[:2] == [whole, prefix]
 
 
-def test_equal_scores_go_to_the_article_pushed_more_often(kb: KnowledgeBase) -> None:
-    first = kb.add(draft(title_en="Parking"), "sun").id
-    second = kb.add(draft(title_en="Parking"), "sun").id
-    assert ids(kb, "park") == [first, second]
-    assert kb.pushed(second) == 1
-    assert ids(kb, "park") == [second, first]
+def test_equal_scores_go_to_the_article_pushed_more_often(any_kb: KnowledgeBase) -> None:
+    first = any_kb.add(draft(title_en="Parking"), "sun").id
+    second = any_kb.add(draft(title_en="Parking"), "sun").id
+    assert ids(any_kb, "park") == [first, second]
+    assert any_kb.pushed(second) == 1
+    assert ids(any_kb, "park") == [second, first]
 
 
-def test_changes_and_deletions_show_in_the_next_search_and_survive_a_restart(tmp_path: Path) -> None:
-    path = tmp_path / "kb.sqlite3"
+def test_changes_and_deletions_show_in_the_next_search_and_survive_a_restart(place: Path | str) -> None:
+    path = place
     counted: list[str] = []
-    store = SqliteArticleStore(path)
+    store = open_article_store(path)
     kb = KnowledgeBase(store, counted.append)
     kept = kb.add(draft(title_en="Smoking rooms"), "sun").id
     gone = kb.add(draft(title_en="Old article"), "sun").id
@@ -91,7 +110,7 @@ def test_changes_and_deletions_show_in_the_next_search_and_survive_a_restart(tmp
     assert counted == [f"article:{kept}"]
     store.close()
 
-    store = SqliteArticleStore(path)
+    store = open_article_store(path)
     again = KnowledgeBase(store)
     assert ids(again, "xys") == [kept]
     assert ids(again, "old") == []
@@ -109,13 +128,22 @@ def test_a_store_written_by_a_newer_version_is_refused(tmp_path: Path) -> None:
         SqliteArticleStore(path)
 
 
-def test_hostile_text_is_kept_and_found_as_text(kb: KnowledgeBase) -> None:
+def test_a_postgresql_store_from_a_newer_version_is_refused_with_both_versions(postgres_url: str) -> None:
+    PgArticleStore(postgres_url).close()
+    with psycopg.connect(postgres_url, autocommit=True) as db:
+        db.execute("UPDATE schema_versions SET version = 99 WHERE store = 'knowledge base'")
+    newer = re.escape(f"knowledge base schema 99 is newer than this program's ({SCHEMA_VERSION})")
+    with pytest.raises(KbStoreError, match=newer):
+        PgArticleStore(postgres_url)
+
+
+def test_hostile_text_is_kept_and_found_as_text(any_kb: KnowledgeBase) -> None:
     hostile = '<img src=x onerror="alert(1)"> Robert\'); DROP TABLE articles;-- %_ \\'
-    article = kb.add(draft(title_en=hostile, body_en="<script>alert(1)</script>"), "sun")
+    article = any_kb.add(draft(title_en=hostile, body_en="<script>alert(1)</script>"), "sun")
     assert article.fields.title_en == hostile
-    assert ids(kb, "drop table") == [article.id]
-    assert ids(kb, "%") == [] and ids(kb, "'") == []
-    assert ids(kb, "script") == [article.id]
+    assert ids(any_kb, "drop table") == [article.id]
+    assert ids(any_kb, "%") == [] and ids(any_kb, "'") == []
+    assert ids(any_kb, "script") == [article.id]
 
 
 @pytest.mark.parametrize(

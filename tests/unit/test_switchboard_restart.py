@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bus.messages.call import CallCancel, CallContext, CallHangup, CallRequest
-from central.live_calls import SqliteLiveCalls
+from central.live_calls import open_live_calls
 from central.switchboard import AgentState, LivePhase, Outcome, Switchboard
 from central.switchboard.live_store import LiveCallStore, MemoryLiveCalls
 from tests.peers.switchboard import Board, Caller
@@ -38,9 +38,13 @@ class KeptBoard(Board):
         return [c.caller_id for c in sorted(calls, key=lambda c: c.position or 0)]
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
 def board(request: pytest.FixtureRequest, tmp_path: Path) -> KeptBoard:
-    live = SqliteLiveCalls(tmp_path / "live.sqlite3") if request.param == "sqlite" else MemoryLiveCalls()
+    live: LiveCallStore = MemoryLiveCalls()
+    if request.param == "sqlite":
+        live = open_live_calls(tmp_path / "live.sqlite3")
+    elif request.param == "postgres":
+        live = open_live_calls(str(request.getfixturevalue("postgres_url")))
     request.addfinalizer(live.close)
     return KeptBoard(live)
 
