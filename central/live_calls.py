@@ -56,10 +56,12 @@ class SqliteLiveCalls:
         create_schema(db, _SCHEMA, SCHEMA_VERSION, "live calls", LiveCallsError)
 
     def write(self, saved: Iterable[SavedCall], ended: Iterable[str]) -> None:
-        for call in saved:
-            self._unsaved[call.call_id] = call
+        # ended first, then saved: a call both ended and saved in one step keeps its saved state, as the
+        # table's DELETE-then-INSERT does
         for call_id in ended:
             self._unsaved[call_id] = None
+        for call in saved:
+            self._unsaved[call.call_id] = call
         try:
             self._write(self._unsaved)
         except sqlite3.OperationalError as exc:

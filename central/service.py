@@ -41,7 +41,7 @@ from central.fleet_uploads import UploadStore, UploadTokens
 from central.flights.service import FlightService
 from central.gate import DeviceGate
 from central.kb import ArticleStore, KnowledgeBase, open_article_store
-from central.live_calls import LIVE_CALLS_FILE, open_live_calls
+from central.live_calls import LIVE_CALLS_FILE, SqliteLiveCalls, open_live_calls
 from central.metrics import MetricSources
 from central.points.counts import COUNTS_FILE, PointCounts
 from central.points.registry import PointRegistry, load_registry
@@ -269,7 +269,7 @@ class CentralService:
         unsaved: dict[str, int] = {}
         if isinstance(self._store, SqliteCallStore):
             unsaved["call_records"] = self._store.unsaved
-        if self._live_calls is not None:
+        if isinstance(self._live_calls, SqliteLiveCalls):  # a PostgreSQL server's disk is its own to watch
             unsaved["live_calls"] = self._live_calls.unsaved
         if self.history is not None:
             unsaved["fleet_history"] = self.history.unsaved

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+
+from config.json_text import json_setting
 
 DEVICE_ID_PATTERN = r"^[a-z0-9-]{1,64}$"
 IATA_PATTERN = r"^[A-Z]{3}$"
@@ -105,7 +106,7 @@ class BusSection(Section):
         if not isinstance(value, str):
             return value
         if value.lstrip().startswith("["):
-            return json.loads(value)  # a ValueError here is reported as this key's error
+            return json_setting(value, "a JSON list of broker URLs, or URLs split by commas")
         return [url for url in re.split(r"[\s,]+", value) if url]
 
     @model_validator(mode="after")

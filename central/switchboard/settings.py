@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from bus.messages.call import IceServer
+from config.json_text import json_setting
 from config.sections import Section
 
 SIGN_SKILL = "sign"
@@ -119,22 +119,14 @@ class SwitchboardSettings(Section):
     @classmethod
     def _ice_servers_from_text(cls, value: Any) -> Any:
         if isinstance(value, str):
-            try:
-                return json.loads(value)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"must be a JSON array of ICE servers: {exc}") from None
-            except RecursionError:  # not a ValueError: pydantic would let it end the program with a traceback
-                raise ValueError("must be a JSON array of ICE servers, not nested this deep") from None
+            return json_setting(value, "a JSON array of ICE servers")
         return value
 
     @field_validator("tiers", mode="before")
     @classmethod
     def _tiers_from_text(cls, value: Any) -> Any:
         if isinstance(value, str):
-            try:
-                return json.loads(value)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"must be a JSON object of skill to {{skill, after_s}}: {exc}") from None
+            return json_setting(value, "a JSON object of skill to {skill, after_s}")
         return value
 
     @field_validator("tz")
