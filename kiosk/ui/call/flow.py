@@ -273,7 +273,7 @@ class VideoHelpFlow(QObject):
         self._self_view = asyncio.ensure_future(self._show_self(camera, subscription))
 
     async def _show_self(self, camera: CameraOwner, subscription: CameraSubscription) -> None:
-        from kiosk.ui.call.frames import camera_picture
+        from kiosk.ui.call.frames import camera_picture, self_view_interval
 
         view = self._window.in_call.self_view
         loop = asyncio.get_running_loop()
@@ -281,10 +281,9 @@ class VideoHelpFlow(QObject):
         try:
             while True:
                 picture = await subscription.next_frame()
-                # at the rate the agent sees it: a kiosk that lowered its rate for its CPU saves here too
                 now, session = loop.time(), self.session
                 sending = session.sending if session is not None else None
-                interval = 1.0 / sending[2] if sending is not None else 0.0
+                interval = self_view_interval(sending[2] if sending is not None else None)
                 if now < due - interval / 4:  # a quarter of the interval early is the camera's jitter
                     continue
                 due = max(due, now - 0.5) + interval
