@@ -11,7 +11,8 @@ from aiortc import AudioStreamTrack, MediaStreamTrack, VideoStreamTrack
 from aiortc.mediastreams import VIDEO_CLOCK_RATE, VIDEO_TIME_BASE, MediaStreamError
 from av import VideoFrame
 
-from hardware.camera import CameraSubscription, Frame, SubscriptionClosed
+from hardware.camera import Frame, SubscriptionClosed
+from video.camera_feed import FrameFeed
 from video.settings import VideoSection
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ class CameraVideoTrack(VideoStreamTrack):
 
     STALL_S = 0.5
 
-    def __init__(self, subscription: CameraSubscription, width: int, height: int, fps: float) -> None:
+    def __init__(self, subscription: FrameFeed, width: int, height: int, fps: float) -> None:
         super().__init__()
         self._subscription = subscription
         self._size = (width, height)

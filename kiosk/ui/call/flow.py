@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from av import VideoFrame
 
     from hardware.camera import CameraOwner, CameraSubscription
+    from video.media_thread import ThreadedCallSession
     from video.session import CallSession
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ class CallDesk(Protocol):
 
     async def prepare(self) -> None: ...
 
-    async def new_session(self, context: CallContext) -> CallSession: ...
+    async def new_session(self, context: CallContext) -> CallSession | ThreadedCallSession: ...
 
     def report_phase(
         self, phase: CallPhase, call_id: str | None, position: int | None, eta_s: float | None
@@ -68,7 +69,7 @@ class VideoHelpFlow(QObject):
         self._window = window
         self._desk = desk
         self._starting = False
-        self.session: CallSession | None = None
+        self.session: CallSession | ThreadedCallSession | None = None
         self._answered = False
         self._self_view: asyncio.Task[None] | None = None
         self._next_frame: VideoFrame | None = None
