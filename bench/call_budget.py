@@ -7,8 +7,9 @@ For each quota level (a share of one core, set with a cgroup: ``cpu.cfs_quota_us
 cgroup once it has started the agent (so the agent, a real aiortc peer in a process of its own, is never
 limited):
 
-- **kiosk, adapting**: the kiosk's window and video help flow on one Qt + asyncio thread (qasync), as in
-  the kiosk, sending 640x480@30 from a synthetic camera with ``[video] adapt`` on;
+- **kiosk, adapting**: the kiosk's window and video help flow on its Qt + asyncio thread (qasync) and the
+  call on its media thread (video/media_thread.py), as in the kiosk, sending 640x480@30 from a synthetic
+  camera with ``[video] adapt`` on;
 - **kiosk, fixed**: the same with adaptation off (the backlog it shows is what adaptation avoids): no
   receive-side adaptation either, aiortc's unbounded decoder queue, every picture the agent sends;
 - **bare peer**: a bare aiortc peer connection sending the same picture, no UI: the floor. It encodes,
