@@ -1,8 +1,9 @@
 """One passenger's video help from the language choice to the rating, on the kiosk window's screens.
 
 The flow owns the call session while it lives and moves the window between the call screens as the
-session reports its phases. Everything runs on the one Qt + asyncio thread: session callbacks come on
-the loop, which under qasync is Qt's thread, so they may touch widgets directly.
+session reports its phases. The flow runs on the one Qt + asyncio thread: session callbacks come on
+the loop, which under qasync is Qt's thread, so they may touch widgets directly (the desk's sessions run
+their media on a thread of their own and call back here, see video.media_thread).
 """
 
 from __future__ import annotations
