@@ -7,15 +7,17 @@ For each quota level (a share of one core, set with a cgroup: ``cpu.cfs_quota_us
 cgroup once it has started the agent (so the agent, a real aiortc peer in a process of its own, is never
 limited):
 
-- **kiosk, adapting**: the kiosk's window and video help flow on one Qt + asyncio thread (qasync), as in
-  the kiosk, sending 640x480@30 from a synthetic camera with ``[video] adapt`` on;
+- **kiosk, adapting**: the kiosk's window and video help flow on its Qt + asyncio thread (qasync) and the
+  call on its media thread (video/media_thread.py), as in the kiosk, sending 640x480@30 from a synthetic
+  camera with ``[video] adapt`` on;
 - **kiosk, fixed**: the same with adaptation off (the backlog it shows is what adaptation avoids): no
   receive-side adaptation either, aiortc's unbounded decoder queue, every picture the agent sends;
 - **bare peer**: a bare aiortc peer connection sending the same picture, no UI: the floor. It encodes,
   decodes every picture it gets (aiortc does) and reads the clock stamps, but converts nothing for display;
 - **bare + conversion**: the bare peer also doing the kiosk's display conversions, with the kiosk's own
-  functions (kiosk/ui/call/frames.py) in a worker thread: every agent picture to Qt's 32-bit format, every
-  camera picture to the self-view's size, mirrored. What is left between it and the kiosk is the UI.
+  functions (kiosk/ui/call/frames.py) in a worker thread: every agent picture to Qt's 32-bit format, the
+  camera's pictures to the self-view's size, mirrored, at the self-view's rate. What is left between it
+  and the kiosk is the UI.
 
 Both ends stamp the shared monotonic clock into every picture (video/clock_stamp.py) and read the other's
 stamps from the decoded pictures, so the one-way delay is measured per frame, both ways. Per run: frames
@@ -254,20 +256,23 @@ async def bare_side(seconds: float, group: Path | None, convert: bool = False) -
     if convert:
         from PySide6.QtCore import QSize
 
-        from kiosk.ui.call.frames import agent_picture, camera_picture
+        from kiosk.ui.call.frames import agent_picture, camera_picture, self_view_interval
     agent_box, self_box = QSize(*AGENT_VIEW) if convert else None, QSize(*SELF_VIEW) if convert else None
     source = StampedSource(WIDTH, HEIGHT)
     returned: list[float] = []
     works: list[float] = []
+    self_view_due = 0.0
 
     class Camera(VideoStreamTrack):
         async def recv(self) -> VideoFrame:
+            nonlocal self_view_due
             now = time.perf_counter()
             if returned:
                 works.append((now - returned[-1]) * 1000)
             pts, time_base = await self.next_timestamp()
             picture = source.read()
-            if convert:  # the self-view's picture, as the kiosk makes it
+            if convert and now >= self_view_due:  # the self-view's picture, as and as often as the kiosk makes it
+                self_view_due = max(self_view_due, now - 0.5) + self_view_interval(FPS)
                 await asyncio.to_thread(camera_picture, picture, self_box)
             frame = VideoFrame.from_ndarray(picture, format="bgr24")
             frame.pts, frame.time_base = pts, time_base

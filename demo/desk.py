@@ -5,7 +5,7 @@ from __future__ import annotations
 from bus.messages.call import CallContext
 from bus.messages.device import CallPhase
 from hardware.camera import CameraOwner, SyntheticSource
-from video.session import CallSession
+from video.media_thread import ThreadedCallSession
 from video.settings import VideoSection
 from video.signalling import Signalling
 
@@ -23,9 +23,9 @@ class SignallingDesk:
     async def prepare(self) -> None:
         self.prepared += 1
 
-    async def new_session(self, context: CallContext) -> CallSession:
-        assert self.camera is not None
-        return CallSession(self.signalling, self.camera, self.video, context)
+    async def new_session(self, context: CallContext) -> ThreadedCallSession:
+        assert self.camera is not None  # on the media thread, as the kiosk's calls (kiosk.calls)
+        return await ThreadedCallSession.create(self.signalling, self.camera, self.video, context)
 
     def report_phase(self, phase: CallPhase, call_id: str | None, position: int | None, eta_s: float | None) -> None:
         self.reports.append((phase, position))

@@ -29,7 +29,7 @@ from video.settings import VideoSection
 from video.signalling import SignallingUnavailable
 
 if TYPE_CHECKING:
-    from video.session import CallSession  # loads the WebRTC stack: at the first call, as on a kiosk
+    from video.media_thread import ThreadedCallSession  # loads the WebRTC stack: at the first call, as on a kiosk
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ class SimulatedPassenger:
         # small pictures: the demo machine also runs the broker, central and a kiosk window
         self.video = VideoSection(width=320, height=240, fps=15)
         self._say = say
-        self.session: CallSession | None = None
+        self.session: ThreadedCallSession | None = None
         self.phases: list[SessionPhase] = []
         self.end_reason: str | None = None
         self.rated = False

@@ -26,7 +26,7 @@ from video.signalling import BusSignalling, Signalling, SignallingUnavailable
 
 if TYPE_CHECKING:
     from hardware.camera import CameraOwner
-    from video.session import CallSession
+    from video.media_thread import ThreadedCallSession
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ class VideoHelpDesk:
         await asyncio.shield(self._prepared)
 
     async def _load(self) -> None:
-        await asyncio.to_thread(importlib.import_module, "video.session")
+        await asyncio.to_thread(importlib.import_module, "video.media_thread")  # and video.session with it
         self.camera = open_camera(self._settings)
         for listener in self._camera_listeners:
             self.camera.add_state_listener(listener)
@@ -127,12 +127,14 @@ class VideoHelpDesk:
         if self.camera is not None:
             await self.camera.stop()
 
-    async def new_session(self, context: CallContext) -> CallSession:
+    async def new_session(self, context: CallContext) -> ThreadedCallSession:
+        """A call on the media thread (video.media_thread): the screen's loop only draws and answers taps."""
         await self.prepare()
-        from video.session import CallSession, new_call_id
+        from video.media_thread import ThreadedCallSession
+        from video.session import new_call_id
 
         assert self.camera is not None
-        return CallSession(
+        return await ThreadedCallSession.create(
             self._session_signalling, self.camera, self._settings, context, call_id=new_call_id(self._device_id)
         )
 

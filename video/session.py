@@ -48,10 +48,10 @@ from bus.messages.call import (
     Transfer,
 )
 from bus.topics import TopicKind
-from hardware.camera import CameraOwner, CameraSubscription
 from video.adaptation import Adaptation, Decision, Limit, Measured, ladder_from
 from video.allocator import return_freed_memory
 from video.call_state import EndReason, SessionPhase
+from video.camera_feed import CameraFeed, FrameFeed
 from video.decode_queue import FreshFrames
 from video.encoder import use_best_h264_encoder
 from video.peer import close_peer_connection, codec_preferences, negotiated_video_codec
@@ -119,7 +119,7 @@ class CallSession:
     def __init__(
         self,
         signalling: Signalling,
-        camera: CameraOwner,
+        camera: CameraFeed,
         settings: VideoSection,
         context: CallContext,
         *,
@@ -155,7 +155,7 @@ class CallSession:
         self._ended = asyncio.Event()
         self._pc: RTCPeerConnection | None = None
         self._channel: RTCDataChannel | None = None
-        self._subscription: CameraSubscription | None = None
+        self._subscription: FrameFeed | None = None
         self._local_tracks: list[MediaStreamTrack] = []
         self._offer_sent = False
         self._answer_taken = False

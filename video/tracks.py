@@ -11,7 +11,8 @@ from aiortc import AudioStreamTrack, MediaStreamTrack, VideoStreamTrack
 from aiortc.mediastreams import VIDEO_CLOCK_RATE, VIDEO_TIME_BASE, MediaStreamError
 from av import VideoFrame
 
-from hardware.camera import CameraSubscription, Frame, SubscriptionClosed
+from hardware.camera import Frame, SubscriptionClosed
+from video.camera_feed import FrameFeed
 from video.placeholder import camera_unavailable
 from video.settings import VideoSection
 
@@ -34,7 +35,7 @@ class CameraVideoTrack(VideoStreamTrack):
     """Longer than a hiccup of a working camera (those keep the last picture), short enough that the agent
     does not talk to a frozen picture thinking it is live."""
 
-    def __init__(self, subscription: CameraSubscription, width: int, height: int, fps: float) -> None:
+    def __init__(self, subscription: FrameFeed, width: int, height: int, fps: float) -> None:
         super().__init__()
         self._subscription = subscription
         self._size = (width, height)

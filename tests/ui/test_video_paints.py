@@ -7,8 +7,8 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, QSize, Qt
-from PySide6.QtGui import QImage
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt
+from PySide6.QtGui import QImage, QPaintEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.ui.call.in_call import VideoView
@@ -45,6 +45,7 @@ def paints_of(count: EventCount, view: VideoView) -> int:
 
 def test_a_stream_of_frames_repaints_only_the_video_views(qtbot, make_window, tmp_path: Path) -> None:
     window = make_window(language="en")
+    window.top_bar.clock._timer.stop()  # a minute turning during the run repaints the top bar: not a frame's doing
     window.show_screen(window.in_call)
     screen = window.in_call
     screen.set_agent("Wang Fang")
@@ -99,3 +100,42 @@ def test_a_view_without_a_picture_is_drawn_by_its_style_again(qtbot, make_window
     image = window.grab().toImage()
     centre = agent.mapTo(window, agent.rect().center())
     assert image.pixelColor(centre).name() == "#000000", "the style sheet's black box, not the last call's face"
+
+
+class PaintRegions(QObject):
+    """The rectangles one widget was asked to paint."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__()
+        self.widget = widget
+        self.rects: list[tuple[int, int, int, int]] = []
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.widget and isinstance(event, QPaintEvent):
+            self.rects.append(event.rect().getRect())
+        return False
+
+
+def test_a_new_picture_in_the_same_place_paints_only_the_picture(qtbot, make_window) -> None:
+    window = make_window(language="en")
+    window.show_screen(window.in_call)
+    agent = window.in_call.agent_video
+    regions = PaintRegions(agent)
+    agent.installEventFilter(regions)
+    try:
+        agent.show_frame(picture(QSize(640, 480), 10))  # the first picture paints the whole view: not counted
+        qtbot.waitUntil(lambda: len(regions.rects) > 0)
+        regions.rects.clear()
+        for n in range(3):
+            agent.show_frame(picture(QSize(640, 480) if n % 2 else QSize(320, 240), 20 + n))  # same shape
+            qtbot.waitUntil(lambda n=n: len(regions.rects) > n)
+        agent.show_frame(picture(QSize(480, 480), 90))  # another shape: the bars move
+        qtbot.waitUntil(lambda: len(regions.rects) > 3)
+    finally:
+        agent.removeEventFilter(regions)
+    picture_rect = agent.picture_rect().getRect()
+    assert picture_rect != agent.rect().getRect(), "the view has bars beside the picture at this size"
+    before_shape_change = QRect(*regions.rects[0])
+    assert regions.rects[:3] == [before_shape_change.getRect()] * 3
+    assert before_shape_change.height() < agent.height(), "the bars were not painted again"
+    assert regions.rects[3] == agent.rect().getRect(), "a picture of another shape repaints the whole view"

@@ -1,8 +1,9 @@
 """One passenger's video help from the language choice to the rating, on the kiosk window's screens.
 
 The flow owns the call session while it lives and moves the window between the call screens as the
-session reports its phases. Everything runs on the one Qt + asyncio thread: session callbacks come on
-the loop, which under qasync is Qt's thread, so they may touch widgets directly.
+session reports its phases. The flow runs on the one Qt + asyncio thread: session callbacks come on
+the loop, which under qasync is Qt's thread, so they may touch widgets directly (the desk's sessions run
+their media on a thread of their own and call back here, see video.media_thread).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from av import VideoFrame
 
     from hardware.camera import CameraOwner, CameraSubscription
+    from video.media_thread import ThreadedCallSession
     from video.session import CallSession
 
 log = logging.getLogger(__name__)
@@ -37,7 +39,7 @@ class CallDesk(Protocol):
 
     async def prepare(self) -> None: ...
 
-    async def new_session(self, context: CallContext) -> CallSession: ...
+    async def new_session(self, context: CallContext) -> CallSession | ThreadedCallSession: ...
 
     def report_phase(
         self, phase: CallPhase, call_id: str | None, position: int | None, eta_s: float | None
@@ -68,7 +70,7 @@ class VideoHelpFlow(QObject):
         self._window = window
         self._desk = desk
         self._starting = False
-        self.session: CallSession | None = None
+        self.session: CallSession | ThreadedCallSession | None = None
         self._answered = False
         self._self_view: asyncio.Task[None] | None = None
         self._next_frame: VideoFrame | None = None
@@ -273,7 +275,7 @@ class VideoHelpFlow(QObject):
         self._self_view = asyncio.ensure_future(self._show_self(camera, subscription))
 
     async def _show_self(self, camera: CameraOwner, subscription: CameraSubscription) -> None:
-        from kiosk.ui.call.frames import camera_picture
+        from kiosk.ui.call.frames import camera_picture, self_view_interval
 
         view = self._window.in_call.self_view
         loop = asyncio.get_running_loop()
@@ -281,10 +283,9 @@ class VideoHelpFlow(QObject):
         try:
             while True:
                 picture = await subscription.next_frame()
-                # at the rate the agent sees it: a kiosk that lowered its rate for its CPU saves here too
                 now, session = loop.time(), self.session
                 sending = session.sending if session is not None else None
-                interval = 1.0 / sending[2] if sending is not None else 0.0
+                interval = self_view_interval(sending[2] if sending is not None else None)
                 if now < due - interval / 4:  # a quarter of the interval early is the camera's jitter
                     continue
                 due = max(due, now - 0.5) + interval

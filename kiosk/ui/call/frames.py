@@ -2,6 +2,10 @@
 
 Both are made in Qt's native 32-bit format (``Format_RGB32``: B, G, R, 255 in memory here), which the
 raster painter draws without converting; 24-bit RGB cost a conversion of every pixel at every paint.
+
+Each picture is converted once, in one pass to the size it is shown at (or, for the agent's, at most its own
+size): measured on this project's test machine, converting the agent's 640x480 straight to a 984x738 view
+took 4.7 ms a picture against 0.6 ms at its own size plus 1.0 ms for the painter's unsmoothed stretch.
 """
 
 from __future__ import annotations
@@ -11,6 +15,17 @@ import numpy as np
 from av import VideoFrame
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QImage
+
+SELF_VIEW_FPS = 12.0
+"""The self-view's pictures a second, at most: the passenger glances at it to see they are in frame; every
+picture shown costs a conversion and a paint that a small kiosk needs for the call itself."""
+
+
+def self_view_interval(sending_fps: float | None) -> float:
+    """Seconds between self-view pictures: at the rate the call sends (a kiosk that lowered its rate for its
+    CPU saves here too), never faster than ``SELF_VIEW_FPS``."""
+    fps = SELF_VIEW_FPS if sending_fps is None or sending_fps <= 0 else min(sending_fps, SELF_VIEW_FPS)
+    return 1.0 / fps
 
 
 def fit(width: int, height: int, box: QSize) -> tuple[int, int]:
@@ -33,10 +48,13 @@ def agent_picture(frame: VideoFrame, box: QSize) -> QImage:
 
 
 def camera_picture(bgr: np.ndarray, box: QSize) -> QImage:
-    """A camera frame (BGR, as OpenCV gives it) for the small self-view, mirrored as people expect."""
+    """A camera frame (BGR, as OpenCV gives it) for the small self-view, mirrored as people expect.
+
+    Bilinear, not area averaging: at the self-view's 240x180 the difference is not seen, and area averaging
+    at a ratio like 640/240 took ten times as long (5.5 ms against 0.5 ms a picture, measured)."""
     height, width = bgr.shape[:2]
     target = fit(width, height, box)
-    small = cv2.resize(bgr, target, interpolation=cv2.INTER_AREA)
+    small = cv2.resize(bgr, target, interpolation=cv2.INTER_LINEAR)
     bgra = cv2.cvtColor(cv2.flip(small, 1), cv2.COLOR_BGR2BGRA)
     return _image(bgra)
 

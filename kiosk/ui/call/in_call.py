@@ -91,8 +91,15 @@ class VideoView(QWidget):
         self.frames_shown += 1
         if self._image is None:
             self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
+        before = self.picture_rect()
         self._image = image
-        self.update()
+        after = self.picture_rect()
+        # the same place as the last picture (the usual case): only the picture is painted again, the bars
+        # and corners around it stay as they are (a quarter of a portrait view's pixels, 30 times a second)
+        if after == before:
+            self.update(after)
+        else:
+            self.update()
 
     @property
     def image(self) -> QImage | None:
