@@ -204,6 +204,8 @@ async def test_a_killed_central_comes_back_with_the_queue_in_order_and_three_cal
 
                 with central_on(mosquitto, env, STARTUP_S) as central:
                     await asyncio.gather(*(back_on_the_call(call) for call in calls.values()))
+                    # back on their sessions' cookies: nobody signed in with a password at this central
+                    assert [line for line in central.log_lines if " signed in from " in line] == []
                     shots = Path(os.environ.get("FAULT_SCREENSHOTS") or tmp_path)
                     await agents[0].screenshot(path=str(shots / "agent-after-central-restart.png"))
                     after = await central.wallboard()
