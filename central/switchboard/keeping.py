@@ -7,6 +7,11 @@ new switchboard starts from what was written (docs/faults.md).
 - A call in progress goes on peer to peer without ``central``. It comes back connected to its agent, who
   is not signed in yet: when the agent's console signs in again (its session outlived the restart) the
   agent is on that call again; when either side hangs up, the call is recorded once, as any call.
+- A consultation going on at the restart is not kept: the agent back on the call is told it is over and
+  the passenger that the agent is back (``resume``), or the console would keep holding the passenger's
+  sound and picture and the kiosk would keep saying "please hold", with nothing left to end either.
+  Both are sent whether or not there was one (not kept either): a console with no consultation and a
+  caller not on hold ignore them.
 - Lost on the way: a note the agent typed during the call before the restart (the disposition is asked
   again in wrap-up), the first agent's note on a call passed on, and a phone's handover token.
 """
@@ -17,10 +22,11 @@ import logging
 import math
 from collections.abc import Callable, Iterable
 
-from bus.messages.call import CallContext
+from bus.messages.call import CallContext, Resume
 from central.switchboard import caller_commands
 from central.switchboard.agent_state import set_state
 from central.switchboard.agents import SignedInAgent
+from central.switchboard.console.events import ConsultEnded, ConsultEndReason
 from central.switchboard.live_store import LiveCallStore as LiveCallStore
 from central.switchboard.live_store import SavedCall
 from central.switchboard.model import AgentState, CallerChannel, CallerMessage, LivePhase
@@ -146,5 +152,8 @@ def rejoin(sb: SwitchboardState, agent: SignedInAgent) -> bool:
     if call is None or call.phase is not LivePhase.CONNECTED or call.agent_id != agent.agent_id:
         return False
     set_state(sb, agent, AgentState.ON_CALL, call_id=call.call_id)
+    # a consultation (if there was one) died with the old process: end it on both sides of the call
+    sb.send_agent(agent, ConsultEnded(call=call.call_id, reason=ConsultEndReason.LEFT))
+    sb.send_caller(call, Resume(call=call.call_id))
     log.info("call %s: %s is back on it after a restart", call.call_id, agent.agent_id)
     return True

@@ -55,13 +55,15 @@ async def sign_in_on_the_page(page: Page, password: str = PASSWORD, agent_id: st
     await page.locator("#signin-submit").click()
 
 
-async def available_console(browser: Browser, base_url: str, errors: list[str], timeout_ms: float = 20_000) -> Page:
-    """The agent console in a context of its own, signed in (as it opens: away) and made available; the
-    page's script errors go into ``errors``."""
+async def available_console(
+    browser: Browser, base_url: str, errors: list[str], timeout_ms: float = 20_000, agent_id: str = "chen"
+) -> Page:
+    """The agent console in a context of its own (its own cookies), signed in as ``agent_id`` (as it opens:
+    away) and made available; the page's script errors go into ``errors``."""
     page = await (await browser.new_context(viewport={"width": 1400, "height": 900})).new_page()
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     await page.goto(f"{base_url}/agent")
-    await sign_in_on_the_page(page)
+    await sign_in_on_the_page(page, agent_id=agent_id)
     state = page.locator("body")
     await expect(state).to_have_attribute("data-state", "away", timeout=timeout_ms)
     await page.locator("#presence").click()

@@ -2,11 +2,14 @@
 /proc: it asks for help over the real bus, offers the aiortc peer the kiosk makes (video, sound and the
 ``help`` data channel), takes the agent's answer, and keeps receiving the agent's video until stopped.
 
-    python -m tests.peers.calling_kiosk BROKER_URL DEVICE_ID CALL_ID
+    python -m tests.peers.calling_kiosk BROKER_URL DEVICE_ID CALL_ID [WIDTHxHEIGHT]
+
+The picture is 640x480 unless given (a smaller one is cheaper when a test runs several calls at once).
 
 Standard output, one line each: ``queued``, ``connected``, ``track video`` and ``track audio`` (each track
-the agent's side sends), ``answered``, ``media`` (first frame from the agent), then ``frames N`` every 50
-frames.
+the agent's side sends), ``answered``, ``media`` (first frame from the agent), then ``frames N`` every 10
+frames (often enough that a test sees the media go on within a second, even on a busy machine). SIGUSR1
+makes the passenger hang up (``call/out hangup``, then ``hung up``), as the kiosk's button does.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from aiortc import MediaStreamTrack, VideoStreamTrack
 from aiortc.mediastreams import MediaStreamError
 from av import VideoFrame
 
-from bus.messages.call import SdpOffer
+from bus.messages.call import CallHangup, SdpOffer
 from tests.peers.bus_device import BusDevice
 from tests.peers.help_peer import HelpPeer
 
@@ -58,11 +61,12 @@ async def _count(track: MediaStreamTrack) -> None:
         frames += 1
         if frames == 1:
             print("media", flush=True)
-        if frames % 50 == 0:
+        if frames % 10 == 0:
             print(f"frames {frames}", flush=True)
 
 
-async def main(broker_url: str, device_id: str, call_id: str) -> None:
+async def main(broker_url: str, device_id: str, call_id: str, size: str = "640x480") -> None:
+    width, height = (int(side) for side in size.split("x"))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
@@ -75,7 +79,7 @@ async def main(broker_url: str, device_id: str, call_id: str) -> None:
         print("connected", flush=True)
         peer = HelpPeer()
         video = next(sender for sender in peer.pc.getSenders() if sender.track and sender.track.kind == "video")
-        video.replaceTrack(PassengerPicture())
+        video.replaceTrack(PassengerPicture(width, height))
 
         def on_track(track: MediaStreamTrack) -> None:
             print(f"track {track.kind}", flush=True)
@@ -87,6 +91,12 @@ async def main(broker_url: str, device_id: str, call_id: str) -> None:
             answer = await kiosk.expect("answer", call=call_id)
             await peer.take_answer(answer["sdp"])
             print("answered", flush=True)
+
+            def hang_up() -> None:
+                kiosk.send(CallHangup(call=call_id))
+                print("hung up", flush=True)
+
+            loop.add_signal_handler(signal.SIGUSR1, hang_up)
             await stop.wait()
         finally:
             for task in tasks:
@@ -96,4 +106,4 @@ async def main(broker_url: str, device_id: str, call_id: str) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(*sys.argv[1:4]))
+    asyncio.run(main(*sys.argv[1:5]))
