@@ -7,6 +7,9 @@ loopback port and forwards every connection to the target; the test then pulls t
   pulled cable does: the sockets stay open but nothing is forwarded any more, and nobody is told, so each
   side finds out by its own keepalive (MQTT's, for the kiosk and the broker). ``mode="reset"`` resets them
   instead (a TCP RST both ways, and at once for new connections), as a router that knows the path is gone.
+  ``mode="hold"`` is a cable put back before either side gave up: open connections forward nothing while
+  cut, then everything they sent meanwhile, in order, as TCP's retransmissions deliver it (new connections
+  during the cut are blackholed: a connect attempt does not survive an outage).
 - :meth:`TcpProxy.restore` lets new connections through again. The connections cut stay dead: their
   programs have to find out and connect again, as after a real cut longer than their keepalive.
 - :meth:`TcpProxy.delay` holds every chunk for that long, each way; :meth:`TcpProxy.throttle` lets at most
@@ -42,6 +45,7 @@ HELD_BYTES_MAX = 1024 * 1024
 class CutMode(StrEnum):
     BLACKHOLE = "blackhole"  # sockets kept open, nothing forwarded, nobody told: found out by keepalive
     RESET = "reset"  # TCP RST to both sides, and to every new connection at once
+    HOLD = "hold"  # a cable put back in time: open connections wait, and get what was held, in order
 
 
 @dataclass
@@ -90,6 +94,7 @@ class TcpProxy:
         self.counters = Counters()
         self._random = random.Random(seed)
         self._cut: CutMode | None = None
+        self._flowing: asyncio.Event | None = None  # made on the proxy's loop; cleared while held
         self._delay_s = 0.0
         self._rate: float | None = None
         self._drop_share = 0.0
@@ -129,8 +134,8 @@ class TcpProxy:
         self._call(lambda: self._cut_now(chosen))
 
     def restore(self) -> None:
-        """New connections go through again; those cut stay dead."""
-        self._call(lambda: setattr(self, "_cut", None))
+        """New connections go through again; those cut stay dead (but held ones go on)."""
+        self._call(self._restore_now)
 
     def delay(self, ms: float) -> None:
         """Hold every chunk ``ms`` milliseconds, each way, from now on (0: none)."""
@@ -172,6 +177,8 @@ class TcpProxy:
     # --- the proxy's loop ----------------------------------------------------------------------------------
 
     async def _listen(self) -> None:
+        self._flowing = asyncio.Event()
+        self._flowing.set()
         self._server = await asyncio.start_server(self._accepted, self.host, self.port)
         self.port = self._server.sockets[0].getsockname()[1]
 
@@ -189,11 +196,20 @@ class TcpProxy:
 
     def _cut_now(self, mode: CutMode) -> None:
         self._cut = mode
+        assert self._flowing is not None
+        if mode is CutMode.HOLD:
+            self._flowing.clear()
+            return
         for connection in list(self._connections):
             if mode is CutMode.RESET:
                 self._reset(connection)
             else:
                 connection.kill()
+
+    def _restore_now(self) -> None:
+        self._cut = None
+        assert self._flowing is not None
+        self._flowing.set()
 
     async def _accepted(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.counters.accepted += 1
@@ -202,7 +218,7 @@ class TcpProxy:
         if self._cut is CutMode.RESET:
             self._reset(connection)
             return
-        if self._cut is CutMode.BLACKHOLE:
+        if self._cut in (CutMode.BLACKHOLE, CutMode.HOLD):
             connection.kill()
             self._spawn(self._swallow(connection, reader, writer))
             return
@@ -279,6 +295,8 @@ class TcpProxy:
             wait_s = due - loop.time()
             if wait_s > 0:
                 await asyncio.sleep(wait_s)
+            assert self._flowing is not None
+            await self._flowing.wait()  # held by a cut in "hold" mode
             if rate is not None:
                 free_at = max(free_at, loop.time()) + len(chunk) / rate
             direction.held_bytes -= len(chunk)

@@ -1,6 +1,7 @@
 """The test's TCP proxy (tests/peers/tcp_proxy.py) over real loopback sockets: it forwards both ways; a cut
-blackholes open and new connections (open, silent) or resets them; restore lets new ones through while
-the cut ones stay dead; delay, throttle and a seeded drop do what they say."""
+blackholes open and new connections (open, silent), resets them, or holds the open ones until restore;
+restore lets new ones through while the blackholed ones stay dead; delay, throttle and a seeded drop do
+what they say."""
 
 from __future__ import annotations
 
@@ -147,6 +148,25 @@ def test_a_reset_cut_resets_open_connections_and_new_ones_at_once(echo: Target) 
         proxy.restore()
         with connect(proxy) as after:
             assert round_trip(after, b"back") == b"back"
+
+
+def test_a_hold_cut_delivers_what_was_held_in_order_after_restore(echo: Target) -> None:
+    with TcpProxy(echo.port) as proxy, connect(proxy) as sock:
+        assert round_trip(sock, b"ping") == b"ping"
+        proxy.cut("hold")
+        sock.sendall(b"one ")
+        sock.sendall(b"two")
+        sock.settimeout(SILENCE_S)
+        with pytest.raises(TimeoutError):
+            sock.recv(10)  # nothing through while the cable is out
+        assert bytes(echo.received) == b"ping"
+        with connect(proxy) as during:
+            during.sendall(b"knock")
+            wait_until(lambda: proxy.counters.blackholed_bytes == 5, "the new connection's bytes swallowed", 5)
+        proxy.restore()
+        sock.settimeout(5)
+        assert receive(sock, 7) == b"one two"
+        assert round_trip(sock, b"!") == b"!"
 
 
 def test_a_target_that_is_not_there_resets_the_client() -> None:
