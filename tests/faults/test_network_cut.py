@@ -216,6 +216,79 @@ async def _is_online(central: CentralUnderTest) -> bool:
     return central_state(await device_page(central)) == "online"
 
 
+LONG_CUT_S = 300.0
+LONG_EVENT_EVERY_S = 10.0  # a quiet kiosk's pace: some thirty events wait out the cut
+
+
+@pytest.mark.long
+@pytest.mark.timeout(LONG_CUT_S + 240)
+def test_a_5_minute_cut_keeps_every_event_in_the_outbox_shows_offline_and_delivers_them_once_in_order(
+    qtbot: Any,
+    qt_loop: asyncio.AbstractEventLoop,
+    mosquitto: Mosquitto,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CENTRAL_FLEET__STALE_AFTER_S", str(STALE_S))
+    with central_running(mosquitto, tmp_path / "central") as central, TcpProxy(mosquitto.port) as proxy:
+
+        async def scenario() -> None:
+            async with KioskBehindProxy(proxy.url(), tmp_path / "kiosk") as kiosk:
+                await until_async(lambda: _is_online(central), lambda: "central to see the kiosk online")
+                window = kiosk.window
+                made: list[int] = []
+                watch = Watch()
+                watcher = asyncio.ensure_future(watching(central, kiosk, watch))
+                producer = asyncio.ensure_future(producing(kiosk, LONG_EVENT_EVERY_S, made))
+                try:
+                    await until(lambda: len(made) >= 2, "the first events", WAIT_S)
+                    await central_took(central, made)
+                    before = len(made)
+                    cut_at = time.monotonic()
+                    proxy.cut()
+                    await until(
+                        lambda: window.top_bar.connection.state == "offline", "the kiosk to show offline", WAIT_S
+                    )
+                    offline_after_s = time.monotonic() - cut_at
+                    shown = window.top_bar.connection.label.text()
+                    window.grab().save(str(tmp_path / "kiosk-offline.png"))
+                    await until_async(
+                        lambda: _has_state(central, "offline"), lambda: "central to show the kiosk offline", WAIT_S
+                    )
+                    page = await device_page(central)
+                    await asyncio.sleep(max(0.0, cut_at + LONG_CUT_S - time.monotonic()))  # the cut's length
+                    waiting, during = kiosk.waiting_events, len(made) - before
+                    proxy.restore()
+                    await until(lambda: window.top_bar.connection.state == "online", "the kiosk online again", WAIT_S)
+                    back_after_s = time.monotonic() - cut_at - LONG_CUT_S
+                    await until_async(lambda: _is_online(central), lambda: "central to see the kiosk again")
+                    await until(lambda: len(made) >= before + during + 2, "events after the cut", WAIT_S)
+                finally:
+                    producer.cancel()
+                    await central_took(central, made)
+                    watcher.cancel()
+                printing = kiosk.app.printing
+                assert printing is not None
+                print(
+                    f"kiosk showed {shown!r} {offline_after_s:.1f} s after the cut; back {back_after_s:.1f} s after"
+                    f" the restore; {waiting} events waited in the outbox ({during} made during the cut);"
+                    f" central: {watch.states_since(cut_at)}"
+                )
+                assert page["device"]["reason"] == "lost"
+                assert waiting >= during >= LONG_CUT_S / LONG_EVENT_EVERY_S - 1, "events were not kept"
+                assert printing.events.outbox.dropped == 0
+                seqs, missing = await events_at_central(central)
+                assert missing == 0
+                assert seqs == made, "central did not take every event once, in order"
+                await until(lambda: kiosk.waiting_events == 0, "the outbox emptied by the acknowledgements")
+
+        qt_loop.run_until_complete(scenario())
+
+
+async def _has_state(central: CentralUnderTest, state: str) -> bool:
+    return central_state(await device_page(central)) == state
+
+
 AGENTS = (("chen", "Chen Li", "zh,en"),)
 UI_TIMEOUT_MS = 20_000
 CALL_KEEPALIVE_S = 10  # the broker waits 15 s: a 5 s blip, the cable put back in time, ends no connection
