@@ -361,3 +361,50 @@ def test_a_5_s_blip_mid_call_leaves_the_call_on_and_the_hang_up_after_it_reaches
         qt_loop.run_until_complete(scenario())
     assert errors == []
     assert not [line for line in central.log_lines if "caller_lost" in line or "offline: lost" in line]
+
+
+@pytest.mark.long  # some 40 s: the kiosk only finds out by its media timeout, too long for the full run
+@pytest.mark.timeout(180)
+def test_a_cut_that_ends_the_kiosks_connection_mid_call_ends_the_call_on_both_sides_with_a_reason_shown(
+    qtbot: Any,
+    qt_loop: asyncio.AbstractEventLoop,
+    mosquitto: Mosquitto,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    chromium_executable: str,
+) -> None:
+    monkeypatch.setenv("CENTRAL_FLEET__STALE_AFTER_S", str(STALE_S))
+    errors: list[str] = []
+    with (
+        central_running(mosquitto, tmp_path / "central", agents=AGENTS) as central,
+        TcpProxy(mosquitto.port) as proxy,
+    ):
+
+        async def scenario() -> None:
+            async with (
+                KioskBehindProxy(proxy.url(), tmp_path / "kiosk") as kiosk,
+                chromium(chromium_executable) as browser,
+            ):
+                agent = await available_console(browser, central.base_url, errors, UI_TIMEOUT_MS)
+                await call_answered(qtbot, kiosk, agent)
+                window = kiosk.window
+                cut_at = await cut_for(proxy, 5.0)  # longer than the kiosk's keepalive lets its connection live
+                # the broker's Last Will for the kiosk ends the call at central, as for a kiosk gone for good
+                await expect(agent.locator("body")).to_have_attribute("data-state", "wrap_up", timeout=UI_TIMEOUT_MS)
+                await expect(agent.locator("#wrapup-ended")).to_have_text("The passenger's device lost its connection.")
+                agent_after_s = time.monotonic() - cut_at
+                # the kiosk was offline when central told it: it finds out when the agent's media stops
+                await until(lambda: window.current_screen is window.call_ended, "the kiosk to end the call", WAIT_S)
+                kiosk_after_s = time.monotonic() - cut_at
+                assert window.call_ended.message.text() == window.texts("call.ended_failed")
+                assert window.call_ended.again.isVisibleTo(window.call_ended), "no way to call again"
+                window.grab().save(str(tmp_path / "kiosk-call-ended.png"))
+                await agent.screenshot(path=str(tmp_path / "agent-wrap-up.png"))
+                print(
+                    f"the call ended {agent_after_s:.1f} s after the cut for the agent, {kiosk_after_s:.1f} s on the"
+                    " kiosk"
+                )
+
+        qt_loop.run_until_complete(scenario())
+    assert errors == []
+    assert [line for line in central.log_lines if "ended (caller_lost)" in line]
