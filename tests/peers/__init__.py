@@ -8,4 +8,5 @@
 - ``chromium``: the system's headless Chromium under Playwright (sync and asyncio); ``slow`` tests only.
 - ``inbox``: bus messages collected and waited for; ``wait``: waiting on a condition, never a fixed sleep.
 - ``net``, ``tls``: free ports, waiting for a listener, a throwaway CA.
+- ``tcp_proxy``: a TCP proxy the test controls (cut, restore, delay, throttle, drop), between a program and its broker.
 """
