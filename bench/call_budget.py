@@ -53,7 +53,11 @@ SELF_VIEW = (240, 180)
 WIDTH, HEIGHT, FPS = 640, 480, 30
 SETTLE_S = 3.0  # after the first picture: keyframes, rate control, the first adaptation steps
 HEARTBEAT_MS = 10
-PERIOD_US = 100_000
+PERIOD_MS = 10
+"""The quota's period. A share of a core is given out per period: at 25% of a 100 ms period (the kernel's
+default) the process runs 25 ms and then stands still for 75 ms, UI thread and all, which no slower CPU
+does; at 10 ms the stops are 7.5 ms, closer to a core that is simply slower. ``--period-ms 100`` shows the
+difference."""
 CHILD_TIMEOUT_S = 180
 
 
@@ -65,18 +69,20 @@ class QuotaUnavailable(Exception):
 
 
 @contextlib.contextmanager
-def cpu_quota(percent: int) -> Iterator[Path]:
-    """A cgroup limiting its processes to ``percent`` of one core; removed afterwards."""
+def cpu_quota(percent: int, period_ms: int = PERIOD_MS) -> Iterator[Path]:
+    """A cgroup limiting its processes to ``percent`` of one core, given out per ``period_ms``; removed
+    afterwards."""
     name = f"airport-bench-{os.getpid()}-{percent}"
     v1 = Path("/sys/fs/cgroup/cpu")
     v2 = Path("/sys/fs/cgroup")
-    quota = PERIOD_US * percent // 100
+    period_us = period_ms * 1000
+    quota = period_us * percent // 100
     if (v1 / "cpu.cfs_quota_us").exists():
         group = v1 / name
-        files = {"cpu.cfs_period_us": str(PERIOD_US), "cpu.cfs_quota_us": str(quota)}
+        files = {"cpu.cfs_period_us": str(period_us), "cpu.cfs_quota_us": str(quota)}
     elif "cpu" in _read(v2 / "cgroup.controllers").split():
         group = v2 / name
-        files = {"cpu.max": f"{quota} {PERIOD_US}"}
+        files = {"cpu.max": f"{quota} {period_us}"}
     else:
         raise QuotaUnavailable("no cgroup CPU controller here (neither cgroup v1's cpu nor v2's cpu.max)")
     try:
@@ -482,6 +488,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.call_budget", description=__doc__.splitlines()[0])
     parser.add_argument("--levels", default=",".join(map(str, LEVELS)), help="quota levels, %% of one core")
     parser.add_argument("--seconds", type=float, default=20.0, help="measured seconds per run")
+    parser.add_argument("--period-ms", type=int, default=PERIOD_MS, help="the quota's period (default %(default)s)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--quick", action="store_true", help="a short run that only shows it still works")
     parser.add_argument("--child", choices=VARIANTS, help=argparse.SUPPRESS)
@@ -493,13 +500,18 @@ def main(argv: list[str] | None = None) -> int:
     levels = [int(level) for level in args.levels.split(",")]
     if args.quick:
         levels, args.seconds = [25], 1.5
-    print(f"machine: {os.cpu_count()} CPUs; {WIDTH}x{HEIGHT}@{FPS} VP8 each way; {args.seconds:g} s measured per run")
+    if not 1 <= args.period_ms <= 1000:
+        parser.error("--period-ms must be from 1 to 1000")
+    print(
+        f"machine: {os.cpu_count()} CPUs; {WIDTH}x{HEIGHT}@{FPS} VP8 each way; {args.seconds:g} s measured per run; "
+        f"quota given out per {args.period_ms} ms"
+    )
     results: dict[int, dict[str, dict[str, Any]]] = {}
     try:
         for level in levels:
             results[level] = {}
             for variant in VARIANTS:
-                with cpu_quota(level) as group:
+                with cpu_quota(level, args.period_ms) as group:
                     results[level][variant] = run_child(variant, args.seconds, group)
     except QuotaUnavailable as exc:
         print(f"call_budget: {exc}", file=sys.stderr)
