@@ -85,7 +85,7 @@ async def test_only_the_newest_are_kept_and_none_older_than_the_keeping_time(tmp
         link.reconnect()
         assert [seq for seq, _ in link.sent] == list(range(21, 31))
         await link.ack_all()  # acknowledged again: kept from now
-        box._db.execute("UPDATE outbox SET acked_at = acked_at - 3600")  # as if an hour ago
+        box._db.execute("UPDATE sent SET acked_at = acked_at - 3600")  # as if an hour ago
         box._pruned_at = 0.0
         add(box, 1)
         await link.ack_all()
