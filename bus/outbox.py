@@ -2,6 +2,13 @@
 in order, after every reconnect too, so nothing is lost while the broker or the network is away, or the
 app restarts in between.
 
+An acknowledged event moves to a second table, ``sent``, and is kept there a while (the last
+:data:`KEEP_ACKED_S` seconds' worth, at most about :data:`KEEP_ACKED` of them) to be sent again, first, after
+every reconnect: a broker that acknowledged it and died before passing it on (a cluster node SIGKILLed, a
+Mosquitto without persistence restarted) would otherwise lose it. Resending after any reconnect, not only after
+a move to another broker, is simpler and closes the same window on a single broker; the cost is the repeats,
+which receivers drop (docs/scale-out.md). The ``outbox`` table keeps its meaning: the events still waiting.
+
 Each event gets the next per-device ``seq`` (kept in the same file, so it survives restarts); receivers
 drop repeats by ``(device, seq)``, since an event whose acknowledgement was lost with a connection is sent
 again. The outbox is bounded: when full, the oldest events go and an ``outbox.dropped`` event says how many;
@@ -19,6 +26,7 @@ import contextlib
 import functools
 import logging
 import sqlite3
+import time
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
@@ -32,11 +40,21 @@ WINDOW = 100
 """Events sent and not yet acknowledged at once."""
 HELD_MAX = 1000
 """Events kept in memory while the disk cannot take them (a few hundred bytes each)."""
+KEEP_ACKED_S = 60.0
+"""How long an acknowledged event is kept to be sent again after a reconnect: a broker passes an event on within
+milliseconds, so this covers a node's death with a wide margin, and at the fleet's rate (an event every 10 s)
+it is a handful of repeats per reconnect."""
+KEEP_ACKED = 1000
+"""At most this many acknowledged events are kept (the newest), whatever their age: a burst stays bounded."""
+PRUNE_EVERY_S = 1.0
+PRUNE_AFTER = KEEP_ACKED // 10
+"""Kept events are pruned once a second or after this many acknowledgements: at most 10% over the bound."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY, payload BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS counter (one INTEGER PRIMARY KEY CHECK (one = 1), last_seq INTEGER NOT NULL);
 INSERT OR IGNORE INTO counter VALUES (1, -1);
+CREATE TABLE IF NOT EXISTS sent (seq INTEGER PRIMARY KEY, payload BLOB NOT NULL, acked_at REAL NOT NULL);
 """
 
 PayloadOf = Callable[[int], bytes]
@@ -73,7 +91,13 @@ class Outbox:
         self._window = window
         self._dropped_notice = dropped_notice
         self._in_flight: set[int] = set()
-        self._acked: list[int] = []  # acknowledged, deleted at the end of the loop's turn, together
+        self._acked: list[int] = []  # acknowledged, moved to ``sent`` at the end of the loop's turn, together
+        self._keep_acked_s = KEEP_ACKED_S
+        self._keep_acked = KEEP_ACKED
+        self._pruned_at = 0.0
+        self._acked_since_prune = 0
+        # after a reconnect, the kept acknowledged events from this seq on go again first (None: all on their way)
+        self._resend_from: int | None = -1
         self._next_to_send = -1  # the lowest seq not yet sent on this connection (-1: from the oldest)
         self.dropped = 0
         self.failed = 0
@@ -90,12 +114,18 @@ class Outbox:
         self._db.close()
 
     def __len__(self) -> int:
+        """Events waiting for their acknowledgement (the kept acknowledged ones are not counted)."""
         return int(self._db.execute("SELECT count(*) FROM outbox").fetchone()[0])
 
     @property
     def held(self) -> int:
         """Events waiting in memory for room on the disk."""
         return len(self._held)
+
+    @property
+    def kept_acked(self) -> int:
+        """Acknowledged events kept to be sent again after a reconnect."""
+        return int(self._db.execute("SELECT count(*) FROM sent").fetchone()[0])
 
     def add(self, payload_of: PayloadOf) -> int | None:
         """Store the next event (its payload built for its new ``seq``), then send what can be sent; the seq,
@@ -166,6 +196,7 @@ class Outbox:
         try:
             with self._db:
                 self._db.execute("BEGIN IMMEDIATE")
+                self._db.execute("DELETE FROM sent")  # delivered already, kept only in case: they go first
                 over = self._over(len(self) - keep)
                 if over > 0:
                     self._drop_in_transaction(over)
@@ -197,21 +228,38 @@ class Outbox:
         return int(self._db.execute("UPDATE counter SET last_seq = last_seq + 1 RETURNING last_seq").fetchone()[0])
 
     def pump(self) -> None:
-        """Send stored events in order while fewer than ``window`` await their acknowledgement."""
+        """Send stored events in order while fewer than ``window`` await their acknowledgement (after a reconnect,
+        the kept acknowledged ones first)."""
         room = self._window - len(self._in_flight)
         if room <= 0:
             return
+        if self._resend_from is not None:
+            rows = self._db.execute(
+                "SELECT seq, payload FROM sent WHERE seq >= ? ORDER BY seq LIMIT ?", (self._resend_from, room)
+            ).fetchall()
+            if len(rows) < room:
+                self._resend_from = None  # every kept one is on its way: the waiting ones next
+            if rows:
+                self._send(rows, kept=True)
+                room = self._window - len(self._in_flight)
+                if room <= 0 or self._resend_from is not None:
+                    return
         rows = self._db.execute(
             "SELECT seq, payload FROM outbox WHERE seq >= ? ORDER BY seq LIMIT ?", (self._next_to_send, room)
         ).fetchall()
+        self._send(rows, kept=False)
+
+    def _send(self, rows: list[tuple[int, bytes]], kept: bool) -> None:
         for row in rows:
             seq, payload = int(row[0]), bytes(row[1])
-            if not self._link.publish_acked(
-                Publication(self._topic, payload, qos=1), functools.partial(self._ack, seq)
-            ):
+            on_ack = functools.partial(self._ack_kept if kept else self._ack, seq)
+            if not self._link.publish_acked(Publication(self._topic, payload, qos=1), on_ack):
                 return  # the link is down: everything stored goes again after the next connect
             self._in_flight.add(seq)
-            self._next_to_send = seq + 1
+            if kept:
+                self._resend_from = None if self._resend_from is None else seq + 1
+            else:
+                self._next_to_send = seq + 1
 
     def _ack(self, seq: int) -> None:
         if not self._acked:
@@ -219,19 +267,44 @@ class Outbox:
         self._acked.append(seq)
         self._in_flight.discard(seq)
 
+    def _ack_kept(self, seq: int) -> None:
+        # a kept event acknowledged again: it stays kept until its first acknowledgement is old enough
+        self._in_flight.discard(seq)
+        self.pump()
+
     def _forget_acked(self) -> None:
         # one transaction for every acknowledgement of this turn; a crash before it only means repeats,
         # which receivers drop by seq
         acked, self._acked = self._acked, []
+        now = time.time()  # wall clock: the kept events' ages must hold across a restart of the app
+        seqs = [(seq,) for seq in acked]
         try:
             with self._db:
-                self._db.executemany("DELETE FROM outbox WHERE seq = ?", [(seq,) for seq in acked])
+                self._db.executemany(
+                    "INSERT OR IGNORE INTO sent SELECT seq, payload, ? FROM outbox WHERE seq = ?",
+                    [(now, seq) for seq in acked],
+                )
+                self._db.executemany("DELETE FROM outbox WHERE seq = ?", seqs)
+                self._acked_since_prune += len(acked)
+                if self._acked_since_prune >= PRUNE_AFTER or not 0 <= now - self._pruned_at < PRUNE_EVERY_S:
+                    self._prune(now)
         except sqlite3.Error as exc:
             log.warning("outbox: %d sent events not forgotten (%s); they will be sent again", len(acked), exc)
         self.pump()
 
+    def _prune(self, now: float) -> None:
+        """Forget kept events older than the keeping time, or beyond the newest that many."""
+        self._pruned_at = now
+        self._acked_since_prune = 0
+        self._db.execute(
+            "DELETE FROM sent WHERE acked_at < ? OR seq <= (SELECT seq FROM sent ORDER BY seq DESC LIMIT 1 OFFSET ?)",
+            (now - self._keep_acked_s, self._keep_acked),
+        )
+
     def _reconnected(self) -> None:
-        # acknowledgements still owed died with the old connection: send every stored event again, in order
+        # acknowledgements still owed died with the old connection: send every stored event again, in order,
+        # the recently acknowledged ones first (the broker that took them may have died before passing them on)
         self._in_flight.clear()
+        self._resend_from = -1
         self._next_to_send = -1
         self.pump()

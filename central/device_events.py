@@ -1,6 +1,10 @@
 """Devices' events as central takes them: each ``(device, seq)`` once, in order; repeats (an event sent again
-after its acknowledgement was lost) are dropped, and gaps (events a device's full outbox dropped, or that
-went missing) are recorded per device."""
+after its acknowledgement was lost, or one the device's outbox sends again after a reconnect) are dropped,
+and gaps (events a device's full outbox dropped, or that went missing) are recorded per device.
+
+An event that was missing and comes late fills its gap: it is taken (late, so after the ones that overtook it)
+and no longer counted missing. That happens when a broker acknowledged an event and died before passing it on,
+while a later one got through: the device's outbox sends it again after it reconnects."""
 
 from __future__ import annotations
 
@@ -20,6 +24,8 @@ log = logging.getLogger(__name__)
 RECENT_EVENTS = 200
 """Events kept per device for the facilities page."""
 MAX_DEVICES = 10_000
+MAX_GAPS = 64
+"""Gaps remembered per device so that a late event can fill one; an older gap is forgotten (still missing)."""
 
 EventListener = Callable[[str, DeviceEvent], None]
 GATHER_S = 0.25
@@ -34,7 +40,28 @@ class DeviceEventStats:
     taken: int = 0
     repeats: int = 0
     missing: int = 0
+    """Events missing now: gaps in ``seq`` not (yet) filled."""
+    filled: int = 0
+    """Events that came late and filled a gap."""
     recent: deque[DeviceEvent] = field(default_factory=lambda: deque(maxlen=RECENT_EVENTS))
+    gaps: list[tuple[int, int]] = field(default_factory=list)
+    """The missing seqs as (first, last) ranges, oldest first, at most :data:`MAX_GAPS`."""
+
+    def add_gap(self, first: int, last: int) -> None:
+        self.gaps.append((first, last))
+        if len(self.gaps) > MAX_GAPS:
+            del self.gaps[0]  # forgotten: its events stay counted missing, and a late one is a repeat
+
+    def fill(self, seq: int) -> bool:
+        """Take ``seq`` out of the gaps; False when it was not missing (a repeat)."""
+        for index, (first, last) in enumerate(self.gaps):
+            if first <= seq <= last:
+                # the rest of the range stays missing, in place
+                rest = [(a, b) for a, b in ((first, seq - 1), (seq + 1, last)) if a <= b]
+                self.gaps[index : index + 1] = rest
+                del self.gaps[: max(0, len(self.gaps) - MAX_GAPS)]
+                return True
+        return False
 
 
 class DeviceEventLog:
@@ -84,16 +111,22 @@ class DeviceEventLog:
                 return False
             stats = self._devices[device_id] = DeviceEventStats()
         if event.seq <= stats.last_seq:
-            stats.repeats += 1
-            log.debug("device %s: event %d again, dropped", device_id, event.seq)
-            return False
-        if stats.last_seq >= 0 and event.seq > stats.last_seq + 1:
-            gap = event.seq - stats.last_seq - 1
-            stats.missing += gap
-            log.warning(
-                "device %s: %d event(s) missing before %d (%d in all)", device_id, gap, event.seq, stats.missing
-            )
-        stats.last_seq = event.seq
+            if not stats.fill(event.seq):
+                stats.repeats += 1
+                log.debug("device %s: event %d again, dropped", device_id, event.seq)
+                return False
+            stats.missing -= 1
+            stats.filled += 1
+            log.info("device %s: event %d came late, %d missing now", device_id, event.seq, stats.missing)
+        else:
+            if stats.last_seq >= 0 and event.seq > stats.last_seq + 1:
+                gap = event.seq - stats.last_seq - 1
+                stats.missing += gap
+                stats.add_gap(stats.last_seq + 1, event.seq - 1)
+                log.warning(
+                    "device %s: %d event(s) missing before %d (%d in all)", device_id, gap, event.seq, stats.missing
+                )
+            stats.last_seq = event.seq
         stats.taken += 1
         stats.recent.append(event)
         for listener in self._listeners:

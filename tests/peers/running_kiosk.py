@@ -27,10 +27,16 @@ class RunningKiosk:
         location: str | None = None,
         language: str = "zh-CN",
         central_url: str | None = None,
+        bus: dict[str, str] | None = None,
     ) -> None:
         values: dict[str, object] = {
             "app": {"state_dir": str(state_dir)},
-            "bus": {"url": broker_url, "device_id": device_id, "location": location or f"T1 Hall B ({device_id})"},
+            "bus": {
+                "url": broker_url,
+                "device_id": device_id,
+                "location": location or f"T1 Hall B ({device_id})",
+                **(bus or {}),  # more [bus] settings: a user name and password for a broker that wants them
+            },
             "ui": {"fullscreen": False, "width": 1080, "height": 1920, "language": language},
             "video": {"width": 320, "height": 240, "fps": 15},
         }
