@@ -105,12 +105,14 @@ class Outbox:
         self._held: deque[PayloadOf] = deque()  # not stored yet (disk full), oldest first
         self._held_lost = 0  # lost from the held, not yet told in a notice
         self._holding = False  # the disk refused an event, and some still wait
+        self._closed = False
 
     def start(self) -> None:
         self._link.add_connected_listener(self._reconnected)
         self.pump()
 
     def close(self) -> None:
+        self._closed = True  # an acknowledgement already on its way to the loop finds nothing to do
         self._db.close()
 
     def __len__(self) -> int:
@@ -231,7 +233,7 @@ class Outbox:
         """Send stored events in order while fewer than ``window`` await their acknowledgement (after a reconnect,
         the kept acknowledged ones first)."""
         room = self._window - len(self._in_flight)
-        if room <= 0:
+        if room <= 0 or self._closed:
             return
         if self._resend_from is not None:
             rows = self._db.execute(
@@ -275,6 +277,8 @@ class Outbox:
     def _forget_acked(self) -> None:
         # one transaction for every acknowledgement of this turn; a crash before it only means repeats,
         # which receivers drop by seq
+        if self._closed:  # acknowledged as the app stopped: sent again (and dropped as repeats) next start
+            return
         acked, self._acked = self._acked, []
         now = time.time()  # wall clock: the kept events' ages must hold across a restart of the app
         seqs = [(seq,) for seq in acked]

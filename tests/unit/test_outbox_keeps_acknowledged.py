@@ -126,3 +126,23 @@ def test_an_outbox_file_from_before_keeps_its_waiting_events(tmp_path: Path) -> 
         assert [seq for seq, _ in link.sent] == [1, 2]
     finally:
         box.close()
+
+
+async def test_an_acknowledgement_that_reaches_a_closed_outbox_is_let_go(tmp_path: Path, caplog) -> None:
+    """The app stops while acknowledgements are on their way: nothing raises, and the event is sent again
+    at the next start (the receiver drops it as a repeat)."""
+    link = StandInLink()
+    box = outbox(tmp_path, link)
+    add(box, 3)
+    acks = [on_ack for _seq, on_ack in link.sent]
+    box.close()
+    for on_ack in acks:
+        on_ack()
+    await asyncio.sleep(0)  # the turn that would have written them
+    await asyncio.sleep(0)
+    assert not [record for record in caplog.records if record.levelname in ("ERROR", "CRITICAL")]
+    again = outbox(tmp_path, StandInLink())
+    try:
+        assert len(again) == 3  # unacknowledged on disk: they go again
+    finally:
+        again.close()
