@@ -244,9 +244,18 @@ class FleetState:
         being silent. Call it periodically: silence is the absence of messages, so nothing else will."""
         now = self._clock()
         now_s = now.timestamp()
+        stale_after_s = self._stale_after_s
         flipped = []
+        # _is_silent written out: every device, at every alert look and every few seconds besides
         for device in list(self._devices.values()):
-            if self._is_silent(device, now_s) != device.silent_reported:
+            status, heard_s = device.status, device.online_since_s
+            silent = False
+            if status is not None and heard_s is not None and status.online:
+                health_at_s = device.health_at_s
+                if health_at_s is not None and health_at_s > heard_s:
+                    heard_s = health_at_s
+                silent = now_s - heard_s > stale_after_s
+            if silent != device.silent_reported:
                 flipped.append(device.device_id)
                 self._changed(device, now)
         return flipped
