@@ -29,7 +29,7 @@ from typing import Any
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import MQTTErrorCode, MQTTProtocolVersion
 
-from bus.link import STOP_PUBLISH_TIMEOUT_S, BusLink, LinkState, Publication
+from bus.link import STOP_PUBLISH_TIMEOUT_S, BusLink, LinkState, MessageHandler, Publication
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,7 @@ PACKETS_PER_TURN = 500
 READ_REST_S = 0.01
 MISC_EVERY_S = 1.0  # paho's own loop calls loop_misc (keepalive pings, their timeout) about once a second
 STOP_WAIT_S = 3.0
+TOPICS_REMEMBERED = 30_000  # the status, health and event topics of up to 10,000 devices
 
 
 class BufferedClient(mqtt.Client):
@@ -179,6 +180,8 @@ class LoopLink(BusLink):
         # one go, instead of a writer added to and removed from the selector for each
         self._reading = False
         self._write_after_read = False
+        self._matched: dict[str, tuple[tuple[str, MessageHandler], ...]] = {}
+        self._matched_count = 0
         self.read_rest_s = READ_REST_S
         """See :data:`READ_REST_S`; 0 reads whenever the socket is readable (bench.bus_receive compares)."""
         self.parse_in_place = True
@@ -393,6 +396,26 @@ class LoopLink(BusLink):
             return
         # handled now, not queued: paho acknowledges a QoS 1 message when this returns
         self._deliver(topic, payload)
+
+    def _deliver(self, topic: str, payload: bytes) -> None:
+        # the handlers of each topic found once, not by matching every subscription's pattern per message (a
+        # device's few topics come again and again); found again after any subscribe
+        matchers = self._matchers
+        if len(matchers) != self._matched_count:  # subscribe() only ever adds
+            self._matched.clear()
+            self._matched_count = len(matchers)
+        handlers = self._matched.get(topic)
+        if handlers is None:
+            if len(self._matched) >= TOPICS_REMEMBERED:
+                self._matched.clear()  # topics come from the network: start over rather than grow
+            handlers = self._matched[topic] = tuple(
+                (pattern, handler) for matches, pattern, handler in matchers if matches(topic)
+            )
+        for pattern, handler in handlers:
+            try:
+                handler(topic, payload)
+            except Exception:
+                log.exception("handler for %s failed on %s", pattern, topic)
 
     def _post(self, callback: Callable[..., None], *args: Any) -> None:
         loop = self._loop

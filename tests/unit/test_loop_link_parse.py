@@ -167,3 +167,34 @@ async def test_reads_rest_between_wake_ups_and_take_what_came_meanwhile_in_one()
     finally:
         link._forget(sock)
         wire.close()
+
+
+def test_each_topic_goes_to_the_handlers_whose_patterns_match_also_after_a_later_subscribe() -> None:
+    link = LoopLink(BusSection(), "t")
+    got: list[tuple[str, str]] = []
+    link.subscribe("a/+/health", lambda topic, _p: got.append(("health", topic)))
+    link.subscribe("a/#", lambda topic, _p: got.append(("all", topic)))
+    link._deliver("a/1/health", b"")
+    link._deliver("a/1/health", b"")  # the second time from what was found the first
+    link._deliver("b/1/health", b"")
+    link.subscribe("a/1/health", lambda topic, _p: got.append(("one", topic)))
+    link._deliver("a/1/health", b"")
+    assert got == [("health", "a/1/health"), ("all", "a/1/health")] * 2 + [
+        ("health", "a/1/health"),
+        ("all", "a/1/health"),
+        ("one", "a/1/health"),
+    ]
+
+
+def test_a_failing_handler_is_logged_and_the_others_still_run(caplog: pytest.LogCaptureFixture) -> None:
+    link = LoopLink(BusSection(), "t")
+    got: list[str] = []
+
+    def fails(_topic: str, _payload: bytes) -> None:
+        raise RuntimeError("boom")
+
+    link.subscribe("a/#", fails)
+    link.subscribe("a/+", lambda topic, _p: got.append(topic))
+    link._deliver("a/1", b"")
+    assert got == ["a/1"]
+    assert "handler for a/# failed on a/1" in caplog.text
