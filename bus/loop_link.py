@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import logging
 import socket
+import struct
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -45,6 +46,7 @@ PACKETS_PER_TURN = 500
 READ_REST_S = 0.01
 MISC_EVERY_S = 1.0  # paho's own loop calls loop_misc (keepalive pings, their timeout) about once a second
 STOP_WAIT_S = 3.0
+_PUBACK = struct.Struct("!BBH")  # MQTT 3.1.1 §3.4: type 4, remaining length 2, the message id
 TOPICS_REMEMBERED = 30_000  # the status, health and event topics of up to 10,000 devices
 
 
@@ -133,8 +135,9 @@ class BufferedClient(mqtt.Client):
         if start:
             del buffer[:start]
             self._last_bytes_received = mqtt.time_func()  # as paho's own reading does, for its keepalive
-        for mid in acks:
-            self._send_puback(mid)
+        if acks:
+            # one packet of all the PUBACKs, so one send: paho writes each queued packet with a send of its own
+            self._packet_queue(mqtt.PUBACK, b"".join(_PUBACK.pack(0x40, 2, mid) for mid in acks), 0, 0)
         return taken
 
     def _sock_close(self) -> None:
