@@ -6,12 +6,16 @@ byte for the packet's type and one for each byte of its length) and a hand-off t
 ``call_soon_threadsafe``, which writes to the loop's wake-up pipe) — most of central's CPU with 2,000 devices
 (bench.fleet). Here paho is driven the way its documentation describes for an outside event loop
 (``loop_read``/``loop_write``/``loop_misc`` from ``add_reader``/``add_writer``), its socket is read 64 KiB at
-a time (:class:`BufferedClient`), and each message goes to its handler on the spot.
+a time (:class:`BufferedClient`), and each message goes to its handler on the spot. Plain QoS 0 and 1
+PUBLISH packets are parsed where they lie in that buffer (:meth:`BufferedClient.take_publishes`), everything
+else goes paho's own way, and the socket rests :data:`READ_REST_S` between two reads, so that a read takes
+what came meanwhile in one wake-up instead of one wake-up per message.
 
 Behaviour kept from :class:`BusLink`: states and listeners, the Last Will, subscriptions renewed at every
 connect, a persistent session, reconnecting with a capped, doubling delay, PUBACK callbacks. One thing is
 stronger: paho sends the PUBACK of a QoS 1 message after its ``on_message`` returns, and here that is after
-the handler has run (the thread version only queued the message for the loop by then). What the thread
+the handler has run (the thread version only queued the message for the loop by then); the PUBACKs of one
+read go out together after its handlers. What the thread
 version bounded with a queue, a flood the loop cannot keep up with, is bounded here by not reading: the
 socket waits, and the broker holds or drops per its own limits.
 """
