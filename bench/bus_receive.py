@@ -1,5 +1,6 @@
 """Central's bus receive path alone: CPU per message of the thread link (BusLink, the baseline) and the loop
-link (LoopLink, what central runs), beside Mosquitto's own CPU for the same messages, in one run.
+link (LoopLink, what central runs, and as it read before: each packet through paho, no rest), beside
+Mosquitto's own CPU for the same messages, in one run.
 
 ``python -m bench.bus_receive [--rate N] [--seconds S] [--quick]``
 
@@ -33,9 +34,14 @@ from bench.fleet import Programs, cpu_s, start_broker
 from bench.report import table
 
 DEVICES = 2000
-KINDS = ("thread", "loop")
+KINDS = ("thread", "loop-paho", "loop")
 ROOT = "airport/HAK"
 QUIET_S = 5.0
+LABELS = {
+    "thread": "BusLink, paho's thread (baseline)",
+    "loop-paho": "LoopLink, each packet by paho",  # how it read before bus/loop_link.py's take_publishes
+    "loop": "LoopLink, on the loop",
+}
 
 
 def health_payload(n: int) -> bytes:
@@ -74,8 +80,11 @@ async def receive(kind: str, url: str, count: int) -> dict[str, float]:
     from bus.topics import TopicKind
     from config.sections import BusSection
 
-    link_type = LoopLink if kind == "loop" else BusLink
+    link_type = LoopLink if kind.startswith("loop") else BusLink
     link = link_type(BusSection(url=url), f"bench-receiver-{kind}", clean_session=True)
+    if isinstance(link, LoopLink) and kind == "loop-paho":  # the loop link as it read before: paho's way, no rest
+        link.parse_in_place = False
+        link.read_rest_s = 0.0
     got = 0
     first_cpu = first_wall = 0.0
     done = asyncio.Event()
@@ -184,7 +193,7 @@ def measure(args: argparse.Namespace, workdir: Path, programs: Programs) -> str:
         results[kind] = figures
     rows = [["receiver", "messages", "CPU s", "µs a message", "vs thread", "broker CPU s", "vs broker"]]
     thread_us = results["thread"]["cpu_s"] / results["thread"]["messages"] * 1e6
-    for kind, label in (("thread", "BusLink, paho's thread (baseline)"), ("loop", "LoopLink, on the loop")):
+    for kind, label in LABELS.items():
         r = results[kind]
         per = r["cpu_s"] / r["messages"] * 1e6
         rows.append(

@@ -6,12 +6,16 @@ byte for the packet's type and one for each byte of its length) and a hand-off t
 ``call_soon_threadsafe``, which writes to the loop's wake-up pipe) — most of central's CPU with 2,000 devices
 (bench.fleet). Here paho is driven the way its documentation describes for an outside event loop
 (``loop_read``/``loop_write``/``loop_misc`` from ``add_reader``/``add_writer``), its socket is read 64 KiB at
-a time (:class:`BufferedClient`), and each message goes to its handler on the spot.
+a time (:class:`BufferedClient`), and each message goes to its handler on the spot. Plain QoS 0 and 1
+PUBLISH packets are parsed where they lie in that buffer (:meth:`BufferedClient.take_publishes`), everything
+else goes paho's own way, and the socket rests :data:`READ_REST_S` between two reads, so that a read takes
+what came meanwhile in one wake-up instead of one wake-up per message.
 
 Behaviour kept from :class:`BusLink`: states and listeners, the Last Will, subscriptions renewed at every
 connect, a persistent session, reconnecting with a capped, doubling delay, PUBACK callbacks. One thing is
 stronger: paho sends the PUBACK of a QoS 1 message after its ``on_message`` returns, and here that is after
-the handler has run (the thread version only queued the message for the loop by then). What the thread
+the handler has run (the thread version only queued the message for the loop by then); the PUBACKs of one
+read go out together after its handlers. What the thread
 version bounded with a queue, a flood the loop cannot keep up with, is bounded here by not reading: the
 socket waits, and the broker holds or drops per its own limits.
 """
@@ -22,6 +26,7 @@ import asyncio
 import contextlib
 import logging
 import socket
+import struct
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -29,7 +34,7 @@ from typing import Any
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import MQTTErrorCode, MQTTProtocolVersion
 
-from bus.link import STOP_PUBLISH_TIMEOUT_S, BusLink, LinkState, Publication
+from bus.link import STOP_PUBLISH_TIMEOUT_S, BusLink, LinkState, MessageHandler, Publication
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +42,16 @@ READ_CHUNK_BYTES = 64 * 1024
 # Packets handled per wake-up before the loop gets a turn: a burst of thousands (the retained messages at a
 # subscribe) must not hold timers and web requests back for its whole length.
 PACKETS_PER_TURN = 500
+# After a read the socket rests this long before the next: at 600 messages a second (2,000 devices) a read
+# per wake-up took one or two messages, and each wake-up (the selector, the loop's turn, a recv) cost about
+# as much as a message's own handling. Resting, a read takes what came meanwhile in one go. It is at most this
+# much delay for any message (a call's signalling included); QoS 1 messages flow at up to the broker's
+# in-flight window (Mosquitto's max_inflight_messages, 20 by default) per rest.
+READ_REST_S = 0.01
 MISC_EVERY_S = 1.0  # paho's own loop calls loop_misc (keepalive pings, their timeout) about once a second
 STOP_WAIT_S = 3.0
+_PUBACK = struct.Struct("!BBH")  # MQTT 3.1.1 §3.4: type 4, remaining length 2, the message id
+TOPICS_REMEMBERED = 30_000  # the status, health and event topics of up to 10,000 devices
 
 
 class BufferedClient(mqtt.Client):
@@ -64,6 +77,71 @@ class BufferedClient(mqtt.Client):
             buffer += data
         taken = bytes(buffer[:bufsize])
         del buffer[:bufsize]  # cheap: a bytearray drops its head without moving the rest
+        return taken
+
+    def fill(self) -> bool:
+        """Read what the socket has into memory when nothing is left there; False when the socket has nothing.
+        A closed or failed socket counts as something: paho finds out on its next read and says why."""
+        if self._read_buffer:
+            return True
+        try:
+            self._read_buffer += super()._sock_recv(READ_CHUNK_BYTES)
+        except BlockingIOError:
+            return False
+        except OSError:
+            pass
+        return True
+
+    def take_publishes(self, most: int) -> int:
+        """Hand every whole QoS 0 or 1 PUBLISH at the head of memory to :attr:`take_message` (at most ``most``),
+        parsed where it lies, and queue each QoS 1 one's PUBACK; returns how many. paho's own way reads a packet
+        through four calls (its type, each byte of its length, the rest) and a dict of its state: for two
+        thirds of a message's receiving (bench.bus_receive). Anything else, a packet not wholly read yet or
+        anything odd, stops here and is left to paho, which also takes over a packet it has begun."""
+        take = self.take_message
+        buffer = self._read_buffer
+        if take is None or self._protocol != MQTTProtocolVersion.MQTTv311 or self._in_packet["command"]:
+            return 0
+        size = len(buffer)
+        start = taken = 0
+        acks: list[int] = []
+        while taken < most and start + 4 <= size:
+            header = buffer[start]
+            qos = (header & 0x06) >> 1
+            if header & 0xF0 != 0x30 or qos > 1:
+                break
+            length, at, shift = 0, start + 1, 0
+            while at < size and shift < 28:  # the remaining length: at most four bytes of seven bits
+                byte = buffer[at]
+                length |= (byte & 0x7F) << shift
+                at += 1
+                shift += 7
+                if byte < 0x80:
+                    break
+            else:
+                break  # not wholly read yet, or more than four bytes (paho calls that a protocol error)
+            end = at + length
+            topic_end = at + 2 + ((buffer[at] << 8) | buffer[at + 1]) if at + 2 <= size else end + 1
+            if end > size or topic_end == at + 2 or topic_end + 2 * qos > end:
+                break  # not whole yet, or an empty topic or a short packet: paho's way, which says what is wrong
+            try:
+                topic = buffer[at + 2 : topic_end].decode("utf-8")
+            except UnicodeDecodeError:
+                break
+            if qos:
+                acks.append((buffer[topic_end] << 8) | buffer[topic_end + 1])
+                topic_end += 2
+            start = end
+            taken += 1
+            take(topic, bytes(buffer[topic_end:end]))
+            if self._sock is None:  # a handler stopped the link: what is left is for no one
+                break
+        if start:
+            del buffer[:start]
+            self._last_bytes_received = mqtt.time_func()  # as paho's own reading does, for its keepalive
+        if acks:
+            # one packet of all the PUBACKs, so one send: paho writes each queued packet with a send of its own
+            self._packet_queue(mqtt.PUBACK, b"".join(_PUBACK.pack(0x40, 2, mid) for mid in acks), 0, 0)
         return taken
 
     def _sock_close(self) -> None:
@@ -109,6 +187,15 @@ class LoopLink(BusLink):
         # one go, instead of a writer added to and removed from the selector for each
         self._reading = False
         self._write_after_read = False
+        self._matched: dict[str, tuple[tuple[str, MessageHandler], ...]] = {}
+        self._matched_count = 0
+        self.read_rest_s = READ_REST_S
+        """See :data:`READ_REST_S`; 0 reads whenever the socket is readable (bench.bus_receive compares)."""
+        self.parse_in_place = True
+        """PUBLISH packets parsed where they lie in memory (:meth:`BufferedClient.take_publishes`), or False: by
+        paho's per-packet reading, as before (bench.bus_receive compares)."""
+        self._rest_until = 0.0
+        self._resting: asyncio.TimerHandle | None = None
 
     async def start(self) -> None:
         client = self._new_client(BufferedClient)
@@ -210,6 +297,17 @@ class LoopLink(BusLink):
         client = self._client
         if not isinstance(client, BufferedClient):
             return
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        if now < self._rest_until:
+            # read moments ago: let more gather in the socket and take it all in one read, after the rest
+            sock = client.socket()
+            if isinstance(sock, socket.socket):  # an SSL socket is one too
+                if self._resting is None:
+                    loop.remove_reader(sock)
+                    self._resting = loop.call_at(self._rest_until, self._rested, sock)
+                return
+        self._rest_until = now + self.read_rest_s
         self._reading = True
         try:
             more = self._read_packets(client)
@@ -223,14 +321,38 @@ class LoopLink(BusLink):
 
     def _read_packets(self, client: BufferedClient) -> bool:
         """Handle the packets read so far; True when a full turn left some in memory."""
-        for _ in range(PACKETS_PER_TURN):
-            # one packet each (loop_read reads one unless QoS 2 or outgoing messages are in flight); a
-            # message's handler runs inside it, and its PUBACK is queued after it
+        budget = PACKETS_PER_TURN
+        while budget > 0:
+            if not self.parse_in_place:
+                if client.loop_read() != mqtt.MQTT_ERR_SUCCESS or client.socket() is None:
+                    return False
+                budget -= 1
+                if not client.buffered and not _tls_pending(client.socket()):
+                    return False
+                continue
+            if not client.fill():
+                return False  # nothing more in the socket: the loop calls again when it is readable
+            budget -= client.take_publishes(budget)  # the plain messages, straight from memory
+            if client.socket() is None:
+                return False
+            if budget <= 0:
+                break
+            # what take_publishes left (any other packet, one not wholly read yet, a connection closing): paho's
+            # way, one packet (loop_read reads one unless QoS 2 or outgoing messages are in flight)
             if client.loop_read() != mqtt.MQTT_ERR_SUCCESS or client.socket() is None:
                 return False  # paho has closed the socket and said why (on_disconnect)
+            budget -= 1
             if not client.buffered and not _tls_pending(client.socket()):
                 return False  # the rest is still in the socket: the loop calls again when it is readable
         return True
+
+    def _rested(self, sock: socket.socket) -> None:
+        self._resting = None
+        client = self._client
+        if client is None or client.socket() is not sock:
+            return  # closed meanwhile: _serve watches the next socket itself
+        asyncio.get_running_loop().add_reader(sock, self._readable)
+        self._readable()
 
     def _writable(self) -> None:
         client = self._client
@@ -255,6 +377,9 @@ class LoopLink(BusLink):
         self._closed.set()
 
     def _forget(self, sock: socket.socket | Any) -> None:
+        if self._resting is not None:
+            self._resting.cancel()
+            self._resting = None
         loop = self._loop
         if loop is not None and not loop.is_closed():
             loop.remove_reader(sock)
@@ -278,6 +403,26 @@ class LoopLink(BusLink):
             return
         # handled now, not queued: paho acknowledges a QoS 1 message when this returns
         self._deliver(topic, payload)
+
+    def _deliver(self, topic: str, payload: bytes) -> None:
+        # the handlers of each topic found once, not by matching every subscription's pattern per message (a
+        # device's few topics come again and again); found again after any subscribe
+        matchers = self._matchers
+        if len(matchers) != self._matched_count:  # subscribe() only ever adds
+            self._matched.clear()
+            self._matched_count = len(matchers)
+        handlers = self._matched.get(topic)
+        if handlers is None:
+            if len(self._matched) >= TOPICS_REMEMBERED:
+                self._matched.clear()  # topics come from the network: start over rather than grow
+            handlers = self._matched[topic] = tuple(
+                (pattern, handler) for matches, pattern, handler in matchers if matches(topic)
+            )
+        for pattern, handler in handlers:
+            try:
+                handler(topic, payload)
+            except Exception:
+                log.exception("handler for %s failed on %s", pattern, topic)
 
     def _post(self, callback: Callable[..., None], *args: Any) -> None:
         loop = self._loop

@@ -100,6 +100,8 @@ class _Device:
     # snapshot reuses it while the presence is the same. Built once per message instead of once per look.
     view: DeviceView | None = None
     view_presence: Presence | None = None
+    status_fields: tuple[str, str, str, str, str | None] | None = None
+    """What the view takes from ``status``, kept with it (see :func:`_status_fields`); None: not read yet."""
 
 
 class FleetState:
@@ -199,6 +201,7 @@ class FleetState:
         if status.online:
             device.online_since_s = now.timestamp()
         device.status = status
+        device.status_fields = None
         device.last_seen = now
         self._changed(device, now)
 
@@ -241,9 +244,18 @@ class FleetState:
         being silent. Call it periodically: silence is the absence of messages, so nothing else will."""
         now = self._clock()
         now_s = now.timestamp()
+        stale_after_s = self._stale_after_s
         flipped = []
+        # _is_silent written out: every device, at every alert look and every few seconds besides
         for device in list(self._devices.values()):
-            if self._is_silent(device, now_s) != device.silent_reported:
+            status, heard_s = device.status, device.online_since_s
+            silent = False
+            if status is not None and heard_s is not None and status.online:
+                health_at_s = device.health_at_s
+                if health_at_s is not None and health_at_s > heard_s:
+                    heard_s = health_at_s
+                silent = now_s - heard_s > stale_after_s
+            if silent != device.silent_reported:
                 flipped.append(device.device_id)
                 self._changed(device, now)
         return flipped
@@ -339,21 +351,49 @@ class FleetState:
         return device.view
 
     def _view(self, device: _Device, presence: Presence) -> DeviceView:
+        # built for every health report (400 a second with 2,000 devices): what comes from the status is kept
+        # with it (_status_fields), presence is told by identity, and the dict is written out, not DeviceView(...)
         status, health = device.status, device.health
-        version = status.version if status is not None and status.version else ""
-        return DeviceView(
-            id=device.device_id,
-            kind=None if status is None else status.kind.value,
-            state=presence.value,
-            online=presence in (Presence.ONLINE, Presence.SILENT),
-            silent=presence is Presence.SILENT,
-            reason=status.reason.value if presence is Presence.OFFLINE and status and status.reason else None,
-            location="" if status is None else status.location,
-            version=version or (health.version if health is not None else ""),
-            boot_id="" if status is None else status.boot_id,
-            last_seen=None if device.last_seen is None else device.last_seen.isoformat(),
-            health=None if health is None else _health_view(health),
-        )
+        if status is None:
+            kind, location, version, boot_id, reason = None, "", "", "", None
+        else:
+            fields = device.status_fields
+            if fields is None:
+                fields = device.status_fields = _status_fields(status)
+            kind, location, version, boot_id, reason = fields
+            if presence is not Presence.OFFLINE:
+                reason = None
+        if not version and health is not None:
+            version = health.version
+        if presence is Presence.ONLINE:
+            state, online, silent = "online", True, False
+        elif presence is Presence.SILENT:
+            state, online, silent = "silent", True, True
+        elif presence is Presence.OFFLINE:
+            state, online, silent = "offline", False, False
+        else:
+            state, online, silent = "unknown", False, False
+        last_seen = device.last_seen
+        return {
+            "id": device.device_id,
+            "kind": kind,
+            "state": state,
+            "online": online,
+            "silent": silent,
+            "reason": reason,
+            "location": location,
+            "version": version,
+            "boot_id": boot_id,
+            "last_seen": None if last_seen is None else last_seen.isoformat(),
+            "health": None if health is None else _health_view(health),
+        }
+
+
+def _status_fields(status: DeviceStatus) -> tuple[str, str, str, str, str | None]:
+    """What a device's view takes from its status: kind, location, version, boot id, and the reason it is offline
+    (shown only while it is). Enum members' ``.value`` is a Python-level property: read once per status."""
+    reason = status.reason.value if status.reason is not None else None
+    return status.kind.value, status.location, status.version or "", status.boot_id, reason
 
 
 _PRESENCE = {presence.value: presence for presence in Presence}
@@ -378,17 +418,18 @@ def _counts(states: list[Presence]) -> FleetCounts:
 
 
 def _health_view(health: DeviceHealth) -> HealthView:
-    return HealthView(
-        ts=health.ts.isoformat(),
-        cpu_percent=health.cpu_percent,
-        memory_percent=health.memory_percent,
-        app_rss_mb=health.app_rss_mb,
-        uptime_s=health.uptime_s,
-        temperature_c=health.temperature_c,
-        disk_percent=health.disk_percent,
-        broker_rtt_ms=health.broker_rtt_ms,
-        bus_risks=[risk.value for risk in health.bus_risks],
-    )
+    risks = health.bus_risks
+    return {
+        "ts": health.ts.isoformat(),
+        "cpu_percent": health.cpu_percent,
+        "memory_percent": health.memory_percent,
+        "app_rss_mb": health.app_rss_mb,
+        "uptime_s": health.uptime_s,
+        "temperature_c": health.temperature_c,
+        "disk_percent": health.disk_percent,
+        "broker_rtt_ms": health.broker_rtt_ms,
+        "bus_risks": [risk.value for risk in risks] if risks else [],
+    }
 
 
 def _log_status_change(device_id: str, before: DeviceStatus | None, after: DeviceStatus) -> None:

@@ -7,7 +7,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from bus.messages.device import DeviceEvent
-from central.alerts.rules import DeviceFacts
+from central.alerts.rules import DeviceFacts, health_is_clear
+from central.alerts.settings import AlertsSection
 from central.alerts.watch import FeedFacts
 from central.device_events import DeviceEventLog
 from central.feeds.health import FeedView
@@ -68,7 +69,13 @@ class KeptFleetFacts:
 
     fleet: FleetState
     gaps: EventGaps | None = None
+    settings: AlertsSection | None = None
+    """With the rules' settings, a device's facts are kept as they were (the same object) while its view says the
+    same and its health reports stay clear (:func:`health_is_clear`): the look passes over it without new facts
+    or findings. A report comes every few seconds from every device, and hardly any has something wrong."""
     _facts: dict[str, DeviceFacts] = field(default_factory=dict)
+    _clear: set[str] = field(default_factory=set)
+    """Devices whose kept facts hold a clear health report."""
     _told: dict[str, DeviceView | None] = field(default_factory=dict)
     """Devices the fleet told of since the last look, with their latest view (None: removed)."""
     _gaps_seen: dict[str, float] = field(default_factory=dict)
@@ -91,12 +98,31 @@ class KeptFleetFacts:
                     told[device_id] = self.fleet.view(device_id)
             self._gaps_seen = dict(last_gaps)
         facts = self._facts
+        settings = self.settings
         joined_or_left = False
         for device_id, view in told.items():
             if view is None:
                 joined_or_left |= facts.pop(device_id, None) is not None
+                self._clear.discard(device_id)
                 continue
-            joined_or_left |= device_id not in facts
+            before = facts.get(device_id)
+            joined_or_left |= before is None
+            health = self.fleet.health_of(device_id)
+            last_gap_at = last_gaps.get(device_id)
+            clear = settings is not None and health_is_clear(health, settings)
+            if (
+                clear
+                and before is not None
+                and device_id in self._clear
+                and (before.health is None) == (health is None)
+                and before.last_gap_at == last_gap_at
+                and before.state == view["state"]
+                and before.version == view["version"]
+                and before.kind == view["kind"]
+                and before.reason == view["reason"]
+                and before.location == view["location"]
+            ):
+                continue  # what the rules would find is the same: nothing (the health kept is an older clear one)
             facts[device_id] = DeviceFacts(
                 device_id=device_id,
                 kind=view["kind"],
@@ -104,9 +130,13 @@ class KeptFleetFacts:
                 reason=view["reason"],
                 location=view["location"],
                 version=view["version"],
-                health=self.fleet.health_of(device_id),
-                last_gap_at=last_gaps.get(device_id),
+                health=health,
+                last_gap_at=last_gap_at,
             )
+            if clear:
+                self._clear.add(device_id)
+            else:
+                self._clear.discard(device_id)
         if joined_or_left:  # a replaced entry keeps its place: sorting again is only for a device new or gone
             self._facts = dict(sorted(facts.items()))
         return list(self._facts.values())

@@ -45,7 +45,7 @@ class FleetAlerts:
         self._started_at = clock()
         self.book = AlertBook(settings.keep_cleared, clock)
         self.gaps = EventGaps(events, clock)
-        self.watch = FleetWatch(settings, self.book, KeptFleetFacts(fleet, self.gaps), self._feed_facts)
+        self.watch = FleetWatch(settings, self.book, KeptFleetFacts(fleet, self.gaps, settings), self._feed_facts)
         self.publisher = AlertPublisher(self.book, link, topics)
         self.webhook: AlertWebhook | None = None
         if settings.webhook_url is not None:

@@ -6,11 +6,24 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from bus.codec import encode
-from bus.messages.device import DeviceEvent, DeviceHealth, DeviceKind, DeviceStatus
+from bus.messages.device import (
+    CameraHealth,
+    CameraState,
+    DeviceEvent,
+    DeviceHealth,
+    DeviceKind,
+    DeviceStatus,
+    PrinterHealth,
+    PrinterState,
+)
 from bus.topics import TopicKind, Topics
 from central.alerts.book import AlertBook, BookChange
 from central.alerts.facts import EventGaps, KeptFleetFacts
+from central.alerts.rules import Rule, _health_findings, health_is_clear
 from central.alerts.settings import AlertsSection
 from central.alerts.watch import FleetWatch
 from central.device_events import DeviceEventLog
@@ -91,3 +104,79 @@ def test_a_gap_in_a_device_s_events_is_found_and_held_by_the_clock() -> None:
     fleet.events.take("kiosk-1", DeviceEvent(seq=9, name="boot", data={}))
     fleet.look(5)
     assert fleet.raised == ["events_missing:kiosk-1"]
+
+
+# --- clear reports: the facts kept as they were ------------------------------------------------------------------
+
+printers = st.none() | st.builds(PrinterHealth, state=st.sampled_from(PrinterState))
+cameras = st.none() | st.builds(
+    CameraHealth,
+    state=st.sampled_from(CameraState),
+    fps=st.sampled_from([0.0, 0.5, 15.0]),
+    last_frame_age_s=st.none() | st.sampled_from([0.0, 4.9, 5.0, 5.1, 60.0]),
+)
+figures = st.none() | st.floats(0, 100, allow_nan=False)
+healths = st.builds(
+    DeviceHealth,
+    cpu_percent=st.just(10.0),
+    memory_percent=st.just(20.0),
+    app_rss_mb=st.just(100.0),
+    uptime_s=st.just(5.0),
+    temperature_c=figures | st.sampled_from([74.9, 75.0, 79.9, 80.0, 80.1]),
+    disk_percent=figures | st.sampled_from([84.9, 85.0, 89.9, 90.0, 90.1]),
+    disk_low=st.booleans(),
+    printer=printers,
+    camera=cameras,
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(health=healths, raised=st.frozensets(st.sampled_from(Rule)))
+def test_a_clear_report_is_one_in_which_no_rule_finds_anything_whatever_is_raised(
+    health: DeviceHealth, raised: frozenset[Rule]
+) -> None:
+    rules = AlertsSection(camera_frame_age_s=5.0)
+    found = _health_findings("kiosk-1", health, rules, lambda rule: rule in raised)
+    if health_is_clear(health, rules):
+        assert found == {}
+    if found == {} and not raised:
+        assert health_is_clear(health, rules) or _under_raise_threshold(health, rules)
+
+
+def _under_raise_threshold(health: DeviceHealth, rules: AlertsSection) -> bool:
+    """Not clear, yet nothing found with nothing raised: a figure between the two thresholds (hysteresis)."""
+    temperature, disk = health.temperature_c, health.disk_percent
+    return (temperature is not None and rules.temperature_clear_c <= temperature <= rules.temperature_c) or (
+        disk is not None and rules.disk_clear_percent <= disk <= rules.disk_percent
+    )
+
+
+def test_clear_reports_keep_the_facts_and_a_look_passes_over_them() -> None:
+    fleet = Fleet(3)
+    fleet.facts = KeptFleetFacts(fleet.fleet, EventGaps(fleet.events, fleet.clock), SETTINGS)
+    first = {facts.device_id: facts for facts in fleet.facts()}
+    reports(fleet.fleet, "kiosk-1", cpu=70.0)  # another figure, still nothing wrong
+    assert {facts.device_id: facts for facts in fleet.facts()} == first
+    assert all(a is b for a, b in zip(fleet.facts(), first.values(), strict=True))
+
+
+def test_a_report_with_something_wrong_makes_new_facts_and_its_alert_is_raised_and_cleared_once() -> None:
+    fleet = Fleet(3)
+    fleet.facts = KeptFleetFacts(fleet.fleet, EventGaps(fleet.events, fleet.clock), SETTINGS)
+    fleet.watch = FleetWatch(SETTINGS, fleet.book, fleet.facts)
+    hot = DeviceHealth(cpu_percent=10, memory_percent=20, app_rss_mb=100, uptime_s=5, temperature_c=85.0)
+    cool = DeviceHealth(cpu_percent=10, memory_percent=20, app_rss_mb=100, uptime_s=5, temperature_c=50.0)
+    topic = TOPICS.device("kiosk-2", TopicKind.DEVICE_HEALTH)
+    for _ in range(5):
+        fleet.clock.advance(1)
+        fleet.fleet.handle(topic, encode(hot))
+        fleet.watch.check(fleet.clock())
+    assert fleet.raised == ["temperature_high:kiosk-2"]
+    cleared: list[str] = []
+    fleet.book.add_listener(lambda change, view: change is BookChange.CLEARED and cleared.append(view["id"]))
+    for _ in range(10):
+        fleet.clock.advance(1)
+        fleet.fleet.handle(topic, encode(cool))  # clear reports from now on: the kept facts still clear it
+        fleet.watch.check(fleet.clock())
+    assert cleared == ["temperature_high:kiosk-2"]
+    assert fleet.raised == ["temperature_high:kiosk-2"]
