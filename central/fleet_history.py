@@ -116,8 +116,8 @@ class HealthHistory:
             if version == 0:
                 db.executescript(_SCHEMA)
                 self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-            elif version != SCHEMA_VERSION:
-                raise RuntimeError(f"{path}: health history of schema {version}; this version reads {SCHEMA_VERSION}")
+            elif version != SCHEMA_VERSION:  # a StoreError: central says "cannot start" with both versions
+                raise StoreError(f"{path}: health history of schema {version}; this version reads {SCHEMA_VERSION}")
         except BaseException:
             self._db.close()
             raise

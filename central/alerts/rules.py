@@ -152,6 +152,8 @@ def _health_findings(
         and _over(disk, settings.disk_percent, settings.disk_clear_percent, is_raised(Rule.DISK_FULL))
     ):
         found[Rule.DISK_FULL] = f"Disk {disk:.0f}% full: {who}"
+    elif health.disk_full:  # the disk refused a write: events wait in memory (docs/faults.md)
+        found[Rule.DISK_FULL] = f"Disk full, events kept in memory until there is room: {who}"
     elif health.disk_low:  # the device's own free-space marks (with their own hysteresis): a small card fills first
         used = "" if disk is None else f" ({disk:.0f}% used)"
         found[Rule.DISK_FULL] = f"Disk low on free space{used}, trimming logs and old events: {who}"
@@ -181,7 +183,7 @@ def health_is_clear(health: DeviceHealth | None, settings: AlertsSection) -> boo
         return False
     if disk is not None and disk >= settings.disk_clear_percent:
         return False
-    return not health.disk_low
+    return not (health.disk_low or health.disk_full)
 
 
 _PRINTER_WRONG = frozenset({PrinterState.PAPER_OUT, PrinterState.PAPER_LOW, PrinterState.COVER_OPEN})

@@ -125,6 +125,7 @@ healths = st.builds(
     temperature_c=figures | st.sampled_from([74.9, 75.0, 79.9, 80.0, 80.1]),
     disk_percent=figures | st.sampled_from([84.9, 85.0, 89.9, 90.0, 90.1]),
     disk_low=st.booleans(),
+    disk_full=st.none() | st.booleans(),
     printer=printers,
     camera=cameras,
 )

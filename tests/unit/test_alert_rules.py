@@ -173,6 +173,7 @@ def test_a_temperature_between_the_thresholds_does_not_raise():
         (Rule.CAMERA_NO_FRAMES, {"health": health(camera=CameraHealth(state=CameraState.RUNNING, fps=0.0))}),
         (Rule.CAMERA_NO_FRAMES, {"health": health(camera=CameraHealth(state=CameraState.FAILED))}),
         (Rule.DISK_FULL, {"health": health(disk_percent=97.0)}),
+        (Rule.DISK_FULL, {"health": health(disk_percent=40.0, disk_full=True)}),  # a write refused
         (Rule.DEVICE_OFFLINE, {"state": "offline", "reason": "lost"}),
         (Rule.DEVICE_OFFLINE, {"state": "silent"}),
         (Rule.EVENTS_MISSING, {"last_gap_at": None}),  # set below, when the clock is known

@@ -3,6 +3,8 @@ ends, pruned after 24 h."""
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from central.fleet_history import MINUTE_S, WINDOW_S, HealthHistory
+from central.records.sqlite import StoreError
 
 START = 1_800_000_000 // 60 * 60  # the start of a minute
 
@@ -105,3 +108,11 @@ def test_whatever_the_order_each_device_has_one_point_per_minute_within_the_wind
         expected = sorted(m for (d, m) in reports if d == device and m >= clock.now - 30 * MINUTE_S)
         assert minutes == expected
     history.close()
+
+
+def test_a_history_file_from_a_newer_central_is_refused_with_both_versions(tmp_path):
+    path = tmp_path / "fleet-history.sqlite3"
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        db.execute("PRAGMA user_version=99")
+    with pytest.raises(StoreError, match="schema 99; this version reads"):
+        HealthHistory(path)
