@@ -93,6 +93,11 @@ def qt_loop(qapp) -> Iterator[asyncio.AbstractEventLoop]:
     try:
         yield loop
     finally:
+        # a call on the kiosk's media thread reports to this loop: it ends with it, as it would with the kiosk
+        # (a session left running would post to a closed loop during the next test)
+        from video.media_thread import shared_media_thread
+
+        shared_media_thread().stop()
         loop.close()  # joins the executor threads (aiortc's encoders, to_thread) that ran on it
         asyncio.set_event_loop(None)
 

@@ -76,15 +76,26 @@ class MediaThread:
         """Run ``work`` on the media loop and wait for it here without blocking this loop."""
         return await on_loop(self.loop, work)
 
-    def stop(self) -> None:
-        """End the loop and its thread (what still runs there is abandoned). Blocks until the thread ends."""
+    def stop(self, cancel_within_s: float = 5.0) -> None:
+        """End the loop and its thread: what still runs there is cancelled first (given ``cancel_within_s`` to
+        finish), so that no session outlives the screen's loop it reports to. Blocks until the thread ends;
+        the next use starts a new one."""
         with self._lock:
             loop, thread, self._loop, self._thread = self._loop, self._thread, None, None
         if loop is None or thread is None:
             return
+        with contextlib.suppress(concurrent.futures.TimeoutError, RuntimeError):
+            asyncio.run_coroutine_threadsafe(_cancel_the_rest(), loop).result(cancel_within_s)
         loop.call_soon_threadsafe(loop.stop)
         thread.join()
         loop.close()
+
+
+async def _cancel_the_rest() -> None:
+    tasks = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 _SHARED = MediaThread()
