@@ -553,9 +553,13 @@ def test_an_agent_hang_up_while_the_kiosk_is_away_reaches_the_kiosk_when_it_is_b
                     f"The passenger's device lost its connection. The call is kept for {GRACE_S} s while it reconnects."
                 )
                 await agent.screenshot(path=str(screens / "agent-caller-away.png"))
+                await agent.locator("#lang-switch").click()
+                away_zh = f"旅客终端连接中断，通话保留 {GRACE_S} 秒等待重连。"
+                await expect(agent.locator("#notice")).to_have_text(away_zh)
+                await agent.screenshot(path=str(screens / "agent-caller-away-zh.png"))
                 await agent.locator("#hangup").click()
                 await expect(agent.locator("body")).to_have_attribute("data-state", "wrap_up", timeout=UI_TIMEOUT_MS)
-                await expect(agent.locator("#wrapup-ended")).to_have_text("You ended the call.")
+                await expect(agent.locator("#wrapup-ended")).to_have_text("您已结束通话。")
                 assert window.current_screen is window.in_call  # offline: it has not heard
                 proxy.restore()
                 # back online, it hears the hang-up it missed (before its media timeout would have said "failed")
