@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bus.messages.call import CallHangup, Ended, Hold, Resume
 from central.switchboard import AgentState, LivePhase, Outcome
@@ -187,3 +189,44 @@ def test_online_statuses_of_devices_without_a_kept_call_change_nothing(board: Bo
 
     assert board.phase(call_id) is LivePhase.CONNECTED
     assert len(board.consoles["chen"].events) == events
+
+
+STEPS = st.lists(
+    st.sampled_from(["will", "back", "shutdown", "agent_hangup", "caller_hangup", "wait_5", "wait_40"]),
+    max_size=12,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(steps=STEPS)
+def test_whatever_the_statuses_and_hang_ups_a_call_ends_once_and_never_outlives_its_grace(steps: list[str]):
+    board = Board(device_grace_s=GRACE_S, wrap_up_s=600.0)
+    call_id = connected(board)
+    kiosk = board.callers["kiosk-1"]
+    online = True
+    for step in steps:
+        live = board.phase(call_id) is not None
+        if step == "will":
+            board.sb.caller_lost("kiosk-1", may_return=True)
+            online = False
+        elif step == "back":
+            board.sb.caller_back("kiosk-1")
+            online = True
+        elif step == "shutdown":
+            board.sb.caller_lost("kiosk-1")
+            online = False
+        elif step == "agent_hangup" and live:
+            board.sb.agent_hangup("chen", call_id)
+            if online:
+                assert kiosk.ended() == [Ended(call=call_id, reason="agent")]
+        elif step == "caller_hangup" and live and online:
+            board.sb.caller_hangup("kiosk-1", CallHangup(call=call_id))
+        elif step.startswith("wait_"):
+            board.advance(float(step.removeprefix("wait_")))
+        console = board.consoles["chen"]
+        assert console.types().count("ended") <= 1
+        assert len(kiosk.ended()) <= 1
+        # the call is on exactly while nobody has been told it ended
+        assert (board.phase(call_id) is None) == (console.types().count("ended") == 1)
+    board.advance(2 * GRACE_S)
+    assert board.phase(call_id) is None or online, "a call outlived its grace"
