@@ -441,11 +441,13 @@ def test_a_cut_that_ends_the_kiosks_connection_mid_call_keeps_the_call_through_t
                 window = kiosk.window
                 frames = window.in_call.agent_video.frames_shown
                 await hearing(agent)
+                lights_before = len(kiosk.lights)
                 cut_at = await cut_for(proxy, 5.0)  # longer than the kiosk's keepalive lets its connection live
                 # the broker's Last Will comes (1.5 x keepalive after the cut); central keeps the call
                 heard, back_after_s = await kept_then_back(agent, cut_at)
                 assert heard == ["caller_away", "caller_back"]
                 assert proxy.counters.accepted == 2, "the kiosk did not connect again: its connection never ended"
+                await until(lambda: kiosk.lights[lights_before:] == ["offline", "online"], lambda: str(kiosk.lights))
                 assert window.current_screen is window.in_call
                 back_frames = window.in_call.agent_video.frames_shown
                 assert back_frames - frames >= 25, "the call's media (peer to peer) stopped with the bus"
