@@ -103,7 +103,7 @@ class DeviceCallers:
             log.info("call %s: %s from %s refused: %s", message.call, message.type, device_id, refused.reason)
 
     def handle_status(self, topic: str, payload: bytes) -> None:
-        """A device's Last Will (``lost``), its clean ``shutdown``, or its retirement ends its call."""
+        """A device's clean ``shutdown`` or its retirement ends its call; its Last Will (``lost``) after a grace."""
         match = self._topics.parse(topic)
         if match is None or match.kind is not TopicKind.DEVICE_STATUS or match.device_id is None:
             return
@@ -112,8 +112,16 @@ class DeviceCallers:
                 status = decode(TopicKind.DEVICE_STATUS, payload)
             except MalformedMessage:
                 return  # the fleet state reports malformed statuses; one log line per device is enough
-            if not isinstance(status, DeviceStatus) or status.online or status.reason not in _GONE:
+            if not isinstance(status, DeviceStatus):
                 return
+            if status.online:
+                self._switchboard.caller_back(match.device_id)  # a call kept while it was away goes on
+                return
+            if status.reason not in _GONE:
+                return
+            # a Last Will may be a network blip: a connected call is kept for a while (switchboard.device_grace)
+            self._switchboard.caller_lost(match.device_id, may_return=status.reason is OfflineReason.LOST)
+            return
         self._switchboard.caller_lost(match.device_id)
 
     def _fail_named_call(self, device_id: str, payload: bytes) -> None:

@@ -52,6 +52,12 @@ class SwitchboardSettings(Section):
         description="Seconds of wrap-up after a call before the agent is available again (earlier once the "
         "disposition is in and the agent sets themselves available).",
     )
+    device_grace_s: Annotated[float, Field(ge=0, le=600)] = Field(
+        default=30.0,
+        description="Seconds a connected call is kept when its device drops off the bus (its Last Will: a "
+        "network blip, a broker failing over; the media is peer to peer and may go on); it ends as caller_lost "
+        "if the device is not back by then. 0 ends it at once.",
+    )
     service_level_s: Annotated[float, Field(gt=0, le=3600)] = Field(
         default=15.0, description="Target answer time in seconds: the service level counts calls answered within it."
     )

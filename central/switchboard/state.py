@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bus.messages.call import CallContext
 from central.switchboard.agents import AgentRoster, SignedInAgent
@@ -22,6 +22,9 @@ from central.switchboard.records import CallLog
 from central.switchboard.settings import SwitchboardSettings
 from central.switchboard.store import CallStore
 from central.switchboard.timers import Deadlines
+
+if TYPE_CHECKING:
+    from central.switchboard.device_grace import AwayCaller
 
 Clock = Callable[[], float]
 """Epoch seconds."""
@@ -139,6 +142,9 @@ class SwitchboardState:
         # Consultations (central.switchboard.consults): per call, the agent on it and the colleague asked.
         self.consults: dict[str, tuple[str, str]] = {}
         self.handover_of_call: dict[str, str] = {}
+        # Devices gone from the bus mid-call whose calls are kept (central.switchboard.device_grace).
+        self.away: dict[str, AwayCaller] = {}
+        self.away_deadlines = Deadlines()
 
     def send_caller(self, call: ActiveCall, message: CallerMessage) -> None:
         self.outbox.append((call.channel.send, message, call.caller_id))

@@ -9,10 +9,9 @@ then the step's messages are delivered; last the listeners are called. A channel
 ``send`` (an in-memory peer) finds the calls and agents settled, and what it sets off runs in the same step.
 Waiting callers who moved hear it from a later :meth:`tick`, at most once a second (:mod:`.telling`).
 
-This class is the facade; each concern has its module, which also says what the switchboard does where docs/calls.md
-leaves a choice open: :mod:`.caller_commands`, :mod:`.agent_commands`, :mod:`.transitions` (rings, call endings,
-wrap-up, records), :mod:`.routing` (who rings next), :mod:`.telling` (what waiting callers hear, and when),
-:mod:`.views` (summary, wallboard), :mod:`.keeping` (over a restart), over the state in :mod:`.state`.
+This class is the facade; each concern has its module (which also says what the switchboard does where docs/calls.md
+leaves a choice open): :mod:`.caller_commands`, :mod:`.agent_commands`, :mod:`.transitions`, :mod:`.routing`,
+:mod:`.telling`, :mod:`.views`, :mod:`.keeping` (over a restart), :mod:`.device_grace`, over :mod:`.state`.
 """
 
 from __future__ import annotations
@@ -37,6 +36,7 @@ from central.switchboard import (
     agent_commands,
     caller_commands,
     consults,
+    device_grace,
     handover,
     keeping,
     routing,
@@ -116,9 +116,14 @@ class Switchboard:
         caller_commands.hangup(self._state, caller_id, message)
 
     @_step
-    def caller_lost(self, caller_id: str) -> None:
-        """The caller's device vanished (Last Will) or its phone socket closed; nothing if it had no call."""
-        caller_commands.lost(self._state, caller_id)
+    def caller_lost(self, caller_id: str, *, may_return: bool = False) -> None:
+        """The caller's device vanished (a Last Will ``may_return``: :mod:`.device_grace`) or its socket closed."""
+        device_grace.lost(self._state, caller_id, may_return)
+
+    @_step
+    def caller_back(self, caller_id: str) -> None:
+        """The caller's device is online again: a call kept for it goes on (:mod:`.device_grace`)."""
+        device_grace.back(self._state, caller_id)
 
     @_step
     def caller_sdp(self, caller_id: str, message: SdpOffer | SdpAnswer) -> None:
@@ -176,11 +181,7 @@ class Switchboard:
 
     @_step
     def agent_presence(self, agent_id: str, available: bool) -> None:
-        """The agent sets themselves available or away.
-
-        During a call this says what happens after it; during wrap-up, available ends it early once the
-        disposition is in (else at the disposition), and away ends it at once.
-        """
+        """Available or away; during a call, for after it; in wrap-up, available ends it once disposed, away at once."""
         agent_commands.presence(self._state, agent_id, available)
 
     @_step
@@ -205,10 +206,7 @@ class Switchboard:
 
     @_step
     def agent_disposition(self, agent_id: str, call_id: str, resolved: bool, category: str, note: str) -> None:
-        """Resolved at first contact or not, a category from settings, a note: once per answered call.
-
-        Accepted during the call (kept until it ends) and at any time after it.
-        """
+        """Resolved at first contact or not, a category, a note: once per answered call, during or after it."""
         agent_commands.disposition(self._state, agent_id, call_id, resolved, category, note)
 
     @_step
@@ -245,13 +243,14 @@ class Switchboard:
         state = self._state
         now = state.clock()
         agent_commands.due(state, now)
+        device_grace.due(state, now)
         telling.on_tick(state, now)
         state.log.roll(now)
 
     def next_deadline(self) -> float | None:
         """When :meth:`tick` has something to do next (epoch seconds), or None."""
         state = self._state
-        due = (state.deadlines.next(), state.tell_at, routing.next_escalation(state))
+        due = (state.deadlines.next(), state.away_deadlines.next(), state.tell_at, routing.next_escalation(state))
         return min((at for at in due if at is not None), default=None)
 
     def next_telling(self) -> float | None:

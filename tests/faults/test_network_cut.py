@@ -13,6 +13,7 @@ its events, which central takes once each by (device, seq) and whose gaps it cou
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -382,20 +383,51 @@ def test_a_5_s_blip_mid_call_leaves_the_call_on_and_the_hang_up_after_it_reaches
     assert not [line for line in central.log_lines if "caller_lost" in line or "offline: lost" in line]
 
 
-@pytest.mark.long  # some 40 s: the kiosk only finds out by its media timeout, too long for the full run
+GRACE_S = 30  # central's [calls] device_grace_s, its default: longer than any of these cuts lasts
+
+
+async def hearing(agent: Page) -> None:
+    """Keep the type of every event the console hears from now on (the console's ``console-event``)."""
+    await agent.evaluate(
+        "() => { window.heard = [];"
+        " document.addEventListener('console-event', (e) => window.heard.push(e.detail.type)); }"
+    )
+
+
+async def kept_then_back(agent: Page, cut_at: float) -> tuple[list[str], float]:
+    """The console was told the passenger's device lost its connection and the call is kept, then that it is
+    back (the two may come together: the broker sends a Last Will when the kiosk's new connection takes over
+    from the dead one); what it heard, and when the second showed (seconds after the cut)."""
+    notice = agent.locator("#notice")
+    await expect(notice).to_have_attribute("data-reason", "caller_back", timeout=WAIT_S * 1000)
+    back_after_s = time.monotonic() - cut_at
+    await expect(notice).to_have_text("The passenger's device is connected again.")
+    heard = [kind for kind in await agent.evaluate("() => window.heard") if kind.startswith("caller_")]
+    await expect(agent.locator("body")).to_have_attribute("data-state", "on_call")
+    return heard, back_after_s
+
+
+@pytest.fixture
+def screens(tmp_path: Path) -> Path:
+    """Where the console's screenshots go: ``$NETCUT_SCREENSHOTS``, else the test's own directory."""
+    directory = Path(os.environ.get("NETCUT_SCREENSHOTS") or tmp_path)
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+@pytest.mark.long  # some 40 s: two keepalives and a reconnect; too long for the full run
 @pytest.mark.timeout(180)
-def test_a_cut_that_ends_the_kiosks_connection_mid_call_ends_the_call_on_both_sides_with_a_reason_shown(
+def test_a_cut_that_ends_the_kiosks_connection_mid_call_keeps_the_call_through_the_grace(
     qtbot: Any,
     qt_loop: asyncio.AbstractEventLoop,
     mosquitto: Mosquitto,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    screens: Path,
     chromium_executable: str,
 ) -> None:
-    monkeypatch.setenv("CENTRAL_FLEET__STALE_AFTER_S", str(STALE_S))
     errors: list[str] = []
     with (
-        central_running(mosquitto, tmp_path / "central", agents=AGENTS) as central,
+        central_running(mosquitto, tmp_path / "central", agents=AGENTS, device_grace_s=GRACE_S) as central,
         TcpProxy(mosquitto.port) as proxy,
     ):
 
@@ -407,23 +439,135 @@ def test_a_cut_that_ends_the_kiosks_connection_mid_call_ends_the_call_on_both_si
                 agent = await available_console(browser, central.base_url, errors, UI_TIMEOUT_MS)
                 await call_answered(qtbot, kiosk, agent)
                 window = kiosk.window
+                frames = window.in_call.agent_video.frames_shown
+                await hearing(agent)
+                lights_before = len(kiosk.lights)
                 cut_at = await cut_for(proxy, 5.0)  # longer than the kiosk's keepalive lets its connection live
-                # the broker's Last Will for the kiosk ends the call at central, as for a kiosk gone for good
+                # the broker's Last Will comes (1.5 x keepalive after the cut); central keeps the call
+                heard, back_after_s = await kept_then_back(agent, cut_at)
+                assert heard == ["caller_away", "caller_back"]
+                assert proxy.counters.accepted == 2, "the kiosk did not connect again: its connection never ended"
+                await until(lambda: kiosk.lights[lights_before:] == ["offline", "online"], lambda: str(kiosk.lights))
+                assert window.current_screen is window.in_call
+                back_frames = window.in_call.agent_video.frames_shown
+                assert back_frames - frames >= 25, "the call's media (peer to peer) stopped with the bus"
+                await until(
+                    lambda: window.in_call.agent_video.frames_shown >= back_frames + 25,
+                    "the agent's video to go on on the kiosk",
+                    WAIT_S,
+                )
+                await agent.screenshot(path=str(screens / "agent-caller-back.png"))
+                await agent.locator("#hangup").click()
+                await expect(agent.locator("body")).to_have_attribute("data-state", "wrap_up", timeout=UI_TIMEOUT_MS)
+                await until(lambda: window.current_screen is window.rating, "the rating screen on the kiosk", WAIT_S)
+                print(f"the kiosk back {back_after_s:.1f} s after the cut")
+
+        qt_loop.run_until_complete(scenario())
+    assert errors == []
+    assert [line for line in central.log_lines if "the call is kept" in line]
+    assert not [line for line in central.log_lines if "ended (caller_lost)" in line]
+
+
+@pytest.mark.long  # some 40 s: the kiosk only finds out by its media timeout, too long for the full run
+@pytest.mark.timeout(180)
+def test_a_cut_longer_than_the_grace_ends_the_call_on_both_sides_with_a_reason_shown(
+    qtbot: Any,
+    qt_loop: asyncio.AbstractEventLoop,
+    mosquitto: Mosquitto,
+    tmp_path: Path,
+    screens: Path,
+    chromium_executable: str,
+) -> None:
+    grace_s = 3.0
+    errors: list[str] = []
+    with (
+        central_running(mosquitto, tmp_path / "central", agents=AGENTS, device_grace_s=grace_s) as central,
+        TcpProxy(mosquitto.port) as proxy,
+    ):
+
+        async def scenario() -> None:
+            async with (
+                KioskBehindProxy(proxy.url(), tmp_path / "kiosk") as kiosk,
+                chromium(chromium_executable) as browser,
+            ):
+                agent = await available_console(browser, central.base_url, errors, UI_TIMEOUT_MS)
+                await call_answered(qtbot, kiosk, agent)
+                window = kiosk.window
+                cut_at = time.monotonic()
+                proxy.cut()  # put back only after the grace ran out
+                await expect(agent.locator("#notice")).to_have_attribute(
+                    "data-reason", "caller_away", timeout=UI_TIMEOUT_MS
+                )
+                away_after_s = time.monotonic() - cut_at
+                # the kiosk not back by the grace's end: the call ends at central, as for a kiosk gone for good
                 await expect(agent.locator("body")).to_have_attribute("data-state", "wrap_up", timeout=UI_TIMEOUT_MS)
                 await expect(agent.locator("#wrapup-ended")).to_have_text("The passenger's device lost its connection.")
                 agent_after_s = time.monotonic() - cut_at
-                # the kiosk was offline when central told it: it finds out when the agent's media stops
+                assert proxy.is_cut, "the cable was put back before the grace ran out"
+                proxy.restore()
+                # the kiosk was offline when the call ended: it finds out when the agent's media stops
                 await until(lambda: window.current_screen is window.call_ended, "the kiosk to end the call", WAIT_S)
                 kiosk_after_s = time.monotonic() - cut_at
                 assert window.call_ended.message.text() == window.texts("call.ended_failed")
                 assert window.call_ended.again.isVisibleTo(window.call_ended), "no way to call again"
-                window.grab().save(str(tmp_path / "kiosk-call-ended.png"))
-                await agent.screenshot(path=str(tmp_path / "agent-wrap-up.png"))
+                assert agent_after_s >= away_after_s + grace_s - 0.5
+                window.grab().save(str(screens / "kiosk-call-ended.png"))
+                await agent.screenshot(path=str(screens / "agent-wrap-up.png"))
                 print(
-                    f"the call ended {agent_after_s:.1f} s after the cut for the agent, {kiosk_after_s:.1f} s on the"
-                    " kiosk"
+                    f"the call kept {away_after_s:.1f} s after the cut, ended {agent_after_s:.1f} s after it for the"
+                    f" agent, {kiosk_after_s:.1f} s on the kiosk"
                 )
 
         qt_loop.run_until_complete(scenario())
     assert errors == []
     assert [line for line in central.log_lines if "ended (caller_lost)" in line]
+
+
+@pytest.mark.timeout(120)
+def test_an_agent_hang_up_while_the_kiosk_is_away_reaches_the_kiosk_when_it_is_back(
+    qtbot: Any,
+    qt_loop: asyncio.AbstractEventLoop,
+    mosquitto: Mosquitto,
+    tmp_path: Path,
+    screens: Path,
+    chromium_executable: str,
+) -> None:
+    """A router that knows the path is gone (TCP resets): the Last Will comes at once, so this is short."""
+    errors: list[str] = []
+    with (
+        central_running(mosquitto, tmp_path / "central", agents=AGENTS, device_grace_s=GRACE_S) as central,
+        TcpProxy(mosquitto.port) as proxy,
+    ):
+
+        async def scenario() -> None:
+            async with (
+                KioskBehindProxy(proxy.url(), tmp_path / "kiosk") as kiosk,
+                chromium(chromium_executable) as browser,
+            ):
+                agent = await available_console(browser, central.base_url, errors, UI_TIMEOUT_MS)
+                await call_answered(qtbot, kiosk, agent)
+                window = kiosk.window
+                proxy.cut("reset")
+                await expect(agent.locator("#notice")).to_have_attribute(
+                    "data-reason", "caller_away", timeout=UI_TIMEOUT_MS
+                )
+                await expect(agent.locator("#notice")).to_have_text(
+                    f"The passenger's device lost its connection. The call is kept for {GRACE_S} s while it reconnects."
+                )
+                await agent.screenshot(path=str(screens / "agent-caller-away.png"))
+                await agent.locator("#lang-switch").click()
+                away_zh = f"旅客终端连接中断，通话保留 {GRACE_S} 秒等待重连。"
+                await expect(agent.locator("#notice")).to_have_text(away_zh)
+                await agent.screenshot(path=str(screens / "agent-caller-away-zh.png"))
+                await agent.locator("#hangup").click()
+                await expect(agent.locator("body")).to_have_attribute("data-state", "wrap_up", timeout=UI_TIMEOUT_MS)
+                await expect(agent.locator("#wrapup-ended")).to_have_text("您已结束通话。")
+                assert window.current_screen is window.in_call  # offline: it has not heard
+                proxy.restore()
+                # back online, it hears the hang-up it missed (before its media timeout would have said "failed")
+                await until(lambda: window.current_screen is window.rating, "the rating screen on the kiosk", WAIT_S)
+
+        qt_loop.run_until_complete(scenario())
+    assert errors == []
+    assert len([line for line in central.log_lines if "ended (agent)" in line]) == 1
+    assert not [line for line in central.log_lines if "caller_lost" in line]

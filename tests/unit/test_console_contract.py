@@ -41,6 +41,8 @@ def test_every_console_event_type_is_documented_in_calls_md():
         "consult_signal",
         "consult_ended",
         "error",
+        "caller_away",
+        "caller_back",
     }
     for kind in event_types():
         assert f"`{kind}`" in text, kind

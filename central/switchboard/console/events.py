@@ -17,6 +17,9 @@ object (:func:`central.switchboard.console.wire.as_json`).
 ``ended``: the call is over (``reason`` one of :class:`bus.messages.call.EndReason`: ``caller``,
     ``caller_lost``, ``failed``, or ``agent`` for this agent's own hang-up, confirmed); ``wrap_up`` follows.
 ``wrap_up``: wrap-up began; send the disposition.
+``caller_away``: the caller's device lost its connection to the bus (its Last Will) during the call, which
+    is kept until ``until_s`` (``grace_s`` after; the media is peer to peer and may go on meanwhile); then it
+    ends ``caller_lost`` unless ``caller_back`` came first: the device is online again.
 ``consult``: a colleague on a call wants to talk about it (this agent is now ``consulting``): ``call``,
     ``agent`` and ``name`` of the colleague, ``handed_note``, ``context``, and ``role`` (``consulted``; the
     colleague's own console gets ``consult`` with role ``consulting`` and this agent's id and name). The
@@ -158,6 +161,18 @@ class CallEnded(_Event):
     reason: EndReason
 
 
+class CallerAway(_Event):
+    type: Literal["caller_away"] = "caller_away"
+    call: str
+    until_s: float
+    grace_s: float
+
+
+class CallerBack(_Event):
+    type: Literal["caller_back"] = "caller_back"
+    call: str
+
+
 class WrapUp(_Event):
     type: Literal["wrap_up"] = "wrap_up"
     call: str
@@ -229,6 +244,8 @@ ConsoleEvent = (
     | Connected
     | SdpRelay
     | CallEnded
+    | CallerAway
+    | CallerBack
     | WrapUp
     | DispositionSaved
     | Transferred

@@ -126,6 +126,14 @@ function onEvent(event) {
     case "wrap_up":
       onWrapUp(event);
       break;
+    case "caller_away": // the kiosk dropped off the bus; central keeps the call for grace_s (docs/calls.md)
+      if (page.call && page.call.id === event.call) {
+        showNotice("agent.notice.caller_away", Math.round(Number(event.grace_s) || 0));
+      }
+      break;
+    case "caller_back":
+      if (page.call && page.call.id === event.call) showNotice("agent.notice.caller_back");
+      break;
     case "disposition_saved":
       if (page.wrap && page.wrap.id === event.call) page.wrap.saved = true;
       break;
@@ -228,6 +236,7 @@ function onEnded(event) {
   const call = page.call;
   const reason = END_REASONS.includes(event.reason) ? event.reason : "failed";
   if (call && call.id === event.call) endCallMedia();
+  if (page.notice && page.notice.key === "agent.notice.caller_away") clearNotice(); // the ending says it now
   page.wrap = { id: String(event.call), untilMs: null, saved: false, reason };
   resetDispositionForm();
 }
