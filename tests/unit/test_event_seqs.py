@@ -9,6 +9,7 @@ import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
+import psycopg
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -130,6 +131,14 @@ def test_a_file_from_a_newer_program_is_refused_with_both_versions(tmp_path: Pat
         db.execute("PRAGMA user_version = 7")
     with pytest.raises(StoreError, match=r"schema 7 is newer than this program's \(1\)"):
         EventSeqs(path)
+
+
+def test_a_postgresql_database_from_a_newer_program_is_refused_with_both_versions(postgres_url: str) -> None:
+    EventSeqs(postgres_url).close()
+    with psycopg.connect(postgres_url, autocommit=True) as db:
+        db.execute("UPDATE schema_versions SET version = 3 WHERE store = 'device event seqs'")
+    with pytest.raises(StoreError, match=r"device event seqs schema 3 is newer than this program's \(1\)"):
+        EventSeqs(postgres_url)
 
 
 class RefusingSeqs(EventSeqs):
