@@ -11,20 +11,22 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import urllib.request
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bus.link import BusLink
+from bus.topics import TopicKind
 from central.event_seqs import EVENT_SEQS_FILE
 from config.sections import BusSection
 from device.events import DeviceEvents
-from tests.faults.test_central_restart import central_on, kill
-from tests.peers.central import TOPICS, CentralUnderTest, central_env
+from tests.peers.central import TOPICS, WAIT_S, CentralUnderTest, central_env
 from tests.peers.mosquitto import Mosquitto
+from tests.peers.programs import running
+from tests.peers.retained import read_retained
 from tests.peers.staff import add_staff, fetch_json
 from tests.peers.wait import until
 
@@ -32,6 +34,23 @@ pytestmark = [pytest.mark.slow, pytest.mark.faults]
 
 DEVICE = "kiosk-t1-restart"
 BEFORE = 12
+
+
+@contextmanager
+def central_on(mosquitto: Mosquitto, env: dict[str, str]) -> Iterator[CentralUnderTest]:
+    """``central`` on ``env`` (the same port and state directory each time), once its birth is retained: its
+    subscriptions are live from then on."""
+    with running("central", env) as program:
+        line = program.wait_for_line("central: agent console at ", WAIT_S)
+        base_url = line.split(" at ", 1)[1].strip().removesuffix("/agent")
+        read_retained(mosquitto, TOPICS.site(TopicKind.CENTRAL_STATUS), lambda b: b.get("online") is True, WAIT_S)
+        yield CentralUnderTest(program, base_url, env)
+
+
+def kill(central: CentralUnderTest) -> None:
+    """SIGKILL: no shutdown code runs, nothing is flushed."""
+    central.program.process.kill()
+    central.program.process.wait(WAIT_S)
 
 
 @asynccontextmanager
