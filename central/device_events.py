@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from bus.codec import MalformedLog, MalformedMessage, decode
 from bus.messages.device import DeviceEvent
+from bus.outbox import KEEP_ACKED, MAX_EVENTS
 from bus.topics import TopicKind, Topics
 from central.event_seqs import WRITE_ERRORS, EventSeqs, SeqMarks
 
@@ -32,6 +33,12 @@ RECENT_EVENTS = 200
 MAX_DEVICES = 10_000
 MAX_GAPS = 64
 """Gaps remembered per device so that a late event can fill one; an older gap is forgotten (still missing)."""
+
+RESEND_REACH = 2 * (MAX_EVENTS + KEEP_ACKED)
+"""How far below a device's highest seq an event may come again: its outbox keeps at most ``MAX_EVENTS`` waiting
+and about ``KEEP_ACKED`` acknowledged (doubled for margin). One further below cannot be a repeat: the device
+numbers anew (its outbox file was lost: a new card, a reinstall), and its events are taken from there; without
+this, now that the seqs outlive central's restarts, they would be dropped as repeats until they caught up."""
 
 EventListener = Callable[[str, DeviceEvent], None]
 GATHER_S = 0.25
@@ -159,6 +166,15 @@ class DeviceEventLog:
                 return False
             stats = self._devices[device_id] = DeviceEventStats()
         stats.just_found = 0
+        if event.seq < stats.last_seq - RESEND_REACH:
+            log.warning(
+                "device %s: event %d is beyond any resend of %d: it numbers its events anew (outbox file lost?)",
+                device_id,
+                event.seq,
+                stats.last_seq,
+            )
+            stats.last_seq = -1  # its old gaps can no longer be filled: their events stay counted missing
+            stats.gaps.clear()
         if event.seq <= stats.last_seq:
             if not stats.fill(event.seq):
                 stats.repeats += 1

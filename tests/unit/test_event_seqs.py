@@ -18,7 +18,7 @@ import central.event_seqs
 from bus.messages.device import DeviceEvent
 from bus.topics import Topics
 from central.alerts.facts import EventGaps
-from central.device_events import DeviceEventLog
+from central.device_events import RESEND_REACH, DeviceEventLog
 from central.event_seqs import EventSeqs, SeqMarks
 from central.records.sqlite import StoreError
 
@@ -198,3 +198,21 @@ def test_counters_never_go_down_and_each_seq_is_taken_once_across_a_restart(seqs
     for (found, filled), (found_after, filled_after) in itertools.pairwise(counts):
         assert found <= found_after and filled <= filled_after
     assert all(filled <= found for found, filled in counts)
+
+
+def test_a_device_that_numbers_anew_far_below_any_resend_is_taken_from_its_new_numbers(place: Path | str) -> None:
+    """Its outbox file was lost (a new card): seq 0 again, long after central kept its highest."""
+    log, seqs, taken = central_on(place)
+    old = RESEND_REACH + 500
+    for seq in (old - 3, old - 1, old):  # a gap found on the way: counted, and it stays counted
+        log.take(KIOSK, event(seq))
+    seqs.close()
+    log, seqs, taken = central_on(place)
+    assert not log.take(KIOSK, event(old - RESEND_REACH))  # as far back as a resend may reach: a repeat
+    for seq in (0, 1, 0, 2):
+        log.take(KIOSK, event(seq))
+    assert taken == [0, 1, 2]
+    stats = log.stats(KIOSK)
+    assert stats is not None and (stats.last_seq, stats.gaps, stats.repeats) == (2, [], 2)
+    assert log.gap_counts()[KIOSK] == (1, 0)  # the counters do not go down with the old numbering
+    seqs.close()
