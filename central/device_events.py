@@ -4,7 +4,12 @@ and gaps (events a device's full outbox dropped, or that went missing) are recor
 
 An event that was missing and comes late fills its gap: it is taken (late, so after the ones that overtook it)
 and no longer counted missing. That happens when a broker acknowledged an event and died before passing it on,
-while a later one got through: the device's outbox sends it again after it reconnects."""
+while a later one got through: the device's outbox sends it again after it reconnects.
+
+With :meth:`DeviceEventLog.keep_in`, what dedupe needs (each device's highest seq taken, its gaps and counts)
+is written to central's store as each new event is taken, before central acknowledges it, and read back at
+start (central/event_seqs.py): the minute of events every device sends again after a reconnect is dropped as
+repeats after central's own restart too."""
 
 from __future__ import annotations
 
@@ -17,7 +22,9 @@ from dataclasses import dataclass, field
 
 from bus.codec import MalformedLog, MalformedMessage, decode
 from bus.messages.device import DeviceEvent
+from bus.outbox import KEEP_ACKED, MAX_EVENTS
 from bus.topics import TopicKind, Topics
+from central.event_seqs import WRITE_ERRORS, EventSeqs, SeqMarks
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +33,12 @@ RECENT_EVENTS = 200
 MAX_DEVICES = 10_000
 MAX_GAPS = 64
 """Gaps remembered per device so that a late event can fill one; an older gap is forgotten (still missing)."""
+
+RESEND_REACH = 2 * (MAX_EVENTS + KEEP_ACKED)
+"""How far below a device's highest seq an event may come again: its outbox keeps at most ``MAX_EVENTS`` waiting
+and about ``KEEP_ACKED`` acknowledged (doubled for margin). One further below cannot be a repeat: the device
+numbers anew (its outbox file was lost: a new card, a reinstall), and its events are taken from there; without
+this, now that the seqs outlive central's restarts, they would be dropped as repeats until they caught up."""
 
 EventListener = Callable[[str, DeviceEvent], None]
 GATHER_S = 0.25
@@ -39,13 +52,35 @@ class DeviceEventStats:
     last_seq: int = -1
     taken: int = 0
     repeats: int = 0
-    missing: int = 0
-    """Events missing now: gaps in ``seq`` not (yet) filled."""
+    found_missing: int = 0
+    """Events found missing (gaps in ``seq``) so far; only grows, as a counter must."""
     filled: int = 0
-    """Events that came late and filled a gap."""
+    """Events that came late and filled a gap; only grows."""
+    just_found: int = 0
+    """Events found missing just before the event taken last (0 when it opened no gap)."""
     recent: deque[DeviceEvent] = field(default_factory=lambda: deque(maxlen=RECENT_EVENTS))
     gaps: list[tuple[int, int]] = field(default_factory=list)
     """The missing seqs as (first, last) ranges, oldest first, at most :data:`MAX_GAPS`."""
+
+    @property
+    def missing(self) -> int:
+        """Events missing now: found missing and not (yet) filled."""
+        return self.found_missing - self.filled
+
+    def marks(self) -> SeqMarks:
+        """What is kept of these across central's restarts."""
+        return SeqMarks(self.last_seq, tuple(self.gaps), self.taken, self.repeats, self.found_missing, self.filled)
+
+    @classmethod
+    def from_marks(cls, marks: SeqMarks) -> DeviceEventStats:
+        return cls(
+            last_seq=marks.last_seq,
+            taken=marks.taken,
+            repeats=marks.repeats,
+            found_missing=marks.found_missing,
+            filled=marks.filled,
+            gaps=list(marks.gaps),
+        )
 
     def add_gap(self, first: int, last: int) -> None:
         self.gaps.append((first, last))
@@ -75,6 +110,26 @@ class DeviceEventLog:
         self._listeners: list[EventListener] = []
         self.malformed = MalformedLog(log)
         self._malformed_by_device: dict[str, int] = {}
+        self._seqs: EventSeqs | None = None
+        self._unsaved: set[str] = set()  # devices whose row the store refused (a full disk): written again later
+        self._repeats_unsaved: set[str] = set()  # only their repeat counts changed: written with their next event
+
+    def keep_in(self, seqs: EventSeqs) -> None:
+        """Read back what ``seqs`` kept (central restarted), and keep each change there from now on."""
+        for device_id, marks in seqs.load().items():
+            self._devices[device_id] = DeviceEventStats.from_marks(marks)
+        self._seqs = seqs
+        if self._devices:
+            log.info("dedupe of device events read back for %d devices", len(self._devices))
+
+    @property
+    def unsaved(self) -> int:
+        """Devices whose latest changes the store refused (a full disk), kept in memory until it takes them."""
+        return len(self._unsaved)
+
+    def flush(self) -> None:
+        """Write every change not written yet (repeat counts, rows the store refused); before closing the store."""
+        self._save(set(self._repeats_unsaved))
 
     def add_listener(self, listener: EventListener) -> None:
         self._listeners.append(listener)
@@ -110,31 +165,64 @@ class DeviceEventLog:
             if len(self._devices) >= MAX_DEVICES:
                 return False
             stats = self._devices[device_id] = DeviceEventStats()
+        stats.just_found = 0
+        if event.seq < stats.last_seq - RESEND_REACH:
+            log.warning(
+                "device %s: event %d is beyond any resend of %d: it numbers its events anew (outbox file lost?)",
+                device_id,
+                event.seq,
+                stats.last_seq,
+            )
+            stats.last_seq = -1  # its old gaps can no longer be filled: their events stay counted missing
+            stats.gaps.clear()
         if event.seq <= stats.last_seq:
             if not stats.fill(event.seq):
                 stats.repeats += 1
+                self._repeats_unsaved.add(device_id)  # not worth a write of its own: a reconnect brings a minute
                 log.debug("device %s: event %d again, dropped", device_id, event.seq)
                 return False
-            stats.missing -= 1
             stats.filled += 1
             log.info("device %s: event %d came late, %d missing now", device_id, event.seq, stats.missing)
         else:
             if stats.last_seq >= 0 and event.seq > stats.last_seq + 1:
                 gap = event.seq - stats.last_seq - 1
-                stats.missing += gap
+                stats.found_missing += gap
+                stats.just_found = gap
                 stats.add_gap(stats.last_seq + 1, event.seq - 1)
                 log.warning(
-                    "device %s: %d event(s) missing before %d (%d in all)", device_id, gap, event.seq, stats.missing
+                    "device %s: %d event(s) missing before %d (%d now)", device_id, gap, event.seq, stats.missing
                 )
             stats.last_seq = event.seq
         stats.taken += 1
         stats.recent.append(event)
+        self._save({device_id})  # before the listeners, and before central's PUBACK goes out after this handler
         for listener in self._listeners:
             try:
                 listener(device_id, event)
             except Exception:
                 log.exception("event listener failed on device %s", device_id)
         return True
+
+    def gap_counts(self) -> dict[str, tuple[int, int]]:
+        """Per device with events: (events found missing, events that filled a gap late), both only growing."""
+        return {device_id: (stats.found_missing, stats.filled) for device_id, stats in self._devices.items()}
+
+    def _save(self, devices: set[str]) -> None:
+        seqs = self._seqs
+        if seqs is None:
+            return
+        devices |= self._unsaved
+        try:
+            seqs.save((device_id, self._devices[device_id].marks()) for device_id in sorted(devices))
+        except WRITE_ERRORS as exc:
+            if not self._unsaved:  # once per spell of a refusing store, not at every event
+                log.error("device events' seqs not written (%s); kept in memory and written at the next event", exc)
+            self._unsaved = devices
+            return
+        if self._unsaved:
+            log.info("device events' seqs written again, %d devices' kept in memory", len(self._unsaved))
+            self._unsaved = set()
+        self._repeats_unsaved -= devices
 
 
 class EventsGathered:

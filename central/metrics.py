@@ -84,7 +84,8 @@ class Readings:
     now: float
     fleet: FleetSnapshot
     health: dict[str, DeviceHealth]
-    missing: dict[str, int] | None
+    gaps: dict[str, tuple[int, int]] | None
+    """Per device: events found missing so far, and those that came late to fill a gap."""
     alerts: dict[tuple[str, str], int] | None
     unacknowledged: int
     queue: QueueSummary | None
@@ -105,7 +106,7 @@ def read(sources: MetricSources) -> Readings:
         now=sources.clock(),
         fleet=fleet,
         health=health,
-        missing=sources.gaps.missing() if sources.gaps is not None else None,
+        gaps=sources.gaps.counts() if sources.gaps is not None else None,
         alerts=sources.book.active_counts() if sources.book is not None else None,
         unacknowledged=sources.book.unacknowledged() if sources.book is not None else 0,
         queue=board.queue_summary() if board is not None else None,
@@ -119,13 +120,8 @@ def read(sources: MetricSources) -> Readings:
 def families(readings: Readings) -> Iterator[Metric]:
     """Every metric family of one scrape."""
     yield from _fleet_metrics(readings)
-    if readings.missing is not None:
-        missing = CounterMetricFamily(
-            f"{PREFIX}_device_events_missing", "Events of a device found missing (gaps in seq)", labels=["device"]
-        )
-        for device_id, count in sorted(readings.missing.items()):
-            missing.add_metric([device_id], count)
-        yield missing
+    if readings.gaps is not None:
+        yield from _gap_metrics(readings.gaps)
     if readings.alerts is not None:
         yield from _alert_metrics(readings.alerts, readings.unacknowledged)
     if readings.queue is not None and readings.today is not None:
@@ -228,6 +224,23 @@ def _add_health(figures: dict[str, GaugeMetricFamily], labels: list[str], health
         figures["fps"].add_metric(labels, health.camera.fps)
         if health.camera.last_frame_age_s is not None:
             figures["frame_age"].add_metric(labels, health.camera.last_frame_age_s)
+
+
+def _gap_metrics(gaps: dict[str, tuple[int, int]]) -> Iterator[Metric]:
+    # two counters that only grow, and their difference as a gauge: a late event filling a gap used to lower the
+    # one counter, and Prometheus takes any drop of a counter for a restart (rate() and increase() go wrong)
+    found = CounterMetricFamily(
+        f"{PREFIX}_device_events_missing", "Events of a device found missing (gaps in seq), so far", labels=["device"]
+    )
+    filled = CounterMetricFamily(
+        f"{PREFIX}_device_events_filled", "Events of a device that came late and filled a gap", labels=["device"]
+    )
+    now = _gauge("device_events_missing_now", "Events of a device found missing and not filled since", ["device"])
+    for device_id, (missing, late) in sorted(gaps.items()):
+        found.add_metric([device_id], missing)
+        filled.add_metric([device_id], late)
+        now.add_metric([device_id], missing - late)
+    yield from (found, filled, now)
 
 
 def _alert_metrics(raised: dict[tuple[str, str], int], unacknowledged: int) -> Iterator[Metric]:

@@ -34,6 +34,7 @@ from central.demand import (
     KioskLookupsCounted,
 )
 from central.device_events import DeviceEventLog, EventsGathered
+from central.event_seqs import EVENT_SEQS_FILE, EventSeqs
 from central.fleet import FleetState
 from central.fleet_commands import FleetCommands
 from central.fleet_history import HISTORY_FILE, HealthHistory
@@ -168,6 +169,7 @@ class CentralService:
         self._timer: SwitchboardTimer | None = None
         self._wallboard: WallboardFeed | None = None
         self._registry: DeviceRegistry | None = None
+        self._event_seqs: EventSeqs | None = None
         self._session_file: SessionFile | None = None
         self._kb_store: ArticleStore | None = None
         self.retained = RetainedKeeper(self.link)
@@ -273,6 +275,8 @@ class CentralService:
             unsaved["live_calls"] = self._live_calls.unsaved
         if self.history is not None:
             unsaved["fleet_history"] = self.history.unsaved
+        if self._event_seqs is not None:
+            unsaved["device_event_seqs"] = self.events.unsaved
         return unsaved
 
     async def _keep_history(self) -> None:
@@ -346,6 +350,10 @@ class CentralService:
         self.points = load_registry(self._settings.points.file)
         self.point_counts = PointCounts(store_place(self._settings, COUNTS_FILE))
         self._registry = DeviceRegistry(registry_place(self._settings))
+        # before the broker connects: the events every device sends again after a reconnect are repeats after
+        # central's restart too (central/event_seqs.py)
+        self._event_seqs = EventSeqs(store_place(self._settings, EVENT_SEQS_FILE))
+        self.events.keep_in(self._event_seqs)
         self.gate = DeviceGate(self.topics, self._registry.admits)
         if self._registry.enforcing:
             log.info("taking calls and fleet entries from the %d registered devices only", len(self._registry.list()))
@@ -469,6 +477,10 @@ class CentralService:
         self.retained.close()
         await self.flights.stop()
         await self.link.stop(last_words=self._status(False, OfflineReason.SHUTDOWN))
+        if self._event_seqs is not None:
+            self.events.flush()  # the last repeat counts; no event comes in after the link stopped
+            self._event_seqs.close()
+            self._event_seqs = None
         closables = (
             self._store,
             self._live_calls,

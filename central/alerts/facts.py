@@ -25,21 +25,21 @@ class EventGaps:
     events: DeviceEventLog
     clock: Callable[[], float] = time.time
     last_gap_at: dict[str, float] = field(default_factory=dict)
-    _missing: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.events.add_listener(self.taken)
 
     def taken(self, device_id: str, event: DeviceEvent) -> None:
         stats = self.events.stats(device_id)
-        missing = stats.missing if stats is not None else 0
-        if missing > self._missing.get(device_id, 0) or event.name == DROPPED_EVENT:
+        # the event just taken opened a gap: a late one filling a gap, or the counts read back after central's
+        # restart, are no new loss
+        if (stats is not None and stats.just_found > 0) or event.name == DROPPED_EVENT:
             self.last_gap_at[device_id] = self.clock()
-        self._missing[device_id] = missing
 
-    def missing(self) -> dict[str, int]:
-        """Events found missing so far, per device (for /metrics)."""
-        return dict(self._missing)
+    def counts(self) -> dict[str, tuple[int, int]]:
+        """Per device: (events found missing, events that came late and filled a gap), both only growing (for
+        /metrics: counters never go down)."""
+        return self.events.gap_counts()
 
 
 def fleet_facts(fleet: FleetState, gaps: EventGaps | None = None) -> Iterator[DeviceFacts]:

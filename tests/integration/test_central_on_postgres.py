@@ -55,7 +55,7 @@ def test_central_keeps_its_records_in_postgresql_and_signs_people_in_from_there(
         sessions = db.execute("SELECT agent_id FROM sessions").fetchall()
     assert set(stores) == {
         "call store", "accounts", "sessions", "case store", "device registry", "fleet history", "live calls",
-        "knowledge base", "point counts",
+        "knowledge base", "point counts", "device event seqs",
     }  # fmt: skip
     assert sessions == [(STAFF_ID,)]
     # none of those stores fell back to a file in the state dir (the fleet's uploads are files, kept there)

@@ -68,6 +68,9 @@ async def test_events_sent_while_central_is_stopped_arrive_once_in_order_when_it
         await until(lambda: first_run[-1] == probe.seq, "the last probe at central", 10)
         last_seen = probe.seq
 
+        before = central.events.stats(DEVICE)
+        assert before is not None
+        taken_before, repeats_before = before.taken, before.repeats
         await central.stop()  # a clean stop: the broker keeps the session
         made = [kiosk.emit("print.done", {"n": n}) for n in range(WHILE_AWAY)]
         expected = [event.seq for event in made if event is not None]
@@ -79,7 +82,10 @@ async def test_events_sent_while_central_is_stopped_arrive_once_in_order_when_it
         await until(lambda: second_run[-1:] == expected[-1:], "the queued events at the restarted central", 15)
         assert second_run == expected  # each once, in order, none lost
         stats = central.events.stats(DEVICE)
-        assert stats is not None and (stats.taken, stats.repeats, stats.missing) == (WHILE_AWAY, 0, 0)
+        # its counts are kept across the restart (central/event_seqs.py): the probes, then these once each
+        assert stats is not None and stats.missing == 0
+        assert stats.taken == taken_before + WHILE_AWAY
+        assert stats.repeats >= repeats_before  # a probe redelivered at the restart is one more, dropped
     finally:
         kiosk.close()
         await kiosk_link.stop()

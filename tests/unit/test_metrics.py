@@ -15,6 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 
 import central.accounts
+from bus.messages.device import DeviceEvent
 from central.alerts.rules import SEVERITY
 from central.metrics import MetricsSection, terminal_of
 from tests.peers.alert_site import AlertSite
@@ -94,6 +95,23 @@ async def test_the_fleet_the_alerts_the_queue_and_the_feeds_read_back_with_prome
     # bounded labels: a device's series carry only these
     device_labels = {name for (metric, labels) in found if metric.startswith("airport_device_") for name, _ in labels}
     assert device_labels <= {"device", "kind", "terminal", "state", "version"}
+
+
+async def test_a_late_event_filling_a_gap_counts_up_and_no_counter_goes_down(site: AlertSite):
+    """kiosk-t1-01 sent 0, 1 and 5: 2, 3 and 4 found missing. Its outbox sends 3 again after a reconnect."""
+    async with site.browser() as scraper:  # one server for the three scrapes
+        before = samples(await (await scraper.get("/metrics")).text())
+        assert site.events.take("kiosk-t1-01", DeviceEvent(seq=3, name="print.done"))
+        text = await (await scraper.get("/metrics")).text()
+    after = samples(text)
+    assert value(before, "airport_device_events_filled_total", device="kiosk-t1-01") == 0
+    assert value(before, "airport_device_events_missing_now", device="kiosk-t1-01") == 3
+    assert value(after, "airport_device_events_missing_total", device="kiosk-t1-01") == 3  # found: still 3
+    assert value(after, "airport_device_events_filled_total", device="kiosk-t1-01") == 1
+    assert value(after, "airport_device_events_missing_now", device="kiosk-t1-01") == 2
+    families = {family.name: family.type for family in text_string_to_metric_families(text)}
+    assert families["airport_device_events_missing"] == families["airport_device_events_filled"] == "counter"
+    assert families["airport_device_events_missing_now"] == "gauge"
 
 
 async def test_a_scraper_through_a_proxy_is_refused_without_a_token(site: AlertSite):
