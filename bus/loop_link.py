@@ -196,6 +196,12 @@ class LoopLink(BusLink):
         paho's per-packet reading, as before (bench.bus_receive compares)."""
         self._rest_until = 0.0
         self._resting: asyncio.TimerHandle | None = None
+        self._before_acks: list[Callable[[], None]] = []
+
+    def add_before_acks(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` after the handlers of each read and before its PUBACKs go out: work that must be
+        done before the broker forgets the messages (a store's write) is done once per read, not per message."""
+        self._before_acks.append(callback)
 
     async def start(self) -> None:
         client = self._new_client(BufferedClient)
@@ -313,6 +319,11 @@ class LoopLink(BusLink):
             more = self._read_packets(client)
         finally:
             self._reading = False
+        for before_acks in self._before_acks:
+            try:
+                before_acks()
+            except Exception:
+                log.exception("work before the acknowledgements of a read failed")
         if self._write_after_read:
             self._write_after_read = False
             self._writable()

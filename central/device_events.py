@@ -113,12 +113,20 @@ class DeviceEventLog:
         self._seqs: EventSeqs | None = None
         self._unsaved: set[str] = set()  # devices whose row the store refused (a full disk): written again later
         self._repeats_unsaved: set[str] = set()  # only their repeat counts changed: written with their next event
+        self._taken_unsaved: set[str] = set()  # taken since the last read's end (when saved once per read)
+        self._save_per_read = False
 
-    def keep_in(self, seqs: EventSeqs) -> None:
-        """Read back what ``seqs`` kept (central restarted), and keep each change there from now on."""
+    def keep_in(self, seqs: EventSeqs, before_acks: Callable[[Callable[[], None]], None] | None = None) -> None:
+        """Read back what ``seqs`` kept (central restarted), and keep each change there from now on: at each
+        event, or, given ``before_acks`` (the link's :meth:`~bus.loop_link.LoopLink.add_before_acks`), once per
+        read of the bus, before its acknowledgements go out: one transaction for the events of a read (at the
+        fleet's rate a write per event was some 100 µs each)."""
         for device_id, marks in seqs.load().items():
             self._devices[device_id] = DeviceEventStats.from_marks(marks)
         self._seqs = seqs
+        if before_acks is not None:
+            self._save_per_read = True
+            before_acks(self._save_taken)
         if self._devices:
             log.info("dedupe of device events read back for %d devices", len(self._devices))
 
@@ -129,7 +137,8 @@ class DeviceEventLog:
 
     def flush(self) -> None:
         """Write every change not written yet (repeat counts, rows the store refused); before closing the store."""
-        self._save(set(self._repeats_unsaved))
+        devices, self._taken_unsaved = self._taken_unsaved | self._repeats_unsaved, set()
+        self._save(devices)
 
     def add_listener(self, listener: EventListener) -> None:
         self._listeners.append(listener)
@@ -195,13 +204,21 @@ class DeviceEventLog:
             stats.last_seq = event.seq
         stats.taken += 1
         stats.recent.append(event)
-        self._save({device_id})  # before the listeners, and before central's PUBACK goes out after this handler
+        if self._save_per_read:
+            self._taken_unsaved.add(device_id)  # written before this read's PUBACKs go out
+        else:
+            self._save({device_id})  # before the listeners, and before central's PUBACK goes out after this handler
         for listener in self._listeners:
             try:
                 listener(device_id, event)
             except Exception:
                 log.exception("event listener failed on device %s", device_id)
         return True
+
+    def _save_taken(self) -> None:
+        if self._taken_unsaved:
+            devices, self._taken_unsaved = self._taken_unsaved, set()
+            self._save(devices)
 
     def gap_counts(self) -> dict[str, tuple[int, int]]:
         """Per device with events: (events found missing, events that filled a gap late), both only growing."""

@@ -353,7 +353,8 @@ class CentralService:
         # before the broker connects: the events every device sends again after a reconnect are repeats after
         # central's restart too (central/event_seqs.py)
         self._event_seqs = EventSeqs(store_place(self._settings, EVENT_SEQS_FILE))
-        self.events.keep_in(self._event_seqs)
+        link = self.link
+        self.events.keep_in(self._event_seqs, link.add_before_acks if isinstance(link, LoopLink) else None)
         self.gate = DeviceGate(self.topics, self._registry.admits)
         if self._registry.enforcing:
             log.info("taking calls and fleet entries from the %d registered devices only", len(self._registry.list()))

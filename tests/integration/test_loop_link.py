@@ -115,6 +115,35 @@ async def test_a_message_is_acknowledged_only_after_its_handler_ran(mosquitto: M
         await receiver.stop()
 
 
+async def test_the_work_before_a_reads_acknowledgements_runs_before_them(mosquitto: Mosquitto) -> None:
+    """add_before_acks: the connection breaks in the hook (a store's write that died): the read's PUBACKs never
+    go, so the broker delivers the message again; the hook runs after the handlers of its read."""
+    order: list[str] = []
+    receiver = LoopLink(BusSection(url=mosquitto.url, reconnect_max_s=1), "central-hook", clean_session=False)
+    receiver.subscribe(EVENTS, lambda _topic, payload: order.append(payload.decode()))
+
+    def before_acks() -> None:
+        if order and order[-1] == '{"store":2}' and order.count('{"store":2}') == 1:
+            order.append("hook")
+            client = receiver._client
+            assert client is not None
+            sock = client.socket()
+            assert isinstance(sock, socket.socket)
+            sock.shutdown(socket.SHUT_RDWR)
+
+    receiver.add_before_acks(before_acks)
+    await online(receiver)
+    sender = await online(BusLink(BusSection(url=mosquitto.url), "kiosk-c"))
+    try:
+        await until_live(sender, lambda: bool(order), "airport/HAK/device/kiosk-c/event")
+        sender.publish(Publication("airport/HAK/device/kiosk-c/event", b'{"store":2}'))
+        await until(lambda: order.count('{"store":2}') == 2, lambda: f"the message again; seen {order}", 15)
+        assert order.index("hook") == order.index('{"store":2}') + 1  # after the handler, before any PUBACK
+    finally:
+        await sender.stop()
+        await receiver.stop()
+
+
 async def test_events_wait_in_the_session_while_central_is_away(mosquitto: Mosquitto) -> None:
     first: list[bytes] = []
     receiver = LoopLink(BusSection(url=mosquitto.url), "central-session", clean_session=False)

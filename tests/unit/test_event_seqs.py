@@ -216,3 +216,23 @@ def test_a_device_that_numbers_anew_far_below_any_resend_is_taken_from_its_new_n
     assert stats is not None and (stats.last_seq, stats.gaps, stats.repeats) == (2, [], 2)
     assert log.gap_counts()[KIOSK] == (1, 0)  # the counters do not go down with the old numbering
     seqs.close()
+
+
+def test_with_the_links_hook_a_reads_events_are_written_together_before_its_acknowledgements(tmp_path: Path) -> None:
+    """Given the link's before-acks hook, taking an event writes nothing; the hook (run once per read of the
+    bus, before its PUBACKs) writes every device taken in that read, and a restart reads them back."""
+    place = tmp_path / "event-seqs.sqlite3"
+    seqs = EventSeqs(place)
+    log = DeviceEventLog(TOPICS)
+    hooks: list = []
+    log.keep_in(seqs, hooks.append)
+    assert len(hooks) == 1
+    for seq in range(3):
+        assert log.take(KIOSK, event(seq))
+    assert log.take("kiosk-t1-02", event(0))
+    assert EventSeqs(place).load() == {}  # nothing written by the handlers themselves
+    hooks[0]()  # the read's end
+    seqs.close()
+    again, _seqs, taken = central_on(place)
+    assert not again.take(KIOSK, event(2)) and again.take(KIOSK, event(3)) and taken == [3]
+    assert set(_seqs.load()) == {KIOSK, "kiosk-t1-02"}
