@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
@@ -12,6 +13,7 @@ from contextvars import Context
 from typing import Any, Protocol
 
 import qasync
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
@@ -73,6 +75,13 @@ class BatchedEventLoop(qasync.QEventLoop):  # type: ignore[misc]
         self._ready_timer.stop()
         self._ready.clear()
         super().close()
+        # The loop's Qt objects are deleted now, on this (the UI) thread. Left to Python's collector, they are
+        # destroyed on whichever thread happens to collect (a call's media thread, a camera's reader): a Qt
+        # timer destroyed off its own thread corrupts Qt's timer lists, and a later timer crashes the program.
+        # A late call_soon_threadsafe from another thread then raises RuntimeError, as on a closed asyncio loop.
+        for qobject in (self._ready_timer, self._timer, self._QEventLoop__call_soon_signaller):
+            with contextlib.suppress(RuntimeError):  # already gone
+                shiboken6.delete(qobject)
 
 
 def new_event_loop(app: QApplication) -> BatchedEventLoop:
