@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from bus.messages.device import DeviceEvent
 from central.alerts.rules import DeviceFacts, health_is_clear
 from central.alerts.settings import AlertsSection
-from central.alerts.watch import FeedFacts
+from central.alerts.watch import FeedFacts, FleetLook
 from central.device_events import DeviceEventLog
 from central.feeds.health import FeedView
 from central.fleet import DeviceView, FleetState
@@ -89,6 +89,10 @@ class KeptFleetFacts:
         self._told[device_id] = view  # the latest wins: facts are built at the look, once
 
     def __call__(self) -> list[DeviceFacts]:
+        return list(self.look().facts.values())
+
+    def look(self) -> FleetLook:
+        """Every device's facts, and which of them are new since the last look (or gone)."""
         self.fleet.check_silence()
         told, self._told = self._told, {}
         last_gaps = {} if self.gaps is None else self.gaps.last_gap_at
@@ -100,9 +104,13 @@ class KeptFleetFacts:
         facts = self._facts
         settings = self.settings
         joined_or_left = False
+        changed: set[str] = set()
         for device_id, view in told.items():
             if view is None:
-                joined_or_left |= facts.pop(device_id, None) is not None
+                gone = facts.pop(device_id, None) is not None
+                joined_or_left |= gone
+                if gone:
+                    changed.add(device_id)
                 self._clear.discard(device_id)
                 continue
             before = facts.get(device_id)
@@ -123,6 +131,7 @@ class KeptFleetFacts:
                 and before.location == view["location"]
             ):
                 continue  # what the rules would find is the same: nothing (the health kept is an older clear one)
+            changed.add(device_id)
             facts[device_id] = DeviceFacts(
                 device_id=device_id,
                 kind=view["kind"],
@@ -139,7 +148,7 @@ class KeptFleetFacts:
                 self._clear.discard(device_id)
         if joined_or_left:  # a replaced entry keeps its place: sorting again is only for a device new or gone
             self._facts = dict(sorted(facts.items()))
-        return list(self._facts.values())
+        return FleetLook(self._facts, changed)
 
 
 def feed_facts(views: list[FeedView], now: float) -> list[FeedFacts]:

@@ -45,7 +45,9 @@ class FleetAlerts:
         self._started_at = clock()
         self.book = AlertBook(settings.keep_cleared, clock)
         self.gaps = EventGaps(events, clock)
-        self.watch = FleetWatch(settings, self.book, KeptFleetFacts(fleet, self.gaps, settings), self._feed_facts)
+        self.facts = KeptFleetFacts(fleet, self.gaps, settings)
+        # the look judges only the devices whose facts changed since the one before (FleetLook)
+        self.watch = FleetWatch(settings, self.book, self.facts.look, self._feed_facts)
         self.publisher = AlertPublisher(self.book, link, topics)
         self.webhook: AlertWebhook | None = None
         if settings.webhook_url is not None:

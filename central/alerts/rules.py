@@ -74,14 +74,30 @@ def majority_versions(devices: Iterable[DeviceFacts], min_devices: int) -> dict[
     """Per device kind, the version more than half of its online devices run (if there is one)."""
     by_kind: dict[str, Counter[str]] = {}
     for facts in devices:
-        if facts.kind is not None and facts.version and facts.state in ("online", "silent"):
-            counts = by_kind.get(facts.kind)
+        counted = version_counted(facts)
+        if counted is not None:
+            counts = by_kind.get(counted[0])
             if counts is None:  # not setdefault: that builds a Counter for every device of every look
-                counts = by_kind[facts.kind] = Counter()
-            counts[facts.version] += 1
+                counts = by_kind[counted[0]] = Counter()
+            counts[counted[1]] += 1
+    return majority_of(by_kind, min_devices)
+
+
+def version_counted(facts: DeviceFacts) -> tuple[str, str] | None:
+    """The (kind, version) a device counts for in :func:`majority_versions`, if it counts."""
+    if facts.kind is not None and facts.version and facts.state in ("online", "silent"):
+        return facts.kind, facts.version
+    return None
+
+
+def majority_of(by_kind: dict[str, Counter[str]], min_devices: int) -> dict[str, str]:
+    """The majority version of each kind from the counts of its versions (a tie is no majority, so which of two
+    equal counts comes first does not matter)."""
     majority = {}
     for kind, counts in by_kind.items():
         total = sum(counts.values())
+        if not total:
+            continue
         version, count = counts.most_common(1)[0]
         if total >= min_devices and count * 2 > total:
             majority[kind] = version

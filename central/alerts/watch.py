@@ -5,7 +5,8 @@ when it has been gone for long enough. Pure: the facts and the clock are passed 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Container, Iterable, Mapping, Set
 from dataclasses import dataclass
 from functools import partial
 
@@ -19,7 +20,9 @@ from central.alerts.rules import (
     alert_id,
     device_findings,
     feed_finding,
+    majority_of,
     majority_versions,
+    version_counted,
 )
 from central.alerts.settings import AlertsSection
 
@@ -36,6 +39,17 @@ class FeedFacts:
     age_s: float | None
 
 
+@dataclass(frozen=True)
+class FleetLook:
+    """Every device's facts at one look, with the devices whose facts are not the ones of the look before (new
+    objects, or gone): from a source that keeps facts while nothing changes (:class:`central.alerts.facts.
+    KeptFleetFacts`), so that a look judges those devices only, not all 2,000 again."""
+
+    facts: Mapping[str, DeviceFacts]
+    """By device id, sorted by id; read during the look only (the source may change it afterwards)."""
+    changed: Set[str]
+
+
 class FleetWatch:
     """Turns the rules' findings into raised and cleared alerts in ``sink``."""
 
@@ -43,7 +57,7 @@ class FleetWatch:
         self,
         settings: AlertsSection,
         sink: AlertSink,
-        devices: Callable[[], Iterable[DeviceFacts]],
+        devices: Callable[[], Iterable[DeviceFacts] | FleetLook],
         feeds: Callable[[], Iterable[FeedFacts]] = tuple,
     ) -> None:
         self._settings = settings
@@ -58,10 +72,34 @@ class FleetWatch:
         # judged by: the same facts again (a source that keeps them, KeptFleetFacts) are well again, unless a
         # gap in their events is recent enough to count (a rule of the clock)
         self._well: dict[str, tuple[DeviceFacts, str | None]] = {}
+        # for a source that tells what changed (FleetLook): the majority versions the last look judged by (a new
+        # one is news to every device of its kind), and the devices with a gap in their events, whose finding
+        # changes with the clock alone
+        self._majority: dict[str, str] | None = None
+        self._gapped: set[str] = set()
+        # what each device counts for in the majority versions, and the counts, kept up to date from the changed
+        # devices alone (majority_versions over every device was most of a look's own work)
+        self._counted: dict[str, tuple[str, str]] = {}
+        self._version_counts: dict[str, Counter[str]] = {}
 
     def check(self, now: float) -> None:
         """One look at everything (``now`` in epoch seconds)."""
-        devices = list(self._devices())
+        source = self._devices()
+        devices_seen: Container[str]
+        if isinstance(source, FleetLook):
+            self._check_changed(source, now)
+            devices_seen = source.facts
+        else:
+            devices_seen = self._check_all(list(source), now)
+        feeds_seen: set[str] = set()
+        for feed in self._feeds():
+            feeds_seen.add(feed.name)
+            self._judge(Rule.FEED_STALE, feed.name, feed_finding(feed.name, feed.stale, feed.error, feed.age_s), now)
+        self._forget_gone(devices_seen, feeds_seen)
+
+    def _check_all(self, devices: list[DeviceFacts], now: float) -> set[str]:
+        """Every device, passing over one found well before on the very same facts."""
+        self._majority = None  # the next FleetLook is judged in full
         majority = majority_versions(devices, self._settings.version_min_devices)
         devices_seen: set[str] = set()
         well: dict[str, tuple[DeviceFacts, str | None]] = {}
@@ -73,21 +111,67 @@ class FleetWatch:
             if before is not None and before[0] is facts and before[1] == expected and facts.last_gap_at is None:
                 well[device_id] = (facts, expected)  # judged well on these same facts: still no latch anywhere
                 continue
-            raised = partial(self._raised, subject=device_id)
-            found = device_findings(facts, self._settings, majority, raised, now)
-            latched = self._latched.get(device_id)
-            if not found and not latched:
+            if self._judge_device(facts, majority, now):
                 well[device_id] = (facts, expected)
-                continue  # _judge would keep no latch for any rule
-            for rule in DEVICE_RULES:
-                if rule in found or (latched and rule in latched):
-                    self._judge(rule, facts.device_id, found.get(rule), now, facts.device_id)
         self._well = well
-        feeds_seen: set[str] = set()
-        for feed in self._feeds():
-            feeds_seen.add(feed.name)
-            self._judge(Rule.FEED_STALE, feed.name, feed_finding(feed.name, feed.stale, feed.error, feed.age_s), now)
-        self._forget_gone(devices_seen, feeds_seen)
+        return devices_seen
+
+    def _check_changed(self, look: FleetLook, now: float) -> None:
+        """Only the devices whose facts changed, whose alerts are raised or pending (their holds run on the clock),
+        or with a gap in their events; every device when a kind's majority version changed. Any other device
+        has the facts it was found well on, and the same rules find the same nothing."""
+        self._well = {}  # a plain list later is judged in full
+        facts_by_id = look.facts
+        majority = self._count_versions(look)
+        judged: Iterable[str]
+        if majority != self._majority:
+            judged = facts_by_id  # already sorted by id
+        else:
+            judged = sorted(look.changed | self._latched.keys() | self._gapped)
+        self._majority = majority
+        for device_id in judged:
+            facts = facts_by_id.get(device_id)
+            if facts is None:
+                self._gapped.discard(device_id)
+                continue  # gone: _forget_gone clears its alerts
+            self._judge_device(facts, majority, now)
+
+    def _count_versions(self, look: FleetLook) -> dict[str, str]:
+        """The majority versions, counted again only for the devices that changed (all at the first look)."""
+        counts, counted = self._version_counts, self._counted
+        changed = look.changed if self._majority is not None else set(counted) | set(look.facts)
+        for device_id in changed:
+            before = counted.pop(device_id, None)
+            if before is not None:
+                kind_counts = counts[before[0]]
+                kind_counts[before[1]] -= 1
+                if not kind_counts[before[1]]:
+                    del kind_counts[before[1]]
+            facts = look.facts.get(device_id)
+            now = None if facts is None else version_counted(facts)
+            if now is not None:
+                counted[device_id] = now
+                if now[0] not in counts:
+                    counts[now[0]] = Counter()
+                counts[now[0]][now[1]] += 1
+        return majority_of(counts, self._settings.version_min_devices)
+
+    def _judge_device(self, facts: DeviceFacts, majority: dict[str, str], now: float) -> bool:
+        """Judge every rule on one device; True when nothing is wrong and nothing pending (no latch kept)."""
+        device_id = facts.device_id
+        if facts.last_gap_at is None:
+            self._gapped.discard(device_id)
+        else:
+            self._gapped.add(device_id)
+        raised = partial(self._raised, subject=device_id)
+        found = device_findings(facts, self._settings, majority, raised, now)
+        latched = self._latched.get(device_id)
+        if not found and not latched:
+            return True  # _judge would keep no latch for any rule
+        for rule in DEVICE_RULES:
+            if rule in found or (latched and rule in latched):
+                self._judge(rule, device_id, found.get(rule), now, device_id)
+        return False
 
     def _raised(self, rule: Rule, subject: str) -> bool:
         latch = self._latches.get((rule, subject))
@@ -118,7 +202,7 @@ class FleetWatch:
             del self._latched[key[1]]
         return latch
 
-    def _forget_gone(self, devices: set[str], feeds: set[str]) -> None:
+    def _forget_gone(self, devices: Container[str], feeds: set[str]) -> None:
         """A device taken out of service (or a feed no longer configured) takes its alerts with it."""
         gone = [key for key in self._latches if key[1] not in (feeds if key[0] is Rule.FEED_STALE else devices)]
         for key in gone:
