@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, Signal
 from bus.messages.call import Agent, CallContext, Push
 from bus.messages.call import EndReason as CallEndReason
 from bus.messages.device import CallPhase
+from kiosk.ui.call.availability import VideoHelp
 from kiosk.ui.window import KioskWindow
 from video.call_state import EndReason, SessionPhase
 
@@ -81,7 +82,7 @@ class VideoHelpFlow(QObject):
         self._context: CallContext | None = None  # what the agent was last told of the passenger
         if isinstance(desk, HandoverDesk):
             desk.add_handover_listener(self._on_handover)
-        window.home.video_requested.connect(lambda: self._run(desk.prepare()))  # load while they choose
+        window.home.video_requested.connect(self._prepare)
         window.call_choice.chosen.connect(self.start)
         window.waiting.cancel_requested.connect(lambda: self._run(self._cancel()))
         window.in_call.hang_up_requested.connect(lambda: self._run(self._hang_up()))
@@ -90,9 +91,18 @@ class VideoHelpFlow(QObject):
         window.went_home.connect(self._abandon)
         window.flights.looked_at.connect(self._flight_looked_at)
 
+    def _prepare(self) -> None:
+        """Load the call stack while the passenger chooses; offline there is nothing to choose."""
+        if self._window.video_help is VideoHelp.AVAILABLE:
+            self._run(self._desk.prepare())
+
     def start(self, language: str, skills: list[str]) -> None:
         """The passenger chose a language (and maybe sign language): ask for an agent."""
         if self.session is not None or self._starting:
+            return
+        if self._window.video_help is not VideoHelp.AVAILABLE:
+            # "call again" after the link went: a request that cannot arrive would only end as a failure
+            self._window.show_screen(self._window.call_choice)
             return
         self._starting = True
         self._last_choice = (language, list(skills))
