@@ -7,6 +7,7 @@ back by itself), where central's retained status is published as gone and back.
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -62,7 +63,7 @@ def test_the_choice_screen_changes_in_place_when_the_kiosk_goes_offline(make_win
     window.set_connection("offline")
     choice = window.call_choice
     assert choice.open_choices == [] and not any(tile.isVisibleTo(window) for tile in choice.tiles.values())
-    assert choice.closed_title.text() == "视频咨询暂不可用"
+    assert choice.title.text() == "视频咨询暂不可用"
     assert window.home.video_tile.detail.text() == "暂不可用：本机网络连接已中断"
     window.set_connection("online")
     assert choice.open_choices == ["lang_zh", "lang_en", "sign"]
@@ -94,11 +95,11 @@ def test_offline_video_help_explains_offers_what_works_and_returns_with_the_link
         tap(qtbot, window.home.video_tile)
         choice = window.call_choice
         assert window.current_screen is choice
-        assert choice.closed_title.text() == "Video help is not available right now"
+        assert choice.title.text() == "Video help is not available right now"
         assert choice.closed_body.text().startswith("This kiosk has lost its network connection")
         assert not any(tile.isVisibleTo(window) for tile in choice.tiles.values()), "no call to choose"
         assert [tile.isVisibleTo(window) for tile in choice.other_tiles] == [True, True, True]
-        assert choice.flights_tile.detail.text() == "The last flight board this kiosk received"
+        assert choice.flights_tile.detail.text() == "The last board this kiosk received"
         tap(qtbot, choice.flights_tile)
         assert window.current_screen is window.flights
         window.show_screen(choice)
@@ -124,8 +125,7 @@ def test_offline_video_help_explains_offers_what_works_and_returns_with_the_link
         assert choice.open_choices == []
         assert link.publish(Publication(status_topic, encode(CentralStatus(online=True)), qos=1, retain=True))
         await until(lambda: window.home.video_tile.detail.text() == TALK, "central back")
-        tap(qtbot, window.home.video_tile)
-        await until(lambda: desk.prepared == 1, "online, the call stack loading on the tap as before")
+        assert choice.open_choices == ["lang_zh", "lang_en", "sign"]
         await link.stop()
         await desk.stop()
 
@@ -133,3 +133,7 @@ def test_offline_video_help_explains_offers_what_works_and_returns_with_the_link
         qt_loop.run_until_complete(scenario())
     finally:
         broker.stop()
+        # what the scenario left for the collector (Qt timer objects among it) goes here, on Qt's thread: a
+        # collection that happened later on another thread (paho's, an executor's) left a dangling Qt timer
+        # that crashed a later test's event processing
+        gc.collect()

@@ -42,6 +42,7 @@ def is_staffed(summary: QueueSummary | None, skill: str) -> bool:
     return summary.skills[skill].expected_wait_s is not None
 
 
+OTHER_TILE_MARGINS = (40, 18, 40, 18)  # as the home screen's compact tiles
 UNAVAILABLE_TEXTS = {
     VideoHelp.KIOSK_OFFLINE: "video_help.kiosk_offline",
     VideoHelp.CENTRAL_OFFLINE: "video_help.central_offline",
@@ -107,6 +108,9 @@ class CallChoiceScreen(QWidget):
         self._others = QBoxLayout(QBoxLayout.Direction.TopToBottom)
         self._others.setSpacing(20)
         for tile in self.other_tiles:
+            tile_layout = tile.layout()
+            if tile_layout is not None:  # three under a title and its reason fit 800x1280 in large text
+                tile_layout.setContentsMargins(*OTHER_TILE_MARGINS)
             self._others.addWidget(tile)
         layout.addLayout(self._others)
         layout.addStretch(1)
@@ -155,14 +159,18 @@ class CallChoiceScreen(QWidget):
         self.subtitle.setVisible(not closed)
         self.closed_title.setVisible(closed)
         self.closed_body.setVisible(closed)
-        for tile in self.other_tiles:
-            tile.setVisible(closed)
         unavailable = UNAVAILABLE_TEXTS.get(self.video_help)
+        # nobody staffed: the hours and the information; offline: what the kiosk does without the network
+        self.info_tile.setVisible(closed)
+        self.flights_tile.setVisible(unavailable is not None)
+        self.wifi_tile.setVisible(unavailable is not None)
         if unavailable is None:
             self.closed_title.setText(t("call.closed_title"))
             self.closed_body.setText(t("call.closed_body", hours=hours or "—"))
         else:
-            self.closed_title.setText(t("video_help.title"))
+            # the title says it (a second, larger one would push the tiles off a small screen)
+            self.title.setText(t("video_help.title"))
+            self.closed_title.setVisible(False)
             self.closed_body.setText(t(unavailable))
         # offline, the board is the last one the kiosk kept: say so before the passenger relies on it
         flights_detail = "flights.tile_detail" if unavailable is None else "video_help.flights_detail"
