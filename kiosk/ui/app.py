@@ -151,6 +151,7 @@ class KioskApp:
             self.settings.bus, self.settings.app, DeviceKind.KIOSK, program_version(), self.settings.health.interval_s
         )
         link.add_state_listener(lambda state, _detail: self.window.set_connection(state.value))
+        self._follow_central(link)
         screenshot: asyncio.Task[bool] | None = None
         if self.settings.ui.screenshot:
             shot = HomeScreenshot(self.window, Path(self.settings.ui.screenshot))
@@ -199,6 +200,12 @@ class KioskApp:
         await presence.stop()
         flight_store.close()
         self.window.close()
+
+    def _follow_central(self, link: BusLink) -> None:
+        """Central's retained status: while it is gone the Video help tile says so (kiosk.ui.call.availability)."""
+        from kiosk.ui.call.availability import follow_central
+
+        follow_central(link, self.settings.bus.topic_root, self.window.set_central_online)
 
     def _open_feedback(self) -> None:
         """The suggestion or complaint form posts to central's pages (see kiosk.case_callback)."""

@@ -7,6 +7,7 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from device.ui.text import Texts
+from kiosk.ui.call.availability import VideoHelp
 from kiosk.ui.widgets import Tile, label, tiles_direction
 
 ROOMY_MARGINS = (64, 56, 64, 40)
@@ -15,6 +16,10 @@ TILE_MARGINS = (40, 28, 40, 28)
 COMPACT_TILE_MARGINS = (40, 18, 40, 18)  # four tiles in large text fit a small portrait screen unscrolled
 COMPACT_BELOW_PX = 1100
 """The home screen's own height (the window less its top bar) below which it is laid out compactly."""
+VIDEO_UNAVAILABLE_DETAILS = {
+    VideoHelp.KIOSK_OFFLINE: "video_help.tile_kiosk_offline",
+    VideoHelp.CENTRAL_OFFLINE: "video_help.tile_central_offline",
+}
 
 
 class HomeScreen(QWidget):
@@ -37,6 +42,8 @@ class HomeScreen(QWidget):
         self.hint = label("Hint", wrap=True, alignment=centre)
         self.location = label("Location", wrap=True, alignment=centre)  # from settings: plain text
         self.video_tile = Tile("video")
+        # still tapped while offline: the choice screen then says why and offers what works without it
+        self.video_help = VideoHelp.AVAILABLE
         self.video_tile.tapped.connect(self.video_requested)
         self.flights_tile = Tile("flights")
         self.flights_tile.tapped.connect(self.flights_requested)
@@ -133,13 +140,19 @@ class HomeScreen(QWidget):
         self.wifi_tile.setEnabled(True)
         self.retranslate()
 
+    def set_video_help(self, state: VideoHelp) -> None:
+        """Whether a call could be made now: the Video help tile says so (and why not) before anyone taps it."""
+        self.video_help = state
+        self.retranslate()
+
     def retranslate(self) -> None:
         t = self._texts
         self.greeting.setText(t("home.greeting"))
         self.hint.setText(t("home.hint"))
         self.location.setText(t("home.you_are_here", location=self._location) if self._location else "")
         self.location.setVisible(bool(self._location))
-        self.video_tile.set_texts(t("tile.video"), t("tile.video_detail"))
+        video_detail = VIDEO_UNAVAILABLE_DETAILS.get(self.video_help, "tile.video_detail")
+        self.video_tile.set_texts(t("tile.video"), t(video_detail))
         self.flights_tile.set_texts(t("flights.tile"), t("flights.tile_detail"))
         self.info_tile.set_texts(t("tile.info"), t("tile.info_detail"))
         self.feedback_tile.setText(t("feedback.tile"))

@@ -23,7 +23,8 @@ from kiosk.printing.slips import WifiVoucher
 from kiosk.scanning.codes import shown_text
 from kiosk.scanning.flight import find_flight
 from kiosk.scanning.points import Bilingual, PointInfo
-from kiosk.ui.call.frames import camera_picture
+from kiosk.ui.call.availability import VideoHelp
+from kiosk.ui.call.frames import camera_picture, camera_unavailable_picture
 from kiosk.ui.flights.board import FixedBoards
 from kiosk.ui.flights.sample import TZ, delayed_flight_id, sample_flights
 from kiosk.ui.print_status import PrintStatus
@@ -109,8 +110,18 @@ def show_pictures(window: KioskWindow, source: SyntheticSource) -> None:
     screen.self_view.show_frame(camera_picture(picture, screen.self_view.size()))
 
 
-def _home(printer_available: bool) -> Callable[[KioskWindow], None]:
+def set_video_help(window: KioskWindow, state: VideoHelp) -> None:
+    """The window as the bus would leave it for ``state``: the kiosk's link down, or central gone. Back to
+    available only from another state, so the other scenes keep the connection they had."""
+    if state is VideoHelp.AVAILABLE and window.video_help is VideoHelp.AVAILABLE:
+        return
+    window.set_connection("offline" if state is VideoHelp.KIOSK_OFFLINE else "online")
+    window.set_central_online(False if state is VideoHelp.CENTRAL_OFFLINE else None)
+
+
+def _home(printer_available: bool, video_help: VideoHelp = VideoHelp.AVAILABLE) -> Callable[[KioskWindow], None]:
     def show(window: KioskWindow) -> None:
+        set_video_help(window, video_help)
         window.home.set_printer_available(printer_available)
         window.show_screen(window.home)
 
@@ -164,8 +175,9 @@ def _info(window: KioskWindow) -> None:
     window.show_screen(window.info)
 
 
-def _choose(summary: QueueSummary | None) -> Callable[[KioskWindow], None]:
+def _choose(summary: QueueSummary | None, video_help: VideoHelp = VideoHelp.AVAILABLE) -> Callable[[KioskWindow], None]:
     def show(window: KioskWindow) -> None:
+        set_video_help(window, video_help)
         window.call_choice.set_queue(summary)
         window.show_screen(window.call_choice)
 
@@ -422,6 +434,13 @@ def feedback(step: str, typed: str = "", phone: str = "", error: str = "") -> Ca
 FEEDBACK_TEXT = "THE QUEUE AT SECURITY WAS LONG AND NOBODY SAID WHY PAIDUI TAI JIU"
 
 
+def _camera_lost(window: KioskWindow) -> None:
+    """In a call whose camera stopped giving pictures: the self-view shows the card the agent gets."""
+    in_call(NOTE)(window)
+    self_view = window.in_call.self_view
+    self_view.show_frame(camera_unavailable_picture(self_view.size()))
+
+
 SCENES: tuple[Scene, ...] = (
     Scene("home", _home(True)),
     Scene("home-printer-unavailable", _home(False)),
@@ -485,6 +504,11 @@ SCENES: tuple[Scene, ...] = (
     Scene("feedback-sent", feedback("sent", FEEDBACK_TEXT)),
     Scene("feedback-too-many", feedback("failed", FEEDBACK_TEXT, error="too_many")),
     Scene("feedback-unavailable", feedback("unavailable")),
+    Scene("home-offline", _home(True, VideoHelp.KIOSK_OFFLINE)),
+    Scene("choose-offline", _choose(OPEN_QUEUE, VideoHelp.KIOSK_OFFLINE)),
+    Scene("home-central-offline", _home(True, VideoHelp.CENTRAL_OFFLINE)),
+    Scene("choose-central-offline", _choose(OPEN_QUEUE, VideoHelp.CENTRAL_OFFLINE)),
+    Scene("in-call-camera-lost", _camera_lost),
     # last: the notice stays up until it is cleared
     Scene("home-notice", with_notice(_home(True))),
     Scene("in-call-notice", with_notice(in_call(NOTE, QR))),

@@ -15,6 +15,7 @@ from device.ui.notice import NoticeBanner
 from device.ui.text import Texts
 from kiosk.session import PassengerSession
 from kiosk.settings import KioskSettings
+from kiosk.ui.call.availability import VideoHelp, video_help
 from kiosk.ui.flights.style import flights_stylesheet, row_height_px
 from kiosk.ui.home import HomeScreen
 from kiosk.ui.idle import IdleWatch
@@ -107,6 +108,8 @@ class KioskWindow(QWidget):
         self._shaped: tuple[ShapedScreen, ...] = (self.home,)
         self.screens_built = False
         self.landscape: bool | None = None
+        self._central_online: bool | None = None  # central's retained status; None: not heard yet
+        self.video_help = VideoHelp.AVAILABLE
         self.screens.addWidget(self.home)
         # while a passenger waits for or talks to an agent they may not touch the screen for minutes
         self._call_active = False
@@ -210,6 +213,9 @@ class KioskWindow(QWidget):
         self.wifi.home_requested.connect(self.go_home)
         self.call_choice.home_requested.connect(self.go_home)
         self.call_choice.info_requested.connect(lambda: self.show_screen(self.info))
+        self.call_choice.flights_requested.connect(self._open_flights)
+        self.call_choice.wifi_requested.connect(self.home.wifi_requested)  # the home tile's voucher and QR
+        self.call_choice.set_video_help(self.video_help)
         self.call_ended.home_requested.connect(self.go_home)
         self.thanks.home_requested.connect(self.go_home)
         self.scan.home_requested.connect(self.go_home)
@@ -303,6 +309,21 @@ class KioskWindow(QWidget):
 
     def set_connection(self, state: str) -> None:
         self.top_bar.connection.set_state(state)
+        self._follow_video_help()
+
+    def set_central_online(self, online: bool | None) -> None:
+        """Central's retained status (kiosk.ui.call.availability.central_online): video help needs it there."""
+        self._central_online = online
+        self._follow_video_help()
+
+    def _follow_video_help(self) -> None:
+        state = video_help(self.top_bar.connection.state, self._central_online)
+        if state is self.video_help:
+            return
+        self.video_help = state
+        self.home.set_video_help(state)
+        if self.screens_built:  # the choice screen, if it shows, changes under the passenger's eyes
+            self.call_choice.set_video_help(state)
 
     def _switch_language(self) -> None:
         languages = self._catalogue.languages

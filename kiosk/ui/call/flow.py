@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, Signal
 from bus.messages.call import Agent, CallContext, Push
 from bus.messages.call import EndReason as CallEndReason
 from bus.messages.device import CallPhase
+from kiosk.ui.call.availability import VideoHelp
 from kiosk.ui.window import KioskWindow
 from video.call_state import EndReason, SessionPhase
 
@@ -73,6 +74,7 @@ class VideoHelpFlow(QObject):
         self.session: CallSession | ThreadedCallSession | None = None
         self._answered = False
         self._self_view: asyncio.Task[None] | None = None
+        self.self_view_lost = False  # the self-view shows the "camera unavailable" card
         self._next_frame: VideoFrame | None = None
         self._converting: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -81,7 +83,7 @@ class VideoHelpFlow(QObject):
         self._context: CallContext | None = None  # what the agent was last told of the passenger
         if isinstance(desk, HandoverDesk):
             desk.add_handover_listener(self._on_handover)
-        window.home.video_requested.connect(lambda: self._run(desk.prepare()))  # load while they choose
+        window.home.video_requested.connect(self._prepare)
         window.call_choice.chosen.connect(self.start)
         window.waiting.cancel_requested.connect(lambda: self._run(self._cancel()))
         window.in_call.hang_up_requested.connect(lambda: self._run(self._hang_up()))
@@ -90,9 +92,18 @@ class VideoHelpFlow(QObject):
         window.went_home.connect(self._abandon)
         window.flights.looked_at.connect(self._flight_looked_at)
 
+    def _prepare(self) -> None:
+        """Load the call stack while the passenger chooses; offline there is nothing to choose."""
+        if self._window.video_help is VideoHelp.AVAILABLE:
+            self._run(self._desk.prepare())
+
     def start(self, language: str, skills: list[str]) -> None:
         """The passenger chose a language (and maybe sign language): ask for an agent."""
         if self.session is not None or self._starting:
+            return
+        if self._window.video_help is not VideoHelp.AVAILABLE:
+            # "call again" after the link went: a request that cannot arrive would only end as a failure
+            self._window.show_screen(self._window.call_choice)
             return
         self._starting = True
         self._last_choice = (language, list(skills))
@@ -272,18 +283,33 @@ class VideoHelpFlow(QObject):
         if camera is None or self._self_view is not None:
             return
         subscription = camera.subscribe("self-view")
+        self.self_view_lost = False
         self._self_view = asyncio.ensure_future(self._show_self(camera, subscription))
 
     async def _show_self(self, camera: CameraOwner, subscription: CameraSubscription) -> None:
-        from kiosk.ui.call.frames import camera_picture, self_view_interval
+        from kiosk.ui.call.frames import camera_picture, camera_unavailable_picture, self_view_interval
+        from video.tracks import CameraVideoTrack  # loaded with the call
 
         view = self._window.in_call.self_view
         loop = asyncio.get_running_loop()
         due = loop.time()
         try:
             while True:
-                picture = await subscription.next_frame()
+                try:
+                    # a camera unplugged, or hung in its driver, gives no frame and no error: after as long
+                    # as the agent waits before their card, the passenger sees the same card, not a
+                    # frozen picture of themselves they would take for live
+                    async with asyncio.timeout(CameraVideoTrack.PLACEHOLDER_AFTER_S):
+                        picture = await subscription.next_frame()
+                except TimeoutError:
+                    if not self.self_view_lost:
+                        self.self_view_lost = True
+                        view.show_frame(camera_unavailable_picture(view.size()))
+                    continue
                 now, session = loop.time(), self.session
+                if self.self_view_lost:  # back: the first picture at once, whatever the pace
+                    self.self_view_lost = False
+                    due = now
                 sending = session.sending if session is not None else None
                 interval = self_view_interval(sending[2] if sending is not None else None)
                 if now < due - interval / 4:  # a quarter of the interval early is the camera's jitter

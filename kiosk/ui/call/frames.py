@@ -59,6 +59,15 @@ def camera_picture(bgr: np.ndarray, box: QSize) -> QImage:
     return _image(bgra)
 
 
+def camera_unavailable_picture(box: QSize) -> QImage:
+    """The self-view while the camera gives no pictures: the card the agent sees then (video.placeholder), at
+    the view's size and not mirrored (the stroke across the camera reads the same way on both screens)."""
+    from video.placeholder import camera_unavailable
+
+    card = camera_unavailable(max(2, box.width() // 2 * 2), max(2, box.height() // 2 * 2))
+    return _image(cv2.cvtColor(card, cv2.COLOR_BGR2BGRA))
+
+
 def _image(bgra: np.ndarray) -> QImage:
     bgra = np.ascontiguousarray(bgra)
     height, width = bgra.shape[:2]
