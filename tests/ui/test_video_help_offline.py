@@ -7,7 +7,6 @@ back by itself), where central's retained status is published as gone and back.
 
 from __future__ import annotations
 
-import gc
 from pathlib import Path
 
 import pytest
@@ -133,7 +132,3 @@ def test_offline_video_help_explains_offers_what_works_and_returns_with_the_link
         qt_loop.run_until_complete(scenario())
     finally:
         broker.stop()
-        # what the scenario left for the collector (Qt timer objects among it) goes here, on Qt's thread: a
-        # collection that happened later on another thread (paho's, an executor's) left a dangling Qt timer
-        # that crashed a later test's event processing
-        gc.collect()
