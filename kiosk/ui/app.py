@@ -202,8 +202,8 @@ class KioskApp:
         self.window.close()
 
     def _follow_central(self, link: BusLink) -> None:
-        """Central's retained status: while it is gone the Video help tile says so (kiosk.ui.call.availability)."""
-        from kiosk.ui.call.availability import follow_central
+        """Central's retained status: while it is gone the Video help tile says so (kiosk.ui.video_help_state)."""
+        from kiosk.ui.video_help_state import follow_central
 
         follow_central(link, self.settings.bus.topic_root, self.window.set_central_online)
 

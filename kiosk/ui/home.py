@@ -7,7 +7,7 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from device.ui.text import Texts
-from kiosk.ui.call.availability import VideoHelp
+from kiosk.ui.video_help_state import VideoHelp
 from kiosk.ui.widgets import Tile, label, tiles_direction
 
 ROOMY_MARGINS = (64, 56, 64, 40)

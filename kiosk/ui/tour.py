@@ -23,7 +23,6 @@ from kiosk.printing.slips import WifiVoucher
 from kiosk.scanning.codes import shown_text
 from kiosk.scanning.flight import find_flight
 from kiosk.scanning.points import Bilingual, PointInfo
-from kiosk.ui.call.availability import VideoHelp
 from kiosk.ui.call.frames import camera_picture, camera_unavailable_picture
 from kiosk.ui.flights.board import FixedBoards
 from kiosk.ui.flights.sample import TZ, delayed_flight_id, sample_flights
@@ -37,6 +36,7 @@ from kiosk.ui.scan.result import (
     PointUnavailableShown,
     Unreadable,
 )
+from kiosk.ui.video_help_state import VideoHelp
 from kiosk.ui.window import KioskWindow
 
 DEMO_AGENT = "Demo Agent 演示坐席"

@@ -15,12 +15,12 @@ from device.ui.notice import NoticeBanner
 from device.ui.text import Texts
 from kiosk.session import PassengerSession
 from kiosk.settings import KioskSettings
-from kiosk.ui.call.availability import VideoHelp, video_help
 from kiosk.ui.flights.style import flights_stylesheet, row_height_px
 from kiosk.ui.home import HomeScreen
 from kiosk.ui.idle import IdleWatch
 from kiosk.ui.theme import stylesheet
 from kiosk.ui.top_bar import TopBar
+from kiosk.ui.video_help_state import VideoHelp, video_help
 
 if TYPE_CHECKING:  # imported when the screens are built, after the home screen's first paint
     from kiosk.ui.call.choose import CallChoiceScreen
@@ -312,7 +312,7 @@ class KioskWindow(QWidget):
         self._follow_video_help()
 
     def set_central_online(self, online: bool | None) -> None:
-        """Central's retained status (kiosk.ui.call.availability.central_online): video help needs it there."""
+        """Central's retained status (kiosk.ui.video_help_state.central_online): video help needs it there."""
         self._central_online = online
         self._follow_video_help()
 

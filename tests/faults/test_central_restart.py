@@ -154,7 +154,8 @@ async def test_a_killed_central_comes_back_with_the_queue_in_order_and_three_cal
     mosquitto: Mosquitto, tmp_path: Path, chromium_executable: str
 ) -> None:
     state_dir = tmp_path / "central"
-    env = central_env(mosquitto, state_dir, wrap_up_s=300)
+    # every caller who gives up counts as abandoned, however soon (on a quick machine wait-00 waits under 5 s)
+    env = central_env(mosquitto, state_dir, wrap_up_s=300, short_abandon_s=0)
     add_agents(env, AGENTS_ON_CALLS)
     add_staff(state_dir, env)
     errors: list[str] = []

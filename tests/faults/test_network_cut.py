@@ -377,10 +377,12 @@ def test_a_5_s_blip_mid_call_leaves_the_call_on_and_the_hang_up_after_it_reaches
                 await until(lambda: window.current_screen is window.rating, "the rating screen on the kiosk", WAIT_S)
                 seen = watch.states_since(cut_at)
                 assert "silent" in seen and "offline" not in seen, seen  # staff saw it quiet, never gone
+                # up to here, while the kiosk runs: how it is stopped afterwards is not the blip's doing
+                gone = [line for line in central.log_lines if "caller_lost" in line or "offline: lost" in line]
+                assert not gone
 
         qt_loop.run_until_complete(scenario())
     assert errors == []
-    assert not [line for line in central.log_lines if "caller_lost" in line or "offline: lost" in line]
 
 
 GRACE_S = 30  # central's [calls] device_grace_s, its default: longer than any of these cuts lasts

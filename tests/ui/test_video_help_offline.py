@@ -19,8 +19,8 @@ from bus.messages.device import OfflineReason
 from bus.topics import TopicKind, Topics
 from config.sections import BusSection
 from demo.desk import SignallingDesk
-from kiosk.ui.call.availability import VideoHelp, central_online, follow_central, video_help
 from kiosk.ui.call.flow import VideoHelpFlow
+from kiosk.ui.video_help_state import VideoHelp, central_online, follow_central, video_help
 from tests.peers.mosquitto import Mosquitto
 from tests.peers.net import free_port
 from tests.peers.wait import until

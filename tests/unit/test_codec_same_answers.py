@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bus.codec import MalformedMessage, _check_json_object_v1, decode, encode
@@ -21,9 +21,12 @@ def _fully_checked(kind: TopicKind, payload: bytes) -> Any:
 
 def _answer(kind: TopicKind, payload: bytes, how: Any) -> tuple[str, Any]:
     try:
-        return "message", how(kind, payload)
+        message = how(kind, payload)
     except MalformedMessage as exc:
         return "refused", exc.reason
+    # a message without its own time is stamped at decoding: two decodings differ there by a few microseconds
+    stamped = {"ts"} if "ts" in type(message).model_fields and "ts" not in message.model_fields_set else set()
+    return "message", message.model_dump(exclude=stamped)
 
 
 SAMPLES = {
@@ -66,6 +69,7 @@ def mutated(draw: st.DrawFn) -> tuple[TopicKind, bytes]:
 
 @settings(max_examples=300, deadline=None)
 @given(mutated())
+@example((TopicKind.DEVICE_EVENT, b'{"v":1,"seq":5,"1ts":"2026-12-01T06:21:56Z","name":"call.started"}'))  # no ts
 def test_the_shortcut_answers_as_the_full_check(case: tuple[TopicKind, bytes]) -> None:
     kind, payload = case
     assert _answer(kind, payload, decode) == _answer(kind, payload, _fully_checked)

@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from device.ui.text import Texts
-from kiosk.ui.call.availability import VideoHelp
 from kiosk.ui.call.expected_wait import expected_wait_text
+from kiosk.ui.video_help_state import VideoHelp
 from kiosk.ui.widgets import Tile, label, tiles_direction
 
 if TYPE_CHECKING:  # the message models load with the bus, after the first paint

@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, Signal
 from bus.messages.call import Agent, CallContext, Push
 from bus.messages.call import EndReason as CallEndReason
 from bus.messages.device import CallPhase
-from kiosk.ui.call.availability import VideoHelp
+from kiosk.ui.video_help_state import VideoHelp
 from kiosk.ui.window import KioskWindow
 from video.call_state import EndReason, SessionPhase
 
