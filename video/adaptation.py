@@ -99,7 +99,11 @@ class Tuning:
     """Encoding one frame taking more than this share of the frame interval is falling behind."""
     room_share: float = 0.5
     """A climb needs the frame, as the rung above would cost, to take less than this share."""
-    loss_high: float = 0.08
+    loss_high: float = 0.04
+    """Above it (sustained ``down_after_s``) the picture steps down. It was 8%: a path losing 5% at 1 Mbit/s
+    then kept the full picture whenever aiortc's rate control had already fitted the encoder to the path, as
+    its congestion estimate stays inside its encoder and does not reach this ladder; loss is the network's
+    signal here. Climbing back still needs 2% or less."""
     loss_low: float = 0.02
     bitrate_margin: float = 1.15
     """A climb needs the estimate to exceed the rung above's bitrate by this factor."""
