@@ -39,7 +39,14 @@ def pytest_configure(config: pytest.Config) -> None:
     .pyc behind, so each start compiled every module it imports again: about a second of CPU for central
     or the kiosk. Python reads .pyc files with that variable set, and compile_dir redoes only stale ones.
     Done once, by the process that starts pytest-xdist's workers, not by each worker.
+
+    And, in every process, as in the Qt programs (device/ui/runner.py): Python's cyclic collection only on the
+    main thread, where Qt's objects live; a collection on a call's media thread or a camera's thread crashed
+    Qt. Between tests ``pytest_runtest_teardown`` runs it; a Qt loop's timer runs it during a test.
     """
+    from device.ui.runner import collect_on_this_thread_only
+
+    collect_on_this_thread_only()
     if hasattr(config, "workerinput"):
         return
     packages = [path for path in ROOT.iterdir() if (path / "__init__.py").is_file() and path.name != "tests"]
@@ -115,3 +122,10 @@ def chromium_executable(request: pytest.FixtureRequest) -> str:
     if not Path(path).exists():
         pytest.fail(f"Chromium not found at {path}; install Debian's 'chromium' package (scripts/test does)")
     return path
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    from device.ui.runner import collect_if_due
+
+    collect_if_due()  # between tests too, where no Qt loop runs the collector's timer

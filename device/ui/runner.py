@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import os
 import signal
 import sys
@@ -43,6 +44,11 @@ class BatchedEventLoop(qasync.QEventLoop):  # type: ignore[misc]
 
     def __init__(self, app: QApplication | None = None, *, already_running: bool = False) -> None:
         super().__init__(app, already_running=already_running)
+        collect_on_this_thread_only()
+        self._collector = QTimer()
+        self._collector.setInterval(COLLECT_EVERY_MS)
+        self._collector.timeout.connect(collect_if_due)
+        self._collector.start()
         self._ready: deque[asyncio.Handle] = deque()
         self._ready_timer = QTimer()
         self._ready_timer.setSingleShot(True)
@@ -73,15 +79,40 @@ class BatchedEventLoop(qasync.QEventLoop):  # type: ignore[misc]
 
     def close(self) -> None:
         self._ready_timer.stop()
+        self._collector.stop()
         self._ready.clear()
         super().close()
         # The loop's Qt objects are deleted now, on this (the UI) thread. Left to Python's collector, they are
         # destroyed on whichever thread happens to collect (a call's media thread, a camera's reader): a Qt
         # timer destroyed off its own thread corrupts Qt's timer lists, and a later timer crashes the program.
         # A late call_soon_threadsafe from another thread then raises RuntimeError, as on a closed asyncio loop.
-        for qobject in (self._ready_timer, self._timer, self._QEventLoop__call_soon_signaller):
+        for qobject in (self._ready_timer, self._collector, self._timer, self._QEventLoop__call_soon_signaller):
             with contextlib.suppress(RuntimeError):  # already gone
                 shiboken6.delete(qobject)
+
+
+COLLECT_EVERY_MS = 100
+
+
+def collect_on_this_thread_only() -> None:
+    """Python's cyclic garbage collector runs on whichever thread allocates when it is due: with a call's
+    media thread and a camera's reader threads, that is often not the UI thread, and a Qt object it frees
+    there (a widget, a timer of a closed screen) is destroyed off its own thread, which crashes Qt (seen
+    in test runs: a media thread "Garbage-collecting" while the UI thread laid out a screen). So the
+    automatic collection is off, and :func:`collect_if_due` runs it on the UI thread instead."""
+    gc.disable()
+
+
+def collect_if_due() -> None:
+    """One step of the collector's own rule, here: the youngest generation once it has had ``threshold0``
+    more allocations than frees, an older one when that generation is due too."""
+    thresholds, counts = gc.get_threshold(), gc.get_count()
+    if counts[0] <= thresholds[0]:
+        return
+    generation = 0
+    while generation < 2 and counts[generation + 1] > thresholds[generation + 1]:
+        generation += 1
+    gc.collect(generation)
 
 
 def new_event_loop(app: QApplication) -> BatchedEventLoop:
