@@ -13,9 +13,10 @@ its events, which central takes once each by (device, seq) and whose gaps it cou
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -331,6 +332,26 @@ async def call_answered(qtbot: Any, kiosk: KioskBehindProxy, agent: Page) -> Non
     await until(lambda: window.in_call.agent_video.frames_shown >= 5, "the agent's video on the kiosk", WAIT_S)
 
 
+@contextlib.asynccontextmanager
+async def in_a_call(
+    qtbot: Any,
+    proxy: TcpProxy,
+    central: CentralUnderTest,
+    tmp_path: Path,
+    chromium_executable: str,
+    errors: list[str],
+    keepalive_s: int = KEEPALIVE_S,
+) -> AsyncIterator[tuple[KioskBehindProxy, Page]]:
+    """The kiosk behind ``proxy`` in a call that an agent answered in the console, in Chromium."""
+    async with (
+        KioskBehindProxy(proxy.url(), tmp_path / "kiosk", keepalive_s=keepalive_s) as kiosk,
+        chromium(chromium_executable) as browser,
+    ):
+        agent = await available_console(browser, central.base_url, errors, UI_TIMEOUT_MS)
+        await call_answered(qtbot, kiosk, agent)
+        yield kiosk, agent
+
+
 def test_a_5_s_blip_mid_call_leaves_the_call_on_and_the_hang_up_after_it_reaches_both_sides(
     qtbot: Any,
     qt_loop: asyncio.AbstractEventLoop,
@@ -347,12 +368,8 @@ def test_a_5_s_blip_mid_call_leaves_the_call_on_and_the_hang_up_after_it_reaches
     ):
 
         async def scenario() -> None:
-            async with (
-                KioskBehindProxy(proxy.url(), tmp_path / "kiosk", keepalive_s=CALL_KEEPALIVE_S) as kiosk,
-                chromium(chromium_executable) as browser,
-            ):
-                agent = await available_console(browser, central.base_url, errors, UI_TIMEOUT_MS)
-                await call_answered(qtbot, kiosk, agent)
+            call = in_a_call(qtbot, proxy, central, tmp_path, chromium_executable, errors, CALL_KEEPALIVE_S)
+            async with call as (kiosk, agent):
                 window = kiosk.window
                 watch = Watch()
                 watcher = asyncio.ensure_future(watching(central, kiosk, watch))
@@ -434,12 +451,7 @@ def test_a_cut_that_ends_the_kiosks_connection_mid_call_keeps_the_call_through_t
     ):
 
         async def scenario() -> None:
-            async with (
-                KioskBehindProxy(proxy.url(), tmp_path / "kiosk") as kiosk,
-                chromium(chromium_executable) as browser,
-            ):
-                agent = await available_console(browser, central.base_url, errors, UI_TIMEOUT_MS)
-                await call_answered(qtbot, kiosk, agent)
+            async with in_a_call(qtbot, proxy, central, tmp_path, chromium_executable, errors) as (kiosk, agent):
                 window = kiosk.window
                 frames = window.in_call.agent_video.frames_shown
                 await hearing(agent)
@@ -488,12 +500,7 @@ def test_a_cut_longer_than_the_grace_ends_the_call_on_both_sides_with_a_reason_s
     ):
 
         async def scenario() -> None:
-            async with (
-                KioskBehindProxy(proxy.url(), tmp_path / "kiosk") as kiosk,
-                chromium(chromium_executable) as browser,
-            ):
-                agent = await available_console(browser, central.base_url, errors, UI_TIMEOUT_MS)
-                await call_answered(qtbot, kiosk, agent)
+            async with in_a_call(qtbot, proxy, central, tmp_path, chromium_executable, errors) as (kiosk, agent):
                 window = kiosk.window
                 cut_at = time.monotonic()
                 proxy.cut()  # put back only after the grace ran out
@@ -542,12 +549,7 @@ def test_an_agent_hang_up_while_the_kiosk_is_away_reaches_the_kiosk_when_it_is_b
     ):
 
         async def scenario() -> None:
-            async with (
-                KioskBehindProxy(proxy.url(), tmp_path / "kiosk") as kiosk,
-                chromium(chromium_executable) as browser,
-            ):
-                agent = await available_console(browser, central.base_url, errors, UI_TIMEOUT_MS)
-                await call_answered(qtbot, kiosk, agent)
+            async with in_a_call(qtbot, proxy, central, tmp_path, chromium_executable, errors) as (kiosk, agent):
                 window = kiosk.window
                 proxy.cut("reset")
                 await expect(agent.locator("#notice")).to_have_attribute(

@@ -5,32 +5,16 @@ from __future__ import annotations
 import logging
 from fractions import Fraction
 
-import numpy as np
 import pytest
 from aiortc import AudioStreamTrack
 from aiortc.mediastreams import MediaStreamError
 from pydantic import ValidationError
 
 from hardware.camera import CameraOwner, SyntheticSource
+from tests.peers.camera_faults import OneFrameThenNothing
 from video.peer import codec_preferences
 from video.settings import VideoSection
 from video.tracks import CameraVideoTrack, local_audio_track
-
-
-class StallingSource:
-    """One frame, then nothing: a camera that froze."""
-
-    def __init__(self) -> None:
-        self.given = False
-
-    def read(self) -> np.ndarray | None:
-        if self.given:
-            return None
-        self.given = True
-        return np.full((60, 80, 3), 200, dtype=np.uint8)
-
-    def close(self) -> None:
-        pass
 
 
 async def test_camera_frames_are_resized_and_stamped_on_the_90khz_clock():
@@ -53,7 +37,7 @@ async def test_camera_frames_are_resized_and_stamped_on_the_90khz_clock():
 
 
 async def test_a_stalled_camera_repeats_its_last_picture_so_the_stream_goes_on():
-    owner = CameraOwner(StallingSource(), fps=100)
+    owner = CameraOwner(OneFrameThenNothing(), fps=100)
     track = CameraVideoTrack(owner.subscribe(), 80, 60, fps=100)
     track.STALL_S = 0.05
     try:

@@ -7,22 +7,18 @@ to its side's broker, returned once its retained birth is there (its subscriptio
 
 from __future__ import annotations
 
-import json
-import queue
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
-
 from bus.topics import TopicKind
 from tests.peers.central import AGENTS, TOPICS, WAIT_S, CentralUnderTest, add_agents, central_env
 from tests.peers.ejabberd import EjabberdCluster
 from tests.peers.mosquitto import Mosquitto
 from tests.peers.programs import running
+from tests.peers.retained import read_retained_at
 from tests.peers.staff import add_staff
 
 RESUBSCRIBE_S = 0.5
@@ -53,35 +49,16 @@ class BrokerSides:
 
 
 def wait_retained_on_central_side(sides: BrokerSides, topic: str, timeout_s: float = WAIT_S) -> dict[str, Any]:
-    """The JSON body retained on ``topic`` at central's broker once it says ``online: true`` (subscribing afresh
-    every half second: a broker hands out retained messages only at subscription time)."""
-    found: queue.Queue[dict[str, Any]] = queue.Queue()
-    client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id="test-central-side")
-    if sides.username is not None:
-        client.username_pw_set(sides.username, sides.password)
-
-    def on_message(_client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
-        if message.retain and message.payload:
-            body = json.loads(message.payload)
-            if body.get("online") is True:
-                found.put(body)
-
-    client.on_message = on_message
-    client.on_connect = lambda c, *_args: c.subscribe(topic, qos=1)
-    host, port = sides.central_url.removeprefix("mqtt://").rsplit(":", 1)
-    client.connect(host, int(port))
-    client.loop_start()
-    try:
-        for _ in range(max(1, round(timeout_s / RESUBSCRIBE_S))):
-            try:
-                return found.get(timeout=RESUBSCRIBE_S)
-            except queue.Empty:
-                client.unsubscribe(topic)
-                client.subscribe(topic, qos=1)
-        raise AssertionError(f"central's birth not retained on {topic} in {timeout_s:g} s")
-    finally:
-        client.loop_stop()
-        client.disconnect()
+    """The JSON body retained on ``topic`` at central's broker once it says ``online: true``."""
+    return read_retained_at(
+        sides.central_url,
+        topic,
+        lambda body: body.get("online") is True,
+        timeout_s,
+        "test-central-side",
+        sides.username,
+        sides.password,
+    )
 
 
 @contextmanager

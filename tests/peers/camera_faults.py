@@ -26,6 +26,22 @@ class CameraLoss(StrEnum):
     HANGS = "hangs"
 
 
+class OneFrameThenNothing:
+    """A camera that gave one grey picture and then nothing: it froze, or died."""
+
+    def __init__(self) -> None:
+        self.given = False
+
+    def read(self) -> np.ndarray | None:
+        if self.given:
+            return None
+        self.given = True
+        return np.full((60, 80, 3), 200, dtype=np.uint8)
+
+    def close(self) -> None:
+        pass
+
+
 class BreakableCamera:
     """A ``FrameSource``: the moving colour bars, or the fault chosen by ``lose``."""
 

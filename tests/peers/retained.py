@@ -27,13 +27,30 @@ def read_retained(
     timeout_s: float = 10.0,
     client_id: str = "test-late-subscriber",
 ) -> dict[str, Any]:
-    """The JSON body of the message retained on ``topic`` once ``accept`` holds for it.
+    """The JSON body of the message retained on ``topic`` once ``accept`` holds for it (see
+    :func:`read_retained_at`)."""
+    return read_retained_at(broker.url, topic, accept, timeout_s, client_id)
+
+
+def read_retained_at(
+    url: str,
+    topic: str,
+    accept: Callable[[dict[str, Any]], bool] = lambda _body: True,
+    timeout_s: float = 10.0,
+    client_id: str = "test-late-subscriber",
+    username: str | None = None,
+    password: str | None = None,
+) -> dict[str, Any]:
+    """The JSON body of the message retained on ``topic`` at the broker at ``url`` (``mqtt://host:port``) once
+    ``accept`` holds for it.
 
     Subscribes afresh every half second while nothing acceptable has come, since the broker hands out
     retained messages only at subscription time: so it can also wait for a retained message to change.
     """
     found: queue.Queue[dict[str, Any]] = queue.Queue()
     client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id=client_id)
+    if username is not None:
+        client.username_pw_set(username, password)
 
     def on_message(_client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
         if message.retain and message.payload:
@@ -43,7 +60,8 @@ def read_retained(
 
     client.on_message = on_message
     client.on_connect = lambda c, *_args: c.subscribe(topic, qos=1)
-    client.connect("127.0.0.1", broker.port)
+    host, port = url.removeprefix("mqtt://").rsplit(":", 1)
+    client.connect(host, int(port))
     client.loop_start()
     try:
         for _ in range(max(1, round(timeout_s / RESUBSCRIBE_S))):

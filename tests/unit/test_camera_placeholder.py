@@ -5,25 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from hardware.camera import CameraOwner
-from tests.peers.camera_faults import share_near
+from tests.peers.camera_faults import OneFrameThenNothing, share_near
 from video.placeholder import BACKGROUND, ICON, STRIKE, camera_unavailable
 from video.tracks import CameraVideoTrack
-
-
-class OneFrameThenNothing:
-    """A camera that gave one grey picture and then died."""
-
-    def __init__(self) -> None:
-        self.given = False
-
-    def read(self) -> np.ndarray | None:
-        if self.given:
-            return None
-        self.given = True
-        return np.full((60, 80, 3), 200, dtype=np.uint8)
-
-    def close(self) -> None:
-        pass
 
 
 def test_the_card_is_mostly_background_with_a_crossed_out_camera_and_is_drawn_once_per_size():
