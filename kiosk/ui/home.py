@@ -143,6 +143,12 @@ class HomeScreen(QWidget):
     def set_video_help(self, state: VideoHelp) -> None:
         """Whether a call could be made now: the Video help tile says so (and why not) before anyone taps it."""
         self.video_help = state
+        # greyed and dashed, still tappable: the tap says why and offers what works
+        tile = self.video_tile
+        tile.setProperty("unavailable", state is not VideoHelp.AVAILABLE)
+        for widget in (tile, tile.title, tile.detail):
+            widget.style().unpolish(widget)
+            widget.style().polish(widget)
         self.retranslate()
 
     def retranslate(self) -> None:

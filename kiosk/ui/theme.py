@@ -120,6 +120,8 @@ def stylesheet(large_text: bool) -> str:
     #Tile[prominent="true"] {{ min-height: 220px; }}
     #Tile[prominent="true"][compact="true"] {{ min-height: 140px; }}
     #Tile:pressed {{ background: {p.accent}; }}
+    #Tile[unavailable="true"] {{ border-style: dashed; }}
+    #Tile[unavailable="true"] #TileTitle {{ color: {p.muted}; }}
     #TileTitle {{ font-size: {s.tile_title}px; font-weight: 700; color: {p.accent}; background: transparent; }}
     #TileDetail {{ font-size: {s.tile_detail}px; color: {p.muted}; background: transparent; }}
     #NavButton {{

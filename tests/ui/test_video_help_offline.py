@@ -64,9 +64,14 @@ def test_the_choice_screen_changes_in_place_when_the_kiosk_goes_offline(make_win
     assert choice.open_choices == [] and not any(tile.isVisibleTo(window) for tile in choice.tiles.values())
     assert choice.title.text() == "视频咨询暂不可用"
     assert window.home.video_tile.detail.text() == "暂不可用：本机网络连接已中断"
+    title = window.home.video_tile.title
+    greyed = title.palette().color(title.foregroundRole())
+    assert window.home.video_tile.property("unavailable") is True  # greyed and dashed (kiosk/ui/theme.py)
     window.set_connection("online")
     assert choice.open_choices == ["lang_zh", "lang_en", "sign"]
     assert window.home.video_tile.detail.text() == "与机场服务人员面对面交谈"
+    assert window.home.video_tile.property("unavailable") is False
+    assert title.palette().color(title.foregroundRole()) != greyed  # the accent colour again
 
 
 @pytest.mark.slow
